@@ -1,0 +1,100 @@
+package io.gpubroker.sim.core;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What every simulated instance has, whatever the provider: an id, the ownership tag, a native
+ * state, a price, the cost it really accrued (price x time billed) and its SSH host. Providers
+ * extend it with their native fields. Mutated only on the simulator's event loop.
+ */
+public class SimInstance {
+    public final String id;
+    public String tag;
+    public String state;
+    public final BigDecimal pricePerHour;
+    public final Instant createdAt;
+    public final GpuSpec offeredGpu;
+    public SshHost ssh;
+    /** The instance fault it was created with (from {@link Faults#nextInstanceFault()}), or null. */
+    public String fault;
+    public boolean destroyed;
+
+    private BigDecimal accrued = BigDecimal.ZERO;
+    private BigDecimal billingRate = BigDecimal.ZERO;
+    private Instant billingSince;
+
+    public SimInstance(String id, String tag, String state, BigDecimal pricePerHour, Instant createdAt, GpuSpec offeredGpu) {
+        this.id = id;
+        this.tag = tag;
+        this.state = state;
+        this.pricePerHour = pricePerHour;
+        this.createdAt = createdAt;
+        this.offeredGpu = offeredGpu;
+    }
+
+    /** Starts (or changes) billing at {@code fraction} of the price from {@code now}. */
+    public void bill(Instant now, double fraction) {
+        settle(now);
+        billingRate = pricePerHour.multiply(BigDecimal.valueOf(fraction));
+        billingSince = now;
+    }
+
+    public void stopBilling(Instant now) {
+        settle(now);
+        billingRate = BigDecimal.ZERO;
+        billingSince = null;
+    }
+
+    public boolean billing() {
+        return billingSince != null && billingRate.signum() > 0;
+    }
+
+    /** Cost accrued up to {@code now}, in USD with 6 decimals. */
+    public BigDecimal accrued(Instant now) {
+        BigDecimal total = accrued;
+        if (billingSince != null) {
+            total = total.add(costBetween(billingSince, now, billingRate));
+        }
+        return total.setScale(6, RoundingMode.HALF_UP);
+    }
+
+    private void settle(Instant now) {
+        if (billingSince != null) {
+            accrued = accrued.add(costBetween(billingSince, now, billingRate));
+            billingSince = now;
+        }
+    }
+
+    private static BigDecimal costBetween(Instant from, Instant to, BigDecimal ratePerHour) {
+        long millis = Math.max(0, Duration.between(from, to).toMillis());
+        return ratePerHour.multiply(BigDecimal.valueOf(millis)).divide(BigDecimal.valueOf(3_600_000L), 9, RoundingMode.HALF_UP);
+    }
+
+    /** The control API's view ({@code GET /_sim/instances}); providers may add fields. */
+    public Map<String, Object> controlView(Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("tag", tag);
+        m.put("state", state);
+        m.put("destroyed", destroyed);
+        m.put("price_per_hour", pricePerHour);
+        m.put("accrued_cost", accrued(now));
+        m.put("billing", billing());
+        m.put("created_at", createdAt.toString());
+        m.put("gpu", offeredGpu.name());
+        m.put("gpu_count", offeredGpu.count());
+        m.put("fault", fault);
+        if (ssh != null) {
+            m.put("ssh_port", ssh.port());
+            m.put("ssh_user", ssh.user());
+            m.put("ssh_listening", ssh.listening());
+            m.put("ssh_keys", ssh.authorizedKeyCount());
+        }
+        return m;
+    }
+}

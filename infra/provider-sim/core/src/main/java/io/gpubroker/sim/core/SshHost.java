@@ -1,0 +1,379 @@
+package io.gpubroker.sim.core;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+
+/**
+ * A real SSH server (Apache MINA SSHD) for one simulated instance, on a loopback port. It accepts
+ * exactly the public keys installed the provider's way (and, for password providers, the
+ * password), and answers the commands a broker runs: {@code echo}, {@code nvidia-smi} (table and
+ * {@code --query-gpu} CSV) and installing keys into {@code authorized_keys}.
+ */
+public final class SshHost implements AutoCloseable {
+
+    /** How the host behaves: healthy, rejecting every key, or never listening at all. */
+    public enum Mode { NORMAL, REJECT_KEYS, NEVER_OPEN }
+
+    private static final SimpleGeneratorHostKeyProvider HOST_KEYS = new SimpleGeneratorHostKeyProvider();
+    private static final Pattern KEY_LINE = Pattern.compile(
+            "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
+
+    private final List<PublicKey> authorized = new CopyOnWriteArrayList<>();
+    private final Set<String> passwords = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger gpuUtilPct = new AtomicInteger();
+    private final String user;
+    private final Set<String> users = ConcurrentHashMap.newKeySet();
+    private final String hostname;
+    private volatile GpuSpec gpu;
+    private volatile Mode mode;
+    private SshServer server;
+    private int port;
+
+    public SshHost(String user, String hostname, GpuSpec gpu, Mode mode) {
+        this.user = user;
+        this.users.add(user);
+        this.hostname = hostname;
+        this.gpu = gpu;
+        this.mode = mode;
+    }
+
+    /** Binds the server (or, in NEVER_OPEN mode, reserves a port nobody listens on). Blocking. */
+    public synchronized SshHost start() {
+        if (mode == Mode.NEVER_OPEN) {
+            port = freePort();
+            return this;
+        }
+        SshServer s = SshServer.setUpDefaultServer();
+        s.setHost("127.0.0.1");
+        s.setPort(0);
+        s.setKeyPairProvider(HOST_KEYS);
+        s.setPublickeyAuthenticator((username, key, session) -> mode == Mode.NORMAL
+                && users.contains(username) && authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
+        s.setPasswordAuthenticator((username, password, session) -> mode == Mode.NORMAL
+                && users.contains(username) && passwords.contains(password));
+        s.setKeyboardInteractiveAuthenticator(null);
+        s.setCommandFactory((channel, command) -> new ExecCommand(command));
+        s.setShellFactory(channel -> new Shell());
+        try {
+            s.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = s;
+        port = s.getPort();
+        return this;
+    }
+
+    /** Lets another login name in with the same keys (TensorDock installs keys for root and user). */
+    public SshHost alsoUser(String other) {
+        users.add(other);
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public boolean listening() {
+        return server != null && server.isOpen();
+    }
+
+    /** Installs an OpenSSH public key line ({@code ssh-ed25519 AAAA... comment}). */
+    public void authorize(String publicKeyLine) {
+        Matcher m = KEY_LINE.matcher(publicKeyLine == null ? "" : publicKeyLine);
+        while (m.find()) {
+            try {
+                PublicKey key = AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group())
+                        .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+                if (key != null && authorized.stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
+                    authorized.add(key);
+                }
+            } catch (Exception e) {
+                throw new IllegalArgumentException("not an OpenSSH public key: " + m.group(), e);
+            }
+        }
+    }
+
+    public int authorizedKeyCount() {
+        return authorized.size();
+    }
+
+    public void allowPassword(String password) {
+        passwords.add(password);
+    }
+
+    public void setMode(Mode newMode) {
+        this.mode = newMode;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public void setGpu(GpuSpec newGpu) {
+        this.gpu = newGpu;
+    }
+
+    public GpuSpec gpu() {
+        return gpu;
+    }
+
+    public void setGpuUtilPct(int pct) {
+        gpuUtilPct.set(Math.max(0, Math.min(100, pct)));
+    }
+
+    public int gpuUtilPct() {
+        return gpuUtilPct.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            try {
+                server.stop(true);
+            } catch (IOException ignored) {
+                // closing a loopback server: nothing to recover
+            }
+            server = null;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs one command line; returns the exit code. Package-private for tests. */
+    int run(String line, InputStream stdin, StringBuilder out) throws IOException {
+        String cmd = line.trim();
+        if (cmd.contains("authorized_keys")) {
+            String keys = cmd;
+            if (!KEY_LINE.matcher(cmd).find() && stdin != null) {
+                keys = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            authorize(keys);
+            return 0;
+        }
+        if (cmd.isEmpty() || cmd.equals("true")) {
+            return 0;
+        }
+        String[] words = cmd.split("\\s+");
+        switch (words[0]) {
+            case "echo" -> out.append(unquote(cmd.substring(4).trim())).append('\n');
+            case "hostname" -> out.append(hostname).append('\n');
+            case "whoami" -> out.append(user).append('\n');
+            case "uptime" -> out.append(" 12:00:00 up 1 min,  1 user,  load average: 0.00, 0.00, 0.00\n");
+            case "nvidia-smi" -> {
+                return nvidiaSmi(words, out);
+            }
+            default -> {
+                out.append("bash: ").append(words[0]).append(": command not found\n");
+                return 127;
+            }
+        }
+        return 0;
+    }
+
+    private int nvidiaSmi(String[] words, StringBuilder out) {
+        GpuSpec g = gpu;
+        String query = null;
+        boolean noHeader = false;
+        boolean noUnits = false;
+        for (String w : words) {
+            if (w.startsWith("--query-gpu=")) {
+                query = w.substring("--query-gpu=".length());
+            } else if (w.startsWith("--format=")) {
+                noHeader = w.contains("noheader");
+                noUnits = w.contains("nounits");
+            } else if (w.equals("-L")) {
+                for (int i = 0; i < g.count(); i++) {
+                    out.append("GPU ").append(i).append(": NVIDIA ").append(g.name())
+                            .append(" (UUID: GPU-").append(String.format("%08x", (hostname + i).hashCode())).append(")\n");
+                }
+                return 0;
+            }
+        }
+        if (query == null) {
+            out.append(NvidiaSmi.table(g, gpuUtilPct.get(), hostname));
+            return 0;
+        }
+        return NvidiaSmi.csv(g, gpuUtilPct.get(), query.split(","), !noHeader, !noUnits, hostname, out);
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "sim-ssh-command");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String unquote(String s) {
+        if (s.length() >= 2 && (s.startsWith("'") && s.endsWith("'") || s.startsWith("\"") && s.endsWith("\""))) {
+            return s.substring(1, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** {@code ssh host 'command'}. */
+    private final class ExecCommand implements Command {
+        private final String line;
+        private InputStream in;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exit;
+
+        ExecCommand(String line) {
+            this.line = line;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) {
+            daemon(() -> {
+                StringBuilder sb = new StringBuilder();
+                int code;
+                try {
+                    code = run(line, in, sb);
+                    OutputStream target = code == 127 ? err : out;
+                    target.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    target.flush();
+                } catch (IOException e) {
+                    code = 1;
+                }
+                exit.onExit(code);
+            });
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {
+            // nothing held beyond the channel's own streams
+        }
+    }
+
+    /** An interactive login: a prompt, one command per line, {@code exit} to leave. */
+    private final class Shell implements Command {
+        private InputStream in;
+        private OutputStream out;
+        private ExitCallback exit;
+        private volatile boolean done;
+
+        @Override
+        public void setInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            // the shell writes everything to stdout, as a pty would
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) {
+            daemon(this::loop);
+        }
+
+        private void loop() {
+            String prompt = user + "@" + hostname + ":~# ";
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                write("Welcome to the GPU Broker provider simulator (" + gpu.count() + "x " + gpu.name() + ")\r\n" + prompt);
+                StringBuilder lineBuf = new StringBuilder();
+                int c;
+                while (!done && (c = r.read()) != -1) {
+                    if (c == '\r' || c == '\n') {
+                        write("\r\n");
+                        String line = lineBuf.toString();
+                        lineBuf.setLength(0);
+                        if (line.trim().equals("exit") || line.trim().equals("logout")) {
+                            break;
+                        }
+                        StringBuilder sb = new StringBuilder();
+                        run(line, null, sb);
+                        write(sb.toString().replace("\n", "\r\n") + prompt);
+                    } else if (c == 127 || c == 8) {
+                        if (lineBuf.length() > 0) {
+                            lineBuf.setLength(lineBuf.length() - 1);
+                            write("\b \b");
+                        }
+                    } else if (c == 4) {
+                        break;
+                    } else {
+                        lineBuf.append((char) c);
+                        write(String.valueOf((char) c));
+                    }
+                }
+            } catch (IOException ignored) {
+                // the client went away
+            }
+            exit.onExit(0);
+        }
+
+        private void write(String s) throws IOException {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {
+            done = true;
+        }
+    }
+}
