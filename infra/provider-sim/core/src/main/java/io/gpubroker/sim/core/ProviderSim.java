@@ -277,9 +277,8 @@ public abstract class ProviderSim {
         router.get("/_sim/info").handler(ctx -> json(ctx, 200, describe()));
         router.post("/_sim/reset").handler(ctx -> {
             for (SimInstance i : instances.values()) {
-                if (i.ssh != null) {
-                    closeSsh(i);
-                }
+                // marking destroyed also stops SSH servers still starting and makes pending timers no-ops
+                markDestroyed(i);
             }
             instances.clear();
             faults.clear();

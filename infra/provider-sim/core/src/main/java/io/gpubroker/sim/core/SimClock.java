@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Simulated time: {@code epoch + (real elapsed) * scale}, shared with the broker's clock setting
- * so a 60x stack runs provider state machines and billing 60x faster too.
+ * Simulated time: {@code epoch + (wall clock - epoch) * scale}, the same formula every broker
+ * service uses with the stack's {@code broker.clock.epoch} / {@code broker.clock.scale}, so a 60x
+ * stack runs provider state machines and billing 60x faster and all processes agree on the time.
  */
 public final class SimClock {
     private final Instant epoch;
-    private final long realStartNanos;
     private final double scale;
     private volatile Duration skew = Duration.ZERO;
 
@@ -19,7 +19,6 @@ public final class SimClock {
         }
         this.epoch = epoch;
         this.scale = scale;
-        this.realStartNanos = System.nanoTime();
     }
 
     public static SimClock system() {
@@ -27,8 +26,8 @@ public final class SimClock {
     }
 
     public Instant now() {
-        long realElapsed = System.nanoTime() - realStartNanos;
-        return epoch.plusNanos((long) (realElapsed * scale)).plus(skew);
+        long realElapsedMillis = System.currentTimeMillis() - epoch.toEpochMilli();
+        return epoch.plusMillis((long) (realElapsedMillis * scale)).plus(skew);
     }
 
     public double scale() {

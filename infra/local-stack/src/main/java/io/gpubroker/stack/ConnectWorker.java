@@ -1,0 +1,162 @@
+package io.gpubroker.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Kafka Connect in distributed mode (one worker) running the Debezium PostgreSQL connector with the
+ * outbox EventRouter; connector configuration is {@code infra/connect/outbox-connector.json},
+ * registered per service schema with an idempotent {@code PUT /connectors/<name>/config}.
+ */
+public final class ConnectWorker implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path projectRoot;
+    private final Path dataDir;
+    private final Path logDir;
+    private final String kafka;
+    private final int port;
+    private Proc proc;
+
+    private ConnectWorker(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
+        this.projectRoot = projectRoot;
+        this.dataDir = dataDir;
+        this.logDir = logDir;
+        this.kafka = kafka;
+        this.port = port;
+    }
+
+    public static ConnectWorker start(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
+        ConnectWorker w = new ConnectWorker(projectRoot, dataDir, logDir, kafka, port);
+        w.startProcess();
+        return w;
+    }
+
+    /** A worker some other process started; {@link #startProcess} can still restart it here. */
+    public static ConnectWorker attach(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
+        return new ConnectWorker(projectRoot, dataDir, logDir, kafka, port);
+    }
+
+    /** (Re)starts the worker process; connectors and offsets live in Kafka, so they resume. */
+    public void startProcess() {
+        try {
+            Path lib = projectRoot.resolve("infra/connect-dist/target/lib");
+            if (!Files.isDirectory(lib)) {
+                throw new IllegalStateException("missing " + lib + ": build infra/connect-dist first");
+            }
+            Files.createDirectories(dataDir);
+            Path props = dataDir.resolve("worker.properties");
+            Files.writeString(props, Templates.fill(projectRoot.resolve("infra/connect/worker.properties"),
+                    Map.of("kafka", kafka, "port", String.valueOf(port))));
+            Path log4j = dataDir.resolve("log4j2.properties");
+            Files.writeString(log4j, """
+                    status = warn
+                    appender.file.type = File
+                    appender.file.name = file
+                    appender.file.fileName = %s
+                    appender.file.layout.type = PatternLayout
+                    appender.file.layout.pattern = [%%d] %%p %%m (%%c)%%n
+                    rootLogger.level = info
+                    rootLogger.appenderRef.file.ref = file
+                    logger.kafka.name = org.apache.kafka
+                    logger.kafka.level = warn
+                    """.formatted(logDir.resolve("connect-worker.log").toAbsolutePath()));
+            proc = Proc.java("kafka-connect", List.of("-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j),
+                    Proc.classpath(lib), "org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()),
+                    Map.of(), logDir.resolve("kafka-connect.log"));
+            Wait.until("kafka connect", Duration.ofSeconds(120), () -> {
+                if (!proc.alive()) {
+                    throw new IllegalStateException("kafka connect exited; see " + proc.log());
+                }
+                return Wait.httpStatus(url() + "/connectors") == 200;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Proc proc() {
+        return proc;
+    }
+
+    /**
+     * Registers (or updates) the outbox connector of one service schema and waits until its task
+     * runs. {@code dropSlotOnStop} is for throwaway test connectors.
+     */
+    public String registerOutbox(Postgres pg, String schema, String slot, boolean dropSlotOnStop) {
+        String name = "outbox-" + slot.replace('_', '-');
+        String config = Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), Map.of(
+                "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
+                "pg.password", pg.password(), "pg.database", pg.database(), "schema", schema, "slot", slot,
+                "slot.drop", String.valueOf(dropSlotOnStop)));
+        HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name + "/config"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(config)).build();
+        Wait.until("connector " + name + " registration", Duration.ofSeconds(90), () -> {
+            int code = send(put).statusCode();
+            return code == 200 || code == 201;
+        });
+        Wait.until("connector " + name + " running", Duration.ofSeconds(90), () -> "RUNNING".equals(taskState(name)));
+        return name;
+    }
+
+    /** The state of the connector's first task (RUNNING, FAILED, ...) or null. */
+    public String taskState(String connector) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + connector + "/status"))
+                .timeout(Duration.ofSeconds(10)).GET().build());
+        if (r.statusCode() != 200) {
+            return null;
+        }
+        try {
+            JsonNode n = JSON.readTree(r.body());
+            JsonNode tasks = n.path("tasks");
+            if (tasks.isEmpty()) {
+                return null;
+            }
+            String state = tasks.get(0).path("state").asText();
+            if ("FAILED".equals(state)) {
+                throw new IllegalStateException("connector " + connector + " failed: " + tasks.get(0).path("trace").asText());
+            }
+            return state;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public void deleteConnector(String name) {
+        send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name)).timeout(Duration.ofSeconds(30)).DELETE().build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest req) {
+        try {
+            return Wait.HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (proc != null) {
+            proc.stop(30);
+        }
+    }
+}

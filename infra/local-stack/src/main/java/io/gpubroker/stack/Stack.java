@@ -1,0 +1,363 @@
+package io.gpubroker.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The whole local stack in dependency order: PostgreSQL → Kafka → Kafka Connect (+ simulators) →
+ * the five services in parallel → one Debezium outbox connector per service schema. Its state
+ * (URLs, PIDs, log folder, simulator endpoints) is written to {@code .broker/<profile>/state.json}.
+ */
+public final class Stack implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What to start. */
+    public record Options(Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
+        public Path stateDir() {
+            return root.resolve(".broker").resolve(profile);
+        }
+    }
+
+    private final Options opts;
+    private final StackPorts ports;
+    private final Path logs;
+    private final List<Map<String, Object>> components = new ArrayList<>();
+    private final List<Proc> serviceProcs = new ArrayList<>();
+    private Postgres pg;
+    private KafkaBroker kafka;
+    private ConnectWorker connect;
+    private Proc simulators;
+    private Map<String, Object> simEndpoints = Map.of();
+    private String clockEpoch;
+    private String adminKey;
+    private volatile String phase = "starting";
+
+    public Stack(Options opts) {
+        this.opts = opts;
+        this.ports = StackPorts.forProfile(opts.profile());
+        this.logs = opts.stateDir().resolve("logs");
+    }
+
+    public void start() {
+        try {
+            if (opts.fresh()) {
+                deleteTree(opts.stateDir());
+            }
+            Files.createDirectories(logs);
+            writeState();
+            pg = opts.pgUrl() != null && !opts.pgUrl().isBlank()
+                    ? Postgres.external(opts.pgUrl())
+                    : Postgres.embedded(opts.stateDir().resolve("pg"), ports.postgres());
+            component("postgres", "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(), null, pg.describe());
+            kafka = KafkaBroker.start(opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
+            component("kafka", kafka.bootstrap(), kafka.proc().pid(), Map.of());
+            connect = ConnectWorker.start(opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
+            component("kafka-connect", connect.url(), connect.proc().pid(), Map.of());
+            writeState();
+            if (!opts.infraOnly()) {
+                clockEpoch = clockEpoch();
+                adminKey = adminKey();
+                startSimulators();
+                startServices();
+            }
+            phase = "ready";
+            writeState();
+            startWatchdog();
+        } catch (IOException e) {
+            phase = "failed";
+            writeState();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            phase = "failed: " + e.getMessage();
+            writeState();
+            throw e;
+        }
+    }
+
+    private void startSimulators() throws IOException {
+        Path app = opts.root().resolve("infra/provider-sim/app/target");
+        Path endpoints = opts.stateDir().resolve("simulators.json");
+        Files.deleteIfExists(endpoints);
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
+                "-Dsim.endpoints-file=" + endpoints));
+        String[] names = {"vastai", "tensordock", "rackrr", "barrack", "trooper"};
+        for (int i = 0; i < names.length; i++) {
+            jvm.add("-Dsim." + names[i] + ".port=" + (ports.simBase() + i));
+        }
+        simulators = Proc.java("provider-simulators", jvm, Proc.classpath(app.resolve("lib"), jarIn(app)),
+                "io.gpubroker.sim.SimMain", List.of(), Map.of(), logs.resolve("provider-simulators.log"));
+        Wait.until("provider simulators", Duration.ofSeconds(60), () -> {
+            if (!simulators.alive()) {
+                throw new IllegalStateException("simulators exited; see " + simulators.log());
+            }
+            return Files.exists(endpoints);
+        });
+        @SuppressWarnings("unchecked")
+        Map<String, Object> eps = JSON.readValue(endpoints.toFile(), Map.class);
+        simEndpoints = eps;
+        component("provider-simulators", "http://127.0.0.1:" + ports.simBase(), simulators.pid(), Map.of());
+    }
+
+    private void startServices() {
+        List<ServiceSpec> specs = ports.services();
+        for (ServiceSpec s : specs) {
+            Path jar = opts.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException("missing " + jar + ": build the project first (./broker up builds it)");
+            }
+            List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
+                    "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
+                    "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+            Map<String, String> env = new HashMap<>(serviceEnv());
+            Proc p = Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), env, logs.resolve(s.name() + ".log"));
+            serviceProcs.add(p);
+            component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
+        }
+        writeState();
+        // services start in parallel; each outbox connector is registered once its schema is migrated
+        ExecutorService pool = Executors.newFixedThreadPool(specs.size());
+        try {
+            List<Future<?>> waits = new ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) {
+                ServiceSpec s = specs.get(i);
+                Proc p = serviceProcs.get(i);
+                waits.add(pool.submit(() -> {
+                    Wait.until(s.name(), Duration.ofSeconds(180), () -> {
+                        if (!p.alive()) {
+                            throw new IllegalStateException(s.name() + " exited; see " + p.log());
+                        }
+                        return Wait.httpStatus(s.url() + "/q/health/started") == 200;
+                    });
+                    if (s.outbox()) {
+                        connect.registerOutbox(pg, s.schema(), "outbox_" + s.schema(), false);
+                    }
+                    Wait.until(s.name() + " ready", Duration.ofSeconds(120),
+                            () -> Wait.httpStatus(s.url() + "/q/health/ready") == 200);
+                    return null;
+                }));
+            }
+            for (Future<?> f : waits) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Restarts Kafka Connect when its process dies (a crash or a test's kill -9): connectors and
+     * offsets live in Kafka, so the restarted worker resumes where the old one stopped.
+     */
+    private void startWatchdog() {
+        Thread t = new Thread(() -> {
+            while (!phase.startsWith("stop")) {
+                Wait.sleep(1000);
+                if (connect != null && !connect.proc().alive() && "ready".equals(phase)) {
+                    try {
+                        connect.startProcess();
+                        component("kafka-connect", connect.url(), connect.proc().pid(), Map.of("restarted_at", Instant.now().toString()));
+                        writeState();
+                    } catch (RuntimeException e) {
+                        System.err.println("kafka connect restart failed: " + e.getMessage());
+                    }
+                }
+            }
+        }, "stack-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Environment every service gets: datasource, Kafka, provider endpoints and keys (never on the command line). */
+    private Map<String, String> serviceEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap());
+        env.put("BROKER_ADMIN_KEY", adminKey);
+        for (ServiceSpec s : ports.services()) {
+            env.put("BROKER_SERVICES_" + s.name().toUpperCase().replace('-', '_') + "_URL", s.url());
+        }
+        simEndpoints.forEach((name, v) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ep = (Map<String, Object>) v;
+            String prefix = "BROKER_PROVIDERS_" + name.toUpperCase() + "_";
+            env.put(prefix + "BASE_URL", String.valueOf(ep.get("base_url")));
+            env.put(prefix + "API_KEY", String.valueOf(ep.get("api_key")));
+            env.put(prefix + "ENABLED", "true");
+        });
+        return env;
+    }
+
+    /**
+     * Simulated time everywhere is {@code epoch + (wall clock - epoch) * scale}; the epoch is the
+     * stack's start, so every process computes the same instant without talking to the others.
+     */
+    private String clockEpoch() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    }
+
+    private String adminKey() throws IOException {
+        Path f = opts.stateDir().resolve("admin-key");
+        if (Files.exists(f)) {
+            return Files.readString(f).trim();
+        }
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        String key = "gbk_admin_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Files.writeString(f, key);
+        try {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        return key;
+    }
+
+    private static Path jarIn(Path target) throws IOException {
+        try (Stream<Path> s = Files.list(target)) {
+            return s.filter(p -> p.toString().endsWith(".jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no jar in " + target + ": build the project first"));
+        }
+    }
+
+    private void component(String name, String url, Long pid, Map<String, ?> extra) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("url", url);
+        c.put("pid", pid);
+        c.putAll(extra);
+        synchronized (components) {
+            components.removeIf(x -> x.get("name").equals(name));
+            components.add(c);
+        }
+    }
+
+    public synchronized void writeState() {
+        try {
+            Files.createDirectories(opts.stateDir());
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("profile", opts.profile());
+            s.put("phase", phase);
+            s.put("launcher_pid", ProcessHandle.current().pid());
+            s.put("api", opts.infraOnly() ? null : "http://localhost:" + ports.serviceBase());
+            s.put("logs", logs.toAbsolutePath().toString());
+            s.put("clock", Map.of("epoch", String.valueOf(clockEpoch), "scale", opts.clockScale()));
+            synchronized (components) {
+                s.put("components", new ArrayList<>(components));
+            }
+            s.put("simulators", simEndpoints);
+            if (pg != null) {
+                s.put("postgres", pg.describe());
+            }
+            if (kafka != null) {
+                s.put("kafka", kafka.bootstrap());
+            }
+            if (connect != null) {
+                s.put("connect", connect.url());
+            }
+            if (adminKey != null) {
+                s.put("admin_key", adminKey);
+            }
+            Path tmp = opts.stateDir().resolve("state.json.tmp");
+            JSON.writeValue(tmp.toFile(), s);
+            Files.move(tmp, opts.stateDir().resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Postgres postgres() {
+        return pg;
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public ConnectWorker connect() {
+        return connect;
+    }
+
+    public String adminKeyValue() {
+        return adminKey;
+    }
+
+    public Path logs() {
+        return logs;
+    }
+
+    /** Stops everything in reverse order; safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if ("stopped".equals(phase)) {
+            return;
+        }
+        phase = "stopping";
+        writeQuietly();
+        for (int i = serviceProcs.size() - 1; i >= 0; i--) {
+            serviceProcs.get(i).stop(20);
+        }
+        if (simulators != null) {
+            simulators.stop(10);
+        }
+        if (connect != null) {
+            connect.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+        phase = "stopped";
+        writeQuietly();
+    }
+
+    private void writeQuietly() {
+        try {
+            writeState();
+        } catch (RuntimeException ignored) {
+            // the state file is advisory while stopping
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.gpubroker.testkit;
+
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * The one test profile of every service module, so Quarkus boots once per module. There is no
+ * Docker engine on our machines, so Dev Services stay off and the real stack is used instead.
+ */
+public class BrokerTestProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("quarkus.devservices.enabled", "false");
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(StackResource.class));
+    }
+}

@@ -1,0 +1,23 @@
+package io.gpubroker.session.client;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** An offer as inventory-service shows it (the public offer shape). */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Offer(
+        @JsonProperty("id") String id,
+        @JsonProperty("provider") String provider,
+        @JsonProperty("provider_id") String providerId,
+        @JsonProperty("gpu_type") String gpuType,
+        @JsonProperty("gpu_count") int gpuCount,
+        @JsonProperty("vram_gb") Integer vramGb,
+        @JsonProperty("price_per_hour") BigDecimal pricePerHour,
+        @JsonProperty("location") String location,
+        @JsonProperty("available") boolean available,
+        @JsonProperty("stale") boolean stale,
+        @JsonProperty("fetched_at") Instant fetchedAt) {
+}
