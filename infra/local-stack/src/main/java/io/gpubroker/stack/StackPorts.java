@@ -8,10 +8,17 @@ import java.util.List;
  */
 public record StackPorts(int postgres, int kafka, int kafkaController, int connect, int simBase, int serviceBase) {
 
+    /**
+     * Ports of {@code profile}. {@code BROKER_TEST_PORT_OFFSET} shifts the test profile, so two
+     * test runs (two clones on one machine) do not collide.
+     */
     public static StackPorts forProfile(String profile) {
         return switch (profile) {
             case "local" -> new StackPorts(15432, 19092, 19093, 18083, 18101, 8080);
-            case "test" -> new StackPorts(25432, 29092, 29093, 28083, 28101, 28080);
+            case "test" -> {
+                int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
+                yield new StackPorts(25432 + o, 29092 + o, 29093 + o, 28083 + o, 28101 + o, 28080 + o);
+            }
             default -> throw new IllegalArgumentException("unknown profile " + profile);
         };
     }

@@ -30,9 +30,11 @@ public class OutboxWriter {
     public Uni<UUID> append(Mutiny.Session session, String aggregateType, BrokerEvent event) {
         EventCatalog.Entry entry = EventCatalog.entryOf(event);
         UUID id = UUID.randomUUID();
+        // the payload is bound as text: the reactive PG client would encode a String bound to a
+        // jsonb parameter as a JSON string scalar (double-encoded JSON on Kafka)
         return session.createNativeQuery("insert into " + table
                         + " (id, aggregatetype, aggregateid, type, version, topic, payload)"
-                        + " values (cast(?1 as uuid), ?2, ?3, ?4, ?5, ?6, cast(?7 as jsonb))")
+                        + " values (cast(?1 as uuid), ?2, ?3, ?4, ?5, ?6, cast(cast(?7 as text) as jsonb))")
                 .setParameter(1, id.toString())
                 .setParameter(2, aggregateType)
                 .setParameter(3, event.aggregateId())

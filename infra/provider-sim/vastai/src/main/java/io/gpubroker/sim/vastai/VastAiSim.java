@@ -455,7 +455,9 @@ public class VastAiSim extends ProviderSim {
         inst.bill(now(), inst.storageFraction());
     }
 
+    /** The container's SSH is gone; a restart gets a new port, so the old one is not advertised. */
     private void dropSsh(VastInstance inst) {
+        inst.sshPort = null;
         if (inst.ssh != null) {
             closeSsh(inst);
             inst.ssh = null;
