@@ -19,8 +19,21 @@ public final class EventCatalog {
     public record Entry(Class<? extends BrokerEvent> type, String topic, int version) {
     }
 
-    private static final Map<String, Entry> ENTRIES = Map.of(
-            "SessionRequested", new Entry(SessionRequested.class, Topics.SESSION_EVENTS, 1));
+    private static final Map<String, Entry> ENTRIES = merge(SessionContracts.ENTRIES, OfferFeedContracts.ENTRIES,
+            ProvisioningContracts.ENTRIES, OfferContracts.ENTRIES, BillingContracts.ENTRIES);
+
+    @SafeVarargs
+    private static Map<String, Entry> merge(Map<String, Entry>... groups) {
+        Map<String, Entry> all = new java.util.HashMap<>();
+        for (Map<String, Entry> g : groups) {
+            g.forEach((k, v) -> {
+                if (all.put(k, v) != null) {
+                    throw new IllegalStateException("event type registered twice: " + k);
+                }
+            });
+        }
+        return Map.copyOf(all);
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())

@@ -13,7 +13,7 @@ public class BrokerTestProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("quarkus.devservices.enabled", "false");
+        return Map.of("quarkus.devservices.enabled", "false", "quarkus.http.test-port", "0");
     }
 
     @Override
