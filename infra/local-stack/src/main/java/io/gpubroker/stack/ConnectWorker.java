@@ -99,7 +99,7 @@ public final class ConnectWorker implements AutoCloseable {
      * runs. {@code dropSlotOnStop} is for throwaway test connectors.
      */
     public String registerOutbox(Postgres pg, String schema, String slot, boolean dropSlotOnStop) {
-        String name = "outbox-" + slot.replace('_', '-');
+        String name = slot.replace('_', '-');
         String config = Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), Map.of(
                 "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
                 "pg.password", pg.password(), "pg.database", pg.database(), "schema", schema, "slot", slot,

@@ -119,6 +119,16 @@ public final class Postgres implements AutoCloseable {
         return database;
     }
 
+    /** The postmaster's PID when this stack runs it (embedded), else null. */
+    public Long pid(Path dataDir) {
+        try {
+            Path f = dataDir.resolve("postmaster.pid");
+            return embedded != null && Files.exists(f) ? Long.valueOf(Files.readAllLines(f).get(0).trim()) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     public boolean isEmbedded() {
         return embedded != null;
     }

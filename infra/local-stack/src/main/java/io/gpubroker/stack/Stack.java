@@ -68,7 +68,8 @@ public final class Stack implements AutoCloseable {
             pg = opts.pgUrl() != null && !opts.pgUrl().isBlank()
                     ? Postgres.external(opts.pgUrl())
                     : Postgres.embedded(opts.stateDir().resolve("pg"), ports.postgres());
-            component("postgres", "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(), null, pg.describe());
+            component("postgres", "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(),
+                    pg.pid(opts.stateDir().resolve("pg")), pg.describe());
             kafka = KafkaBroker.start(opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
             component("kafka", kafka.bootstrap(), kafka.proc().pid(), Map.of());
             connect = ConnectWorker.start(opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
