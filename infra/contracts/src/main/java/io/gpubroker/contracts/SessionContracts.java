@@ -5,7 +5,17 @@ import java.util.Map;
 /** Event types on {@code session.events} (published by session-service). */
 final class SessionContracts {
     static final Map<String, EventCatalog.Entry> ENTRIES = Map.of(
-            "SessionRequested", new EventCatalog.Entry(SessionRequested.class, Topics.SESSION_EVENTS, 1));
+            "SessionRequested", entry(SessionRequested.class),
+            "SessionProvisioning", entry(SessionProvisioning.class),
+            "SessionStarted", entry(SessionStarted.class),
+            "SessionExtended", entry(SessionExtended.class),
+            "SessionStopping", entry(SessionStopping.class),
+            "SessionStopped", entry(SessionStopped.class),
+            "SessionFailed", entry(SessionFailed.class));
+
+    private static EventCatalog.Entry entry(Class<? extends BrokerEvent> type) {
+        return new EventCatalog.Entry(type, Topics.SESSION_EVENTS, 1);
+    }
 
     private SessionContracts() {
     }

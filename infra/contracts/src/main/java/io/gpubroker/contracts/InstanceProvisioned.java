@@ -1,0 +1,36 @@
+package io.gpubroker.contracts;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Reply: the provider accepted the create and the instance id is known. SSH details may still be
+ * null (the instance is booting); {@link InstanceStatus} carries them once the provider reports them.
+ */
+public record InstanceProvisioned(
+        @JsonProperty(value = "command_id", required = true) String commandId,
+        @JsonProperty(value = "session_id", required = true) String sessionId,
+        @JsonProperty(value = "provider", required = true) String provider,
+        @JsonProperty("offer_id") String offerId,
+        @JsonProperty(value = "instance_id", required = true) String instanceId,
+        @JsonProperty("ownership_tag") String ownershipTag,
+        @JsonProperty("ssh_host") String sshHost,
+        @JsonProperty("ssh_port") Integer sshPort,
+        @JsonProperty("ssh_user") String sshUser,
+        @JsonProperty("provider_state") String providerState,
+        @JsonProperty(value = "provisioned_at", required = true) Instant provisionedAt) implements BrokerEvent {
+
+    public InstanceProvisioned {
+        Require.text(commandId, "command_id");
+        Require.text(sessionId, "session_id");
+        Require.text(provider, "provider");
+        Require.text(instanceId, "instance_id");
+        Require.present(provisionedAt, "provisioned_at");
+    }
+
+    @Override
+    public String aggregateId() {
+        return sessionId;
+    }
+}

@@ -1,0 +1,39 @@
+package io.gpubroker.contracts;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Reply to {@link DescribeInstance}: the provider's native state and its broker meaning
+ * (provisioning | running | failed | gone). When the provider could not be asked, broker_state is
+ * {@code unknown} and {@code error_class} says why — never a guess.
+ */
+public record InstanceStatus(
+        @JsonProperty(value = "command_id", required = true) String commandId,
+        @JsonProperty(value = "session_id", required = true) String sessionId,
+        @JsonProperty(value = "provider", required = true) String provider,
+        @JsonProperty(value = "instance_id", required = true) String instanceId,
+        @JsonProperty("provider_state") String providerState,
+        @JsonProperty(value = "broker_state", required = true) String brokerState,
+        @JsonProperty("ssh_host") String sshHost,
+        @JsonProperty("ssh_port") Integer sshPort,
+        @JsonProperty("ssh_user") String sshUser,
+        @JsonProperty("api_endpoint") String apiEndpoint,
+        @JsonProperty("error_class") String errorClass,
+        @JsonProperty(value = "observed_at", required = true) Instant observedAt) implements BrokerEvent {
+
+    public InstanceStatus {
+        Require.text(commandId, "command_id");
+        Require.text(sessionId, "session_id");
+        Require.text(provider, "provider");
+        Require.text(instanceId, "instance_id");
+        Require.text(brokerState, "broker_state");
+        Require.present(observedAt, "observed_at");
+    }
+
+    @Override
+    public String aggregateId() {
+        return sessionId;
+    }
+}

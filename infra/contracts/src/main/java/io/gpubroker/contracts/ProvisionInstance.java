@@ -1,0 +1,58 @@
+package io.gpubroker.contracts;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Command to provider-gateway: create an instance for a session on an offer. {@code command_id} is
+ * the idempotency key — the gateway records an intent under it before calling the provider, so a
+ * redelivered or replayed command never creates a second instance and answers with the first outcome.
+ */
+public record ProvisionInstance(
+        @JsonProperty(value = "command_id", required = true) String commandId,
+        @JsonProperty(value = "session_id", required = true) String sessionId,
+        @JsonProperty("consumer_id") String consumerId,
+        @JsonProperty(value = "provider", required = true) String provider,
+        @JsonProperty(value = "offer_id", required = true) String offerId,
+        @JsonProperty("provisioning") Map<String, String> provisioning,
+        @JsonProperty("gpu_type") String gpuType,
+        @JsonProperty("gpu_count") int gpuCount,
+        @JsonProperty("price_per_hour") BigDecimal pricePerHour,
+        @JsonProperty(value = "ssh_public_keys", required = true) List<String> sshPublicKeys,
+        @JsonProperty("image") String image,
+        @JsonProperty("disk_gb") Integer diskGb,
+        @JsonProperty("launch_mode") String launchMode,
+        @JsonProperty("docker_image") String dockerImage,
+        @JsonProperty("template_hash_id") String templateHashId,
+        @JsonProperty("exposed_ports") List<Integer> exposedPorts,
+        @JsonProperty("env") Map<String, String> env,
+        @JsonProperty(value = "requested_at", required = true) Instant requestedAt) implements BrokerEvent {
+
+    public ProvisionInstance {
+        Require.text(commandId, "command_id");
+        Require.text(sessionId, "session_id");
+        Require.text(provider, "provider");
+        Require.text(offerId, "offer_id");
+        Require.present(sshPublicKeys, "ssh_public_keys");
+        if (sshPublicKeys.isEmpty()) {
+            throw new MalformedEventException("ssh_public_keys must name at least one key");
+        }
+        Require.present(requestedAt, "requested_at");
+        if (pricePerHour != null && pricePerHour.signum() < 0) {
+            throw new MalformedEventException("price_per_hour must not be negative");
+        }
+        provisioning = provisioning == null ? Map.of() : Map.copyOf(provisioning);
+        sshPublicKeys = List.copyOf(sshPublicKeys);
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    @Override
+    public String aggregateId() {
+        return sessionId;
+    }
+}

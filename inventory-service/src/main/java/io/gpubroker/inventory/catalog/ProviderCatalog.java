@@ -1,0 +1,31 @@
+package io.gpubroker.inventory.catalog;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.gpubroker.contracts.NormalisedOffer;
+
+/**
+ * One provider's part of the catalog: the offers of its last applied complete snapshot, and the
+ * last failed poll if any (the offers stay; their age shows how old they are).
+ */
+public record ProviderCatalog(String provider, Map<String, NormalisedOffer> offers, String snapshotId,
+                              Instant snapshotFetchedAt, Instant pollFailedAt, String pollErrorClass,
+                              String pollErrorMessage) {
+
+    public static ProviderCatalog none(String provider) {
+        return new ProviderCatalog(provider, Map.of(), null, null, null, null, null);
+    }
+
+    /** {@code ok}, {@code poll_failed} (serving the last good catalog) or {@code no_data}. */
+    public String status() {
+        if (pollFailedAt != null && (snapshotFetchedAt == null || pollFailedAt.isAfter(snapshotFetchedAt))) {
+            return "poll_failed";
+        }
+        return snapshotFetchedAt == null ? "no_data" : "ok";
+    }
+
+    public ProviderCatalog withPollFailure(Instant at, String errorClass, String message) {
+        return new ProviderCatalog(provider, offers, snapshotId, snapshotFetchedAt, at, errorClass, message);
+    }
+}
