@@ -53,7 +53,7 @@ class SessionOutboxTests {
 
     static Offer offer() {
         return new Offer("vastai-" + UUID.randomUUID(), "vastai", "1", "RTX 4090", 1, 24, new BigDecimal("0.45"),
-                "US-West", true, false, Instant.now());
+                "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", java.util.Map.of("ask_id", "1"));
     }
 
     static CreateSessionRequest request(String consumer, String offerId) {
@@ -63,9 +63,24 @@ class SessionOutboxTests {
     Session create(String consumer) {
         Offer o = offer();
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> sessions.request(request(consumer, o.id()), o, null)));
+            return VertxContextSupport.subscribeAndAwait(() -> sessions.create(request(consumer, o.id()), o, null)).session();
         } catch (Throwable e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aCreatedSessionAlsoSendsProvisionInstanceWithBothPublicKeysAndNoPrivateKey() {
+        try (KafkaProbe probe = KafkaProbe.tail(Topics.PROVISIONING_REQUESTS)) {
+            Session s = create("team-cmd");
+            List<ConsumerRecord<String, String>> seen = probe.pollUntil(Duration.ofSeconds(30), r -> s.id.equals(r.key()));
+            ConsumerRecord<String, String> r = seen.stream().filter(x -> s.id.equals(x.key())).findFirst().orElseThrow();
+            assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo("ProvisionInstance");
+            io.gpubroker.contracts.ProvisionInstance cmd = (io.gpubroker.contracts.ProvisionInstance)
+                    EventCatalog.fromJson("ProvisionInstance", r.value());
+            assertThat(cmd.sshPublicKeys()).hasSize(2).allMatch(k -> k.startsWith("ssh-ed25519 "));
+            assertThat(cmd.provisioning()).containsEntry("ask_id", "1");
+            assertThat(r.value()).doesNotContain("PRIVATE KEY");
         }
     }
 

@@ -3,11 +3,12 @@ package io.gpubroker.session.client;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** inventory-service's offer lookup (services never read each other's tables). */
+/** inventory-service's offers (services never read each other's tables). */
 @RegisterRestClient(configKey = "inventory")
 @Path("/inventory")
 public interface InventoryClient {
@@ -15,4 +16,10 @@ public interface InventoryClient {
     @GET
     @Path("/{id}")
     Uni<Offer> offer(@PathParam("id") String id);
+
+    /** Comparable offers for an auto-retry. */
+    @GET
+    Uni<OfferPage> search(@QueryParam("gpu_type") String gpuType, @QueryParam("min_vram") Integer minVram,
+                          @QueryParam("min_gpu_count") Integer minGpuCount, @QueryParam("max_price") String maxPrice,
+                          @QueryParam("limit") int limit);
 }

@@ -2,11 +2,12 @@ package io.gpubroker.session.client;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** An offer as inventory-service shows it (the public offer shape). */
+/** An offer as inventory-service shows it (the public offer shape plus what provisioning needs). */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Offer(
         @JsonProperty("id") String id,
@@ -19,5 +20,8 @@ public record Offer(
         @JsonProperty("location") String location,
         @JsonProperty("available") boolean available,
         @JsonProperty("stale") boolean stale,
-        @JsonProperty("fetched_at") Instant fetchedAt) {
+        @JsonProperty("fetched_at") Instant fetchedAt,
+        @JsonProperty("cuda_version") BigDecimal cudaVersion,
+        @JsonProperty("machine_id") String machineId,
+        @JsonProperty("provisioning") Map<String, String> provisioning) {
 }

@@ -72,6 +72,72 @@ public class Session extends PanacheEntityBase {
     public Instant hardMaxAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    @Column(name = "offer_provisioning", columnDefinition = "jsonb")
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    public java.util.Map<String, String> offerProvisioning;
+    @Column(name = "machine_id")
+    public String machineId;
+    @Column(name = "offer_cuda")
+    public BigDecimal offerCuda;
+    @Column(name = "user_public_key")
+    public String userPublicKey;
+    @Column(name = "agent_token_hash")
+    public String agentTokenHash;
+    @Column(name = "instance_id")
+    public String instanceId;
+    @Column(name = "ssh_host")
+    public String sshHost;
+    @Column(name = "ssh_port")
+    public Integer sshPort;
+    @Column(name = "ssh_user")
+    public String sshUser;
+    @Column(name = "provider_state")
+    public String providerState;
+    @Column(name = "instance_ready")
+    public boolean instanceReady;
+    @Column(name = "api_endpoint")
+    public String apiEndpoint;
+    @Column(name = "provision_command_id")
+    public String provisionCommandId;
+    @Column(name = "provision_sent_at")
+    public Instant provisionSentAt;
+    @Column(name = "provision_resends")
+    public int provisionResends;
+    @Column(name = "provisioning_started_at")
+    public Instant provisioningStartedAt;
+    @Column(name = "verify_deadline_at")
+    public Instant verifyDeadlineAt;
+    @Column(name = "verify_attempts")
+    public int verifyAttempts;
+    @Column(name = "started_at")
+    public Instant startedAt;
+    @Column(name = "stop_reason")
+    public String stopReason;
+    @Column(name = "final_status")
+    @Enumerated(EnumType.STRING)
+    public SessionStatus finalStatus;
+    @Column(name = "terminate_attempts")
+    public int terminateAttempts;
+    @Column(name = "stopped_at")
+    public Instant stoppedAt;
+    @Column(name = "failure_reason")
+    public String failureReason;
+    @Column(name = "error_class")
+    public String errorClass;
+    @Column(name = "retry_count")
+    public int retryCount;
+    @Column(name = "extended_hours")
+    public int extendedHours;
+    @Column(name = "last_activity_at")
+    public Instant lastActivityAt;
+    @Column(name = "gpu_util_pct")
+    public Integer gpuUtilPct;
+    @Column(name = "idle_warned_at")
+    public Instant idleWarnedAt;
+    @Column(name = "next_probe_at")
+    public Instant nextProbeAt;
+    @Column(name = "next_check_at")
+    public Instant nextCheckAt;
     @Version
     public long version;
 }

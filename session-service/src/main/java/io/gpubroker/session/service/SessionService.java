@@ -1,38 +1,85 @@
 package io.gpubroker.session.service;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
+import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.rest.CreateSessionRequest;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
+import io.gpubroker.session.saga.Step;
+import io.gpubroker.session.ssh.HostReport;
+import io.gpubroker.session.ssh.SessionKeys;
+import io.gpubroker.session.ssh.SshVerifier;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
 
-/** Session commands: each one changes the session and appends its event in one transaction. */
+/**
+ * Session commands. Each one locks the session row, lets the saga decide, and stores the new state
+ * with the events and commands it produced (outbox) in ONE transaction. Blocking SSH work runs
+ * afterwards on a worker thread and feeds its result back the same way.
+ */
 @ApplicationScoped
 public class SessionService {
+    private static final Logger LOG = Logger.getLogger(SessionService.class);
     public static final Set<String> WORKLOADS = Set.of("llm", "training", "batch", "inference", "interactive",
             "fine_tuning", "rendering", "notebook", "other");
-    static final Duration HARD_MAX = Duration.ofHours(12);
 
+    private final Mutiny.SessionFactory db;
     private final OutboxWriter outbox;
     private final BrokerClock.Scaled clock;
+    private final SessionKeys keys;
+    private final SessionConfig cfg;
+    private final SessionMetrics metrics;
+    private final SshVerifier ssh;
+    private final ProvisionSessionSaga saga;
 
-    public SessionService(OutboxWriter outbox, BrokerClock.Scaled clock) {
+    public SessionService(Mutiny.SessionFactory db, OutboxWriter outbox, BrokerClock.Scaled clock, SessionKeys keys,
+                          SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh) {
+        this.db = db;
         this.outbox = outbox;
         this.clock = clock;
+        this.keys = keys;
+        this.cfg = cfg;
+        this.metrics = metrics;
+        this.ssh = ssh;
+        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(s.userPublicKey, keys.verificationPublicKeyLine(s.id)));
+    }
+
+    public ProvisionSessionSaga saga() {
+        return saga;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** What a create returns: the private key and agent token exist only in this object. */
+    public record Created(Session session, String privateKey, String agentToken, boolean replay) {
+        @Override
+        public String toString() {
+            return "Created[" + session.id + "]";
+        }
     }
 
     /** Field checks of a create request; the message names the field. */
@@ -88,8 +135,17 @@ public class SessionService {
         }
     }
 
-    /** Stores the session {@code pending} and its {@code SessionRequested} event, atomically. */
-    public Uni<Session> request(CreateSessionRequest r, Offer offer, String idempotencyKey) {
+    /** A create already made with this Idempotency-Key, if any. */
+    public Uni<Session> byIdempotencyKey(String consumerId, String key) {
+        if (key == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return db.withSession(s -> s.createQuery("from Session where consumerId = :c and idempotencyKey = :k", Session.class)
+                .setParameter("c", consumerId).setParameter("k", key).getSingleResultOrNull());
+    }
+
+    /** Stores the session {@code pending} with SessionRequested and ProvisionInstance, atomically. */
+    public Uni<Created> create(CreateSessionRequest r, Offer offer, String idempotencyKey) {
         Instant now = clock.instant();
         Session s = new Session();
         s.id = "sess-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -100,6 +156,9 @@ public class SessionService {
         s.gpuCount = offer.gpuCount();
         s.vramGb = offer.vramGb();
         s.pricePerHour = offer.pricePerHour();
+        s.offerProvisioning = offer.provisioning();
+        s.machineId = offer.machineId();
+        s.offerCuda = offer.cudaVersion();
         s.currency = "USD";
         s.status = SessionStatus.pending;
         s.workloadType = r.workloadType();
@@ -116,23 +175,231 @@ public class SessionService {
         s.templateHashId = r.templateHashId();
         s.autoRetry = Boolean.TRUE.equals(r.autoRetry());
         s.maxRetries = r.maxRetries() == null ? (s.autoRetry ? 2 : 0) : r.maxRetries();
-        s.retryScope = r.retryScope();
+        s.retryScope = r.retryScope() == null ? "same_gpu" : r.retryScope();
         s.idempotencyKey = idempotencyKey;
         s.createdAt = now;
         s.expiresAt = now.plus(Duration.ofHours(r.reservationHours()));
-        s.hardMaxAt = now.plus(HARD_MAX);
+        s.hardMaxAt = now.plus(cfg.hardMax());
         s.updatedAt = now;
-        SessionRequested event = new SessionRequested(s.id, s.consumerId, s.offerId, s.provider, s.gpuType, s.gpuCount,
-                s.pricePerHour, s.currency, s.reservationHours, s.workloadType, now);
-        return Panache.withTransaction(() -> s.<Session>persistAndFlush()
-                        .chain(saved -> Panache.getSession().chain(db -> outbox.append(db, "session", event)))
-                        .replaceWith(s))
+        SessionKeys.UserKey userKey = keys.newUserKey(s.id);
+        s.userPublicKey = userKey.publicKeyLine();
+        String agentToken = SessionKeys.newAgentToken();
+        s.agentTokenHash = SessionKeys.hash(agentToken);
+        Step step = saga.start(s, now);
+        List<BrokerEvent> events = new ArrayList<>();
+        events.add(new SessionRequested(s.id, s.consumerId, s.offerId, s.provider, s.gpuType, s.gpuCount,
+                s.pricePerHour, s.currency, s.reservationHours, s.workloadType, now));
+        events.addAll(step.events());
+        return db.withTransaction(tx -> tx.persist(s).call(tx::flush)
+                        .call(() -> attempt(tx, s, now, "requested"))
+                        .call(() -> append(tx, events)))
+                .replaceWith(() -> {
+                    metrics.created(s.provider);
+                    return new Created(s, userKey.privateKeyPem(), agentToken, false);
+                })
                 .onFailure(ConstraintViolationException.class).transform(e ->
                         ApiException.conflict("consumer " + r.consumerId() + " already has a live session on offer " + offer.id()));
     }
 
+    Uni<Void> attempt(Mutiny.Session tx, Session s, Instant at, String outcome) {
+        return tx.createNativeQuery("insert into session.session_attempts (session_id, attempt, offer_id, provider, outcome, at)"
+                        + " values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (session_id, attempt) do update set outcome = excluded.outcome")
+                .setParameter(1, s.id).setParameter(2, s.retryCount).setParameter(3, s.offerId).setParameter(4, s.provider)
+                .setParameter(5, outcome).setParameter(6, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
+                .executeUpdate().replaceWithVoid();
+    }
+
+    Uni<Void> append(Mutiny.Session tx, List<? extends BrokerEvent> events) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (BrokerEvent e : events) {
+            chain = chain.call(() -> outbox.append(tx, "session", e));
+        }
+        return chain;
+    }
+
     public Uni<Session> find(String id) {
-        return Session.<Session>findById(id)
+        return db.withSession(s -> s.find(Session.class, id))
                 .onItem().ifNull().failWith(() -> ApiException.notFound("session " + id + " not found"));
+    }
+
+    public Uni<List<Session>> list(String consumerId, String status, String provider, int limit) {
+        StringBuilder q = new StringBuilder("from Session where 1 = 1");
+        if (consumerId != null) {
+            q.append(" and consumerId = :c");
+        }
+        if (status != null) {
+            q.append(" and status = :s");
+        }
+        if (provider != null) {
+            q.append(" and provider = :p");
+        }
+        q.append(" order by createdAt desc");
+        return db.withSession(s -> {
+            var query = s.createQuery(q.toString(), Session.class).setMaxResults(limit);
+            if (consumerId != null) {
+                query.setParameter("c", consumerId);
+            }
+            if (status != null) {
+                query.setParameter("s", SessionStatus.valueOf(status));
+            }
+            if (provider != null) {
+                query.setParameter("p", provider);
+            }
+            return query.getResultList();
+        });
+    }
+
+    public Uni<List<Object[]>> attempts(String id) {
+        return db.withSession(s -> s.createNativeQuery("select attempt, offer_id, provider, outcome, at from session.session_attempts"
+                + " where session_id = ?1 order by attempt", Object[].class).setParameter(1, id).getResultList());
+    }
+
+    /**
+     * Locks the session, runs one saga step in a transaction (state + outbox together), then runs
+     * the step's side effect. Returns the committed session.
+     */
+    public Uni<Session> apply(String id, BiFunction<Session, Instant, Step> decide) {
+        Instant now = clock.instant();
+        Step[] holder = new Step[1];
+        SessionStatus[] before = new SessionStatus[1];
+        return db.withTransaction(tx -> tx.find(Session.class, id, LockModeType.PESSIMISTIC_WRITE)
+                        .onItem().ifNull().failWith(() -> ApiException.notFound("session " + id + " not found"))
+                        .chain(s -> {
+                            before[0] = s.status;
+                            Step step = decide.apply(s, now);
+                            holder[0] = step;
+                            s.updatedAt = now;
+                            return append(tx, step.events()).replaceWith(s);
+                        }))
+                .invoke(s -> afterCommit(s, before[0], holder[0]));
+    }
+
+    /** Same as {@link #apply} inside a caller's transaction (message consumers: the Inbox owns the transaction). */
+    public Uni<Void> applyIn(Mutiny.Session tx, String id, BiFunction<Session, Instant, Step> decide) {
+        Instant now = clock.instant();
+        return tx.find(Session.class, id, LockModeType.PESSIMISTIC_WRITE).chain(s -> {
+            if (s == null) {
+                LOG.warnf("reply for unknown session %s ignored", id);
+                return Uni.createFrom().voidItem();
+            }
+            SessionStatus before = s.status;
+            Step step = decide.apply(s, now);
+            s.updatedAt = now;
+            if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
+                metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+            }
+            return append(tx, step.events());
+        });
+    }
+
+    private void afterCommit(Session s, SessionStatus before, Step step) {
+        if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
+            metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+        }
+        switch (step.action()) {
+            case VERIFY_SSH -> verifyLater(s);
+            case PROBE_GPU -> probeLater(s);
+            default -> {
+            }
+        }
+    }
+
+    private void verifyLater(Session s) {
+        String id = s.id;
+        String host = s.sshHost;
+        int port = s.sshPort;
+        String user = s.sshUser == null ? "root" : s.sshUser;
+        String provider = s.provider;
+        Uni.createFrom().item(() -> {
+                    long t0 = System.nanoTime();
+                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id), cfg.sshTimeout());
+                    metrics.sshVerifyTimer().record(Duration.ofNanos(System.nanoTime() - t0));
+                    if (!r.ok()) {
+                        metrics.verifyFailed(provider, r.failure().name().toLowerCase());
+                    }
+                    return r;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(r -> apply(id, (sess, now) -> saga.onVerified(sess, r, now)))
+                .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", id, e.getMessage()));
+    }
+
+    private void probeLater(Session s) {
+        String id = s.id;
+        if (s.sshHost == null || s.sshPort == null) {
+            return;
+        }
+        String host = s.sshHost;
+        int port = s.sshPort;
+        String user = s.sshUser == null ? "root" : s.sshUser;
+        Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id), cfg.sshTimeout()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(util -> util == null ? Uni.createFrom().nullItem()
+                        : apply(id, (sess, now) -> {
+                            saga.onActivity(sess, util, null, now);
+                            return new Step();
+                        }))
+                .subscribe().with(x -> { }, e -> LOG.debugf("GPU probe of %s: %s", id, e.getMessage()));
+    }
+
+    /** Claims due sessions (FOR UPDATE SKIP LOCKED, with a lease so a crash re-fires them) and runs their step. */
+    public Uni<Integer> runDue(int max) {
+        Instant now = clock.instant();
+        Instant lease = now.plus(Duration.ofMillis(Math.max(30_000, (long) (30_000 * clock.scale()))));
+        return db.withTransaction(tx -> tx.createNativeQuery("""
+                        update session.sessions set next_check_at = ?1
+                        where id in (select id from session.sessions where next_check_at <= ?2
+                                     order by next_check_at limit ?3 for update skip locked)
+                        returning id""", String.class)
+                        .setParameter(1, java.time.OffsetDateTime.ofInstant(lease, java.time.ZoneOffset.UTC))
+                        .setParameter(2, java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC))
+                        .setParameter(3, max)
+                        .getResultList())
+                .chain(ids -> {
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    List<Uni<Session>> steps = new ArrayList<>();
+                    for (String id : ids) {
+                        steps.add(apply(id, saga::onCheck).onFailure().recoverWithNull());
+                    }
+                    return Uni.join().all(steps).andCollectFailures().replaceWith(ids.size());
+                });
+    }
+
+    /** Ends a session for {@code reason}; idempotent on ended sessions. */
+    public Uni<Session> end(String id, String reason) {
+        return apply(id, (s, now) -> saga.stop(s, reason, SessionStatus.stopped, now));
+    }
+
+    public Uni<Session> extend(String id, int hours) {
+        return apply(id, (s, now) -> {
+            if (s.status != SessionStatus.running) {
+                throw ApiException.conflict("session " + id + " is " + s.status + "; only running sessions can be extended");
+            }
+            if (s.expiresAt.plus(Duration.ofHours(hours)).isAfter(s.createdAt.plus(cfg.hardMax()))) {
+                throw ApiException.badRequest("additional_hours would pass the " + cfg.hardMax().toHours()
+                        + " h hard maximum counted from creation (at most "
+                        + Duration.between(s.expiresAt, s.createdAt.plus(cfg.hardMax())).toMinutes() / 60 + " more hours)");
+            }
+            return saga.extend(s, hours, now);
+        });
+    }
+
+    public Uni<Session> heartbeat(String id, String token, Integer gpuUtil, Integer idleSeconds) {
+        return apply(id, (s, now) -> {
+            if (!SessionKeys.matches(token, s.agentTokenHash)) {
+                throw new ApiException(401, "invalid agent token");
+            }
+            if (s.status != SessionStatus.running) {
+                throw ApiException.conflict("session " + id + " is " + s.status);
+            }
+            saga.onActivity(s, gpuUtil, idleSeconds, now);
+            return new Step();
+        });
+    }
+
+    public static BigDecimal worstCase(Offer o, int hours) {
+        return o.pricePerHour().multiply(BigDecimal.valueOf(hours));
     }
 }

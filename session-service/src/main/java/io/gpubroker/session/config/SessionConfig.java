@@ -1,0 +1,69 @@
+package io.gpubroker.session.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Session-service settings (prefix {@code session}); durations are on the broker clock. */
+@ConfigMapping(prefix = "session")
+public interface SessionConfig {
+
+    /** Most a session may live, counted from creation across all extensions. */
+    @WithDefault("12h")
+    Duration hardMax();
+
+    /** How long to wait for a reply to ProvisionInstance before sending it again (same command id). */
+    @WithDefault("2m")
+    Duration provisionResendAfter();
+
+    @WithDefault("5")
+    int provisionMaxResends();
+
+    /** Verification timeout per workload type (image pulls take minutes); {@code default} for the rest. */
+    @WithDefault("default=15m,llm=30m,inference=30m,training=20m")
+    Map<String, Duration> verifyTimeout();
+
+    /** First gap between status polls / SSH attempts; doubles up to {@link #pollMax()}. */
+    @WithDefault("5s")
+    Duration pollMin();
+
+    @WithDefault("60s")
+    Duration pollMax();
+
+    /** First gap between destroy retries; doubles up to {@link #terminateRetryMax()}, forever. */
+    @WithDefault("10s")
+    Duration terminateRetryMin();
+
+    @WithDefault("5m")
+    Duration terminateRetryMax();
+
+    /** Without an agent, how often the GPU utilisation is probed over SSH. */
+    @WithDefault("5m")
+    Duration idleProbeEvery();
+
+    /** After the idle warning, how long the session has to show activity before it is stopped. */
+    @WithDefault("5m")
+    Duration idleGrace();
+
+    /** GPU utilisation at or below this counts as idle. */
+    @WithDefault("5")
+    int idleUtilPct();
+
+    /** An instance the broker tagged with no live session is an orphan only after this age. */
+    @WithDefault("10m")
+    Duration orphanGrace();
+
+    /** Comparable offers for auto-retry may cost at most this factor of the original price. */
+    @WithDefault("1.25")
+    double retryPriceFactor();
+
+    /** Real time between timer claims. */
+    @WithDefault("500ms")
+    Duration tick();
+
+    /** SSH connect / auth timeout for one attempt (real time). */
+    @WithDefault("10s")
+    Duration sshTimeout();
+}

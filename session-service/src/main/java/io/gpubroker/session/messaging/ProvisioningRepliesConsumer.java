@@ -1,0 +1,73 @@
+package io.gpubroker.session.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gpubroker.contracts.InstanceProvisioned;
+import io.gpubroker.contracts.InstanceStatus;
+import io.gpubroker.contracts.InstanceTerminated;
+import io.gpubroker.contracts.ProvisionFailed;
+import io.gpubroker.contracts.TerminateFailed;
+import io.gpubroker.kit.messaging.Envelope;
+import io.gpubroker.kit.messaging.Inbox;
+import io.gpubroker.session.saga.Step;
+import io.gpubroker.session.service.RetryPlanner;
+import io.gpubroker.session.service.SessionMetrics;
+import io.gpubroker.session.service.SessionService;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/** Feeds provider-gateway's outcomes into the saga, exactly once per reply. */
+@ApplicationScoped
+public class ProvisioningRepliesConsumer {
+    static final String CONSUMER = "session.provisioning-replies";
+
+    private final Inbox inbox;
+    private final SessionService sessions;
+    private final SessionMetrics metrics;
+    private final RetryPlanner retries;
+
+    public ProvisioningRepliesConsumer(Inbox inbox, SessionService sessions, SessionMetrics metrics, RetryPlanner retries) {
+        this.inbox = inbox;
+        this.sessions = sessions;
+        this.metrics = metrics;
+        this.retries = retries;
+    }
+
+    @Incoming("provisioning-replies")
+    public Uni<Void> consume(Message<String> msg) {
+        return inbox.handle(msg, CONSUMER, this::apply);
+    }
+
+    Uni<Void> apply(Mutiny.Session tx, Envelope env) {
+        var saga = sessions.saga();
+        if (env.event() instanceof InstanceProvisioned e) {
+            return sessions.applyIn(tx, e.sessionId(), (s, now) -> s.provisionCommandId == null
+                    || s.provisionCommandId.equals(e.commandId()) || s.instanceId == null ? saga.onProvisioned(s, e, now) : new Step());
+        }
+        if (env.event() instanceof ProvisionFailed e) {
+            // a failure of an older attempt (before an auto-retry moved the session) is stale
+            return retries.plan(e).chain(next -> sessions.applyIn(tx, e.sessionId(), (s, now) -> {
+                if (s.provisionCommandId != null && !s.provisionCommandId.equals(e.commandId())) {
+                    return new Step();
+                }
+                if (next != null && s.retryCount < s.maxRetries && s.autoRetry) {
+                    return saga.retryOn(s, next.id(), next.provider(), next.pricePerHour(), next.provisioning(), next.machineId(), now);
+                }
+                return saga.onProvisionFailed(s, e, now);
+            }));
+        }
+        if (env.event() instanceof InstanceStatus e) {
+            return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onStatus(s, e, now));
+        }
+        if (env.event() instanceof InstanceTerminated e) {
+            return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, now));
+        }
+        if (env.event() instanceof TerminateFailed e) {
+            metrics.destroyFailed(e.provider());
+            return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminateFailed(s, e, now));
+        }
+        return Uni.createFrom().voidItem();
+    }
+}

@@ -1,0 +1,378 @@
+package io.gpubroker.session.saga;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+import io.gpubroker.contracts.DescribeInstance;
+import io.gpubroker.contracts.InstanceProvisioned;
+import io.gpubroker.contracts.InstanceStatus;
+import io.gpubroker.contracts.InstanceTerminated;
+import io.gpubroker.contracts.ProvisionFailed;
+import io.gpubroker.contracts.ProvisionInstance;
+import io.gpubroker.contracts.SessionExtended;
+import io.gpubroker.contracts.SessionFailed;
+import io.gpubroker.contracts.SessionProvisioning;
+import io.gpubroker.contracts.SessionStarted;
+import io.gpubroker.contracts.SessionStopped;
+import io.gpubroker.contracts.SessionStopping;
+import io.gpubroker.contracts.TerminateFailed;
+import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.Session;
+import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.ssh.HostReport;
+import io.gpubroker.session.ssh.HostTruth;
+
+/**
+ * The session saga as a table of steps, readable top to bottom. Pure: it changes the session it
+ * is given and returns what to publish; the caller persists both in one transaction.
+ *
+ * <pre>
+ * create            → pending,      ProvisionInstance
+ * InstanceProvisioned → provisioning, SessionProvisioning, poll status (DescribeInstance)
+ * InstanceStatus running → verify SSH (real handshake, echo, nvidia-smi, host truth)
+ * verified          → running,      SessionStarted (billing starts)
+ * ProvisionFailed   → retry on a comparable offer (auto_retry) | failed, SessionFailed
+ * any failure after an instance exists → stopping (final: failed), TerminateInstance
+ * done/delete/expiry/hard max/idle/budget → stopping (final: stopped), SessionStopping, TerminateInstance
+ * InstanceTerminated → stopped (SessionStopped) | failed (SessionFailed), billing ends at the confirmation
+ * TerminateFailed   → retry with backoff, forever; never stopped while the instance may bill
+ * </pre>
+ */
+public final class ProvisionSessionSaga {
+
+    private final SessionConfig cfg;
+    private final Function<Session, List<String>> publicKeys;
+
+    /** {@code publicKeys} gives the keys to inject: the user's and the broker's verification key. */
+    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys) {
+        this.cfg = cfg;
+        this.publicKeys = publicKeys;
+    }
+
+    static String commandId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** The first command of a new session (and of each retry on another offer). */
+    public Step start(Session s, Instant now) {
+        s.provisionCommandId = commandId();
+        s.provisionSentAt = now;
+        s.provisionResends = 0;
+        s.nextCheckAt = now.plus(cfg.provisionResendAfter());
+        return new Step().emit(provision(s, now));
+    }
+
+    ProvisionInstance provision(Session s, Instant now) {
+        List<Integer> ports = new ArrayList<>();
+        if (s.exposedPorts != null && !s.exposedPorts.isBlank()) {
+            for (String p : s.exposedPorts.split(",")) {
+                ports.add(Integer.valueOf(p.trim()));
+            }
+        }
+        return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
+                s.offerProvisioning == null ? java.util.Map.of() : s.offerProvisioning, s.gpuType, s.gpuCount,
+                s.pricePerHour, publicKeys.apply(s), null, s.diskGb, s.launchMode, s.dockerImage, s.templateHashId, ports,
+                java.util.Map.of(), now);
+    }
+
+    public Step onProvisioned(Session s, InstanceProvisioned r, Instant now) {
+        Step step = new Step();
+        if (s.instanceId == null) {
+            s.instanceId = r.instanceId();
+        }
+        applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
+        if (s.status == SessionStatus.pending) {
+            s.status = SessionStatus.provisioning;
+            s.providerState = r.providerState();
+            s.provisioningStartedAt = now;
+            s.verifyDeadlineAt = now.plus(verifyTimeout(s.workloadType));
+            s.nextCheckAt = now;
+            step.emit(new SessionProvisioning(s.id, s.consumerId, s.provider, s.offerId, s.instanceId, now));
+        } else if (s.status == SessionStatus.stopping) {
+            // the user ended the session while the create was in flight: destroy what was created
+            s.nextCheckAt = now;
+            step.emit(terminate(s, now));
+        }
+        return step;
+    }
+
+    public Step onProvisionFailed(Session s, ProvisionFailed r, Instant now) {
+        if (s.status != SessionStatus.pending) {
+            return new Step();
+        }
+        return fail(s, "provisioning failed: " + r.message(), r.errorClass(), now);
+    }
+
+    /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
+    public Step retryOn(Session s, String offerId, String provider, java.math.BigDecimal price,
+                        java.util.Map<String, String> provisioning, String machineId, Instant now) {
+        s.retryCount++;
+        s.offerId = offerId;
+        s.provider = provider;
+        s.pricePerHour = price;
+        s.offerProvisioning = provisioning;
+        s.machineId = machineId;
+        s.instanceId = null;
+        s.sshHost = null;
+        s.sshPort = null;
+        s.instanceReady = false;
+        s.status = SessionStatus.pending;
+        return start(s, now);
+    }
+
+    public Step onStatus(Session s, InstanceStatus r, Instant now) {
+        Step step = new Step();
+        s.providerState = r.providerState();
+        applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
+        if (r.apiEndpoint() != null) {
+            s.apiEndpoint = r.apiEndpoint();
+        }
+        String state = r.brokerState() == null ? "" : r.brokerState();
+        switch (s.status) {
+            case provisioning -> {
+                if (state.equals("failed") || state.equals("gone")) {
+                    return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
+                            + " before SSH verification", "instance_failed", now);
+                }
+                if (state.equals("running") && s.sshHost != null && s.sshPort != null) {
+                    s.instanceReady = true;
+                    s.nextCheckAt = now;
+                }
+            }
+            case running -> {
+                if (state.equals("gone") || state.equals("failed")) {
+                    // the reconciliation's direct lookup confirmed it: the instance is not there any more
+                    return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
+                            + " while running", "instance_lost", now);
+                }
+            }
+            default -> {
+            }
+        }
+        return step;
+    }
+
+    /** A timer fired for {@code s}: decide the next move from its state. */
+    public Step onCheck(Session s, Instant now) {
+        switch (s.status) {
+            case pending -> {
+                if (s.provisionResends >= cfg.provisionMaxResends()) {
+                    return fail(s, "the provider gateway did not answer the provisioning request", "transient", now);
+                }
+                // no reply yet: send the SAME command again; the gateway's intent log answers duplicates
+                s.provisionResends++;
+                s.nextCheckAt = now.plus(cfg.provisionResendAfter());
+                return new Step().emit(provision(s, now));
+            }
+            case provisioning -> {
+                if (s.verifyDeadlineAt != null && !now.isBefore(s.verifyDeadlineAt)) {
+                    return compensate(s, "SSH verification did not succeed within "
+                            + verifyTimeout(s.workloadType).toMinutes() + " minutes"
+                            + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "verify_timeout", now);
+                }
+                s.verifyAttempts++;
+                s.nextCheckAt = now.plus(backoff(cfg.pollMin(), cfg.pollMax(), s.verifyAttempts));
+                if (s.instanceReady) {
+                    return new Step().then(Step.Action.VERIFY_SSH);
+                }
+                return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now));
+            }
+            case running -> {
+                if (!now.isBefore(s.hardMaxAt)) {
+                    return stop(s, "hard_max", SessionStatus.stopped, now);
+                }
+                if (!now.isBefore(s.expiresAt)) {
+                    return stop(s, "expired", SessionStatus.stopped, now);
+                }
+                Step step = new Step();
+                if (s.idleThresholdMinutes > 0) {
+                    Instant activity = s.lastActivityAt != null ? s.lastActivityAt : s.startedAt;
+                    Duration idleFor = Duration.between(activity, now);
+                    if (idleFor.compareTo(Duration.ofMinutes(s.idleThresholdMinutes)) >= 0) {
+                        if (s.idleWarnedAt == null) {
+                            s.idleWarnedAt = now;
+                        } else if (!now.isBefore(s.idleWarnedAt.plus(cfg.idleGrace()))) {
+                            return stop(s, "idle", SessionStatus.stopped, now);
+                        }
+                    }
+                    if (s.nextProbeAt == null || !now.isBefore(s.nextProbeAt)) {
+                        s.nextProbeAt = now.plus(cfg.idleProbeEvery());
+                        step.then(Step.Action.PROBE_GPU);
+                    }
+                }
+                s.nextCheckAt = nextRunningCheck(s, now);
+                return step;
+            }
+            case stopping -> {
+                s.terminateAttempts++;
+                s.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.terminateAttempts));
+                return new Step().emit(terminate(s, now));
+            }
+            default -> {
+                s.nextCheckAt = null;
+                return new Step();
+            }
+        }
+    }
+
+    Instant nextRunningCheck(Session s, Instant now) {
+        Instant next = s.expiresAt.isBefore(s.hardMaxAt) ? s.expiresAt : s.hardMaxAt;
+        if (s.idleThresholdMinutes > 0) {
+            Instant probe = s.nextProbeAt != null ? s.nextProbeAt : now.plus(cfg.idleProbeEvery());
+            Instant idleDue = (s.idleWarnedAt != null ? s.idleWarnedAt.plus(cfg.idleGrace())
+                    : (s.lastActivityAt != null ? s.lastActivityAt : s.startedAt).plus(Duration.ofMinutes(s.idleThresholdMinutes)));
+            if (probe.isBefore(next)) {
+                next = probe;
+            }
+            if (idleDue.isBefore(next)) {
+                next = idleDue;
+            }
+        }
+        return next.isBefore(now) ? now : next;
+    }
+
+    /** The result of a real SSH verification. */
+    public Step onVerified(Session s, HostReport r, Instant now) {
+        if (s.status != SessionStatus.provisioning) {
+            return new Step();
+        }
+        if (!r.ok()) {
+            // keep polling until the deadline; the reason is shown if it never works
+            s.failureReason = r.failure() == HostReport.Failure.AUTH_REJECTED
+                    ? "the host rejected the session's SSH key" : "SSH: " + r.detail();
+            return new Step();
+        }
+        String mismatch = HostTruth.mismatch(r, s.gpuType, s.gpuCount, s.vramGb, s.offerCuda);
+        if (mismatch != null) {
+            return compensate(s, mismatch, "host_mismatch", now);
+        }
+        s.status = SessionStatus.running;
+        s.failureReason = null;
+        s.startedAt = now;
+        s.lastActivityAt = now;
+        s.gpuUtilPct = r.gpuUtilPct();
+        s.nextCheckAt = nextRunningCheck(s, now);
+        return new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,
+                s.pricePerHour, s.currency, s.instanceId, now));
+    }
+
+    /** GPU utilisation observed (agent heartbeat or SSH probe). */
+    public void onActivity(Session s, Integer gpuUtilPct, Integer agentIdleSeconds, Instant now) {
+        if (gpuUtilPct != null) {
+            s.gpuUtilPct = gpuUtilPct;
+        }
+        boolean busy = gpuUtilPct != null && gpuUtilPct > cfg.idleUtilPct();
+        if (agentIdleSeconds != null && gpuUtilPct == null) {
+            busy = agentIdleSeconds == 0;
+        }
+        if (busy) {
+            s.lastActivityAt = now;
+            s.idleWarnedAt = null;
+        } else if (agentIdleSeconds != null) {
+            Instant since = now.minusSeconds(agentIdleSeconds);
+            if (s.lastActivityAt == null || since.isAfter(s.lastActivityAt)) {
+                s.lastActivityAt = since;
+            }
+        }
+        if (s.status == SessionStatus.running) {
+            s.nextCheckAt = nextRunningCheck(s, now);
+        }
+    }
+
+    public Step extend(Session s, int hours, Instant now) {
+        s.expiresAt = s.expiresAt.plus(Duration.ofHours(hours));
+        s.extendedHours += hours;
+        s.nextCheckAt = nextRunningCheck(s, now);
+        return new Step().emit(new SessionExtended(s.id, s.consumerId, hours, s.expiresAt, now));
+    }
+
+    /** Ends a session: destroy first, {@code stopped} (or {@code failed}) only once the provider confirms. */
+    public Step stop(Session s, String reason, SessionStatus finalStatus, Instant now) {
+        if (!s.status.live()) {
+            return new Step();
+        }
+        s.status = SessionStatus.stopping;
+        s.stopReason = reason;
+        s.finalStatus = finalStatus;
+        s.terminateAttempts = 0;
+        s.nextCheckAt = now.plus(cfg.terminateRetryMin());
+        return new Step().emit(new SessionStopping(s.id, s.consumerId, reason, now)).emit(terminate(s, now));
+    }
+
+    public Step onTerminated(Session s, InstanceTerminated r, Instant now) {
+        if (s.status != SessionStatus.stopping) {
+            return new Step();
+        }
+        Instant end = r.confirmedAt() != null ? r.confirmedAt() : now;
+        s.stoppedAt = end;
+        s.nextCheckAt = null;
+        if (s.finalStatus == SessionStatus.failed) {
+            s.status = SessionStatus.failed;
+            return new Step().emit(new SessionFailed(s.id, s.consumerId, s.provider, s.offerId, s.instanceId,
+                    s.failureReason == null ? "failed" : s.failureReason, s.errorClass, s.startedAt,
+                    s.startedAt == null ? null : end, now));
+        }
+        s.status = SessionStatus.stopped;
+        return new Step().emit(new SessionStopped(s.id, s.consumerId, s.provider, s.instanceId, s.stopReason, s.startedAt, end));
+    }
+
+    public Step onTerminateFailed(Session s, TerminateFailed r, Instant now) {
+        if (s.status == SessionStatus.stopping) {
+            s.terminateAttempts++;
+            s.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.terminateAttempts));
+        }
+        return new Step();
+    }
+
+    /** Failure after an instance may exist: destroy it (verified), then {@code failed}. */
+    public Step compensate(Session s, String reason, String errorClass, Instant now) {
+        s.failureReason = reason;
+        s.errorClass = errorClass;
+        return stop(s, "failed: " + errorClass, SessionStatus.failed, now);
+    }
+
+    /** Failure before anything exists at the provider. */
+    Step fail(Session s, String reason, String errorClass, Instant now) {
+        if (s.instanceId != null) {
+            return compensate(s, reason, errorClass, now);
+        }
+        s.status = SessionStatus.failed;
+        s.failureReason = reason;
+        s.errorClass = errorClass;
+        s.nextCheckAt = null;
+        s.stoppedAt = now;
+        return new Step().emit(new SessionFailed(s.id, s.consumerId, s.provider, s.offerId, null, reason, errorClass,
+                null, null, now));
+    }
+
+    TerminateInstance terminate(Session s, Instant now) {
+        return new TerminateInstance(commandId(), s.id, s.provider, s.instanceId, s.stopReason, now);
+    }
+
+    Duration verifyTimeout(String workload) {
+        Duration d = cfg.verifyTimeout().get(workload);
+        return d != null ? d : cfg.verifyTimeout().getOrDefault("default", Duration.ofMinutes(15));
+    }
+
+    static Duration backoff(Duration min, Duration max, int attempt) {
+        long ms = min.toMillis() << Math.min(Math.max(attempt - 1, 0), 20);
+        return Duration.ofMillis(Math.min(ms, max.toMillis()));
+    }
+
+    private static void applyHost(Session s, String host, Integer port, String user) {
+        if (host != null && !host.isBlank()) {
+            s.sshHost = host;
+        }
+        if (port != null && port > 0) {
+            s.sshPort = port;
+        }
+        if (user != null && !user.isBlank()) {
+            s.sshUser = user;
+        }
+    }
+}

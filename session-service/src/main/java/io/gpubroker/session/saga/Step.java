@@ -1,0 +1,42 @@
+package io.gpubroker.session.saga;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.gpubroker.contracts.BrokerEvent;
+
+/**
+ * What one saga step decided: events and commands to append to the outbox (in the same
+ * transaction as the session change) and an optional side effect to run afterwards.
+ */
+public final class Step {
+
+    /** Work that must happen outside the transaction (blocking SSH). */
+    public enum Action { NONE, VERIFY_SSH, PROBE_GPU }
+
+    private final List<BrokerEvent> out = new ArrayList<>();
+    private Action action = Action.NONE;
+
+    public Step emit(BrokerEvent e) {
+        out.add(e);
+        return this;
+    }
+
+    public Step then(Action a) {
+        this.action = a;
+        return this;
+    }
+
+    public List<BrokerEvent> events() {
+        return out;
+    }
+
+    public Action action() {
+        return action;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends BrokerEvent> List<T> of(Class<T> type) {
+        return (List<T>) out.stream().filter(type::isInstance).toList();
+    }
+}

@@ -1,0 +1,61 @@
+package io.gpubroker.session.service;
+
+import java.math.BigDecimal;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gpubroker.contracts.ProvisionFailed;
+import io.gpubroker.session.client.InventoryClient;
+import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.Session;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+/**
+ * Auto-retry: after a stale offer or a failed create, find a comparable offer (same GPU, same VRAM
+ * or any, within a price factor, cheapest first, never the offer or host that just failed).
+ */
+@ApplicationScoped
+public class RetryPlanner {
+    private static final Logger LOG = Logger.getLogger(RetryPlanner.class);
+    static final Set<String> RETRYABLE = Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
+
+    private final InventoryClient inventory;
+    private final SessionConfig cfg;
+    private final Mutiny.SessionFactory db;
+
+    public RetryPlanner(@RestClient InventoryClient inventory, SessionConfig cfg, Mutiny.SessionFactory db) {
+        this.inventory = inventory;
+        this.cfg = cfg;
+        this.db = db;
+    }
+
+    /** The next offer to try, or null (no retry wanted or nothing comparable). */
+    public Uni<Offer> plan(ProvisionFailed f) {
+        if (!RETRYABLE.contains(f.errorClass())) {
+            return Uni.createFrom().nullItem();
+        }
+        return db.withSession(s -> s.find(Session.class, f.sessionId())).chain(s -> {
+            if (s == null || !s.autoRetry || s.retryCount >= s.maxRetries) {
+                return Uni.createFrom().nullItem();
+            }
+            BigDecimal max = s.pricePerHour.multiply(BigDecimal.valueOf(cfg.retryPriceFactor()));
+            String gpu = "any".equals(s.retryScope) || "same_vram".equals(s.retryScope) ? null : s.gpuType;
+            Integer vram = "any".equals(s.retryScope) ? null : s.vramGb;
+            return inventory.search(gpu, vram, s.gpuCount, max.toPlainString(), 20)
+                    .map(page -> page.offers().stream()
+                            .filter(o -> !o.id().equals(s.offerId) && o.available() && !o.stale())
+                            .filter(o -> o.machineId() == null || !o.machineId().equals(f.machineId()))
+                            .min(java.util.Comparator.comparing(Offer::pricePerHour))
+                            .orElse(null))
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("no retry for %s: inventory unavailable (%s)", s.id, e.getMessage());
+                        return null;
+                    });
+        });
+    }
+}

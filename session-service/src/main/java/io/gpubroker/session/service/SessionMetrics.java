@@ -1,0 +1,69 @@
+package io.gpubroker.session.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/** The broker API's session metrics; the active-sessions gauge is read from the database, never counted up and down. */
+@ApplicationScoped
+public class SessionMetrics {
+    private final MeterRegistry registry;
+    private final MultiGauge active;
+    final Timer sshVerify;
+
+    public SessionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.active = MultiGauge.builder("gpu_sessions_active").description("Sessions by provider and status (from the database)").register(registry);
+        this.sshVerify = Timer.builder("gpu_ssh_verify_duration_seconds").description("SSH verification attempts").register(registry);
+        Counter.builder("gpu_orphans_detected_total").register(registry);
+        Counter.builder("gpu_destroy_failures_total").register(registry);
+        Counter.builder("gpu_ssh_verify_failures_total").register(registry);
+    }
+
+    /** A row of the active-sessions gauge. */
+    public record ActiveRow(String provider, String status, long count) {
+    }
+
+    public void setActive(List<ActiveRow> rows) {
+        List<MultiGauge.Row<?>> out = new ArrayList<>();
+        for (ActiveRow r : rows) {
+            out.add(MultiGauge.Row.of(Tags.of("provider", r.provider(), "status", r.status()), r.count()));
+        }
+        active.register(out, true);
+    }
+
+    public void orphanDetected(String provider) {
+        registry.counter("gpu_orphans_detected_total").increment();
+        registry.counter("gpu_orphans_detected_by_provider_total", "provider", provider).increment();
+    }
+
+    public void destroyFailed(String provider) {
+        registry.counter("gpu_destroy_failures_total").increment();
+        registry.counter("gpu_destroy_failures_by_provider_total", "provider", provider).increment();
+    }
+
+    public void verifyFailed(String provider, String why) {
+        registry.counter("gpu_ssh_verify_failures_total").increment();
+        registry.counter("gpu_ssh_verify_failures_by_reason_total", "provider", provider, "reason", why).increment();
+    }
+
+    public void created(String provider) {
+        registry.counter("gpu_sessions_created_total", "provider", provider).increment();
+    }
+
+    public void ended(String provider, String status, String reason) {
+        registry.counter("gpu_sessions_ended_total", "provider", provider, "status", status,
+                "reason", reason == null ? "unknown" : reason.replaceAll("[^a-z_:]", "")).increment();
+    }
+
+    public Timer sshVerifyTimer() {
+        return sshVerify;
+    }
+}

@@ -1,0 +1,124 @@
+package io.gpubroker.session.ssh;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshException;
+import org.jboss.logging.Logger;
+
+/**
+ * Real SSH verification (Apache MINA SSHD client): handshake with the broker's verification key,
+ * {@code echo}, then {@code nvidia-smi} for the host truth. Blocking: call it from a worker thread.
+ */
+@ApplicationScoped
+public class SshVerifier {
+    private static final Logger LOG = Logger.getLogger(SshVerifier.class);
+    private static final Pattern CUDA = Pattern.compile("CUDA Version:\\s*([0-9]+\\.[0-9]+)");
+    static final String MARKER = "gpubroker-ok";
+
+    private final SshClient client;
+
+    public SshVerifier() {
+        client = SshClient.setUpDefaultClient();
+        // hosts are new machines whose keys nobody knows yet; the broker authenticates itself, the
+        // host proves itself by answering with the GPU the offer promised
+        client.setServerKeyVerifier((session, remote, key) -> true);
+        client.start();
+    }
+
+    @PreDestroy
+    void stop() throws IOException {
+        client.stop();
+    }
+
+    public HostReport verify(String host, int port, String user, KeyPair key, Duration timeout) {
+        try (ClientSession s = client.connect(user, host, port).verify(timeout).getSession()) {
+            s.addPublicKeyIdentity(key);
+            s.auth().verify(timeout);
+            String echo = s.executeRemoteCommand("echo " + MARKER).trim();
+            if (!MARKER.equals(echo)) {
+                return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'");
+            }
+            String csv = s.executeRemoteCommand(
+                    "nvidia-smi --query-gpu=name,memory.total,driver_version,utilization.gpu --format=csv,noheader,nounits").trim();
+            String table = s.executeRemoteCommand("nvidia-smi");
+            return parse(csv, table);
+        } catch (SshException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("No more authentication methods") || m.contains("authentication")) {
+                return HostReport.failed(HostReport.Failure.AUTH_REJECTED, "the host rejected the broker's key");
+            }
+            return HostReport.failed(unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED, m);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("ssh %s:%d failed: %s", host, port, e.getMessage());
+            return HostReport.failed(unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED,
+                    String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** GPU utilisation now (idle detection without an agent); null when the probe fails. */
+    public Integer gpuUtil(String host, int port, String user, KeyPair key, Duration timeout) {
+        try (ClientSession s = client.connect(user, host, port).verify(timeout).getSession()) {
+            s.addPublicKeyIdentity(key);
+            s.auth().verify(timeout);
+            String out = s.executeRemoteCommand("nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits").trim();
+            return out.lines().mapToInt(l -> Integer.parseInt(l.trim())).max().orElse(0);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || String.valueOf(t.getMessage()).contains("Connection refused")
+                    || String.valueOf(t.getMessage()).contains("timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static HostReport parse(String csv, String table) {
+        String[] lines = csv.lines().filter(l -> !l.isBlank()).toArray(String[]::new);
+        if (lines.length == 0) {
+            return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "nvidia-smi listed no GPU");
+        }
+        String[] f = lines[0].split("\\s*,\\s*");
+        if (f.length < 3) {
+            return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "unexpected nvidia-smi output: " + lines[0]);
+        }
+        Matcher m = CUDA.matcher(table == null ? "" : table);
+        Double cuda = m.find() ? Double.valueOf(m.group(1)) : null;
+        Integer util = null;
+        int maxUtil = -1;
+        for (String l : lines) {
+            String[] p = l.split("\\s*,\\s*");
+            if (p.length >= 4) {
+                try {
+                    maxUtil = Math.max(maxUtil, Integer.parseInt(p[3].trim()));
+                } catch (NumberFormatException ignored) {
+                    // [N/A] on some GPUs
+                }
+            }
+        }
+        if (maxUtil >= 0) {
+            util = maxUtil;
+        }
+        int vram;
+        try {
+            vram = Integer.parseInt(f[1].trim());
+        } catch (NumberFormatException e) {
+            return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "unexpected memory.total: " + f[1]);
+        }
+        return new HostReport(null, null, f[0].trim(), lines.length, vram, f[2].trim(), cuda, util);
+    }
+}

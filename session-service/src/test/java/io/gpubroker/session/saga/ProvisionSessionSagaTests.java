@@ -1,0 +1,267 @@
+package io.gpubroker.session.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.gpubroker.contracts.DescribeInstance;
+import io.gpubroker.contracts.InstanceProvisioned;
+import io.gpubroker.contracts.InstanceStatus;
+import io.gpubroker.contracts.InstanceTerminated;
+import io.gpubroker.contracts.ProvisionFailed;
+import io.gpubroker.contracts.ProvisionInstance;
+import io.gpubroker.contracts.SessionFailed;
+import io.gpubroker.contracts.SessionStarted;
+import io.gpubroker.contracts.SessionStopped;
+import io.gpubroker.contracts.TerminateFailed;
+import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.Session;
+import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.ssh.HostReport;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The saga table without a broker: given a reply or a timer, expect the next state and commands. */
+class ProvisionSessionSagaTests {
+
+    static final Instant T0 = Instant.parse("2026-01-29T12:00:00Z");
+
+    static SessionConfig cfg() {
+        return new SessionConfig() {
+            public Duration hardMax() { return Duration.ofHours(12); }
+            public Duration provisionResendAfter() { return Duration.ofMinutes(2); }
+            public int provisionMaxResends() { return 2; }
+            public Map<String, Duration> verifyTimeout() { return Map.of("default", Duration.ofMinutes(15), "llm", Duration.ofMinutes(30)); }
+            public Duration pollMin() { return Duration.ofSeconds(5); }
+            public Duration pollMax() { return Duration.ofSeconds(60); }
+            public Duration terminateRetryMin() { return Duration.ofSeconds(10); }
+            public Duration terminateRetryMax() { return Duration.ofMinutes(5); }
+            public Duration idleProbeEvery() { return Duration.ofMinutes(5); }
+            public Duration idleGrace() { return Duration.ofMinutes(5); }
+            public int idleUtilPct() { return 5; }
+            public Duration orphanGrace() { return Duration.ofMinutes(10); }
+            public double retryPriceFactor() { return 1.25; }
+            public Duration tick() { return Duration.ofMillis(500); }
+            public Duration sshTimeout() { return Duration.ofSeconds(10); }
+        };
+    }
+
+    ProvisionSessionSaga saga;
+    Session s;
+
+    @BeforeEach
+    void session() {
+        saga = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAuser", "ssh-ed25519 AAAAverify"));
+        s = new Session();
+        s.id = "sess-1";
+        s.consumerId = "team";
+        s.offerId = "vastai-1";
+        s.provider = "vastai";
+        s.gpuType = "RTX 4090";
+        s.gpuCount = 1;
+        s.vramGb = 24;
+        s.offerCuda = new BigDecimal("12.4");
+        s.pricePerHour = new BigDecimal("0.45");
+        s.currency = "USD";
+        s.status = SessionStatus.pending;
+        s.workloadType = "batch";
+        s.reservationHours = 2;
+        s.createdAt = T0;
+        s.expiresAt = T0.plus(Duration.ofHours(2));
+        s.hardMaxAt = T0.plus(Duration.ofHours(12));
+    }
+
+    HostReport good() {
+        return new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0);
+    }
+
+    Session running() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "gpub-local-sess-1",
+                null, null, null, "loading", T0), T0);
+        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", "running", "running", "127.0.0.1", 2222, "root", null, null, T0), T0);
+        saga.onVerified(s, good(), T0.plusSeconds(30));
+        return s;
+    }
+
+    @Test
+    void startSendsProvisionInstanceWithBothKeys() {
+        Step step = saga.start(s, T0);
+        ProvisionInstance cmd = step.of(ProvisionInstance.class).get(0);
+        assertThat(cmd.sshPublicKeys()).containsExactly("ssh-ed25519 AAAAuser", "ssh-ed25519 AAAAverify");
+        assertThat(cmd.commandId()).isEqualTo(s.provisionCommandId);
+        assertThat(s.nextCheckAt).isEqualTo(T0.plus(Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void anUnansweredProvisionIsResentWithTheSameCommandIdThenFails() {
+        saga.start(s, T0);
+        String cmd = s.provisionCommandId;
+        Step again = saga.onCheck(s, T0.plus(Duration.ofMinutes(2)));
+        assertThat(again.of(ProvisionInstance.class)).extracting(ProvisionInstance::commandId).containsExactly(cmd);
+        saga.onCheck(s, T0.plus(Duration.ofMinutes(4)));
+        Step last = saga.onCheck(s, T0.plus(Duration.ofMinutes(6)));
+        assertThat(s.status).isEqualTo(SessionStatus.failed);
+        assertThat(last.of(SessionFailed.class)).hasSize(1);
+    }
+
+    @Test
+    void provisionedMovesToProvisioningAndPollsStatusUntilRunningThenVerifies() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", null, null, null, "loading", T0), T0);
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+        assertThat(s.instanceId).isEqualTo("42");
+        Step poll = saga.onCheck(s, T0);
+        assertThat(poll.of(DescribeInstance.class)).hasSize(1);
+        assertThat(poll.action()).isEqualTo(Step.Action.NONE);
+        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", "running", "running", "127.0.0.1", 2222, "root", null, null, T0), T0);
+        assertThat(saga.onCheck(s, T0.plusSeconds(10)).action()).isEqualTo(Step.Action.VERIFY_SSH);
+    }
+
+    @Test
+    void aVerifiedMatchingHostStartsTheSessionAndBilling() {
+        running();
+        assertThat(s.status).isEqualTo(SessionStatus.running);
+        assertThat(s.startedAt).isEqualTo(T0.plusSeconds(30));
+        assertThat(s.nextCheckAt).isEqualTo(s.expiresAt);
+    }
+
+    @Test
+    void aHostWithAnotherGpuIsDestroyedAndTheSessionFails() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root", "running", T0), T0);
+        Step step = saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.finalStatus).isEqualTo(SessionStatus.failed);
+        assertThat(step.of(TerminateInstance.class)).extracting(TerminateInstance::instanceId).containsExactly("42");
+        assertThat(s.failureReason).contains("RTX 3090");
+        Step gone = saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), T0.plusSeconds(5));
+        assertThat(s.status).isEqualTo(SessionStatus.failed);
+        assertThat(gone.of(SessionFailed.class)).hasSize(1);
+    }
+
+    @Test
+    void sshThatNeverWorksFailsAtTheWorkloadDeadlineAndCompensates() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", null, null, null, "loading", T0), T0);
+        saga.onVerified(s, HostReport.failed(HostReport.Failure.UNREACHABLE, "refused"), T0.plusSeconds(60));
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+        Step late = saga.onCheck(s, T0.plus(Duration.ofMinutes(15)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(late.of(TerminateInstance.class)).hasSize(1);
+        assertThat(s.failureReason).contains("did not succeed within 15 minutes").contains("refused");
+    }
+
+    @Test
+    void aProvisionFailureWithoutInstanceFailsAtOnce() {
+        saga.start(s, T0);
+        Step step = saga.onProvisionFailed(s, new ProvisionFailed(s.provisionCommandId, s.id, "vastai", s.offerId, null,
+                "stale_inventory", "no_such_ask", false, T0), T0);
+        assertThat(s.status).isEqualTo(SessionStatus.failed);
+        assertThat(s.errorClass).isEqualTo("stale_inventory");
+        assertThat(step.of(TerminateInstance.class)).isEmpty();
+    }
+
+    @Test
+    void doneStopsOnlyAfterTheProviderConfirmsAndCarriesTheExactEnd() {
+        running();
+        Step stop = saga.stop(s, "done", SessionStatus.stopped, T0.plus(Duration.ofMinutes(10)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(stop.of(TerminateInstance.class)).hasSize(1);
+        saga.onTerminateFailed(s, new TerminateFailed("c", s.id, "vastai", "42", "transient", "503", T0), T0.plus(Duration.ofMinutes(10)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        Step retry = saga.onCheck(s, s.nextCheckAt);
+        assertThat(retry.of(TerminateInstance.class)).hasSize(1);
+        Instant gone = T0.plus(Duration.ofMinutes(11));
+        Step end = saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", gone), gone);
+        assertThat(s.status).isEqualTo(SessionStatus.stopped);
+        SessionStopped ev = end.of(SessionStopped.class).get(0);
+        assertThat(ev.stoppedAt()).isEqualTo(gone);
+        assertThat(ev.startedAt()).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    void destroyRetriesBackOffButNeverGiveUp() {
+        running();
+        saga.stop(s, "done", SessionStatus.stopped, T0);
+        Instant t = T0;
+        for (int i = 0; i < 50; i++) {
+            t = s.nextCheckAt;
+            Step step = saga.onCheck(s, t);
+            assertThat(step.of(TerminateInstance.class)).hasSize(1);
+        }
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(Duration.between(t, s.nextCheckAt)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void expiryAndHardMaxStopARunningSession() {
+        running();
+        saga.onCheck(s, s.expiresAt);
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.stopReason).isEqualTo("expired");
+    }
+
+    @Test
+    void idleSessionsAreWarnedThenStopped() {
+        s.idleThresholdMinutes = 30;
+        running();
+        Instant t = T0.plus(Duration.ofMinutes(31));
+        saga.onCheck(s, t);
+        assertThat(s.idleWarnedAt).isEqualTo(t);
+        assertThat(s.status).isEqualTo(SessionStatus.running);
+        saga.onCheck(s, t.plus(Duration.ofMinutes(5)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.stopReason).isEqualTo("idle");
+    }
+
+    @Test
+    void gpuActivityClearsTheIdleWarning() {
+        s.idleThresholdMinutes = 30;
+        running();
+        Instant t = T0.plus(Duration.ofMinutes(31));
+        saga.onCheck(s, t);
+        saga.onActivity(s, 80, null, t.plusSeconds(60));
+        assertThat(s.idleWarnedAt).isNull();
+        saga.onCheck(s, t.plus(Duration.ofMinutes(5)));
+        assertThat(s.status).isEqualTo(SessionStatus.running);
+    }
+
+    @Test
+    void aRunningInstanceConfirmedGoneFailsTheSessionThroughVerifiedTermination() {
+        running();
+        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", null, "gone", null, null, null, null, null, T0), T0.plus(Duration.ofHours(1)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.finalStatus).isEqualTo(SessionStatus.failed);
+    }
+
+    @Test
+    void endingWhileTheCreateIsInFlightDestroysWhatItCreated() {
+        saga.start(s, T0);
+        saga.stop(s, "deleted", SessionStatus.stopped, T0);
+        Step step = saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "77", "t", null, null, null, "loading", T0), T0);
+        assertThat(step.of(TerminateInstance.class)).extracting(TerminateInstance::instanceId).containsExactly("77");
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+    }
+
+    @Test
+    void extendingMovesExpiry() {
+        running();
+        Step step = saga.extend(s, 2, T0.plus(Duration.ofHours(1)));
+        assertThat(s.expiresAt).isEqualTo(T0.plus(Duration.ofHours(4)));
+        assertThat(step.events()).hasSize(1);
+    }
+
+    @Test
+    void startedCarriesPriceForBilling() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root", "running", T0), T0);
+        Step st = saga.onVerified(s, good(), T0);
+        assertThat(st.of(SessionStarted.class).get(0).pricePerHour()).isEqualByComparingTo("0.45");
+    }
+}
