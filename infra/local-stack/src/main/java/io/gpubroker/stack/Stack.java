@@ -45,7 +45,11 @@ public final class Stack implements AutoCloseable {
     private final List<Proc> serviceProcs = new ArrayList<>();
     private Postgres pg;
     private KafkaBroker kafka;
+    private String kafkaBootstrap;
     private ConnectWorker connect;
+    private boolean ownsInfra = true;
+    private String slotPrefix = "outbox_";
+    private String verifySecret;
     private Proc simulators;
     private Map<String, Object> simEndpoints = Map.of();
     private String clockEpoch;
@@ -71,15 +75,13 @@ public final class Stack implements AutoCloseable {
             component("postgres", "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(),
                     pg.pid(opts.stateDir().resolve("pg")), pg.describe());
             kafka = KafkaBroker.start(opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
+            kafkaBootstrap = kafka.bootstrap();
             component("kafka", kafka.bootstrap(), kafka.proc().pid(), Map.of());
             connect = ConnectWorker.start(opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
             component("kafka-connect", connect.url(), connect.proc().pid(), Map.of());
             writeState();
             if (!opts.infraOnly()) {
-                clockEpoch = clockEpoch();
-                adminKey = adminKey();
-                startSimulators();
-                startServices();
+                startApps();
             }
             phase = "ready";
             writeState();
@@ -93,6 +95,49 @@ public final class Stack implements AutoCloseable {
             writeState();
             throw e;
         }
+    }
+
+    /**
+     * Simulators and services on infrastructure someone else runs (end-to-end tests on the test
+     * command's PostgreSQL, Kafka and Connect). Stopping this stack stops only what it started.
+     */
+    public static Stack onInfra(Options opts, Postgres pg, String kafkaBootstrap, ConnectWorker connect, String slotPrefix) {
+        Stack s = new Stack(opts);
+        s.pg = pg;
+        s.kafkaBootstrap = kafkaBootstrap;
+        s.connect = connect;
+        s.ownsInfra = false;
+        s.slotPrefix = slotPrefix;
+        try {
+            Files.createDirectories(s.logs);
+            s.startApps();
+            s.phase = "ready";
+            s.writeState();
+        } catch (IOException e) {
+            s.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void startApps() throws IOException {
+        clockEpoch = clockEpoch();
+        adminKey = secret("admin-key", "gbk_admin_");
+        verifySecret = secret("verify-secret", "");
+        startSimulators();
+        startServices();
+    }
+
+    public String serviceUrl(String name) {
+        return ports.services().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow().url();
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> simulator(String name) {
+        return (Map<String, Object>) simEndpoints.get(name);
     }
 
     private void startSimulators() throws IOException {
@@ -152,7 +197,7 @@ public final class Stack implements AutoCloseable {
                         return Wait.httpStatus(s.url() + "/q/health/started") == 200;
                     });
                     if (s.outbox()) {
-                        connect.registerOutbox(pg, s.schema(), "outbox_" + s.schema(), false);
+                        connect.registerOutbox(pg, s.schema(), slotPrefix + s.schema(), !ownsInfra);
                     }
                     Wait.until(s.name() + " ready", Duration.ofSeconds(120),
                             () -> Wait.httpStatus(s.url() + "/q/health/ready") == 200);
@@ -180,7 +225,7 @@ public final class Stack implements AutoCloseable {
         Thread t = new Thread(() -> {
             while (!phase.startsWith("stop")) {
                 Wait.sleep(1000);
-                if (connect != null && !connect.proc().alive() && "ready".equals(phase)) {
+                if (ownsInfra && connect != null && !connect.proc().alive() && "ready".equals(phase)) {
                     try {
                         connect.startProcess();
                         component("kafka-connect", connect.url(), connect.proc().pid(), Map.of("restarted_at", Instant.now().toString()));
@@ -202,8 +247,9 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         env.put("BROKER_ADMIN_KEY", adminKey);
+        env.put("BROKER_VERIFY_SECRET", verifySecret);
         for (ServiceSpec s : ports.services()) {
             env.put("BROKER_SERVICES_" + s.name().toUpperCase().replace('-', '_') + "_URL", s.url());
         }
@@ -226,14 +272,16 @@ public final class Stack implements AutoCloseable {
         return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
-    private String adminKey() throws IOException {
-        Path f = opts.stateDir().resolve("admin-key");
+    /** A random secret kept (0600) in the profile's folder, so restarts keep the same one. */
+    private String secret(String file, String prefix) throws IOException {
+        Path f = opts.stateDir().resolve(file);
         if (Files.exists(f)) {
             return Files.readString(f).trim();
         }
         byte[] b = new byte[24];
         new SecureRandom().nextBytes(b);
-        String key = "gbk_admin_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Files.createDirectories(f.getParent());
         Files.writeString(f, key);
         try {
             Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -279,8 +327,8 @@ public final class Stack implements AutoCloseable {
             if (pg != null) {
                 s.put("postgres", pg.describe());
             }
-            if (kafka != null) {
-                s.put("kafka", kafka.bootstrap());
+            if (kafkaBootstrap != null) {
+                s.put("kafka", kafkaBootstrap);
             }
             if (connect != null) {
                 s.put("connect", connect.url());
@@ -330,14 +378,16 @@ public final class Stack implements AutoCloseable {
         if (simulators != null) {
             simulators.stop(10);
         }
-        if (connect != null) {
-            connect.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (pg != null) {
-            pg.close();
+        if (ownsInfra) {
+            if (connect != null) {
+                connect.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            if (pg != null) {
+                pg.close();
+            }
         }
         phase = "stopped";
         writeQuietly();
