@@ -78,6 +78,15 @@ final class E2EStack {
         }
     }
 
+    static String HTTP_GET(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(url + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What the simulator says about every instance it ever had (state, accrued cost). */
     static JsonNode simInstances(String provider) {
         return call("GET", sim(provider).get("control_url") + "/instances", null).body();

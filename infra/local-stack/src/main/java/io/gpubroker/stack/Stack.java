@@ -168,16 +168,7 @@ public final class Stack implements AutoCloseable {
     private void startServices() {
         List<ServiceSpec> specs = ports.services();
         for (ServiceSpec s : specs) {
-            Path jar = opts.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
-            if (!Files.exists(jar)) {
-                throw new IllegalStateException("missing " + jar + ": build the project first (./broker up builds it)");
-            }
-            List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
-                    "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
-                    "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
-            Map<String, String> env = new HashMap<>(serviceEnv());
-            Proc p = Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), env, logs.resolve(s.name() + ".log"));
+            Proc p = launch(s);
             serviceProcs.add(p);
             component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
         }
@@ -238,6 +229,42 @@ public final class Stack implements AutoCloseable {
         }, "stack-watchdog");
         t.setDaemon(true);
         t.start();
+    }
+
+    private Proc launch(ServiceSpec s) {
+        Path jar = opts.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build the project first (./broker up builds it)");
+        }
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
+                "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
+                "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+        return Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), new HashMap<>(serviceEnv()),
+                logs.resolve(s.name() + ".log"));
+    }
+
+    /** Kills a service with SIGKILL (a crash, not a shutdown) and starts it again; waits until ready. */
+    public synchronized void crashAndRestart(String name) {
+        List<ServiceSpec> specs = ports.services();
+        for (int i = 0; i < specs.size(); i++) {
+            ServiceSpec s = specs.get(i);
+            if (s.name().equals(name)) {
+                serviceProcs.get(i).kill();
+                Proc p = launch(s);
+                serviceProcs.set(i, p);
+                component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
+                writeState();
+                Wait.until(name + " ready after restart", Duration.ofSeconds(180), () -> {
+                    if (!p.alive()) {
+                        throw new IllegalStateException(name + " exited; see " + p.log());
+                    }
+                    return Wait.httpStatus(s.url() + "/q/health/ready") == 200;
+                });
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no service " + name);
     }
 
     /** Environment every service gets: datasource, Kafka, provider endpoints and keys (never on the command line). */

@@ -43,6 +43,10 @@ public interface SessionConfig {
     @WithDefault("5m")
     Duration idleProbeEvery();
 
+    /** How often a running session's instance is looked up at its provider (death, pause, vanish). */
+    @WithDefault("5m")
+    Duration statusPollEvery();
+
     /** After the idle warning, how long the session has to show activity before it is stopped. */
     @WithDefault("5m")
     Duration idleGrace();

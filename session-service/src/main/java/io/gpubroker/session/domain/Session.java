@@ -136,6 +136,8 @@ public class Session extends PanacheEntityBase {
     public Instant idleWarnedAt;
     @Column(name = "next_probe_at")
     public Instant nextProbeAt;
+    @Column(name = "next_status_at")
+    public Instant nextStatusAt;
     @Column(name = "next_check_at")
     public Instant nextCheckAt;
     @Version

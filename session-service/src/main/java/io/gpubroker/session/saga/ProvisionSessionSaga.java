@@ -190,6 +190,10 @@ public final class ProvisionSessionSaga {
                     return stop(s, "expired", SessionStatus.stopped, now);
                 }
                 Step step = new Step();
+                if (s.nextStatusAt == null || !now.isBefore(s.nextStatusAt)) {
+                    s.nextStatusAt = now.plus(cfg.statusPollEvery());
+                    step.emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now));
+                }
                 if (s.idleThresholdMinutes > 0) {
                     Instant activity = s.lastActivityAt != null ? s.lastActivityAt : s.startedAt;
                     Duration idleFor = Duration.between(activity, now);
@@ -222,6 +226,10 @@ public final class ProvisionSessionSaga {
 
     Instant nextRunningCheck(Session s, Instant now) {
         Instant next = s.expiresAt.isBefore(s.hardMaxAt) ? s.expiresAt : s.hardMaxAt;
+        Instant status = s.nextStatusAt != null ? s.nextStatusAt : now.plus(cfg.statusPollEvery());
+        if (status.isBefore(next)) {
+            next = status;
+        }
         if (s.idleThresholdMinutes > 0) {
             Instant probe = s.nextProbeAt != null ? s.nextProbeAt : now.plus(cfg.idleProbeEvery());
             Instant idleDue = (s.idleWarnedAt != null ? s.idleWarnedAt.plus(cfg.idleGrace())
@@ -255,6 +263,7 @@ public final class ProvisionSessionSaga {
         s.failureReason = null;
         s.startedAt = now;
         s.lastActivityAt = now;
+        s.nextStatusAt = now.plus(cfg.statusPollEvery());
         s.gpuUtilPct = r.gpuUtilPct();
         s.nextCheckAt = nextRunningCheck(s, now);
         return new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,

@@ -43,6 +43,7 @@ class ProvisionSessionSagaTests {
             public Duration terminateRetryMax() { return Duration.ofMinutes(5); }
             public Duration idleProbeEvery() { return Duration.ofMinutes(5); }
             public Duration idleGrace() { return Duration.ofMinutes(5); }
+            public Duration statusPollEvery() { return Duration.ofMinutes(5); }
             public int idleUtilPct() { return 5; }
             public Duration orphanGrace() { return Duration.ofMinutes(10); }
             public double retryPriceFactor() { return 1.25; }
@@ -128,7 +129,10 @@ class ProvisionSessionSagaTests {
         running();
         assertThat(s.status).isEqualTo(SessionStatus.running);
         assertThat(s.startedAt).isEqualTo(T0.plusSeconds(30));
-        assertThat(s.nextCheckAt).isEqualTo(s.expiresAt);
+        assertThat(s.nextCheckAt).isEqualTo(T0.plusSeconds(30).plus(Duration.ofMinutes(5)));
+        Step poll = saga.onCheck(s, s.nextCheckAt);
+        assertThat(poll.of(DescribeInstance.class)).hasSize(1);
+        assertThat(s.status).isEqualTo(SessionStatus.running);
     }
 
     @Test
