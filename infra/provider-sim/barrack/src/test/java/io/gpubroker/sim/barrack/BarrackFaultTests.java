@@ -172,7 +172,7 @@ class BarrackFaultTests extends BarrackTestSupport {
         JsonObject vm = awaitReachable(id);
         assertThat(vm.getJsonObject("specs").getString("gpu_type")).isEqualTo("RTX-A6000");
         assertThat(exec(vm.getInteger("ssh_port"), "ubuntu", brokerKey, "nvidia-smi --query-gpu=name --format=csv,noheader"))
-                .isEqualTo("NVIDIA RTX 3090\n");
+                .isEqualTo(io.gpubroker.sim.core.GpuSpec.driverName("RTX 3090") + "\n");
     }
 
     @Test

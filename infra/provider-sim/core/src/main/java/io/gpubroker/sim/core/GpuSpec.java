@@ -6,6 +6,11 @@ package io.gpubroker.sim.core;
  */
 public record GpuSpec(String name, int count, int vramMib, String driverVersion, String cudaVersion) {
 
+    /** The name the driver reports: consumer cards carry "GeForce" ("NVIDIA GeForce RTX 4090"). */
+    public static String driverName(String model) {
+        return model.matches("RTX [345]0[0-9]0.*") ? "NVIDIA GeForce " + model : "NVIDIA " + model;
+    }
+
     public GpuSpec withName(String newName) {
         return new GpuSpec(newName, count, vramMib, driverVersion, cudaVersion);
     }

@@ -22,7 +22,7 @@ final class NvidiaSmi {
         sb.append("|=========================================+========================+======================|\n");
         for (int i = 0; i < g.count(); i++) {
             int used = utilPct > 0 ? g.vramMib() * utilPct / 100 : 1;
-            sb.append(String.format("|   %d  NVIDIA %-24s On | 00000000:%02X:00.0 Off |                  Off |%n", i, g.name(), i + 1));
+            sb.append(String.format("|   %d  %-31s On | 00000000:%02X:00.0 Off |                  Off |%n", i, GpuSpec.driverName(g.name()), i + 1));
             sb.append(String.format("| 30%%   35C    P8             20W /  450W | %6dMiB / %6dMiB | %6d%%      Default |%n",
                     used, g.vramMib(), utilPct));
             sb.append("+-----------------------------------------+------------------------+----------------------+\n");
@@ -46,7 +46,7 @@ final class NvidiaSmi {
             for (String raw : fields) {
                 String f = raw.trim();
                 String v = switch (f) {
-                    case "name", "gpu_name" -> "NVIDIA " + g.name();
+                    case "name", "gpu_name" -> GpuSpec.driverName(g.name());
                     case "count" -> String.valueOf(g.count());
                     case "index" -> String.valueOf(i);
                     case "memory.total" -> g.vramMib() + (units ? " MiB" : "");

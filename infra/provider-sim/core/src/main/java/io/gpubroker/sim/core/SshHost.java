@@ -218,7 +218,7 @@ public final class SshHost implements AutoCloseable {
                 noUnits = w.contains("nounits");
             } else if (w.equals("-L")) {
                 for (int i = 0; i < g.count(); i++) {
-                    out.append("GPU ").append(i).append(": NVIDIA ").append(g.name())
+                    out.append("GPU ").append(i).append(": ").append(GpuSpec.driverName(g.name()))
                             .append(" (UUID: GPU-").append(String.format("%08x", (hostname + i).hashCode())).append(")\n");
                 }
                 return 0;

@@ -46,7 +46,7 @@ class SshHostTests {
             assertThat(exec(host.port(), "root", key, "echo ok")).isEqualTo("ok\n");
             assertThat(exec(host.port(), "root", key,
                     "nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits"))
-                    .isEqualTo("NVIDIA RTX 4090, 24564, 560.35.03\nNVIDIA RTX 4090, 24564, 560.35.03\n");
+                    .isEqualTo("NVIDIA GeForce RTX 4090, 24564, 560.35.03\nNVIDIA GeForce RTX 4090, 24564, 560.35.03\n");
             host.setGpuUtilPct(73);
             assertThat(exec(host.port(), "root", key, "nvidia-smi")).contains("CUDA Version: 12.6").contains("73%");
         }

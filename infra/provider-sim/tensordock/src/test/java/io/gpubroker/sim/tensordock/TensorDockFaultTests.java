@@ -177,7 +177,7 @@ class TensorDockFaultTests {
         awaitSsh(port, "user", key);
         String offered = td.controlView(id).getString("gpu");
         String reported = exec(port, "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader").trim();
-        assertThat(reported).startsWith("NVIDIA ").isNotEqualTo("NVIDIA " + offered);
+        assertThat(reported).startsWith("NVIDIA ").isNotEqualTo(io.gpubroker.sim.core.GpuSpec.driverName(offered));
     }
 
     @Test

@@ -198,7 +198,7 @@ class TensorDockSimTests {
 
         awaitSsh(port, "user", key);
         assertThat(exec(port, "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader"))
-                .isEqualTo("NVIDIA " + td.controlView(id).getString("gpu") + "\n");
+                .isEqualTo(io.gpubroker.sim.core.GpuSpec.driverName(td.controlView(id).getString("gpu")) + "\n");
         assertThatThrownBy(() -> exec(port, "user", newKey(), "echo ok")).isInstanceOf(Exception.class);
         assertThatThrownBy(() -> exec(port, "root", key, "echo ok")).isInstanceOf(Exception.class);
 

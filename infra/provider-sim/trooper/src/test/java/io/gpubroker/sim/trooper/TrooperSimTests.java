@@ -192,7 +192,7 @@ class TrooperSimTests {
         assertThat(TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker, "echo ok")).isEqualTo("ok\n");
         assertThat(TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker,
                 "nvidia-smi --query-gpu=name --format=csv,noheader"))
-                .startsWith("NVIDIA " + t.orderView(id).getString("blib_gpu_type"));
+                .startsWith(io.gpubroker.sim.core.GpuSpec.driverName(t.orderView(id).getString("blib_gpu_type")));
         assertThatThrownBy(() -> TrooperFixture.exec(c.getInteger("ssh_port"), "root", stranger, "echo ok"))
                 .isInstanceOf(Exception.class);
     }

@@ -192,7 +192,7 @@ class VastAiFaultTests extends VastSimHarness {
         long honest = create(firstOffer(q).getLong("id"), "honest");
         attachKey(honest, key);
         int honestPort = awaitStatus(honest, "running").getInteger("ssh_port");
-        assertThat(awaitExec(honestPort, key, "nvidia-smi --query-gpu=name --format=csv,noheader")).startsWith("NVIDIA RTX 4090");
+        assertThat(awaitExec(honestPort, key, "nvidia-smi --query-gpu=name --format=csv,noheader")).startsWith("NVIDIA GeForce RTX 4090");
 
         ctl("POST", "/offers/refresh", "{}");
         fault(new JsonObject().put("op", "instance").put("instance_fault", "gpu_mismatch").put("count", 1));
@@ -201,7 +201,7 @@ class VastAiFaultTests extends VastSimHarness {
         JsonObject i = awaitStatus(liar, "running");
         assertThat(i.getString("gpu_name")).isEqualTo("RTX 4090");
         String smi = awaitExec(i.getInteger("ssh_port"), key, "nvidia-smi --query-gpu=name --format=csv,noheader");
-        assertThat(smi).startsWith("NVIDIA RTX 3090");
+        assertThat(smi).startsWith("NVIDIA GeForce RTX 3090");
     }
 
     @Test
