@@ -18,6 +18,7 @@ import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
@@ -53,9 +54,11 @@ public class SessionService {
     private final SessionMetrics metrics;
     private final SshVerifier ssh;
     private final ProvisionSessionSaga saga;
+    private final io.vertx.core.Vertx vertx;
 
     public SessionService(Mutiny.SessionFactory db, OutboxWriter outbox, BrokerClock.Scaled clock, SessionKeys keys,
-                          SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh) {
+                          SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh, io.vertx.core.Vertx vertx) {
+        this.vertx = vertx;
         this.db = db;
         this.outbox = outbox;
         this.clock = clock;
@@ -320,7 +323,7 @@ public class SessionService {
                     return r;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(r -> apply(id, (sess, now) -> saga.onVerified(sess, r, now)))
+                .chain(r -> SafeContext.run(vertx, () -> apply(id, (sess, now) -> saga.onVerified(sess, r, now))))
                 .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", id, e.getMessage()));
     }
 
@@ -335,10 +338,10 @@ public class SessionService {
         Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id), cfg.sshTimeout()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(util -> util == null ? Uni.createFrom().nullItem()
-                        : apply(id, (sess, now) -> {
+                        : SafeContext.run(vertx, () -> apply(id, (sess, now) -> {
                             saga.onActivity(sess, util, null, now);
                             return new Step();
-                        }))
+                        })))
                 .subscribe().with(x -> { }, e -> LOG.debugf("GPU probe of %s: %s", id, e.getMessage()));
     }
 
@@ -359,11 +362,13 @@ public class SessionService {
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
-                    List<Uni<Session>> steps = new ArrayList<>();
+                    // one after the other: a reactive session is not shared by concurrent transactions
+                    Uni<Void> chain = Uni.createFrom().voidItem();
                     for (String id : ids) {
-                        steps.add(apply(id, saga::onCheck).onFailure().recoverWithNull());
+                        chain = chain.call(() -> apply(id, saga::onCheck).onFailure().invoke(e ->
+                                LOG.warnf("step of %s failed: %s", id, e.getMessage())).onFailure().recoverWithNull());
                     }
-                    return Uni.join().all(steps).andCollectFailures().replaceWith(ids.size());
+                    return chain.replaceWith(ids.size());
                 });
     }
 

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
+import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.quarkus.runtime.StartupEvent;
@@ -46,7 +47,7 @@ public class StartupSweep implements AsyncHealthCheck {
     }
 
     void onStart(@Observes StartupEvent ev, Vertx vertx) {
-        vertx.getDelegate().runOnContext(v -> sweep().subscribe().with(
+        SafeContext.run(vertx.getDelegate(), this::sweep).subscribe().with(
                 n -> {
                     summary = n + " in-flight sessions resumed";
                     done = true;
@@ -56,7 +57,7 @@ public class StartupSweep implements AsyncHealthCheck {
                     summary = "sweep failed: " + e.getMessage();
                     LOG.error("startup sweep failed; retrying", e);
                     vertx.getDelegate().setTimer(2000, t -> onStart(ev, vertx));
-                }));
+                });
     }
 
     Uni<Integer> sweep() {
