@@ -188,7 +188,7 @@ public final class Stack implements AutoCloseable {
                         return Wait.httpStatus(s.url() + "/q/health/started") == 200;
                     });
                     if (s.outbox()) {
-                        connect.registerOutbox(pg, s.schema(), slotPrefix + s.schema(), !ownsInfra);
+                        connect.registerOutbox(pg, s.schema(), slotPrefix + s.schema(), false);
                     }
                     Wait.until(s.name() + " ready", Duration.ofSeconds(120),
                             () -> Wait.httpStatus(s.url() + "/q/health/ready") == 200);

@@ -92,7 +92,7 @@ public final class TestStack {
 
     /** Registers the outbox connector of {@code schema} (once per JVM; idempotent on the worker). */
     public String registerOutbox(String schema) {
-        return connectors.computeIfAbsent(schema, s -> connect.registerOutbox(pg, s, "test_outbox_" + s, true));
+        return connectors.computeIfAbsent(schema, s -> connect.registerOutbox(pg, s, "test_outbox_" + s, false));
     }
 
     /** Config a Quarkus service under test needs to reach this infrastructure. */

@@ -35,7 +35,8 @@ public final class CatalogIndex {
     final boolean[] available;
     final long[] fetchedAt;
     final int[] provider;
-    final String[] location;
+    final int[] location;
+    private final String[] locations;
     private final Map<String, int[]> byGpuType;
     private final int[][] byProvider;
     private final Map<String, Integer> positions;
@@ -53,7 +54,8 @@ public final class CatalogIndex {
         available = new boolean[n];
         fetchedAt = new long[n];
         provider = new int[n];
-        location = new String[n];
+        location = new int[n];
+        Map<String, Integer> locationOrdinals = new HashMap<>();
         positions = new HashMap<>(n * 2);
         Map<String, List<Integer>> types = new HashMap<>();
         List<List<Integer>> provs = new ArrayList<>();
@@ -68,7 +70,7 @@ public final class CatalogIndex {
             available[i] = o.available();
             fetchedAt[i] = o.fetchedAt().toEpochMilli();
             provider[i] = providers.indexOf(o.provider());
-            location[i] = Offers.norm(o.location());
+            location[i] = locationOrdinals.computeIfAbsent(Offers.norm(o.location()), k -> locationOrdinals.size());
             positions.put(o.id(), i);
             types.computeIfAbsent(Offers.norm(o.gpuType()), k -> new ArrayList<>()).add(i);
             if (provider[i] >= 0) {
@@ -78,6 +80,8 @@ public final class CatalogIndex {
         byGpuType = new HashMap<>();
         types.forEach((k, v) -> byGpuType.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
         byProvider = provs.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+        locations = new String[locationOrdinals.size()];
+        locationOrdinals.forEach((k, v) -> locations[v] = k);
     }
 
     /** Builds the index of {@code all} offers; {@code providers} fixes the provider ordinals. */
@@ -132,10 +136,27 @@ public final class CatalogIndex {
     public Page search(Query q, HealthOverlay health, long now, long staleAfterMillis) {
         int[] candidates = candidates(q);
         int providerOrdinal = q.provider() == null ? -1 : providers.indexOf(q.provider());
-        String loc = q.location() == null ? null : Offers.norm(q.location());
+        // a location matches by substring: decide it once per distinct location, not per offer
+        boolean[] locationOk = null;
+        if (q.location() != null) {
+            String loc = Offers.norm(q.location());
+            locationOk = new boolean[locations.length];
+            for (int i = 0; i < locations.length; i++) {
+                locationOk[i] = locations[i].contains(loc);
+            }
+        }
         List<Hit> hits = new ArrayList<>(Math.min(q.limit(), 256));
-        int total = 0;
         int n = candidates == null ? offers.length : candidates.length;
+        if (health == null && q.maxPrice() == null && q.minVram() == null && q.minGpuCount() == null && q.minReliability() == null
+                && q.minCuda() == null && locationOk == null && q.extra() == null && q.minConfidence() == null
+                && (providerOrdinal < 0 || candidates == byProviderOf(providerOrdinal))) {
+            // nothing to test per offer: the candidate list is the result
+            for (int k = q.offset(); k < n && hits.size() < q.limit(); k++) {
+                hits.add(hit(candidates == null ? k : candidates[k], null, now, staleAfterMillis));
+            }
+            return new Page(hits, n);
+        }
+        int total = 0;
         for (int k = 0; k < n; k++) {
             int p = candidates == null ? k : candidates[k];
             if (providerOrdinal >= 0 && provider[p] != providerOrdinal) {
@@ -157,7 +178,7 @@ public final class CatalogIndex {
             if (q.minCuda() != null && !(cuda[p] >= q.minCuda() - 1e-9)) {
                 continue;
             }
-            if (loc != null && !location[p].contains(loc)) {
+            if (locationOk != null && !locationOk[location[p]]) {
                 continue;
             }
             boolean suppressed = health != null && health.suppressedUntil[p] > now;
@@ -194,6 +215,10 @@ public final class CatalogIndex {
         return Confidence.of(reliability[p], available[p], now - fetchedAt[p], staleAfterMillis, history, suppressed);
     }
 
+    private int[] byProviderOf(int ordinal) {
+        return byProvider[ordinal];
+    }
+
     /** Positions to scan, ascending (= result order); null = all. */
     private int[] candidates(Query q) {
         int[] byType = null;
@@ -211,10 +236,8 @@ public final class CatalogIndex {
             int ord = providers.indexOf(q.provider());
             byProv = ord < 0 ? new int[0] : byProvider[ord];
         }
-        if (byType == null) {
-            return byProv;
-        }
-        return byProv == null || byType.length <= byProv.length ? byType : byProv;
+        // the GPU type list when there is one (the provider is checked per offer), else the provider's
+        return byType != null ? byType : byProv;
     }
 
     private static int[] merge(int[] a, int[] b) {

@@ -12,4 +12,15 @@ public final class HealthOverlay {
         this.factor = factor;
         this.suppressedUntil = suppressedUntil;
     }
+
+    /** Offers suppressed at {@code now}. */
+    public int suppressedCount(long now) {
+        int n = 0;
+        for (long u : suppressedUntil) {
+            if (u > now) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -111,7 +111,9 @@ public class OfferCatalog {
             List<NormalisedOffer> all = new ArrayList<>();
             catalogs.values().forEach(c -> all.addAll(c.offers().values()));
             CatalogIndex index = CatalogIndex.build(all, providers);
-            view = new View(index, health.overlay(index, clock.instant()), target);
+            synchronized (this) {
+                view = new View(index, health.overlay(index, clock.instant()), target);
+            }
             LOG.debugf("catalog index rebuilt: %d offers in %d ms", index.size(), (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.error("catalog index rebuild failed; searches keep the previous index", e);

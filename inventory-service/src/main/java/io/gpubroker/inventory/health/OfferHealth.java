@@ -12,6 +12,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.inventory.catalog.CatalogIndex;
 import io.gpubroker.inventory.catalog.HealthOverlay;
@@ -49,8 +51,13 @@ public class OfferHealth {
     }
 
     /** A key as {@code GET /offer-health} shows it. */
-    public record KeyView(String scope, String key, int recentFailures, Instant lastFailureAt, String lastErrorClass,
-                          boolean suppressed, Instant suppressedUntil, int suppressions) {
+    public record KeyView(@JsonProperty("scope") String scope, @JsonProperty("key") String key,
+                          @JsonProperty("recent_failures") int recentFailures,
+                          @JsonProperty("last_failure_at") Instant lastFailureAt,
+                          @JsonProperty("last_error_class") String lastErrorClass,
+                          @JsonProperty("suppressed") boolean suppressed,
+                          @JsonProperty("suppressed_until") Instant suppressedUntil,
+                          @JsonProperty("suppressions") int suppressions) {
     }
 
     private final Duration window;

@@ -21,8 +21,10 @@ public interface SessionConfig {
     @WithDefault("5")
     int provisionMaxResends();
 
-    /** Verification timeout per workload type (image pulls take minutes); {@code default} for the rest. */
-    @WithDefault("default=15m,llm=30m,inference=30m,training=20m")
+    /**
+     * Verification timeout per workload type (image pulls take minutes), keyed by workload;
+     * {@code session.verify-timeout.default} for the rest (15 minutes if unset).
+     */
     Map<String, Duration> verifyTimeout();
 
     /** First gap between status polls / SSH attempts; doubles up to {@link #pollMax()}. */

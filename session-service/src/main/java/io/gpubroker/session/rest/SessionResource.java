@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.JsonBodies;
 import io.gpubroker.session.client.BillingClient;
 import io.gpubroker.session.client.InventoryClient;
 import io.gpubroker.session.client.Offer;
@@ -41,7 +42,7 @@ public class SessionResource {
     private final boolean budgetCheck;
 
     public SessionResource(SessionService sessions, @RestClient InventoryClient inventory, @RestClient BillingClient billing,
-                           @ConfigProperty(name = "session.budget-check.enabled", defaultValue = "true") boolean budgetCheck) {
+                           @ConfigProperty(name = "broker.budget-check.enabled", defaultValue = "true") boolean budgetCheck) {
         this.sessions = sessions;
         this.inventory = inventory;
         this.billing = billing;
@@ -50,7 +51,8 @@ public class SessionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(CreateSessionRequest body, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    public Uni<Response> create(String raw, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        CreateSessionRequest body = JsonBodies.read(raw, CreateSessionRequest.class);
         SessionService.validate(body);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
             throw ApiException.badRequest("Idempotency-Key must be 1-128 characters");
@@ -170,8 +172,9 @@ public class SessionResource {
     @POST
     @Path("/{id}/extend")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Map<String, Object>> extend(@PathParam("id") String id, ExtendRequest body) {
-        if (body == null || body.additionalHours() == null) {
+    public Uni<Map<String, Object>> extend(@PathParam("id") String id, String raw) {
+        ExtendRequest body = JsonBodies.read(raw, ExtendRequest.class);
+        if (body.additionalHours() == null) {
             throw ApiException.badRequest("additional_hours is required");
         }
         if (body.additionalHours() < 1 || body.additionalHours() > 12) {
@@ -221,8 +224,9 @@ public class SessionResource {
     @POST
     @Path("/{id}/heartbeat")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Map<String, Object>> heartbeat(@PathParam("id") String id, Heartbeat body) {
-        if (body == null || body.agentToken() == null || body.agentToken().isBlank()) {
+    public Uni<Map<String, Object>> heartbeat(@PathParam("id") String id, String raw) {
+        Heartbeat body = JsonBodies.read(raw, Heartbeat.class);
+        if (body.agentToken() == null || body.agentToken().isBlank()) {
             throw new ApiException(401, "agent_token is required");
         }
         if (body.gpuUtilPct() != null && (body.gpuUtilPct() < 0 || body.gpuUtilPct() > 100)) {

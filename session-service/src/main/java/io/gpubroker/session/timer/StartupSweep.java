@@ -15,11 +15,8 @@ import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -30,8 +27,7 @@ import org.jboss.logging.Logger;
  * because of a restart, and nothing is promoted to running without SSH verification.
  */
 @ApplicationScoped
-@Readiness
-public class StartupSweep implements AsyncHealthCheck {
+public class StartupSweep {
     private static final Logger LOG = Logger.getLogger(StartupSweep.class);
 
     private final Mutiny.SessionFactory db;
@@ -83,9 +79,8 @@ public class StartupSweep implements AsyncHealthCheck {
         return done;
     }
 
-    @Override
-    public Uni<HealthCheckResponse> call() {
-        return Uni.createFrom().item(HealthCheckResponse.named("startup-sweep").status(done).withData("sweep", summary).build());
+    public String summary() {
+        return summary;
     }
 
 }

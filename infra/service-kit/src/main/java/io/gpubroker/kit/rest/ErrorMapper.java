@@ -40,20 +40,51 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, ContainerRequestContext ctx) {
-        String msg;
-        if (e instanceof UnrecognizedPropertyException u) {
-            msg = "unknown field '" + u.getPropertyName() + "'";
-        } else if (e instanceof InvalidFormatException f && !f.getPath().isEmpty()) {
-            msg = "invalid value for '" + fieldOf(f) + "'";
-        } else if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
-            msg = "invalid value for '" + fieldOf(m) + "'";
-        } else {
-            msg = "malformed JSON body";
-        }
-        return body(400, msg, RequestIds.current(ctx), Map.of());
+        return body(400, describe(e), RequestIds.current(ctx), Map.of());
     }
 
-    private static String fieldOf(MismatchedInputException e) {
+    /** Names the offending field when Jackson knows it (the cause chain may wrap the useful part). */
+    public static String describe(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UnrecognizedPropertyException u) {
+                return "unknown field '" + u.getPropertyName() + "'";
+            }
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+                return "invalid value for '" + fieldOf(m) + "'";
+            }
+        }
+        return "malformed JSON body";
+    }
+
+    // Quarkus ships body-less mappers for these exact types; exact types win, so name each one
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, ContainerRequestContext ctx) {
+        return json(e, ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e, ContainerRequestContext ctx) {
+        return json(e, ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response unrecognized(UnrecognizedPropertyException e, ContainerRequestContext ctx) {
+        return json(e, ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response parse(com.fasterxml.jackson.core.JsonParseException e, ContainerRequestContext ctx) {
+        return json(e, ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response mapping(com.fasterxml.jackson.databind.JsonMappingException e, ContainerRequestContext ctx) {
+        return json(e, ctx);
+    }
+
+    private static String fieldOf(com.fasterxml.jackson.databind.JsonMappingException e) {
         StringBuilder sb = new StringBuilder();
         e.getPath().forEach(r -> {
             if (r.getFieldName() != null) {
@@ -79,11 +110,15 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, ContainerRequestContext ctx) {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status == 400 && e.getCause() instanceof JsonProcessingException) {
+            return body(400, describe(e.getCause()), RequestIds.current(ctx), Map.of());
+        }
         String msg = switch (status) {
             case 404 -> "not found";
             case 405 -> "method not allowed";
             case 406 -> "not acceptable";
             case 415 -> "unsupported media type: use application/json";
+            case 400 -> e.getMessage() == null || e.getMessage().startsWith("HTTP 400") ? "bad request" : e.getMessage();
             default -> e.getMessage() == null ? "request failed" : e.getMessage();
         };
         if (status >= 500) {

@@ -1,0 +1,19 @@
+package io.gpubroker.inventory.template;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** provider-gateway's template list (Vast templates in the broker API shape), read as raw JSON. */
+@RegisterRestClient(configKey = "provider-gateway")
+@Path("/templates")
+public interface ProviderGatewayClient {
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<String> templates();
+}

@@ -1,0 +1,46 @@
+package io.gpubroker.provider.adapter;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.gpubroker.contracts.NormalisedOffer;
+
+/**
+ * One provider's real HTTP API behind the broker's operations. Implementations are blocking and
+ * stateless towards the broker (no database): the gateway runs them on worker threads inside the
+ * provider's {@code ProviderGuard} (timeouts, retries, breaker, rate limit) and persists ids itself.
+ * Every failure is a {@link ProviderException} with an {@link ErrorClass}.
+ */
+public interface ProviderAdapter {
+
+    /** The provider name used in config, offer ids and events ({@code vastai}, {@code tensordock}, ...). */
+    String name();
+
+    /** The provider's complete current catalog, normalised; a failure throws (never an empty list on failure). */
+    List<NormalisedOffer> fetchOffers(Instant fetchedAt);
+
+    /** Sends the create call with the ownership tag; returns the new instance id. Not retried by the caller. */
+    String create(ProvisionSpec spec);
+
+    /**
+     * Steps after the id is persisted (Vast key attach, Trooper title): idempotent, safe to repeat on
+     * a resumed command.
+     */
+    default void afterCreate(String instanceId, ProvisionSpec spec) {
+    }
+
+    /** The instance now; a vanished instance is {@link BrokerState#GONE}. {@code keys} are the session's public keys. */
+    InstanceView describe(String instanceId, List<String> keys);
+
+    /** Asks the provider to destroy the instance; "already gone" is success. */
+    void destroy(String instanceId);
+
+    /** Every instance the account has (tags included), all pages; a partial listing throws. */
+    List<InstanceView> listInstances();
+
+    /** Templates in the broker API shape (only Vast has them). */
+    default List<Map<String, Object>> templates() {
+        return List.of();
+    }
+}

@@ -1,0 +1,295 @@
+package io.gpubroker.provider.messaging;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gpubroker.contracts.BrokerEvent;
+import io.gpubroker.contracts.DescribeInstance;
+import io.gpubroker.contracts.EventCatalog;
+import io.gpubroker.contracts.InstanceProvisioned;
+import io.gpubroker.contracts.InstanceStatus;
+import io.gpubroker.contracts.InstanceTerminated;
+import io.gpubroker.contracts.ProvisionFailed;
+import io.gpubroker.contracts.ProvisionInstance;
+import io.gpubroker.contracts.TerminateFailed;
+import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.messaging.Envelope;
+import io.gpubroker.kit.messaging.Inbox;
+import io.gpubroker.kit.outbox.OutboxWriter;
+import io.gpubroker.provider.adapter.BrokerState;
+import io.gpubroker.provider.adapter.ErrorClass;
+import io.gpubroker.provider.adapter.InstanceView;
+import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.adapter.ProvisionSpec;
+import io.gpubroker.provider.config.Ownership;
+import io.gpubroker.provider.config.Providers;
+import io.gpubroker.provider.config.Providers.Provider;
+import io.gpubroker.provider.intent.Intent;
+import io.gpubroker.provider.intent.IntentLog;
+import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+/**
+ * What each command does. Provision: intent first (with the inbox row, one transaction), then the
+ * provider, then the instance id as soon as known, then the outcome together with the outbox reply —
+ * so a redelivered command resumes (an id known → no create; no id but maybe created → find by tag)
+ * and a replayed one gets the first outcome again. Terminate and describe are idempotent provider
+ * calls; their reply is written with the inbox row, so a duplicate delivery replies once.
+ */
+@ApplicationScoped
+public class CommandHandler {
+    static final String CONSUMER = "provider.provisioning-requests";
+    static final String AGGREGATE = "provider";
+    private static final Logger LOG = Logger.getLogger(CommandHandler.class);
+
+    private final Inbox inbox;
+    private final OutboxWriter outbox;
+    private final IntentLog intents;
+    private final Providers providers;
+    private final Ownership ownership;
+    private final Mutiny.SessionFactory sessions;
+    private final BrokerClock.Scaled clock;
+    private final Duration confirmTimeout;
+    private final Duration confirmPoll;
+
+    public CommandHandler(Inbox inbox, OutboxWriter outbox, IntentLog intents, Providers providers, Ownership ownership,
+                          Mutiny.SessionFactory sessions, BrokerClock.Scaled clock,
+                          @ConfigProperty(name = "broker.terminate.confirm-timeout", defaultValue = "PT30S") Duration confirmTimeout,
+                          @ConfigProperty(name = "broker.terminate.confirm-poll", defaultValue = "PT0.5S") Duration confirmPoll) {
+        this.inbox = inbox;
+        this.outbox = outbox;
+        this.intents = intents;
+        this.providers = providers;
+        this.ownership = ownership;
+        this.sessions = sessions;
+        this.clock = clock;
+        this.confirmTimeout = confirmTimeout;
+        this.confirmPoll = confirmPoll;
+    }
+
+    // ------------------------------------------------------------------ provision
+
+    public Uni<Void> provision(Envelope env, ProvisionInstance c) {
+        Provider p = providers.get(c.provider()).orElseThrow();
+        String tag = ownership.tagFor(c.sessionId());
+        AtomicBoolean inserted = new AtomicBoolean();
+        return inbox.process(CONSUMER, env, (db, e) -> intents.insertIfAbsent(db, c, tag).invoke(inserted::set).replaceWithVoid())
+                .chain(outcome -> sessions.withTransaction((db, tx) -> intents.countAttempt(db, c.commandId())
+                                .chain(n -> intents.find(db, c.commandId())))
+                        .chain(intent -> {
+                            if (intent.finished()) {
+                                if (outcome == Inbox.Outcome.DUPLICATE) {
+                                    return Uni.createFrom().voidItem(); // its reply was committed with the outcome
+                                }
+                                LOG.infof("command %s replayed: answering with its first outcome %s", c.commandId(), intent.outcomeType());
+                                BrokerEvent first = EventCatalog.fromJson(intent.outcomeType(), intent.outcome());
+                                return sessions.withTransaction((db, tx) -> outbox.append(db, AGGREGATE, first)).replaceWithVoid();
+                            }
+                            boolean fresh = outcome == Inbox.Outcome.APPLIED && inserted.get();
+                            return execute(p, c, ProvisionSpec.of(c, tag), intent, fresh);
+                        }));
+    }
+
+    /** The create (or its resumption), then the post-create steps, then the outcome. */
+    private Uni<Void> execute(Provider p, ProvisionInstance c, ProvisionSpec spec, Intent intent, boolean fresh) {
+        return Blocking.run(() -> obtainInstance(p, spec, intent, fresh))
+                .chain(obtained -> {
+                    if (obtained.failure() != null) {
+                        return finish(c, failed(c, obtained.failure()));
+                    }
+                    String id = obtained.instanceId();
+                    Uni<Integer> persist = id.equals(intent.instanceId()) ? Uni.createFrom().item(0)
+                            : sessions.withTransaction((db, tx) -> intents.recordInstance(db, c.commandId(), id));
+                    return persist.chain(x -> Blocking.run(() -> afterCreate(p, spec, id))).chain(reply -> finish(c, reply.apply(c)));
+                });
+    }
+
+    /** Instance id or failure of the create step. */
+    record Obtained(String instanceId, ProviderException failure) {
+    }
+
+    private Obtained obtainInstance(Provider p, ProvisionSpec spec, Intent intent, boolean fresh) {
+        try {
+            if (intent.instanceId() != null) {
+                return new Obtained(intent.instanceId(), null);
+            }
+            if (!fresh) {
+                // a previous attempt may have created it before we could store the id
+                String found = findByTag(p, spec.tag());
+                if (found != null) {
+                    LOG.infof("command for session %s resumed: adopting instance %s found by tag", spec.sessionId(), found);
+                    return new Obtained(found, null);
+                }
+            }
+            try {
+                return new Obtained(p.guard().callOnce("create", () -> p.adapter().create(spec)), null);
+            } catch (ProviderException e) {
+                if (!e.maybeApplied()) {
+                    throw e;
+                }
+                // the create timed out without an id: it may exist — find it by its tag, never create again
+                String found = findByTag(p, spec.tag());
+                if (found != null) {
+                    return new Obtained(found, null);
+                }
+                throw e;
+            }
+        } catch (ProviderException e) {
+            return new Obtained(null, e);
+        }
+    }
+
+    /** A reply builder: the post-create steps and first view, or a failure (after cleaning up). */
+    interface ReplyFor {
+        BrokerEvent apply(ProvisionInstance c);
+    }
+
+    private ReplyFor afterCreate(Provider p, ProvisionSpec spec, String id) {
+        try {
+            p.guard().call("after_create", () -> {
+                p.adapter().afterCreate(id, spec);
+                return null;
+            });
+        } catch (ProviderException e) {
+            LOG.warnf("post-create step for %s instance %s failed (%s): destroying it", p.name(), id, e.errorClass().wire());
+            try {
+                p.guard().call("destroy", () -> {
+                    p.adapter().destroy(id);
+                    return null;
+                });
+            } catch (ProviderException ignored) {
+                // the tagged instance is left to orphan detection
+            }
+            return c -> failed(c, e);
+        }
+        InstanceView v = null;
+        try {
+            v = p.guard().call("describe", () -> p.adapter().describe(id, spec.sshPublicKeys()));
+        } catch (ProviderException e) {
+            // the create succeeded; its details come with DescribeInstance
+        }
+        InstanceView view = v;
+        return c -> new InstanceProvisioned(c.commandId(), c.sessionId(), c.provider(), c.offerId(), id, spec.tag(),
+                view == null ? null : view.sshHost(), view == null ? null : view.sshPort(), view == null ? null : view.sshUser(),
+                view == null ? "created" : view.providerState(), clock.instant());
+    }
+
+    private ProvisionFailed failed(ProvisionInstance c, ProviderException e) {
+        return new ProvisionFailed(c.commandId(), c.sessionId(), c.provider(), c.offerId(), c.provisioning().get("machine_id"),
+                e.errorClass().wire(), e.getMessage(), e.errorClass().retryable(), clock.instant());
+    }
+
+    private Uni<Void> finish(ProvisionInstance c, BrokerEvent reply) {
+        return sessions.withTransaction((db, tx) -> intents.finish(db, c.commandId(), reply)
+                .chain(n -> n == 1 ? outbox.append(db, AGGREGATE, reply).replaceWithVoid() : Uni.createFrom().voidItem()));
+    }
+
+    private String findByTag(Provider p, String tag) {
+        List<InstanceView> all = p.guard().call("list", () -> p.adapter().listInstances());
+        return all.stream().filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
+                .map(InstanceView::instanceId).findFirst().orElse(null);
+    }
+
+    // ------------------------------------------------------------------ terminate
+
+    public Uni<Void> terminate(Envelope env, TerminateInstance c) {
+        Provider p = providers.get(c.provider()).orElseThrow();
+        return Blocking.run(() -> terminateNow(p, c))
+                .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> outbox.append(db, AGGREGATE, reply).replaceWithVoid()))
+                .replaceWithVoid();
+    }
+
+    private BrokerEvent terminateNow(Provider p, TerminateInstance c) {
+        String tag = ownership.tagFor(c.sessionId());
+        try {
+            List<String> ids = new ArrayList<>();
+            if (c.instanceId() != null && !c.instanceId().isBlank()) {
+                ids.add(c.instanceId());
+            } else {
+                List<InstanceView> all = p.guard().call("list", () -> p.adapter().listInstances());
+                all.stream().filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
+                        .forEach(v -> ids.add(v.instanceId()));
+            }
+            for (String id : ids) {
+                InstanceView before = p.guard().call("describe", () -> p.adapter().describe(id, List.of()));
+                if (before.brokerState() == BrokerState.GONE) {
+                    continue;
+                }
+                if (before.tag() != null && !before.tag().equals(tag)) {
+                    // never touch an instance this session does not own
+                    return new TerminateFailed(c.commandId(), c.sessionId(), c.provider(), id, ErrorClass.INVALID.wire(),
+                            "instance " + id + " is not tagged for session " + c.sessionId(), clock.instant());
+                }
+                p.guard().call("destroy", () -> {
+                    p.adapter().destroy(id);
+                    return null;
+                });
+                confirmGone(p, id);
+            }
+            return new InstanceTerminated(c.commandId(), c.sessionId(), c.provider(),
+                    c.instanceId() != null ? c.instanceId() : ids.isEmpty() ? null : ids.get(0), clock.instant());
+        } catch (ProviderException e) {
+            return new TerminateFailed(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), e.errorClass().wire(),
+                    e.getMessage(), clock.instant());
+        }
+    }
+
+    /** Destroy calls may be asynchronous (Barrack DELETING): only the provider saying "gone" counts. */
+    private void confirmGone(Provider p, String id) {
+        long deadline = System.nanoTime() + confirmTimeout.toNanos();
+        while (true) {
+            InstanceView v = p.guard().call("describe", () -> p.adapter().describe(id, List.of()));
+            if (v.brokerState() == BrokerState.GONE) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw ProviderException.of(ErrorClass.TRANSIENT, "instance " + id + " still " + v.providerState() + " after destroy");
+            }
+            try {
+                Thread.sleep(confirmPoll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ProviderException.of(ErrorClass.TRANSIENT, "interrupted while confirming destruction");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ describe
+
+    public Uni<Void> describe(Envelope env, DescribeInstance c) {
+        Provider p = providers.get(c.provider()).orElseThrow();
+        return sessions.withSession(db -> intents.keysOf(db, c.provider(), c.instanceId()))
+                .chain(keys -> Blocking.run(() -> describeNow(p, c, keys)))
+                .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> outbox.append(db, AGGREGATE, reply).replaceWithVoid()))
+                .replaceWithVoid();
+    }
+
+    private InstanceStatus describeNow(Provider p, DescribeInstance c, List<String> keys) {
+        try {
+            InstanceView v = p.guard().call("describe", () -> p.adapter().describe(c.instanceId(), keys));
+            return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), v.providerState(),
+                    v.brokerState().wire(), v.sshHost(), v.sshPort(), v.sshUser(), v.apiEndpoint(), null, clock.instant());
+        } catch (ProviderException e) {
+            return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), null, "unknown",
+                    null, null, null, null, e.errorClass().wire(), clock.instant());
+        }
+    }
+
+    /** For tests and the REST surface: a provider's view of one instance. */
+    public InstanceView describeDirect(String provider, String instanceId, List<String> keys) {
+        Provider p = providers.get(provider).orElseThrow();
+        return p.guard().call("describe", () -> p.adapter().describe(instanceId, keys));
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}
