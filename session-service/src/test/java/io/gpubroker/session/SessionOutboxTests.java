@@ -53,7 +53,7 @@ class SessionOutboxTests {
 
     static Offer offer() {
         return new Offer("vastai-" + UUID.randomUUID(), "vastai", "1", "RTX 4090", 1, 24, new BigDecimal("0.45"),
-                "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", java.util.Map.of("ask_id", "1"));
+                "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", java.util.Map.of("ask_id", "1"), false);
     }
 
     static CreateSessionRequest request(String consumer, String offerId) {

@@ -23,5 +23,6 @@ public record Offer(
         @JsonProperty("fetched_at") Instant fetchedAt,
         @JsonProperty("cuda_version") BigDecimal cudaVersion,
         @JsonProperty("machine_id") String machineId,
-        @JsonProperty("provisioning") Map<String, String> provisioning) {
+        @JsonProperty("provisioning") Map<String, String> provisioning,
+        @JsonProperty("suppressed") boolean suppressed) {
 }

@@ -88,7 +88,7 @@ public class SessionResource {
                 })
                 .onFailure(e -> !(e instanceof ApiException)).transform(e -> new ApiException(503, "inventory unavailable; try again"))
                 .invoke(o -> {
-                    if (!o.available() || o.stale()) {
+                    if (!o.available() || o.stale() || o.suppressed()) {
                         throw new ApiException(503, "offer unavailable due to stale inventory", Map.of(
                                 "error_type", "stale_inventory", "offer_id", o.id(), "provider", o.provider(),
                                 "retry_suggested", true,
