@@ -106,5 +106,8 @@ class OfferPollingTests {
         } finally {
             Sim.clearFaults("trooper");
         }
+        // the outage opened trooper's breaker; once it lets calls through, the next poll is a catalog again
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+                .until(() -> poller.poll("trooper") > 0);
     }
 }

@@ -38,6 +38,12 @@ class ProviderErrorTests {
     @Inject
     Providers providers;
 
+    /** Another test class may have opened a breaker with an outage on purpose: start from closed ones. */
+    @org.junit.jupiter.api.BeforeEach
+    void breakersClosed() {
+        List.of("vastai", "tensordock", "rackrr", "barrack", "trooper").forEach(this::breakerClosed);
+    }
+
     @AfterEach
     void settle() {
         for (String p : List.of("vastai", "tensordock", "rackrr", "barrack", "trooper")) {

@@ -29,19 +29,28 @@ final class E2EStack {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Stack stack;
+    private static RuntimeException failure;
 
     private E2EStack() {
     }
 
     static synchronized Stack get() {
+        if (failure != null) {
+            throw new IllegalStateException("the end-to-end stack did not start", failure);
+        }
         if (stack == null) {
             TestStack infra = TestStack.get();
             Path root = Path.of("").toAbsolutePath();
             while (!Files.exists(root.resolve("broker"))) {
                 root = root.getParent();
             }
-            stack = Stack.onInfra(new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),
-                    infra.postgres(), infra.kafkaBootstrap(), infra.connect(), "test_outbox_");
+            try {
+                stack = Stack.onInfra(new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),
+                        infra.postgres(), infra.kafkaBootstrap(), infra.connect(), "test_outbox_");
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
         }
         return stack;

@@ -86,6 +86,6 @@ class GatewayFlowTests {
             assertThat(cost.body().path("total_cost").decimalValue()).isPositive();
         });
         assertThat(call("GET", gw() + "/api/v1/costs?session_id=" + id, null, authB).status()).isEqualTo(404);
-        assertThat(call("GET", gw() + "/openapi", null).status()).isEqualTo(200);
+        assertThat(E2EStack.HTTP_GET(gw() + "/openapi")).contains("/api/v1/sessions");
     }
 }

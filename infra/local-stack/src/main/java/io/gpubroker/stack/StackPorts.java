@@ -17,7 +17,7 @@ public record StackPorts(int postgres, int kafka, int kafkaController, int conne
             case "local" -> new StackPorts(15432, 19092, 19093, 18083, 18101, 8080);
             case "test", "e2e" -> {
                 int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
-                yield new StackPorts(25432 + o, 29092 + o, 29093 + o, 28083 + o, 28101 + o, 28080 + o);
+                yield new StackPorts(25432 + o, 29092 + o, 29093 + o, 28083 + o, 28101 + o, 28180 + o);
             }
             default -> throw new IllegalArgumentException("unknown profile " + profile);
         };

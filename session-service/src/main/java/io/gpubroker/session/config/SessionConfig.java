@@ -65,8 +65,8 @@ public interface SessionConfig {
     @WithDefault("1.25")
     double retryPriceFactor();
 
-    /** Real time between timer claims. */
-    @WithDefault("500ms")
+    /** Real time between timer claims (the Quarkus scheduler's floor is one second). */
+    @WithDefault("1s")
     Duration tick();
 
     /** SSH connect / auth timeout for one attempt (real time). */

@@ -66,7 +66,9 @@ public class SessionService {
         this.cfg = cfg;
         this.metrics = metrics;
         this.ssh = ssh;
-        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(s.userPublicKey, keys.verificationPublicKeyLine(s.id)));
+        // the verification key first: a provider that takes a single key (Rackrr) gets the broker's,
+        // and the verifier installs the user's key over SSH on every host (idempotent)
+        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id), s.userPublicKey));
     }
 
     public ProvisionSessionSaga saga() {
@@ -313,9 +315,10 @@ public class SessionService {
         int port = s.sshPort;
         String user = s.sshUser == null ? "root" : s.sshUser;
         String provider = s.provider;
+        String userKey = s.userPublicKey;
         Uni.createFrom().item(() -> {
                     long t0 = System.nanoTime();
-                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id), cfg.sshTimeout());
+                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id), userKey, cfg.sshTimeout());
                     metrics.sshVerifyTimer().record(Duration.ofNanos(System.nanoTime() - t0));
                     if (!r.ok()) {
                         metrics.verifyFailed(provider, r.failure().name().toLowerCase());

@@ -40,13 +40,21 @@ public class SshVerifier {
         client.stop();
     }
 
-    public HostReport verify(String host, int port, String user, KeyPair key, Duration timeout) {
+    /**
+     * Verifies the host with the broker's key and makes sure the user's public key is installed
+     * (providers that take a single key get the broker's; the user's is added here, idempotently).
+     */
+    public HostReport verify(String host, int port, String user, KeyPair key, String userPublicKey, Duration timeout) {
         try (ClientSession s = client.connect(user, host, port).verify(timeout).getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(timeout);
             String echo = s.executeRemoteCommand("echo " + MARKER).trim();
             if (!MARKER.equals(echo)) {
                 return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'");
+            }
+            if (userPublicKey != null && userPublicKey.matches("[A-Za-z0-9+/=@. -]+")) {
+                s.executeRemoteCommand("mkdir -p ~/.ssh && chmod 700 ~/.ssh && (grep -qxF '" + userPublicKey
+                        + "' ~/.ssh/authorized_keys 2>/dev/null || echo '" + userPublicKey + "' >> ~/.ssh/authorized_keys)");
             }
             String csv = s.executeRemoteCommand(
                     "nvidia-smi --query-gpu=name,memory.total,driver_version,utilization.gpu --format=csv,noheader,nounits").trim();

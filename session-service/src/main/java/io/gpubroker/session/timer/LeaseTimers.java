@@ -35,7 +35,7 @@ public class LeaseTimers {
         this.sweep = sweep;
     }
 
-    @Scheduled(every = "${session.tick:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${session.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         if (!sweep.done() || !running.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();

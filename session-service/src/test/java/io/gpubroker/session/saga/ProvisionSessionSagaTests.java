@@ -57,7 +57,7 @@ class ProvisionSessionSagaTests {
 
     @BeforeEach
     void session() {
-        saga = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAuser", "ssh-ed25519 AAAAverify"));
+        saga = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser"));
         s = new Session();
         s.id = "sess-1";
         s.consumerId = "team";
@@ -94,7 +94,7 @@ class ProvisionSessionSagaTests {
     void startSendsProvisionInstanceWithBothKeys() {
         Step step = saga.start(s, T0);
         ProvisionInstance cmd = step.of(ProvisionInstance.class).get(0);
-        assertThat(cmd.sshPublicKeys()).containsExactly("ssh-ed25519 AAAAuser", "ssh-ed25519 AAAAverify");
+        assertThat(cmd.sshPublicKeys()).containsExactly("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser");
         assertThat(cmd.commandId()).isEqualTo(s.provisionCommandId);
         assertThat(s.nextCheckAt).isEqualTo(T0.plus(Duration.ofMinutes(2)));
     }

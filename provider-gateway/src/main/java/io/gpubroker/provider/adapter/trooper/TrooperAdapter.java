@@ -122,12 +122,38 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
         body.put("contract_interval", interval);
         body.put("total_price", price.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
         body.put("terms_accepted", true);
-        Response r = checked("trooper order", http.post("/api/order", body));
+        Response r;
+        try {
+            r = checked("trooper order", http.post("/api/order", body));
+        } catch (ProviderException e) {
+            if (e.errorClass() != ErrorClass.PRICE_CHANGED) {
+                throw e;
+            }
+            // prices drift between our poll and the order: re-quote once when the live price is
+            // within the configured tolerance of what the user was shown, else refuse
+            BigDecimal live = livePrice(blib);
+            BigDecimal limit = price.multiply(BigDecimal.ONE.add(BigDecimal.valueOf(settings.doubleOption("price-tolerance", 0.05))));
+            if (live == null || live.compareTo(limit) > 0) {
+                throw e;
+            }
+            body.put("price_h", live);
+            body.put("total_price", live.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
+            r = checked("trooper order", http.post("/api/order", body));
+        }
         String orderId = ProviderHttp.text(r.json(), "orderId");
         if (orderId == null) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "trooper order: no orderId in " + r.snippet());
         }
         return serverIdOf(orderId);
+    }
+
+    private BigDecimal livePrice(int blib) {
+        for (JsonNode b : checked("trooper blibs", http.get("/api/blibs")).json()) {
+            if (String.valueOf(blib).equals(ProviderHttp.text(b, "id"))) {
+                return new BigDecimal(b.path("price_h").asText());
+            }
+        }
+        return null;
     }
 
     /** The server id that order/status/credential calls take; found in the order list. */
