@@ -14,11 +14,15 @@ public interface SessionConfig {
     @WithDefault("12h")
     Duration hardMax();
 
-    /** How long to wait for a reply to ProvisionInstance before sending it again (same command id). */
-    @WithDefault("2m")
+    /**
+     * How long to wait for a reply to ProvisionInstance before sending it again (same command id:
+     * the gateway answers a duplicate with its first outcome). Generous: a create may legitimately
+     * take minutes (the gateway retries, installs keys, resolves a timed-out create by tag).
+     */
+    @WithDefault("10m")
     Duration provisionResendAfter();
 
-    @WithDefault("5")
+    @WithDefault("6")
     int provisionMaxResends();
 
     /**
