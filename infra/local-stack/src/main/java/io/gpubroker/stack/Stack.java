@@ -399,9 +399,12 @@ public final class Stack implements AutoCloseable {
         }
         phase = "stopping";
         writeQuietly();
-        for (int i = serviceProcs.size() - 1; i >= 0; i--) {
-            serviceProcs.get(i).stop(20);
+        // all at once: a test JVM's shutdown hook has little time, and services stop independently
+        serviceProcs.forEach(Proc::terminate);
+        if (simulators != null) {
+            simulators.terminate();
         }
+        serviceProcs.forEach(p -> p.stop(20));
         if (simulators != null) {
             simulators.stop(10);
         }
