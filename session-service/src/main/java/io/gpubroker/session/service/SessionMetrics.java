@@ -63,6 +63,13 @@ public class SessionMetrics {
                 "reason", reason == null ? "unknown" : reason.replaceAll("[^a-z_:]", "")).increment();
     }
 
+    /** How late an expiry or hard-max stop was decided after its due time (real seconds). */
+    public void expiryLag(String reason, double realSeconds) {
+        io.micrometer.core.instrument.DistributionSummary.builder("gpu_session_expiry_lag_seconds")
+                .description("real seconds between a lease's due time and the stop decision")
+                .tag("reason", reason).publishPercentiles(0.5, 0.9, 0.99).register(registry).record(realSeconds);
+    }
+
     public Timer sshVerifyTimer() {
         return sshVerify;
     }

@@ -298,6 +298,12 @@ public class SessionService {
     }
 
     private void afterCommit(Session s, SessionStatus before, Step step) {
+        if (before == SessionStatus.running && s.status == SessionStatus.stopping
+                && ("expired".equals(s.stopReason) || "hard_max".equals(s.stopReason))) {
+            Instant due = "expired".equals(s.stopReason) ? s.expiresAt : s.hardMaxAt;
+            double simLag = Duration.between(due, s.updatedAt).toMillis() / 1000.0;
+            metrics.expiryLag(s.stopReason, Math.max(0, simLag) / clock.scale());
+        }
         if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
             metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
         }
