@@ -66,6 +66,11 @@ public final class KafkaProbe implements AutoCloseable {
         return pollUntil(duration, r -> false);
     }
 
+    /** Every record seen so far. */
+    public List<ConsumerRecord<String, String>> seen() {
+        return List.copyOf(seen);
+    }
+
     /** Keys of every record seen so far. */
     public java.util.Set<String> seenKeys() {
         java.util.Set<String> keys = new java.util.HashSet<>();
