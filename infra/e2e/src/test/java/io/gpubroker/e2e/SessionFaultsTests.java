@@ -186,6 +186,31 @@ class SessionFaultsTests {
     }
 
     @Test
+    void anIdleSessionIsWarnedThenStoppedWhileABusyOneKeepsRunning() {
+        JsonNode offer = firstOffer("vastai");
+        String idle = create("vastai", offer, Map.of("idle_threshold_minutes", 2, "reservation_hours", 3)).path("session").path("id").asText();
+        JsonNode busyCreated = create("barrack", firstOffer("barrack"), Map.of("idle_threshold_minutes", 2, "reservation_hours", 3));
+        String busy = busyCreated.path("session").path("id").asText();
+        awaitStatus(idle, "running");
+        JsonNode busyRunning = awaitStatus(busy, "running");
+        // the busy session's GPU works (seen by the broker's SSH probe); the idle one's stays at 0 %
+        instanceGpuUtil("barrack", busyRunning.path("instance_id").asText(), 90);
+        JsonNode s = awaitEnded(idle);
+        assertThat(s.path("status").asText()).isEqualTo("stopped");
+        assertThat(s.path("stop_reason").asText()).isEqualTo("idle");
+        nothingLeaked("vastai", idle);
+        assertThat(call("GET", url("session-service") + "/sessions/" + busy, null).body().path("status").asText()).isEqualTo("running");
+        call("POST", url("session-service") + "/sessions/" + busy + "/done", null);
+        awaitStatus(busy, "stopped");
+    }
+
+    static void instanceGpuUtil(String provider, String instanceId, int pct) {
+        E2EStack.Reply r = call("POST", E2EStack.sim(provider).get("control_url") + "/instances/" + instanceId + "/gpu-util",
+                Map.of("pct", pct));
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    }
+
+    @Test
     void aCrashOfTheSessionServiceMidSagaIsResumedAndNothingLeaks() {
         JsonNode offer = firstOffer("tensordock");
         String id = create("tensordock", offer, Map.of()).path("session").path("id").asText();
