@@ -44,7 +44,9 @@ class BudgetTests {
         assertThat(stopped.path("stop_reason").asText()).isEqualTo("budget_exceeded");
         SessionFaultsTests.nothingLeaked("barrack", session);
 
-        E2EStack.Reply refused = call("POST", gw + "/api/v1/sessions", Map.of("offer_id", offer.path("id").asText(),
+        // a fresh offer (on a 60x clock the catalog ages fast), so only the budget can refuse it
+        JsonNode fresh = SessionLifecycleTests.firstOffer("rackrr");
+        E2EStack.Reply refused = call("POST", gw + "/api/v1/sessions", Map.of("offer_id", fresh.path("id").asText(),
                 "workload_type", "batch", "reservation_hours", 1), auth);
         assertThat(refused.status()).as(refused.body().toString()).isEqualTo(402);
         assertThat(refused.body().path("error").asText()).contains("budget");
