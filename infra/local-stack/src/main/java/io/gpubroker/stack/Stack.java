@@ -240,6 +240,10 @@ public final class Stack implements AutoCloseable {
                 "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
                 "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
                 "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+        if (opts.clockScale() != 1.0) {
+            // offers are polled on real time but aged on the broker clock: scale the stale threshold
+            jvm.add("-Dinventory.offer.stale-after=" + java.time.Duration.ofSeconds((long) (120 * opts.clockScale())));
+        }
         return Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), new HashMap<>(serviceEnv()),
                 logs.resolve(s.name() + ".log"));
     }
