@@ -20,20 +20,30 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SessionLifecycleTests {
 
+    /** Offers already handed to a test: Vast asks are single-use, and the catalog lags the provider. */
+    static final java.util.Set<String> USED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A random available, fresh offer of {@code provider} that no other test of this run has used. */
     static JsonNode firstOffer(String provider) {
         AtomicReference<JsonNode> offer = new AtomicReference<>();
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            E2EStack.Reply r = call("GET", url("inventory-service") + "/inventory?provider=" + provider + "&limit=20", null);
+            E2EStack.Reply r = call("GET", url("inventory-service") + "/inventory?provider=" + provider + "&limit=200", null);
             if (r.status() != 200) {
                 return false;
             }
+            java.util.List<JsonNode> candidates = new java.util.ArrayList<>();
             for (JsonNode o : r.body().path("offers")) {
-                if (o.path("available").asBoolean() && !o.path("stale").asBoolean(false)) {
-                    offer.set(o);
-                    return true;
+                if (o.path("available").asBoolean() && !o.path("stale").asBoolean(false) && !USED.contains(o.path("id").asText())) {
+                    candidates.add(o);
                 }
             }
-            return false;
+            if (candidates.isEmpty()) {
+                return false;
+            }
+            JsonNode pick = candidates.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(candidates.size()));
+            USED.add(pick.path("id").asText());
+            offer.set(pick);
+            return true;
         });
         return offer.get();
     }
