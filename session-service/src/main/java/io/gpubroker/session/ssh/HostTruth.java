@@ -14,9 +14,9 @@ public final class HostTruth {
 
     /** Null when the host matches, else a sentence a user can act on. */
     public static String mismatch(HostReport r, String offerGpu, int offerCount, Integer offerVramGb, BigDecimal offerCuda) {
-        String have = normalise(r.gpuName());
-        String want = normalise(offerGpu);
-        if (want != null && !want.isEmpty() && (have == null || !(have.equals(want) || have.contains(want) || want.contains(have)))) {
+        String have = model(r.gpuName());
+        String want = model(offerGpu);
+        if (want != null && !want.isEmpty() && (have == null || !have.equals(want))) {
             return "host reports GPU '" + r.gpuName() + "' but the offer is '" + offerGpu + "'";
         }
         if (offerCount > 0 && r.gpuCount() != offerCount) {
@@ -32,6 +32,20 @@ public final class HostTruth {
             return "host reports CUDA " + r.cuda() + " but the offer advertises " + offerCuda.stripTrailingZeros().toPlainString();
         }
         return null;
+    }
+
+    /**
+     * The GPU model without vendor, form factor and memory size ("NVIDIA A100-SXM4-80GB" and
+     * "A100 80GB" are both "a100"; memory is checked separately against the offer's VRAM).
+     */
+    static String model(String gpu) {
+        String n = normalise(gpu);
+        if (n == null) {
+            return null;
+        }
+        return java.util.Arrays.stream(n.split(" "))
+                .filter(t -> !t.matches("sxm\\d*|pcie|nvl|nvlink|hbm\\d*e?|\\d+gb|\\d+g"))
+                .collect(java.util.stream.Collectors.joining(" "));
     }
 
     static String normalise(String gpu) {
