@@ -158,36 +158,44 @@ public abstract class ProviderSim {
                 unauthorized(ctx);
                 return;
             }
-            var fault = faults.next(op);
-            if (fault.isEmpty()) {
-                handler.handle(ctx);
-                return;
-            }
-            Faults.Rule r = fault.get();
-            Runnable apply = () -> {
-                if (r.status() != null && r.status() == 429) {
-                    rateLimited(ctx, r.retryAfter());
-                } else if (r.status() != null) {
-                    if (r.retryAfter() != null) {
-                        ctx.response().putHeader("Retry-After", String.valueOf(r.retryAfter()));
-                    }
-                    error(ctx, r.status(), r.message() != null ? r.message() : "injected fault");
-                } else if (r.isError200()) {
-                    error200(ctx, r.message() != null ? r.message() : "injected fault");
-                } else {
-                    handler.handle(ctx);
-                }
-            };
-            if (r.delayMs() != null && r.delayMs() > 0) {
-                vx().setTimer(r.delayMs(), t -> {
-                    if (!ctx.response().closed() && !ctx.response().ended()) {
-                        apply.run();
-                    }
-                });
-            } else {
-                apply.run();
-            }
+            withFault(ctx, faults.next(op), () -> handler.handle(ctx));
         });
+    }
+
+    /**
+     * Answers with {@code fault} (status, 429, 200-with-error, after its delay) or runs
+     * {@code proceed}. Providers whose one path carries several operations (Trooper's
+     * order-status actions, Vast's instance PUT) apply their finer op names through this too.
+     */
+    protected void withFault(RoutingContext ctx, java.util.Optional<Faults.Rule> fault, Runnable proceed) {
+        if (fault.isEmpty()) {
+            proceed.run();
+            return;
+        }
+        Faults.Rule r = fault.get();
+        Runnable apply = () -> {
+            if (r.status() != null && r.status() == 429) {
+                rateLimited(ctx, r.retryAfter());
+            } else if (r.status() != null) {
+                if (r.retryAfter() != null) {
+                    ctx.response().putHeader("Retry-After", String.valueOf(r.retryAfter()));
+                }
+                error(ctx, r.status(), r.message() != null ? r.message() : "injected fault");
+            } else if (r.isError200()) {
+                error200(ctx, r.message() != null ? r.message() : "injected fault");
+            } else {
+                proceed.run();
+            }
+        };
+        if (r.delayMs() != null && r.delayMs() > 0) {
+            vx().setTimer(r.delayMs(), t -> {
+                if (!ctx.response().closed() && !ctx.response().ended()) {
+                    apply.run();
+                }
+            });
+        } else {
+            apply.run();
+        }
     }
 
     protected Vertx vx() {

@@ -520,36 +520,9 @@ public final class TrooperSim extends ProviderSim {
 
     /** Applies a fault rule named after the action ({@code start}, {@code stop}, {@code destroy}, ...). */
     private void withActionFault(RoutingContext ctx, String op, Runnable proceed) {
+        // only rules naming the action: a "*" rule already had its chance on the route itself
         boolean named = faults.list().stream().anyMatch(r -> r.instanceFault() == null && op.equals(r.op()));
-        Optional<Faults.Rule> fault = named ? faults.next(op) : Optional.empty();
-        if (fault.isEmpty()) {
-            proceed.run();
-            return;
-        }
-        Faults.Rule r = fault.get();
-        Runnable apply = () -> {
-            if (r.status() != null && r.status() == 429) {
-                rateLimited(ctx, r.retryAfter());
-            } else if (r.status() != null) {
-                if (r.retryAfter() != null) {
-                    ctx.response().putHeader("Retry-After", String.valueOf(r.retryAfter()));
-                }
-                error(ctx, r.status(), r.message() != null ? r.message() : "injected fault");
-            } else if (r.isError200()) {
-                error200(ctx, r.message() != null ? r.message() : "injected fault");
-            } else {
-                proceed.run();
-            }
-        };
-        if (r.delayMs() != null && r.delayMs() > 0) {
-            vx().setTimer(r.delayMs(), t -> {
-                if (!ctx.response().ended() && !ctx.response().closed()) {
-                    apply.run();
-                }
-            });
-        } else {
-            apply.run();
-        }
+        withFault(ctx, named ? faults.next(op) : Optional.empty(), proceed);
     }
 
     // ---- title, lock, credentials, history ----------------------------------------------------

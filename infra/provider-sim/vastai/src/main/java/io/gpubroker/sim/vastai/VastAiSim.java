@@ -973,35 +973,7 @@ public class VastAiSim extends ProviderSim {
 
     /** Applies a fault rule for a second, finer op name (PUT /instances/{id}/ → start, stop, label). */
     private void withFault(RoutingContext ctx, String op, Runnable handler) {
-        var fault = faults.next(op);
-        if (fault.isEmpty()) {
-            handler.run();
-            return;
-        }
-        Faults.Rule r = fault.get();
-        Runnable apply = () -> {
-            if (r.status() != null && r.status() == 429) {
-                rateLimited(ctx, r.retryAfter());
-            } else if (r.status() != null) {
-                if (r.retryAfter() != null) {
-                    ctx.response().putHeader("Retry-After", String.valueOf(r.retryAfter()));
-                }
-                error(ctx, r.status(), r.message() != null ? r.message() : "injected fault");
-            } else if (r.isError200()) {
-                error200(ctx, r.message() != null ? r.message() : "injected fault");
-            } else {
-                handler.run();
-            }
-        };
-        if (r.delayMs() != null && r.delayMs() > 0) {
-            vertx.setTimer(r.delayMs(), t -> {
-                if (!ctx.response().ended() && !ctx.response().closed()) {
-                    apply.run();
-                }
-            });
-        } else {
-            apply.run();
-        }
+        withFault(ctx, faults.next(op), handler);
     }
 
     private static JsonObject body(RoutingContext ctx) {
