@@ -58,7 +58,7 @@ class ProviderErrorTests {
     ErrorClass createFails(String provider, Map<String, String> provisioning) {
         var p = providers.get(provider).orElseThrow();
         ProvisionSpec spec = new ProvisionSpec("sess-err", "gpub-local-sess-err", "x", provisioning, null, 1, null,
-                List.of(Commands.publicLine(Commands.newKey(), "k")), null, null, "ssh", null, null, List.of(), Map.of());
+                List.of(Commands.publicLine(Commands.newKey(), "k")), null, null, "ssh", null, null, List.of(), Map.of(), null);
         ProviderException e = catchThrowableOfType(ProviderException.class,
                 () -> p.guard().callOnce("create", () -> p.adapter().create(spec)));
         assertThat(e).as(provider + " create should fail").isNotNull();

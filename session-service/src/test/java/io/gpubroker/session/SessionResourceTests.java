@@ -32,6 +32,9 @@ class SessionResourceTests {
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"storage_policy\":\"keep\"}|storage_policy",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"launch_mode\":\"entrypoint\"}|docker_image is required",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"exposed_ports\":[0]}|exposed_ports",
+            "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"launch_mode\":\"entrypoint\",\"docker_image\":\"vllm; rm -rf /\"}|docker_image must be an image reference",
+            "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"model_id\":\"$(id)\"}|model_id must be a model name",
+            "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"quantization\":\"AWQ 4bit\"}|quantization must be",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"disk_gb\":-5}|disk_gb",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"bogus\":1}|unknown field 'bogus'",
             "{not json|malformed JSON"})

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * Command to provider-gateway: create an instance for a session on an offer. {@code command_id} is
  * the idempotency key — the gateway records an intent under it before calling the provider, so a
  * redelivered or replayed command never creates a second instance and answers with the first outcome.
+ * {@code start_command} is what a container-native provider runs after boot (entrypoint mode); VM
+ * providers get the application started over SSH by session-service instead.
  */
 public record ProvisionInstance(
         @JsonProperty(value = "command_id", required = true) String commandId,
@@ -30,6 +32,7 @@ public record ProvisionInstance(
         @JsonProperty("template_hash_id") String templateHashId,
         @JsonProperty("exposed_ports") List<Integer> exposedPorts,
         @JsonProperty("env") Map<String, String> env,
+        @JsonProperty("start_command") String startCommand,
         @JsonProperty(value = "requested_at", required = true) Instant requestedAt) implements BrokerEvent {
 
     public ProvisionInstance {

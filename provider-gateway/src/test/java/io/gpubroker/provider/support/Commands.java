@@ -49,7 +49,7 @@ public final class Commands {
     public static ProvisionInstance provision(String session, NormalisedOffer offer, List<String> keys) {
         return new ProvisionInstance("cmd-" + UUID.randomUUID(), session, "team-test", offer.provider(), offer.id(),
                 offer.provisioning(), offer.gpuType(), offer.gpuCount(), offer.pricePerHour(), keys, null, null, "ssh", null,
-                null, List.of(), Map.of(), Instant.now());
+                null, List.of(), Map.of(), null, Instant.now());
     }
 
     public static TerminateInstance terminate(String session, String provider, String instanceId) {

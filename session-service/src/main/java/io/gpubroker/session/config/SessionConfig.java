@@ -76,4 +76,37 @@ public interface SessionConfig {
     /** SSH connect / auth timeout for one attempt (real time). */
     @WithDefault("10s")
     Duration sshTimeout();
+
+    /** Entrypoint mode (an image whose HTTP API must answer health before the session runs). */
+    App app();
+
+    /** {@code session.app.*}. */
+    interface App {
+        /** Providers whose instance IS the container: the start command goes with the create. */
+        @WithDefault("vastai")
+        java.util.Set<String> containerProviders();
+
+        /** Providers that publish a port the user can reach; entrypoint mode is refused elsewhere. */
+        @WithDefault("vastai,tensordock,barrack")
+        java.util.Set<String> portProviders();
+
+        /** The app port when the request names none (vLLM's and TGI's usual 8000). */
+        @WithDefault("8000")
+        int defaultPort();
+
+        @WithDefault("/health")
+        String healthPath();
+
+        /** From host verified to health 200 (model download + load), broker clock. */
+        @WithDefault("30m")
+        Duration healthTimeout();
+
+        /** Real-time limit on {@code docker run} over SSH (it pulls the image first). */
+        @WithDefault("20m")
+        Duration launchTimeout();
+
+        /** One health request (real time). */
+        @WithDefault("5s")
+        Duration healthRequestTimeout();
+    }
 }

@@ -109,6 +109,15 @@ public class Session extends PanacheEntityBase {
     public Instant verifyDeadlineAt;
     @Column(name = "verify_attempts")
     public int verifyAttempts;
+    /** Entrypoint mode: SSH and host truth passed; the app is launched / awaited from here. */
+    @Column(name = "host_verified_at")
+    public Instant hostVerifiedAt;
+    @Column(name = "app_launch_sent_at")
+    public Instant appLaunchSentAt;
+    @Column(name = "app_launched_at")
+    public Instant appLaunchedAt;
+    @Column(name = "app_deadline_at")
+    public Instant appDeadlineAt;
     @Column(name = "started_at")
     public Instant startedAt;
     @Column(name = "stop_reason")
@@ -142,4 +151,8 @@ public class Session extends PanacheEntityBase {
     public Instant nextCheckAt;
     @Version
     public long version;
+
+    /** Why the attempt an auto-retry just left ended (recorded in session_attempts, not a column). */
+    @jakarta.persistence.Transient
+    public String lastAttemptFailure;
 }

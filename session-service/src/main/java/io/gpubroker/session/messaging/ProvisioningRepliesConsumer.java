@@ -53,7 +53,8 @@ public class ProvisioningRepliesConsumer {
                     return new Step();
                 }
                 if (next != null && s.retryCount < s.maxRetries && s.autoRetry) {
-                    return saga.retryOn(s, next.id(), next.provider(), next.pricePerHour(), next.provisioning(), next.machineId(), now);
+                    return saga.retryOn(s, next.id(), next.provider(), next.pricePerHour(), next.provisioning(), next.machineId(),
+                            e.errorClass() + ": " + e.message(), now);
                 }
                 return saga.onProvisionFailed(s, e, now);
             }));
@@ -62,7 +63,16 @@ public class ProvisioningRepliesConsumer {
             return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onStatus(s, e, now));
         }
         if (env.event() instanceof InstanceTerminated e) {
-            return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, now));
+            // a host that failed verification is gone: with auto_retry the session moves to another offer
+            return tx.find(io.gpubroker.session.domain.Session.class, e.sessionId())
+                    .chain(found -> found == null || found.status != io.gpubroker.session.domain.SessionStatus.stopping
+                            || found.finalStatus != io.gpubroker.session.domain.SessionStatus.failed
+                            ? Uni.createFrom().<io.gpubroker.session.client.Offer>nullItem() : retries.planAfterDestroy(found))
+                    .chain(next -> sessions.applyIn(tx, e.sessionId(), (s, now) -> next != null && s.autoRetry
+                            && s.retryCount < s.maxRetries
+                            ? saga.onTerminatedRetry(s, e, next.id(), next.provider(), next.pricePerHour(), next.provisioning(),
+                                    next.machineId(), now)
+                            : saga.onTerminated(s, e, now)));
         }
         if (env.event() instanceof TerminateFailed e) {
             metrics.destroyFailed(e.provider());

@@ -145,8 +145,16 @@ public class SessionResource {
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
         return sessions.find(id).chain(s -> sessions.attempts(id).map(rows -> {
             Map<String, Object> out = new LinkedHashMap<>(asMap(SessionView.of(s)));
-            out.put("attempts", rows.stream().map(r -> Map.of("attempt", r[0], "offer_id", r[1], "provider", r[2],
-                    "outcome", r[3] == null ? "" : r[3], "at", r[4].toString())).toList());
+            out.put("attempts", rows.stream().map(r -> {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("attempt", r[0]);
+                a.put("offer_id", r[1]);
+                a.put("provider", r[2]);
+                a.put("outcome", r[3] == null ? "" : r[3]);
+                a.put("detail", r[5]);
+                a.put("at", r[4].toString());
+                return a;
+            }).toList());
             return out;
         }));
     }
@@ -211,7 +219,9 @@ public class SessionResource {
             d.put("gpu_util_pct", s.gpuUtilPct);
             d.put("last_activity_at", s.lastActivityAt == null ? null : s.lastActivityAt.toString());
             d.put("idle_warning", s.idleWarnedAt != null);
-            d.put("note", "SSH was verified by the broker (handshake, echo, nvidia-smi) before the session became running.");
+            d.put("note", "SSH was verified by the broker (handshake, echo, nvidia-smi) before the session became running."
+                    + ("entrypoint".equals(s.launchMode) ? " The app's API answered health at " + s.apiEndpoint
+                    + " first (host verified " + s.hostVerifiedAt + ", app launched " + s.appLaunchedAt + ")." : ""));
             return d;
         });
     }

@@ -42,7 +42,8 @@ public record SessionView(
         boolean reachable = s.status.name().equals("running") || s.status.name().equals("provisioning");
         return new SessionView(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount, s.status.name(),
                 reachable ? s.sshHost : null, reachable ? s.sshPort : null, reachable ? s.sshUser : null,
-                s.workloadType, s.reservationHours, s.pricePerHour, s.currency, s.diskGb, s.launchMode, s.apiEndpoint,
+                s.workloadType, s.reservationHours, s.pricePerHour, s.currency, s.diskGb, s.launchMode,
+                s.status.name().equals("running") ? s.apiEndpoint : null,
                 s.instanceId, s.createdAt, s.startedAt, s.expiresAt, s.hardMaxAt, s.stoppedAt, s.stopReason,
                 s.failureReason, s.errorClass, s.retryCount);
     }

@@ -2,7 +2,6 @@ package io.gpubroker.session.saga;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -21,6 +20,7 @@ import io.gpubroker.contracts.SessionStopped;
 import io.gpubroker.contracts.SessionStopping;
 import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.session.app.AppLaunch;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
@@ -36,6 +36,8 @@ import io.gpubroker.session.ssh.HostTruth;
  * InstanceProvisioned → provisioning, SessionProvisioning, poll status (DescribeInstance)
  * InstanceStatus running → verify SSH (real handshake, echo, nvidia-smi, host truth)
  * verified          → running,      SessionStarted (billing starts)
+ * verified, entrypoint → docker run over SSH (VMs; container providers got a start command)
+ *                     → app health 200 → running with api_endpoint, SessionStarted
  * ProvisionFailed   → retry on a comparable offer (auto_retry) | failed, SessionFailed
  * any failure after an instance exists → stopping (final: failed), TerminateInstance
  * done/delete/expiry/hard max/idle/budget → stopping (final: stopped), SessionStopping, TerminateInstance
@@ -68,16 +70,29 @@ public final class ProvisionSessionSaga {
     }
 
     ProvisionInstance provision(Session s, Instant now) {
-        List<Integer> ports = new ArrayList<>();
-        if (s.exposedPorts != null && !s.exposedPorts.isBlank()) {
-            for (String p : s.exposedPorts.split(",")) {
-                ports.add(Integer.valueOf(p.trim()));
+        List<Integer> ports = AppLaunch.ports(s);
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        String startCommand = null;
+        if (entrypoint(s) && containerNative(s)) {
+            int port = AppLaunch.appPort(s, cfg.app().defaultPort());
+            for (String e : AppLaunch.env(s, port)) {
+                int eq = e.indexOf('=');
+                env.put(e.substring(0, eq), e.substring(eq + 1));
             }
+            startCommand = AppLaunch.startCommand(s, cfg.app().defaultPort());
         }
         return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
                 s.offerProvisioning == null ? java.util.Map.of() : s.offerProvisioning, s.gpuType, s.gpuCount,
                 s.pricePerHour, publicKeys.apply(s), null, s.diskGb, s.launchMode, s.dockerImage, s.templateHashId, ports,
-                java.util.Map.of(), now);
+                env, startCommand, now);
+    }
+
+    static boolean entrypoint(Session s) {
+        return "entrypoint".equals(s.launchMode);
+    }
+
+    boolean containerNative(Session s) {
+        return cfg.app().containerProviders().contains(s.provider);
     }
 
     public Step onProvisioned(Session s, InstanceProvisioned r, Instant now) {
@@ -110,7 +125,8 @@ public final class ProvisionSessionSaga {
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
     public Step retryOn(Session s, String offerId, String provider, java.math.BigDecimal price,
-                        java.util.Map<String, String> provisioning, String machineId, Instant now) {
+                        java.util.Map<String, String> provisioning, String machineId, String why, Instant now) {
+        s.lastAttemptFailure = why;
         s.retryCount++;
         s.offerId = offerId;
         s.provider = provider;
@@ -120,7 +136,20 @@ public final class ProvisionSessionSaga {
         s.instanceId = null;
         s.sshHost = null;
         s.sshPort = null;
+        s.sshUser = null;
+        s.apiEndpoint = null;
         s.instanceReady = false;
+        s.verifyAttempts = 0;
+        s.hostVerifiedAt = null;
+        s.appLaunchSentAt = null;
+        s.appLaunchedAt = null;
+        s.appDeadlineAt = null;
+        s.verifyDeadlineAt = null;
+        s.failureReason = null;
+        s.errorClass = null;
+        s.stopReason = null;
+        s.finalStatus = null;
+        s.terminateAttempts = 0;
         s.status = SessionStatus.pending;
         return start(s, now);
     }
@@ -139,7 +168,7 @@ public final class ProvisionSessionSaga {
                     return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
                             + " before SSH verification", "instance_failed", now);
                 }
-                if (state.equals("running") && s.sshHost != null && s.sshPort != null) {
+                if (state.equals("running") && s.sshHost != null && s.sshPort != null && !s.instanceReady) {
                     s.instanceReady = true;
                     s.nextCheckAt = now;
                 }
@@ -170,6 +199,9 @@ public final class ProvisionSessionSaga {
                 return new Step().emit(provision(s, now));
             }
             case provisioning -> {
+                if (s.hostVerifiedAt != null) {
+                    return appCheck(s, now);
+                }
                 if (s.verifyDeadlineAt != null && !now.isBefore(s.verifyDeadlineAt)) {
                     return compensate(s, "SSH verification did not succeed within "
                             + verifyTimeout(s.workloadType).toMinutes() + " minutes"
@@ -255,16 +287,95 @@ public final class ProvisionSessionSaga {
                     ? "the host rejected the session's SSH key" : "SSH: " + r.detail();
             return new Step();
         }
+        if (s.hostVerifiedAt != null) {
+            return new Step();
+        }
         String mismatch = HostTruth.mismatch(r, s.gpuType, s.gpuCount, s.vramGb, s.offerCuda);
         if (mismatch != null) {
             return compensate(s, mismatch, "host_mismatch", now);
         }
+        s.gpuUtilPct = r.gpuUtilPct();
+        if (entrypoint(s)) {
+            s.hostVerifiedAt = now;
+            s.failureReason = null;
+            s.appDeadlineAt = now.plus(cfg.app().healthTimeout());
+            return appCheck(s, now);
+        }
+        return goRunning(s, now);
+    }
+
+    /**
+     * Entrypoint mode after the host passed: launch the app (VMs, once, again after a crash of the
+     * launcher), then ask its health until it answers or the deadline passes. The instance is
+     * looked up alongside so a dead instance fails fast and a port the provider re-mapped is seen.
+     */
+    Step appCheck(Session s, Instant now) {
+        if (!now.isBefore(s.appDeadlineAt)) {
+            return compensate(s, "the app's API did not answer " + cfg.app().healthPath() + " within "
+                    + cfg.app().healthTimeout().toMinutes() + " minutes"
+                    + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "app_unhealthy", now);
+        }
+        if (!containerNative(s) && s.appLaunchedAt == null) {
+            if (s.appLaunchSentAt != null && now.isBefore(s.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
+                // a launch is running (docker pulls the image first): its result reschedules the session
+                s.nextCheckAt = s.appLaunchSentAt.plus(cfg.app().launchTimeout());
+                return new Step();
+            }
+            s.appLaunchSentAt = now;
+            s.nextCheckAt = now.plus(cfg.app().launchTimeout());
+            return new Step().then(Step.Action.LAUNCH_APP);
+        }
+        s.verifyAttempts++;
+        s.nextCheckAt = now.plus(backoff(cfg.pollMin(), cfg.pollMax(), s.verifyAttempts));
+        return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now))
+                .then(Step.Action.CHECK_APP);
+    }
+
+    /** The result of {@code docker run} over SSH. */
+    public Step onAppLaunched(Session s, boolean ok, String detail, Instant now) {
+        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null || s.appLaunchedAt != null) {
+            return new Step();
+        }
+        if (!ok) {
+            return compensate(s, "the image did not start: " + detail, "app_launch_failed", now);
+        }
+        s.appLaunchedAt = now;
+        s.verifyAttempts = 0;
+        s.nextCheckAt = now;
+        return new Step();
+    }
+
+    /** The result of one health request to the app; {@code endpoint} is where it was asked. */
+    public Step onAppHealth(Session s, String endpoint, boolean healthy, String detail, Instant now) {
+        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null) {
+            return new Step();
+        }
+        if (!healthy) {
+            s.failureReason = detail;
+            return new Step();
+        }
+        s.apiEndpoint = endpoint;
+        return goRunning(s, now);
+    }
+
+    /** Where the app answers: what the provider reported, else the host's own address (direct public IP). */
+    public String appEndpoint(Session s) {
+        if (s.apiEndpoint != null && !s.apiEndpoint.isBlank()) {
+            return s.apiEndpoint;
+        }
+        return s.sshHost == null ? null : "http://" + s.sshHost + ":" + AppLaunch.appPort(s, cfg.app().defaultPort());
+    }
+
+    public String dockerRun(Session s) {
+        return AppLaunch.dockerRun(s, cfg.app().defaultPort());
+    }
+
+    Step goRunning(Session s, Instant now) {
         s.status = SessionStatus.running;
         s.failureReason = null;
         s.startedAt = now;
         s.lastActivityAt = now;
         s.nextStatusAt = now.plus(cfg.statusPollEvery());
-        s.gpuUtilPct = r.gpuUtilPct();
         s.nextCheckAt = nextRunningCheck(s, now);
         return new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,
                 s.pricePerHour, s.currency, s.instanceId, now));
@@ -328,6 +439,19 @@ public final class ProvisionSessionSaga {
         }
         s.status = SessionStatus.stopped;
         return new Step().emit(new SessionStopped(s.id, s.consumerId, s.provider, s.instanceId, s.stopReason, s.startedAt, end));
+    }
+
+    /**
+     * The failed host is confirmed gone and auto-retry found another offer: the session goes on
+     * there (same id, same keys) instead of ending {@code failed}.
+     */
+    public Step onTerminatedRetry(Session s, InstanceTerminated r, String offerId, String provider, java.math.BigDecimal price,
+                                  java.util.Map<String, String> provisioning, String machineId, Instant now) {
+        if (s.status != SessionStatus.stopping || s.finalStatus != SessionStatus.failed || s.startedAt != null) {
+            return onTerminated(s, r, now);
+        }
+        String why = s.failureReason;
+        return retryOn(s, offerId, provider, price, provisioning, machineId, why, now);
     }
 
     public Step onTerminateFailed(Session s, TerminateFailed r, Instant now) {

@@ -11,8 +11,8 @@ import io.gpubroker.contracts.BrokerEvent;
  */
 public final class Step {
 
-    /** Work that must happen outside the transaction (blocking SSH). */
-    public enum Action { NONE, VERIFY_SSH, PROBE_GPU }
+    /** Work that must happen outside the transaction (blocking SSH or HTTP). */
+    public enum Action { NONE, VERIFY_SSH, PROBE_GPU, LAUNCH_APP, CHECK_APP }
 
     private final List<BrokerEvent> out = new ArrayList<>();
     private Action action = Action.NONE;

@@ -23,6 +23,8 @@ import org.jboss.logging.Logger;
 public class RetryPlanner {
     private static final Logger LOG = Logger.getLogger(RetryPlanner.class);
     static final Set<String> RETRYABLE = Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
+    /** Failures of a host that was created but did not verify: another host may well work. */
+    public static final Set<String> RETRYABLE_AFTER_DESTROY = Set.of("host_mismatch", "verify_timeout", "instance_failed");
 
     private final InventoryClient inventory;
     private final SessionConfig cfg;
@@ -34,22 +36,36 @@ public class RetryPlanner {
         this.db = db;
     }
 
-    /** The next offer to try, or null (no retry wanted or nothing comparable). */
+    /** The next offer to try after a failed create, or null (no retry wanted or nothing comparable). */
     public Uni<Offer> plan(ProvisionFailed f) {
         if (!RETRYABLE.contains(f.errorClass())) {
             return Uni.createFrom().nullItem();
         }
-        return db.withSession(s -> s.find(Session.class, f.sessionId())).chain(s -> {
+        return plan(f.sessionId(), f.machineId());
+    }
+
+    /** The next offer after a host failed verification and was destroyed; null when none or not wanted. */
+    public Uni<Offer> planAfterDestroy(Session failed) {
+        if (failed.startedAt != null || failed.errorClass == null || !RETRYABLE_AFTER_DESTROY.contains(failed.errorClass)) {
+            return Uni.createFrom().nullItem();
+        }
+        return plan(failed.id, failed.machineId);
+    }
+
+    private Uni<Offer> plan(String sessionId, String failedMachineId) {
+        return db.withSession(s -> s.find(Session.class, sessionId)).chain(s -> {
             if (s == null || !s.autoRetry || s.retryCount >= s.maxRetries) {
                 return Uni.createFrom().nullItem();
             }
+            boolean entrypoint = "entrypoint".equals(s.launchMode);
             BigDecimal max = s.pricePerHour.multiply(BigDecimal.valueOf(cfg.retryPriceFactor()));
             String gpu = "any".equals(s.retryScope) || "same_vram".equals(s.retryScope) ? null : s.gpuType;
             Integer vram = "any".equals(s.retryScope) ? null : s.vramGb;
             return inventory.search(gpu, vram, s.gpuCount, max.toPlainString(), 20)
                     .map(page -> page.offers().stream()
                             .filter(o -> !o.id().equals(s.offerId) && o.available() && !o.stale())
-                            .filter(o -> o.machineId() == null || !o.machineId().equals(f.machineId()))
+                            .filter(o -> o.machineId() == null || !o.machineId().equals(failedMachineId))
+                            .filter(o -> !entrypoint || cfg.app().portProviders().contains(o.provider()))
                             .min(java.util.Comparator.comparing(Offer::pricePerHour))
                             .orElse(null))
                     .onFailure().recoverWithItem(e -> {

@@ -19,6 +19,7 @@ import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.vertx.SafeContext;
+import io.gpubroker.session.app.AppLaunch;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
@@ -55,6 +56,8 @@ public class SessionService {
     private final SshVerifier ssh;
     private final ProvisionSessionSaga saga;
     private final io.vertx.core.Vertx vertx;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     public SessionService(Mutiny.SessionFactory db, OutboxWriter outbox, BrokerClock.Scaled clock, SessionKeys keys,
                           SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh, io.vertx.core.Vertx vertx) {
@@ -117,6 +120,15 @@ public class SessionService {
                 && (r.templateHashId() == null || r.templateHashId().isBlank())) {
             throw ApiException.badRequest("docker_image is required when launch_mode is 'entrypoint'");
         }
+        if (r.dockerImage() != null && !AppLaunch.IMAGE.matcher(r.dockerImage()).matches()) {
+            throw ApiException.badRequest("docker_image must be an image reference (letters, digits, . _ / : @ -)");
+        }
+        if (r.modelId() != null && !AppLaunch.MODEL.matcher(r.modelId()).matches()) {
+            throw ApiException.badRequest("model_id must be a model name (letters, digits, . _ / : -)");
+        }
+        if (r.quantization() != null && !AppLaunch.QUANTIZATION.matcher(r.quantization()).matches()) {
+            throw ApiException.badRequest("quantization must be a method name such as awq, gptq, fp8");
+        }
         if (r.diskGb() != null && (r.diskGb() < 10 || r.diskGb() > 2000)) {
             throw ApiException.badRequest("disk_gb must be between 10 and 2000");
         }
@@ -173,8 +185,18 @@ public class SessionService {
         s.launchMode = r.launchMode() == null ? "ssh" : r.launchMode();
         s.dockerImage = r.dockerImage();
         s.modelId = r.modelId();
-        s.exposedPorts = r.exposedPorts() == null ? null
-                : r.exposedPorts().stream().map(String::valueOf).collect(Collectors.joining(","));
+        s.exposedPorts = r.exposedPorts() == null || r.exposedPorts().isEmpty() ? null
+                : r.exposedPorts().stream().distinct().map(String::valueOf).collect(Collectors.joining(","));
+        if ("entrypoint".equals(s.launchMode)) {
+            if (!cfg.app().portProviders().contains(s.provider)) {
+                throw ApiException.badRequest("launch_mode 'entrypoint' needs a provider that publishes ports ("
+                        + String.join(", ", new java.util.TreeSet<>(cfg.app().portProviders())) + "); offer " + offer.id()
+                        + " is on " + s.provider + ": use launch_mode 'ssh' there");
+            }
+            if (s.exposedPorts == null) {
+                s.exposedPorts = String.valueOf(cfg.app().defaultPort());
+            }
+        }
         s.quantization = r.quantization();
         s.diskGb = r.diskGb() == null ? 50 : r.diskGb();
         s.templateHashId = r.templateHashId();
@@ -207,11 +229,40 @@ public class SessionService {
     }
 
     Uni<Void> attempt(Mutiny.Session tx, Session s, Instant at, String outcome) {
-        return tx.createNativeQuery("insert into session.session_attempts (session_id, attempt, offer_id, provider, outcome, at)"
-                        + " values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (session_id, attempt) do update set outcome = excluded.outcome")
-                .setParameter(1, s.id).setParameter(2, s.retryCount).setParameter(3, s.offerId).setParameter(4, s.provider)
-                .setParameter(5, outcome).setParameter(6, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
+        return attempt(tx, s.id, s.retryCount, s.offerId, s.provider, outcome, null, at);
+    }
+
+    private Uni<Void> attempt(Mutiny.Session tx, String id, int n, String offerId, String provider, String outcome,
+                              String detail, Instant at) {
+        return tx.createNativeQuery("insert into session.session_attempts (session_id, attempt, offer_id, provider, outcome, detail, at)"
+                        + " values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (session_id, attempt)"
+                        + " do update set outcome = excluded.outcome, detail = excluded.detail")
+                .setParameter(1, id).setParameter(2, n).setParameter(3, offerId).setParameter(4, provider)
+                .setParameter(5, outcome).setParameter(6, detail)
+                .setParameter(7, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
                 .executeUpdate().replaceWithVoid();
+    }
+
+    /** Which offer a session was on before a step: a step that moves it to another offer closes that attempt. */
+    record Attempt(int n, String offerId, String provider, SessionStatus status) {
+        static Attempt of(Session s) {
+            return new Attempt(s.retryCount, s.offerId, s.provider, s.status);
+        }
+    }
+
+    /** Keeps the auto-retry chain readable: every offer tried, with how it ended. */
+    private Uni<Void> attempts(Mutiny.Session tx, Attempt was, Session s, Instant now) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        if (was.n() != s.retryCount) {
+            String why = s.lastAttemptFailure != null ? s.lastAttemptFailure : "failed";
+            chain = chain.call(() -> attempt(tx, s.id, was.n(), was.offerId(), was.provider(), "retried", why, now));
+        }
+        if (was.n() != s.retryCount || was.status() != s.status) {
+            String outcome = s.status == SessionStatus.stopping ? "stopping" : s.status.name();
+            chain = chain.call(() -> attempt(tx, s.id, s.retryCount, s.offerId, s.provider,
+                    was.n() != s.retryCount ? "requested" : outcome, s.failureReason, now));
+        }
+        return chain;
     }
 
     Uni<Void> append(Mutiny.Session tx, List<? extends BrokerEvent> events) {
@@ -255,7 +306,7 @@ public class SessionService {
     }
 
     public Uni<List<Object[]>> attempts(String id) {
-        return db.withSession(s -> s.createNativeQuery("select attempt, offer_id, provider, outcome, at from session.session_attempts"
+        return db.withSession(s -> s.createNativeQuery("select attempt, offer_id, provider, outcome, at, detail from session.session_attempts"
                 + " where session_id = ?1 order by attempt", Object[].class).setParameter(1, id).getResultList());
     }
 
@@ -271,10 +322,11 @@ public class SessionService {
                         .onItem().ifNull().failWith(() -> ApiException.notFound("session " + id + " not found"))
                         .chain(s -> {
                             before[0] = s.status;
+                            Attempt was = Attempt.of(s);
                             Step step = decide.apply(s, now);
                             holder[0] = step;
                             s.updatedAt = now;
-                            return append(tx, step.events()).replaceWith(s);
+                            return append(tx, step.events()).call(() -> attempts(tx, was, s, now)).replaceWith(s);
                         }))
                 .invoke(s -> afterCommit(s, before[0], holder[0]));
     }
@@ -288,12 +340,13 @@ public class SessionService {
                 return Uni.createFrom().voidItem();
             }
             SessionStatus before = s.status;
+            Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
             s.updatedAt = now;
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
                 metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
             }
-            return append(tx, step.events());
+            return append(tx, step.events()).call(() -> attempts(tx, was, s, now));
         });
     }
 
@@ -310,6 +363,8 @@ public class SessionService {
         switch (step.action()) {
             case VERIFY_SSH -> verifyLater(s);
             case PROBE_GPU -> probeLater(s);
+            case LAUNCH_APP -> launchLater(s);
+            case CHECK_APP -> healthLater(s);
             default -> {
             }
         }
@@ -334,6 +389,61 @@ public class SessionService {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(r -> SafeContext.run(vertx, () -> apply(id, (sess, now) -> saga.onVerified(sess, r, now))))
                 .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", id, e.getMessage()));
+    }
+
+    /** {@code docker run} over SSH: the old container of the same name goes first, so a relaunch is safe. */
+    private void launchLater(Session s) {
+        String id = s.id;
+        String host = s.sshHost;
+        int port = s.sshPort;
+        String user = s.sshUser == null ? "root" : s.sshUser;
+        String command = saga.dockerRun(s);
+        Duration run = Duration.ofMillis(Math.max(1000, (long) (cfg.app().launchTimeout().toMillis() / clock.scale())));
+        Uni.createFrom().item(() -> {
+                    var key = keys.verificationKey(id);
+                    ssh.exec(host, port, user, key, "docker rm -f " + AppLaunch.CONTAINER, cfg.sshTimeout(), cfg.sshTimeout());
+                    return ssh.exec(host, port, user, key, command, cfg.sshTimeout(), run);
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(r -> {
+                    LOG.infof("session %s: app launch exit %d", id, r.exitCode());
+                    return SafeContext.run(vertx, () -> apply(id, (sess, now) -> saga.onAppLaunched(sess, r.ok(),
+                            "docker run exited " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + tail(r.output())), now)));
+                })
+                .subscribe().with(x -> { }, e -> LOG.warnf("app launch of %s: %s", id, e.getMessage()));
+    }
+
+    /** One HTTP health request to the app where the user will reach it. */
+    private void healthLater(Session s) {
+        String id = s.id;
+        String endpoint = saga.appEndpoint(s);
+        if (endpoint == null) {
+            return;
+        }
+        String url = endpoint + cfg.app().healthPath();
+        Uni.createFrom().item(() -> {
+                    try {
+                        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                .timeout(cfg.app().healthRequestTimeout()).GET().build();
+                        var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+                        return resp.statusCode() == 200 ? null
+                                : url + " answered " + resp.statusCode() + (resp.body().isBlank() ? "" : " " + tail(resp.body()));
+                    } catch (java.io.IOException | IllegalArgumentException e) {
+                        return url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return url + ": interrupted";
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(problem -> SafeContext.run(vertx, () -> apply(id, (sess, now) ->
+                        saga.onAppHealth(sess, endpoint, problem == null, problem, now))))
+                .subscribe().with(x -> { }, e -> LOG.warnf("app health of %s: %s", id, e.getMessage()));
+    }
+
+    private static String tail(String text) {
+        String t = text.strip();
+        return t.length() <= 300 ? t : "…" + t.substring(t.length() - 300);
     }
 
     private void probeLater(Session s) {

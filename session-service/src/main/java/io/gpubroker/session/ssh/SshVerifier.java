@@ -11,6 +11,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshException;
 import org.jboss.logging.Logger;
@@ -82,6 +84,36 @@ public class SshVerifier {
             return out.lines().mapToInt(l -> Integer.parseInt(l.trim())).max().orElse(0);
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** The outcome of one remote command. */
+    public record Exec(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    /** Runs {@code command} with the broker's key; a connection or auth failure is exit code -1. */
+    public Exec exec(String host, int port, String user, KeyPair key, String command, Duration connectTimeout, Duration runTimeout) {
+        try (ClientSession s = client.connect(user, host, port).verify(connectTimeout).getSession()) {
+            s.addPublicKeyIdentity(key);
+            s.auth().verify(connectTimeout);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (ChannelExec ch = s.createExecChannel(command)) {
+                ch.setOut(out);
+                ch.setErr(out);
+                ch.open().verify(connectTimeout);
+                ch.waitFor(java.util.EnumSet.of(ClientChannelEvent.CLOSED), runTimeout);
+                Integer code = ch.getExitStatus();
+                String text = out.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+                if (code == null) {
+                    return new Exec(-1, "no exit status within " + runTimeout.toSeconds() + " s" + (text.isEmpty() ? "" : ": " + text));
+                }
+                return new Exec(code, text);
+            }
+        } catch (IOException | RuntimeException e) {
+            return new Exec(-1, "ssh " + host + ":" + port + ": " + e.getMessage());
         }
     }
 

@@ -49,6 +49,17 @@ class ProvisionSessionSagaTests {
             public double retryPriceFactor() { return 1.25; }
             public Duration tick() { return Duration.ofMillis(500); }
             public Duration sshTimeout() { return Duration.ofSeconds(10); }
+            public App app() {
+                return new App() {
+                    public java.util.Set<String> containerProviders() { return java.util.Set.of("vastai"); }
+                    public java.util.Set<String> portProviders() { return java.util.Set.of("vastai", "tensordock", "barrack"); }
+                    public int defaultPort() { return 8000; }
+                    public String healthPath() { return "/health"; }
+                    public Duration healthTimeout() { return Duration.ofMinutes(30); }
+                    public Duration launchTimeout() { return Duration.ofMinutes(20); }
+                    public Duration healthRequestTimeout() { return Duration.ofSeconds(5); }
+                };
+            }
         };
     }
 
@@ -267,5 +278,110 @@ class ProvisionSessionSagaTests {
         saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root", "running", T0), T0);
         Step st = saga.onVerified(s, good(), T0);
         assertThat(st.of(SessionStarted.class).get(0).pricePerHour()).isEqualByComparingTo("0.45");
+    }
+
+    Session entrypoint(String provider) {
+        s.provider = provider;
+        s.launchMode = "entrypoint";
+        s.dockerImage = "vllm/vllm-openai:v0.11.0";
+        s.modelId = "Qwen/Qwen3-8B";
+        s.quantization = "awq";
+        s.exposedPorts = "8000";
+        return s;
+    }
+
+    void verifiedHost(Instant at) {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, s.provider, s.offerId, "42", "t",
+                "127.0.0.1", 2222, "root", "running", T0), T0);
+        saga.onStatus(s, new InstanceStatus("c", s.id, s.provider, "42", "running", "running", "127.0.0.1", 2222, "root",
+                null, null, T0), T0);
+    }
+
+    @Test
+    void entrypointOnAVmLaunchesTheImageOverSshAndRunsOnlyOnceItsApiIsHealthy() {
+        entrypoint("tensordock");
+        ProvisionInstance cmd = saga.start(s, T0).of(ProvisionInstance.class).get(0);
+        assertThat(cmd.startCommand()).as("a VM gets the container over SSH, not at create").isNull();
+        assertThat(cmd.exposedPorts()).containsExactly(8000);
+        verifiedHost(T0);
+        Step afterVerify = saga.onVerified(s, good(), T0.plusSeconds(30));
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+        assertThat(afterVerify.of(SessionStarted.class)).as("no billing before the API answers").isEmpty();
+        assertThat(afterVerify.action()).isEqualTo(Step.Action.LAUNCH_APP);
+        assertThat(saga.dockerRun(s)).isEqualTo("docker run -d --name gpubroker-app --restart unless-stopped --gpus all --ipc=host"
+                + " -p 8000:8000 -e MODEL_ID=Qwen/Qwen3-8B -e QUANTIZATION=awq -e PORT=8000 vllm/vllm-openai:v0.11.0"
+                + " --model Qwen/Qwen3-8B --host 0.0.0.0 --port 8000 --quantization awq");
+        // a timer while docker still pulls does not launch a second time
+        assertThat(saga.onCheck(s, T0.plusSeconds(90)).action()).isEqualTo(Step.Action.NONE);
+        saga.onAppLaunched(s, true, "exit 0", T0.plusSeconds(120));
+        Step check = saga.onCheck(s, T0.plusSeconds(120));
+        assertThat(check.action()).isEqualTo(Step.Action.CHECK_APP);
+        assertThat(check.of(DescribeInstance.class)).as("the instance is watched while the model loads").hasSize(1);
+        saga.onStatus(s, new InstanceStatus("c", s.id, "tensordock", "42", "running", "running", "127.0.0.1", 2222, "user",
+                "http://127.0.0.1:20456", null, T0), T0.plusSeconds(121));
+        assertThat(saga.appEndpoint(s)).isEqualTo("http://127.0.0.1:20456");
+        saga.onAppHealth(s, "http://127.0.0.1:20456", false, "answered 503", T0.plusSeconds(125));
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+        Step started = saga.onAppHealth(s, "http://127.0.0.1:20456", true, null, T0.plusSeconds(300));
+        assertThat(s.status).isEqualTo(SessionStatus.running);
+        assertThat(s.apiEndpoint).isEqualTo("http://127.0.0.1:20456");
+        assertThat(started.of(SessionStarted.class)).extracting(SessionStarted::startedAt).containsExactly(T0.plusSeconds(300));
+    }
+
+    @Test
+    void entrypointOnAContainerProviderStartsWithTheCreateAndOnlyWaitsForHealth() {
+        entrypoint("vastai");
+        ProvisionInstance cmd = saga.start(s, T0).of(ProvisionInstance.class).get(0);
+        assertThat(cmd.startCommand()).startsWith("nohup python3 -m vllm.entrypoints.openai.api_server --model Qwen/Qwen3-8B")
+                .contains("--port 8000");
+        assertThat(cmd.env()).containsEntry("MODEL_ID", "Qwen/Qwen3-8B").containsEntry("PORT", "8000");
+        verifiedHost(T0);
+        assertThat(saga.onVerified(s, good(), T0.plusSeconds(30)).action()).isEqualTo(Step.Action.CHECK_APP);
+        assertThat(saga.appEndpoint(s)).as("no port reported: the host's own address").isEqualTo("http://127.0.0.1:8000");
+    }
+
+    @Test
+    void anImageThatFailsToStartOrNeverAnswersIsDestroyedWithTheReason() {
+        entrypoint("tensordock");
+        verifiedHost(T0);
+        saga.onVerified(s, good(), T0.plusSeconds(30));
+        Step failed = saga.onAppLaunched(s, false, "docker run exited 125: Unable to find image", T0.plusSeconds(40));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.errorClass).isEqualTo("app_launch_failed");
+        assertThat(s.failureReason).contains("Unable to find image");
+        assertThat(failed.of(TerminateInstance.class)).hasSize(1);
+
+        session();
+        entrypoint("tensordock");
+        verifiedHost(T0);
+        saga.onVerified(s, good(), T0.plusSeconds(30));
+        saga.onAppLaunched(s, true, "exit 0", T0.plusSeconds(40));
+        saga.onAppHealth(s, "http://h:1", false, "http://h:1/health answered 503", T0.plusSeconds(50));
+        Step late = saga.onCheck(s, T0.plusSeconds(30).plus(Duration.ofMinutes(30)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.errorClass).isEqualTo("app_unhealthy");
+        assertThat(s.failureReason).contains("did not answer /health within 30 minutes").contains("answered 503");
+        assertThat(late.of(TerminateInstance.class)).hasSize(1);
+    }
+
+    @Test
+    void aHostThatFailedVerificationIsDestroyedThenTheSessionMovesToAnotherOffer() {
+        s.autoRetry = true;
+        s.maxRetries = 2;
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root", "running", T0), T0);
+        saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        Step next = saga.onTerminatedRetry(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)),
+                "vastai-2", "vastai", new BigDecimal("0.50"), Map.of("ask_id", "2"), "m2", T0.plusSeconds(5));
+        assertThat(s.status).isEqualTo(SessionStatus.pending);
+        assertThat(s.offerId).isEqualTo("vastai-2");
+        assertThat(s.retryCount).isEqualTo(1);
+        assertThat(s.lastAttemptFailure).contains("RTX 3090");
+        assertThat(s.instanceId).isNull();
+        assertThat(s.finalStatus).isNull();
+        assertThat(next.of(ProvisionInstance.class)).extracting(ProvisionInstance::offerId).containsExactly("vastai-2");
+        assertThat(next.of(SessionFailed.class)).isEmpty();
     }
 }

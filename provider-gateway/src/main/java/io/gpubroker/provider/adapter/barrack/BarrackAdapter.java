@@ -233,7 +233,47 @@ public final class BarrackAdapter implements ProviderAdapter {
         }
         return new InstanceView(ProviderHttp.text(i, "instance_id"), ProviderHttp.text(i, "vm_name"),
                 status + (ipStatus == null ? "" : "/ip:" + ipStatus), state, up ? ip : null, up ? port : null,
-                up ? settings.option("ssh-user", "ubuntu") : null, null, created);
+                up ? settings.option("ssh-user", "ubuntu") : null, up ? apiEndpoint(i, ip) : null, created);
+    }
+
+    /**
+     * A public IP exposes every port its security rules open, so the app is {@code ip:port}. A port
+     * map field (configurable; the simulator's {@code sim_port_map}, absent on the real API) wins when
+     * present, as the simulator cannot give each VM its own port 8000 on loopback.
+     */
+    private String apiEndpoint(JsonNode i, String ip) {
+        if (ip == null) {
+            return null;
+        }
+        JsonNode map = i.path(settings.option("port-map-field", "sim_port_map"));
+        Integer best = null;
+        Integer external = null;
+        if (map.isObject()) {
+            for (var it = map.fields(); it.hasNext(); ) {
+                var e = it.next();
+                int internal = parsePort(e.getKey());
+                if (internal > 0 && internal != 22 && (best == null || internal < best) && e.getValue().asInt() > 0) {
+                    best = internal;
+                    external = e.getValue().asInt();
+                }
+            }
+            return external == null ? null : "http://" + ip + ":" + external;
+        }
+        for (JsonNode r : i.path("security_rules")) {
+            int p = r.path("port_range_min").asInt();
+            if ("ingress".equalsIgnoreCase(r.path("direction").asText("ingress")) && p > 0 && p != 22 && (best == null || p < best)) {
+                best = p;
+            }
+        }
+        return best == null ? null : "http://" + ip + ":" + best;
+    }
+
+    private static int parsePort(String s) {
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     static BrokerState map(String status, boolean ipAttached) {

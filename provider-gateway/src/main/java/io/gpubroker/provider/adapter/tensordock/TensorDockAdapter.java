@@ -205,12 +205,20 @@ public final class TensorDockAdapter implements ProviderAdapter {
         String status = ProviderHttp.text(i, "status");
         String ip = ProviderHttp.text(i, "ipAddress");
         Integer port = null;
+        int appInternal = Integer.MAX_VALUE;
+        Integer appExternal = null;
         for (JsonNode f : i.path("portForwards")) {
-            if (f.path("internal_port").asInt() == 22) {
+            int internal = f.path("internal_port").asInt();
+            if (internal == 22) {
                 port = f.path("external_port").asInt();
+            } else if (internal > 0 && internal < appInternal && f.path("external_port").asInt() > 0) {
+                // TensorDock may assign another external port than asked: the reported one is the truth
+                appInternal = internal;
+                appExternal = f.path("external_port").asInt();
             }
         }
-        if (port == null && i.path("useDedicatedIp").asBoolean(false) && ip != null) {
+        boolean dedicated = i.path("useDedicatedIp").asBoolean(false);
+        if (port == null && dedicated && ip != null) {
             port = 22;
         }
         BrokerState state = map(status, ip, port);
@@ -225,7 +233,8 @@ public final class TensorDockAdapter implements ProviderAdapter {
         }
         boolean up = state == BrokerState.RUNNING;
         return new InstanceView(ProviderHttp.text(i, "id"), ProviderHttp.text(i, "name"), status, state,
-                up ? ip : null, up ? port : null, up ? settings.option("ssh-user", "user") : null, null, created);
+                up ? ip : null, up ? port : null, up ? settings.option("ssh-user", "user") : null,
+                up && appExternal != null ? "http://" + ip + ":" + appExternal : null, created);
     }
 
     static BrokerState map(String status, String ip, Integer port) {

@@ -123,6 +123,10 @@ public final class VastAiAdapter implements ProviderAdapter {
         if (!env.isEmpty()) {
             body.put("env", env);
         }
+        if (spec.startCommand() != null && !spec.startCommand().isBlank()) {
+            // the ssh runtype replaces the image's entrypoint: onstart is what starts the app
+            body.put("onstart", spec.startCommand());
+        }
         Response r = ProviderHttp.require("vastai create", http.put("/asks/" + enc(ask) + "/", body), VastAiAdapter::refine);
         JsonNode j = r.json();
         if (!j.path("success").asBoolean(false) || j.get("new_contract") == null) {
@@ -167,8 +171,35 @@ public final class VastAiAdapter implements ProviderAdapter {
         String native_ = actual == null ? "scheduling" : actual;
         return new InstanceView(ProviderHttp.text(i, "id"), ProviderHttp.text(i, "label"), native_, state,
                 state == BrokerState.RUNNING ? host : null, state == BrokerState.RUNNING ? port : null,
-                state == BrokerState.RUNNING ? "root" : null, null,
+                state == BrokerState.RUNNING ? "root" : null, state == BrokerState.RUNNING ? apiEndpoint(i) : null,
                 start == null ? null : Instant.ofEpochMilli((long) (start * 1000)));
+    }
+
+    /** {@code http://public_ipaddr:HostPort} of the lowest published container port other than SSH. */
+    static String apiEndpoint(JsonNode i) {
+        String ip = ProviderHttp.text(i, "public_ipaddr");
+        JsonNode ports = i.path("ports");
+        if (ip == null || !ports.isObject()) {
+            return null;
+        }
+        int best = Integer.MAX_VALUE;
+        Integer hostPort = null;
+        for (var it = ports.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String[] key = e.getKey().split("/");
+            int container;
+            try {
+                container = Integer.parseInt(key[0]);
+            } catch (NumberFormatException ex) {
+                continue;
+            }
+            Integer hp = ProviderHttp.integer(e.getValue().path(0), "HostPort");
+            if (container != 22 && (key.length == 1 || "tcp".equals(key[1])) && hp != null && container < best) {
+                best = container;
+                hostPort = hp;
+            }
+        }
+        return hostPort == null ? null : "http://" + ip.trim() + ":" + hostPort;
     }
 
     static BrokerState map(String actual, String intended, Integer sshPort) {
