@@ -93,7 +93,8 @@ class ResilienceTests {
         assertThat(open.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(200);
         given().get("/providers").then().statusCode(200)
-                .body("providers.find { it.provider == 'barrack' }.circuit_state", org.hamcrest.Matchers.is("open"));
+                // half_open once the breaker delay passed on a slow machine: either way not closed
+                .body("providers.find { it.provider == 'barrack' }.circuit_state", org.hamcrest.Matchers.oneOf("open", "half_open"));
         // another provider is not affected by barrack's outage
         var rackrr = providers.get("rackrr").orElseThrow();
         assertThat(rackrr.guard().circuitState()).isEqualTo(CircuitBreakerState.CLOSED);

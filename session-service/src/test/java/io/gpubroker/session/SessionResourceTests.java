@@ -30,6 +30,7 @@ class SessionResourceTests {
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":0}|reservation_hours must be between 1 and 12",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":\"two\"}|reservation_hours",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"storage_policy\":\"keep\"}|storage_policy",
+            "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"storage_policy\":\"preserve\"}|storage_policy 'preserve' is not supported yet",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"launch_mode\":\"entrypoint\"}|docker_image is required",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"exposed_ports\":[0]}|exposed_ports",
             "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"launch_mode\":\"entrypoint\",\"docker_image\":\"vllm; rm -rf /\"}|docker_image must be an image reference",

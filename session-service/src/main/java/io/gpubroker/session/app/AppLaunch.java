@@ -38,6 +38,11 @@ public final class AppLaunch {
         return Family.OTHER;
     }
 
+    /** vLLM and TGI serve the OpenAI API: a one-token completion proves the model really runs. */
+    public static boolean speaksOpenAi(String image) {
+        return family(image) != Family.OTHER;
+    }
+
     /** The port whose HTTP API must answer health: the first exposed port, else the default. */
     public static int appPort(Session s, int defaultPort) {
         List<Integer> ports = ports(s);

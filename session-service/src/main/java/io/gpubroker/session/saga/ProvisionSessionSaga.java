@@ -358,6 +358,14 @@ public final class ProvisionSessionSaga {
         return goRunning(s, now);
     }
 
+    /** The app answers health but cannot serve the model (inference fails): destroy, maybe retry elsewhere. */
+    public Step onAppBroken(Session s, String detail, Instant now) {
+        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null) {
+            return new Step();
+        }
+        return compensate(s, "the app answers health but cannot serve the model: " + detail, "app_inference_failed", now);
+    }
+
     /** Where the app answers: what the provider reported, else the host's own address (direct public IP). */
     public String appEndpoint(Session s) {
         if (s.apiEndpoint != null && !s.apiEndpoint.isBlank()) {

@@ -23,8 +23,12 @@ import org.jboss.logging.Logger;
 public class RetryPlanner {
     private static final Logger LOG = Logger.getLogger(RetryPlanner.class);
     static final Set<String> RETRYABLE = Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
-    /** Failures of a host that was created but did not verify: another host may well work. */
-    public static final Set<String> RETRYABLE_AFTER_DESTROY = Set.of("host_mismatch", "verify_timeout", "instance_failed");
+    /**
+     * Failures of a host that was created but did not verify: another host may well work. An app
+     * that fails its first inference is usually the host's CUDA/driver (offers overstate it).
+     */
+    public static final Set<String> RETRYABLE_AFTER_DESTROY = Set.of("host_mismatch", "verify_timeout", "instance_failed",
+            "app_inference_failed");
 
     private final InventoryClient inventory;
     private final SessionConfig cfg;

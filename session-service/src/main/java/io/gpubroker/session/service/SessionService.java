@@ -56,6 +56,7 @@ public class SessionService {
     private final SshVerifier ssh;
     private final ProvisionSessionSaga saga;
     private final io.vertx.core.Vertx vertx;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -112,6 +113,12 @@ public class SessionService {
         }
         if (r.storagePolicy() != null && !Set.of("destroy", "preserve").contains(r.storagePolicy())) {
             throw ApiException.badRequest("storage_policy must be 'destroy' or 'preserve'");
+        }
+        if ("preserve".equals(r.storagePolicy())) {
+            // accepted-and-ignored would be a lie; a stopped instance bills storage (Barrack: the full rate)
+            // and needs its own lifecycle (resume, delete, a limit) before the broker can offer it
+            throw ApiException.badRequest("storage_policy 'preserve' is not supported yet: a session's instance and disk"
+                    + " are destroyed when it ends, so nothing keeps billing; copy data off before ending the session");
         }
         if (r.launchMode() != null && !Set.of("ssh", "entrypoint").contains(r.launchMode())) {
             throw ApiException.badRequest("launch_mode must be 'ssh' or 'entrypoint'");
@@ -413,32 +420,60 @@ public class SessionService {
                 .subscribe().with(x -> { }, e -> LOG.warnf("app launch of %s: %s", id, e.getMessage()));
     }
 
-    /** One HTTP health request to the app where the user will reach it. */
+    /** What one look at the app found: healthy, not yet (keep asking), or broken for good. */
+    record AppProbe(boolean healthy, boolean broken, String detail) {
+    }
+
+    /**
+     * Health where the user will reach it, then — for images serving the OpenAI API with a model —
+     * a one-token completion: a host whose CUDA is older than the offer said answers health and
+     * fails on the first inference.
+     */
     private void healthLater(Session s) {
         String id = s.id;
         String endpoint = saga.appEndpoint(s);
         if (endpoint == null) {
             return;
         }
-        String url = endpoint + cfg.app().healthPath();
-        Uni.createFrom().item(() -> {
-                    try {
-                        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                                .timeout(cfg.app().healthRequestTimeout()).GET().build();
-                        var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
-                        return resp.statusCode() == 200 ? null
-                                : url + " answered " + resp.statusCode() + (resp.body().isBlank() ? "" : " " + tail(resp.body()));
-                    } catch (java.io.IOException | IllegalArgumentException e) {
-                        return url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return url + ": interrupted";
-                    }
-                })
+        String model = AppLaunch.speaksOpenAi(s.dockerImage) ? s.modelId : null;
+        Uni.createFrom().item(() -> probeApp(endpoint, model))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(problem -> SafeContext.run(vertx, () -> apply(id, (sess, now) ->
-                        saga.onAppHealth(sess, endpoint, problem == null, problem, now))))
+                .chain(p -> SafeContext.run(vertx, () -> apply(id, (sess, now) -> p.broken()
+                        ? saga.onAppBroken(sess, p.detail(), now)
+                        : saga.onAppHealth(sess, endpoint, p.healthy(), p.detail(), now))))
                 .subscribe().with(x -> { }, e -> LOG.warnf("app health of %s: %s", id, e.getMessage()));
+    }
+
+    AppProbe probeApp(String endpoint, String model) {
+        String url = endpoint + cfg.app().healthPath();
+        try {
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(cfg.app().healthRequestTimeout()).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (health.statusCode() != 200) {
+                return new AppProbe(false, false, url + " answered " + health.statusCode()
+                        + (health.body().isBlank() ? "" : " " + tail(health.body())));
+            }
+            if (model == null) {
+                return new AppProbe(true, false, null);
+            }
+            String body = JSON.writeValueAsString(java.util.Map.of("model", model, "prompt", "ping", "max_tokens", 1));
+            var done = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint + "/v1/completions"))
+                            .timeout(cfg.app().healthRequestTimeout()).header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (done.statusCode() == 200) {
+                return new AppProbe(true, false, null);
+            }
+            String detail = "a one-token completion of " + model + " answered " + done.statusCode()
+                    + (done.body().isBlank() ? "" : " " + tail(done.body()));
+            // 5xx after health 200 is the server failing to run the model, 4xx the model not being served
+            return new AppProbe(false, done.statusCode() >= 400 && done.statusCode() != 429 && done.statusCode() != 503, detail);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return new AppProbe(false, false, url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new AppProbe(false, false, url + ": interrupted");
+        }
     }
 
     private static String tail(String text) {

@@ -366,6 +366,19 @@ class ProvisionSessionSagaTests {
     }
 
     @Test
+    void anAppThatAnswersHealthButFailsInferenceIsDestroyedBeforeBilling() {
+        entrypoint("vastai");
+        verifiedHost(T0);
+        saga.onVerified(s, good(), T0.plusSeconds(30));
+        Step broken = saga.onAppBroken(s, "a one-token completion of Qwen/Qwen3-8B answered 500 CUDA error", T0.plusSeconds(60));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.errorClass).isEqualTo("app_inference_failed");
+        assertThat(s.startedAt).isNull();
+        assertThat(broken.of(SessionStarted.class)).isEmpty();
+        assertThat(broken.of(TerminateInstance.class)).hasSize(1);
+    }
+
+    @Test
     void aHostThatFailedVerificationIsDestroyedThenTheSessionMovesToAnotherOffer() {
         s.autoRetry = true;
         s.maxRetries = 2;

@@ -57,11 +57,17 @@ final class BarrackApi {
 
     /**
      * A VM as deploy/get/list return it. {@code ssh_port} is a simulator addition (the real VM
-     * listens on 22 at {@code ip_address}); every other field is the documented deploy {@code data}.
+     * listens on 22 at {@code ip_address}). {@code sim_port_map} is one too: the real VM serves
+     * every port its {@code security_rules} open directly at {@code ip_address}, which loopback
+     * cannot do per VM, so each ingress port other than 22 (TCP, ranges up to 32 ports) is
+     * pre-allocated at deploy as {@code {"8000": <loopback port>}}; {@code docker run -p 8000:...}
+     * on the VM answers there (a port published without a rule is added when docker publishes it).
+     * Every other field is the documented deploy {@code data}.
      */
     record Instance(@JsonProperty("instance_id") String instanceId, @JsonProperty("vm_name") String vmName,
                     String region, @JsonProperty("ip_address") String ipAddress,
                     @JsonProperty("ip_status") String ipStatus, @JsonProperty("ssh_port") Integer sshPort,
+                    @JsonProperty("sim_port_map") Map<String, Integer> simPortMap,
                     Billing billing, Specs specs, String status, @JsonProperty("boot_source") String bootSource,
                     @JsonProperty("operating_system") String operatingSystem, Features features,
                     @JsonProperty("created_at") String createdAt, @JsonProperty("ssh_key") String sshKey,

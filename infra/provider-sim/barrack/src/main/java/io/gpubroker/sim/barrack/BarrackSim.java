@@ -516,6 +516,7 @@ public class BarrackSim extends ProviderSim {
                 osRate, dataVolumes, round(dataRate, 4), "image", image, sshKey, rules,
                 string(b, "script_id", false) != null, publicIp, now());
         inst.keys.addAll(keys);
+        publishRulePorts(inst, rules);
         takeInstanceFault(inst);
         if (inst.fault == null && config.getBool("barrack.require-ssh-rule", false) && !allowsSsh(rules)) {
             inst.fault = "ssh_never_open";
@@ -558,6 +559,30 @@ public class BarrackSim extends ProviderSim {
             }
         }
         return false;
+    }
+
+    /** Ingress TCP ports other than 22 get their loopback port now, so {@code sim_port_map} shows them from the first GET. */
+    private void publishRulePorts(BarrackInstance inst, List<Object> rules) {
+        for (Object o : rules) {
+            JsonObject r = o instanceof JsonObject j ? j : o instanceof Map<?, ?> m ? new JsonObject(castMap(m)) : null;
+            if (r == null || !"ingress".equals(r.getString("direction"))) {
+                continue;
+            }
+            String protocol = r.getString("protocol", "tcp");
+            if (!protocol.equalsIgnoreCase("tcp") && !protocol.equalsIgnoreCase("any")) {
+                continue;
+            }
+            Integer min = r.getValue("port_range_min") instanceof Number n ? n.intValue() : null;
+            Integer max = r.getValue("port_range_max") instanceof Number n ? n.intValue() : min;
+            if (min == null || max == null || max < min || max - min >= 32) {
+                continue;
+            }
+            for (int p = Math.max(1, min); p <= Math.min(65535, max); p++) {
+                if (p != 22) {
+                    apps(inst).publish(p);
+                }
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -834,7 +859,11 @@ public class BarrackSim extends ProviderSim {
         var specs = new BarrackApi.Specs(i.model.name(), i.gpuCount, i.model.ramGbPerGpu() * i.gpuCount,
                 i.model.vcpusPerGpu() * i.gpuCount, storage);
         Integer sshPort = i.ipAddress != null && i.ssh != null ? i.ssh.port() : null;
-        return new BarrackApi.Instance(i.id, i.vmName, i.region.name(), i.ipAddress, i.ipStatus, sshPort, billing, specs,
+        Map<String, Integer> portMap = new LinkedHashMap<>();
+        if (i.apps != null) {
+            i.apps.published().forEach((vm, ext) -> portMap.put(String.valueOf(vm), ext));
+        }
+        return new BarrackApi.Instance(i.id, i.vmName, i.region.name(), i.ipAddress, i.ipStatus, sshPort, portMap, billing, specs,
                 i.state, i.bootSource, i.operatingSystem, new BarrackApi.Features(i.startupScript),
                 i.createdAt.truncatedTo(ChronoUnit.SECONDS).toString(), i.sshKeyName, i.securityRules);
     }

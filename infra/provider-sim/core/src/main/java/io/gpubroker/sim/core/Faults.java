@@ -14,7 +14,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * names its endpoints: {@code offers}, {@code create}, {@code get}, {@code list}, {@code destroy},
  * ...; {@code *} matches all) and fires always, {@code count} times, or with probability {@code rate}.
  * Rules with {@code op = "instance"} are consumed by the next created instances instead
- * ({@code instance_fault}: ssh_reject, ssh_never_open, gpu_mismatch, cuda_mismatch, dies, stuck).
+ * ({@code instance_fault}: ssh_reject, ssh_never_open, gpu_mismatch, cuda_mismatch, dies, stuck,
+ * and for its apps app_never_healthy, app_crash, image_pull_failed — see {@link Apps}).
  */
 public final class Faults {
 

@@ -32,9 +32,17 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /_sim/instances} — every instance ever created with state and accrued cost</li>
  *   <li>{@code POST /_sim/orphans} {@code {"tag": "..."}} — a running instance nobody asked for</li>
  *   <li>{@code POST /_sim/instances/{id}/faults} {@code {"kind": "..."}} — dies, host_offline,
- *       ssh_reject, ssh_never_open, gpu_mismatch, cuda_mismatch</li>
+ *       ssh_reject, ssh_never_open, gpu_mismatch, cuda_mismatch, app_never_healthy, app_crash, app_inference_fails,
+ *       image_pull_failed</li>
  *   <li>{@code POST /_sim/instances/{id}/gpu-util} {@code {"pct": 73}} — what nvidia-smi reports</li>
+ *   <li>{@code GET|POST /_sim/config} — read / set settings ({@code {"key": "value"}}, null removes);
+ *       they apply where they are read at use time, e.g. {@code app.model-load-seconds} when an app starts</li>
  * </ul>
+ *
+ * <p>Apps: every instance's SSH host answers {@code docker run -p H:C IMAGE ...} by starting a real
+ * HTTP model server ({@link AppServer}) on the external loopback port published for VM port H
+ * ({@link Apps}); it reports healthy after {@code app.model-load-seconds} (default 60, per provider
+ * {@code <name>.app.model-load-seconds}) of simulated time.
  */
 public abstract class ProviderSim {
 
@@ -115,6 +123,11 @@ public abstract class ProviderSim {
 
     public int port() {
         return port;
+    }
+
+    /** The simulated clock this simulator runs on (tests advance it). */
+    public SimClock clock() {
+        return clock;
     }
 
     public String baseUrl() {
@@ -216,6 +229,28 @@ public abstract class ProviderSim {
         return clock.now();
     }
 
+    /** Simulated time a model server takes to load: {@code <name>.app.model-load-seconds}, else {@code app.model-load-seconds} (60). */
+    protected Duration modelLoadTime() {
+        return config.getDuration(name + ".app.model-load-seconds",
+                config.getDuration("app.model-load-seconds", Duration.ofSeconds(60)));
+    }
+
+    /** The instance's apps (model servers, published ports), created on first use. */
+    protected Apps apps(SimInstance inst) {
+        if (inst.apps == null) {
+            inst.apps = new Apps(inst, clock, this::modelLoadTime);
+        }
+        return inst.apps;
+    }
+
+    /** Runs blocking {@code work} (binding or closing servers) off the event loop. */
+    protected void blocking(Runnable work) {
+        vertx.executeBlocking(() -> {
+            work.run();
+            return null;
+        }, false);
+    }
+
     /** Attaches the next queued instance fault (if any) to a newly created instance. */
     protected void takeInstanceFault(SimInstance inst) {
         inst.fault = faults.nextInstanceFault().orElse(null);
@@ -236,6 +271,7 @@ public abstract class ProviderSim {
         SshHost.Mode mode = "ssh_reject".equals(inst.fault) ? SshHost.Mode.REJECT_KEYS
                 : "ssh_never_open".equals(inst.fault) ? SshHost.Mode.NEVER_OPEN : SshHost.Mode.NORMAL;
         SshHost host = inst.ssh != null ? inst.ssh : new SshHost(user, name + "-" + inst.id, gpu, mode);
+        host.setDocker(apps(inst));
         inst.ssh = host;
         vertx.<SshHost>executeBlocking(() -> host.start(), false).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -243,23 +279,44 @@ public abstract class ProviderSim {
                     host.close();
                 } else {
                     whenOpen.accept(host);
+                    Apps apps = inst.apps;
+                    if (apps != null && !inst.destroyed) {
+                        // the machine is up (again): docker restarts containers by their restart policy
+                        blocking(apps::resumeAfterBoot);
+                    }
                 }
             }
         });
     }
 
-    /** Closes the instance's SSH server off the event loop. */
+    /**
+     * Closes the instance's SSH server and stops its apps (a stopped, dead or deleted machine
+     * serves nothing), off the event loop.
+     */
     protected void closeSsh(SimInstance inst) {
         SshHost host = inst.ssh;
-        if (host != null) {
-            vertx.executeBlocking(() -> {
-                host.close();
-                return null;
-            }, false);
+        Apps apps = inst.apps;
+        if (host != null || apps != null) {
+            blocking(() -> {
+                if (host != null) {
+                    host.close();
+                }
+                if (apps != null) {
+                    apps.closeAll();
+                }
+            });
         }
     }
 
-    /** Marks destroyed, stops billing and closes SSH: the common part of every destroy. */
+    /** Stops the instance's apps only (the machine stays up), off the event loop. */
+    protected void closeApps(SimInstance inst) {
+        Apps apps = inst.apps;
+        if (apps != null) {
+            blocking(apps::closeAll);
+        }
+    }
+
+    /** Marks destroyed, stops billing, closes SSH and stops the apps: the common part of every destroy. */
     protected void markDestroyed(SimInstance inst) {
         inst.destroyed = true;
         inst.stopBilling(now());
@@ -292,6 +349,24 @@ public abstract class ProviderSim {
             faults.clear();
             resetProviderState();
             json(ctx, 200, Map.of("reset", true));
+        });
+        router.get("/_sim/config").handler(ctx -> json(ctx, 200, config.asMap()));
+        router.post("/_sim/config").handler(ctx -> {
+            JsonObject body = ctx.body().available() ? ctx.body().asJsonObject() : null;
+            if (body == null || body.isEmpty()) {
+                json(ctx, 400, Map.of("error", "a JSON object of settings is required, e.g. {\"app.model-load-seconds\": 5}"));
+                return;
+            }
+            Map<String, Object> changed = new LinkedHashMap<>();
+            body.forEach(e -> {
+                if (e.getValue() == null) {
+                    config.remove(e.getKey());
+                } else {
+                    config.set(e.getKey(), String.valueOf(e.getValue()));
+                }
+                changed.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
+            });
+            json(ctx, 200, changed);
         });
         router.get("/_sim/faults").handler(ctx -> json(ctx, 200, Map.of("faults", faults.list())));
         router.delete("/_sim/faults").handler(ctx -> {
@@ -359,6 +434,16 @@ public abstract class ProviderSim {
                 case "ssh_never_open" -> {
                     inst.fault = kind;
                     closeSsh(inst);
+                }
+                case "app_never_healthy", "app_crash", "image_pull_failed", "app_inference_fails" -> {
+                    // later starts read the fault from the instance (a Vast image pull still to come fails)
+                    inst.fault = kind;
+                    Apps apps = apps(inst);
+                    vertx.executeBlocking(() -> {
+                        apps.fault(kind);
+                        return null;
+                    }, false).onComplete(ar -> json(ctx, 200, inst.controlView(now())));
+                    return;
                 }
                 default -> {
                     try {

@@ -42,6 +42,19 @@ public final class SimConfig {
         return this;
     }
 
+    /** Drops a key (back to the built-in default of whoever reads it). */
+    public SimConfig remove(String key) {
+        props.remove(key);
+        return this;
+    }
+
+    /** Every setting, sorted by key (the control API's {@code GET /_sim/config}). */
+    public java.util.SortedMap<String, String> asMap() {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        props.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+    }
+
     public String get(String key, String def) {
         return props.getProperty(key, def);
     }

@@ -5,12 +5,14 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What every simulated instance has, whatever the provider: an id, the ownership tag, a native
- * state, a price, the cost it really accrued (price x time billed) and its SSH host. Providers
- * extend it with their native fields. Mutated only on the simulator's event loop.
+ * state, a price, the cost it really accrued (price x time billed), its SSH host and its apps
+ * (simulated model servers). Providers extend it with their native fields. Mutated only on the
+ * simulator's event loop ({@link #fault} and {@link #destroyed} are also read by SSH threads).
  */
 public class SimInstance {
     public final String id;
@@ -20,9 +22,11 @@ public class SimInstance {
     public final Instant createdAt;
     public final GpuSpec offeredGpu;
     public SshHost ssh;
+    /** Its model servers and published ports; created on first use by {@link ProviderSim#apps}. */
+    public Apps apps;
     /** The instance fault it was created with (from {@link Faults#nextInstanceFault()}), or null. */
-    public String fault;
-    public boolean destroyed;
+    public volatile String fault;
+    public volatile boolean destroyed;
 
     private BigDecimal accrued = BigDecimal.ZERO;
     private BigDecimal billingRate = BigDecimal.ZERO;
@@ -95,6 +99,12 @@ public class SimInstance {
             m.put("ssh_listening", ssh.listening());
             m.put("ssh_keys", ssh.authorizedKeyCount());
         }
+        m.put("apps", apps == null ? List.of() : apps.view());
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (apps != null) {
+            apps.published().forEach((vm, ext) -> ports.put(String.valueOf(vm), ext));
+        }
+        m.put("app_ports", ports);
         return m;
     }
 }

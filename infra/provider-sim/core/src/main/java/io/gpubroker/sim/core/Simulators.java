@@ -127,6 +127,9 @@ public final class Simulators implements AutoCloseable {
                 if (i.ssh != null) {
                     i.ssh.close();
                 }
+                if (i.apps != null) {
+                    i.apps.closeAll();
+                }
             }
         }
         try {

@@ -31,7 +31,10 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * A real SSH server (Apache MINA SSHD) for one simulated instance, on a loopback port. It accepts
  * exactly the public keys installed the provider's way (and, for password providers, the
  * password), and answers the commands a broker runs: {@code echo}, {@code nvidia-smi} (table and
- * {@code --query-gpu} CSV) and installing keys into {@code authorized_keys}.
+ * {@code --query-gpu} CSV), installing keys into {@code authorized_keys} and, when the instance's
+ * {@link Apps} are attached, {@code docker} ({@code run}, {@code ps}, {@code logs}, {@code stop},
+ * {@code rm}, ...; optionally behind {@code sudo}). Commands may be chained with {@code ;},
+ * {@code &&} and {@code ||}.
  */
 public final class SshHost implements AutoCloseable {
 
@@ -50,6 +53,7 @@ public final class SshHost implements AutoCloseable {
     private final String hostname;
     private volatile GpuSpec gpu;
     private volatile Mode mode;
+    private volatile Apps docker;
     private SshServer server;
     private int port;
 
@@ -146,6 +150,15 @@ public final class SshHost implements AutoCloseable {
         return gpu;
     }
 
+    /** The instance whose apps {@code docker} commands start and list; null = no docker on this host. */
+    public void setDocker(Apps apps) {
+        this.docker = apps;
+    }
+
+    public Apps docker() {
+        return docker;
+    }
+
     public void setGpuUtilPct(int pct) {
         gpuUtilPct.set(Math.max(0, Math.min(100, pct)));
     }
@@ -174,8 +187,13 @@ public final class SshHost implements AutoCloseable {
         }
     }
 
-    /** Runs one command line; returns the exit code. Package-private for tests. */
+    /** Runs one command line (stderr merged into {@code out}); returns the exit code. Package-private for tests. */
     int run(String line, InputStream stdin, StringBuilder out) throws IOException {
+        return run(line, stdin, out, out);
+    }
+
+    /** Runs one command line; returns the exit code of its last command. Package-private for tests. */
+    int run(String line, InputStream stdin, StringBuilder out, StringBuilder err) throws IOException {
         String cmd = line.trim();
         if (cmd.contains("authorized_keys")) {
             String keys = cmd;
@@ -185,6 +203,17 @@ public final class SshHost implements AutoCloseable {
             authorize(keys);
             return 0;
         }
+        int code = 0;
+        for (DockerCli.Step step : DockerCli.sequence(cmd)) {
+            if (step.op().equals("&&") && code != 0 || step.op().equals("||") && code == 0) {
+                continue;
+            }
+            code = runOne(step.command(), out, err);
+        }
+        return code;
+    }
+
+    private int runOne(String cmd, StringBuilder out, StringBuilder err) {
         if (cmd.isEmpty() || cmd.equals("true")) {
             return 0;
         }
@@ -194,15 +223,52 @@ public final class SshHost implements AutoCloseable {
             case "hostname" -> out.append(hostname).append('\n');
             case "whoami" -> out.append(user).append('\n');
             case "uptime" -> out.append(" 12:00:00 up 1 min,  1 user,  load average: 0.00, 0.00, 0.00\n");
+            case "false" -> {
+                return 1;
+            }
             case "nvidia-smi" -> {
                 return nvidiaSmi(words, out);
             }
+            case "docker", "sudo" -> {
+                return docker(cmd, out, err);
+            }
             default -> {
-                out.append("bash: ").append(words[0]).append(": command not found\n");
+                err.append("bash: ").append(words[0]).append(": command not found\n");
                 return 127;
             }
         }
         return 0;
+    }
+
+    /** {@code [sudo [-E|-n...]] docker ...} through the instance's {@link Apps}. */
+    private int docker(String cmd, StringBuilder out, StringBuilder err) {
+        List<String> words;
+        try {
+            words = DockerCli.words(cmd);
+        } catch (DockerCli.Failure f) {
+            err.append(f.getMessage()).append('\n');
+            return f.exitCode();
+        }
+        int i = 0;
+        if (!words.isEmpty() && words.get(0).equals("sudo")) {
+            i++;
+            while (i < words.size() && words.get(i).startsWith("-")) {
+                i++;
+            }
+        }
+        if (i >= words.size()) {
+            err.append("usage: sudo command\n");
+            return 1;
+        }
+        if (!words.get(i).equals("docker")) {
+            return runOne(String.join(" ", words.subList(i, words.size())), out, err);
+        }
+        Apps apps = docker;
+        if (apps == null) {
+            err.append("bash: docker: command not found\n");
+            return 127;
+        }
+        return apps.docker(words.subList(i + 1, words.size()), out, err);
     }
 
     private int nvidiaSmi(String[] words, StringBuilder out) {
@@ -280,13 +346,15 @@ public final class SshHost implements AutoCloseable {
         public void start(ChannelSession channel, Environment env) {
             daemon(() -> {
                 StringBuilder sb = new StringBuilder();
+                StringBuilder eb = new StringBuilder();
                 int code;
                 try {
-                    code = run(line, in, sb);
-                    OutputStream target = code == 127 ? err : out;
-                    target.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                    target.flush();
-                } catch (IOException e) {
+                    code = run(line, in, sb, eb);
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    err.write(eb.toString().getBytes(StandardCharsets.UTF_8));
+                    err.flush();
+                } catch (IOException | RuntimeException e) {
                     code = 1;
                 }
                 exit.onExit(code);

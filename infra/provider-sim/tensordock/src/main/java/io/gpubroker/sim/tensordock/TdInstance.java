@@ -13,8 +13,13 @@ import io.gpubroker.sim.core.SimInstance;
 /** A TensorDock VM: placement, resources, port forwards, and the keys its cloud-init will install. */
 final class TdInstance extends SimInstance {
 
-    /** One requested port forward and the external port TensorDock actually gave it. */
-    record Forward(int internalPort, int requestedExternal, int assignedExternal) {
+    /**
+     * One requested port forward: the hostnode pool port it holds ({@code assignedExternal}, capacity
+     * accounting) and the external port reported in {@code portForwards} ({@code external}: for
+     * app ports a real free loopback port where {@code docker run -p internal:...} answers, so
+     * TensorDock's "may assign another external port than requested" always happens here).
+     */
+    record Forward(int internalPort, int requestedExternal, int assignedExternal, int external) {
     }
 
     final Hostnode hostnode;

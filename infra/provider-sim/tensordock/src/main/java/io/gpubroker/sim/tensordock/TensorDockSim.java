@@ -335,7 +335,9 @@ public class TensorDockSim extends ProviderSim {
         } else {
             for (TdJson.PortForward f : forwards) {
                 int port = h.takePort(f.externalPort());
-                vm.forwards.add(new TdInstance.Forward(f.internalPort(), f.externalPort(), port));
+                // port 22 reports the SSH server's port once it runs; app ports a real loopback port
+                int external = f.internalPort() == 22 ? port : apps(vm).publish(f.internalPort());
+                vm.forwards.add(new TdInstance.Forward(f.internalPort(), f.externalPort(), port, external));
             }
         }
         instances.put(vm.id, vm);
@@ -417,7 +419,8 @@ public class TensorDockSim extends ProviderSim {
 
     /**
      * What TensorDock reports as forwards. The forward of port 22 carries the SSH server's real
-     * loopback port (TensorDock may hand out another external port than requested). With a
+     * loopback port (TensorDock may hand out another external port than requested), other forwards
+     * the loopback port their app ({@code docker run -p internal:...}) listens on. With a
      * dedicated IP the list is empty on the real API; on loopback port 22 is impossible, so the
      * simulator reports the SSH forward there too unless {@code tensordock.dedicated-ip-reports-ssh-forward=false}.
      */
@@ -431,7 +434,7 @@ public class TensorDockSim extends ProviderSim {
             return out;
         }
         for (TdInstance.Forward f : v.forwards) {
-            int external = f.internalPort() == 22 && sshPort > 0 ? sshPort : f.assignedExternal();
+            int external = f.internalPort() == 22 ? (sshPort > 0 ? sshPort : f.assignedExternal()) : f.external();
             if (external > 0) {
                 out.add(new TdJson.PortForward(f.internalPort(), external));
             }
@@ -649,7 +652,7 @@ public class TensorDockSim extends ProviderSim {
             // Nothing free: someone else's VM still exists, it just holds no capacity we track.
             Hostnode h = catalog.hostnodes.get(0);
             vm = new TdInstance(newId(), tag, stRunning, h, "ubuntu2204", 1, 4, 16, 100, false, h.rate(1, 4, 16, 100), now());
-            vm.forwards.add(new TdInstance.Forward(22, 0, 0));
+            vm.forwards.add(new TdInstance.Forward(22, 0, 0, 0));
             instances.put(vm.id, vm);
             vms.put(vm.id, vm);
         }

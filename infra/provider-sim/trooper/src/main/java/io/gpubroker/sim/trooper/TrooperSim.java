@@ -433,6 +433,10 @@ public final class TrooperSim extends ProviderSim {
 
     private void wantSsh(Order o, boolean want) {
         sshState.get(o).want = want;
+        if (!want) {
+            // the server goes down (stop, restart, reset, migration): its containers stop with it
+            closeApps(o);
+        }
         syncSsh(o);
     }
 
@@ -842,6 +846,7 @@ public final class TrooperSim extends ProviderSim {
         SshState s = sshState.get(o);
         s.wipe = true;
         wantSsh(o, false);
+        o.apps = null; // reinstalled: no containers survive
         after(timing("reset", Duration.ofSeconds(60)), () -> toRunning(o, gen));
     }
 

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
+import io.gpubroker.sim.core.Apps;
+import io.gpubroker.sim.core.DockerCli;
 import io.gpubroker.sim.core.Faults;
 import io.gpubroker.sim.core.ProviderSim;
 import io.gpubroker.sim.core.SimClock;
@@ -58,7 +60,6 @@ public class VastAiSim extends ProviderSim {
     private boolean v0ListDeprecated;
     private long nextInstanceId;
     private long nextKeyId = 4_200;
-    private int nextHostPort = 41_000;
 
     public VastAiSim(SimConfig config, SimClock clock) {
         super("vastai", config, clock);
@@ -319,9 +320,12 @@ public class VastAiSim extends ProviderSim {
         }
         String onstart = body.getString("onstart", template == null ? null : (String) template.get("onstart"));
 
+        List<String> args = containerArgs(body.getValue("args"));
+
         offers.rent(m);
         VastInstance inst = new VastInstance(nextInstanceId++, label, BigDecimal.valueOf(price).setScale(6, RoundingMode.HALF_UP),
                 now(), m, image, runtype, hash, disk, onstart, env, bid);
+        inst.args = args;
         inst.holdsSlot = true;
         publishPorts(inst);
         takeInstanceFault(inst);
@@ -360,13 +364,60 @@ public class VastAiSim extends ProviderSim {
         instances.put(inst.id, inst);
     }
 
+    /** Each {@code -p H:P} in env publishes container port P on a free loopback port (random per instance, as on Vast). */
     private void publishPorts(VastInstance inst) {
         for (String k : inst.env.keySet()) {
             Matcher p = PORT_OPT.matcher(k);
             if (p.find() && !p.group(2).equals("22")) {
-                inst.extraPorts.put(p.group(2), nextHostPort++);
+                inst.extraPorts.put(p.group(2), apps(inst).publish(Integer.parseInt(p.group(2))));
             }
         }
+    }
+
+    /** {@code args}: a list of words or one shell string. */
+    private static List<String> containerArgs(Object raw) {
+        if (raw instanceof JsonArray a) {
+            List<String> out = new ArrayList<>();
+            a.forEach(o -> out.add(String.valueOf(o)));
+            return List.copyOf(out);
+        }
+        if (raw instanceof String s && !s.isBlank()) {
+            try {
+                return List.copyOf(DockerCli.words(s));
+            } catch (DockerCli.Failure e) {
+                throw new IllegalArgumentException("args: " + e.getMessage());
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The instance is the container: once it runs, its process serves every published non-22 port
+     * (switch off with {@code vastai.app-autostart=false}). The model comes from {@code onstart},
+     * {@code args} or env, else the image.
+     */
+    private void startApps(VastInstance inst, int gen) {
+        if (inst.extraPorts.isEmpty() || !config.getBool("vastai.app-autostart", true)) {
+            return;
+        }
+        List<String> words = new ArrayList<>();
+        try {
+            words.addAll(DockerCli.words(inst.onstart == null ? "" : inst.onstart));
+        } catch (DockerCli.Failure e) {
+            // an unbalanced quote in onstart: the shell would fail on it, the image's defaults apply
+        }
+        words.addAll(inst.args);
+        String model = DockerCli.model(words, inst.env, inst.image);
+        List<Integer> ports = inst.extraPorts.keySet().stream().map(Integer::valueOf).toList();
+        Apps apps = apps(inst);
+        vertx.executeBlocking(() -> {
+            apps.runEntrypoint("instance-" + inst.numericId, inst.image, model, ports);
+            return null;
+        }, false).onComplete(ar -> {
+            if (!current(inst, gen) || !"running".equals(inst.state)) {
+                closeApps(inst);
+            }
+        });
     }
 
     /** {@code "-p 1111:1111 -e A=b"} into Vast's env object form ({@code {"-p 1111:1111": "1", "A": "b"}}). */
@@ -405,7 +456,13 @@ public class VastAiSim extends ProviderSim {
                 return;
             }
             after(timing("boot", Duration.ofSeconds(20)), () -> {
-                if (current(inst, gen)) {
+                if (!current(inst, gen)) {
+                    return;
+                }
+                if ("image_pull_failed".equals(inst.fault)) {
+                    // the bad-image failure of the spec: loading -> exited, the pull error in status_msg
+                    exited(inst, Apps.pullError(inst.image));
+                } else {
                     toRunning(inst);
                 }
             });
@@ -437,6 +494,7 @@ public class VastAiSim extends ProviderSim {
                 }
             });
         }
+        startApps(inst, gen);
         if ("dies".equals(inst.fault)) {
             after(timing("dies-after", Duration.ofSeconds(10)), () -> {
                 if (current(inst, gen) && "running".equals(inst.state)) {
@@ -448,20 +506,23 @@ public class VastAiSim extends ProviderSim {
 
     /** The container process died: {@code exited}, SSH gone, only the disk billed. */
     private void die(VastInstance inst) {
+        exited(inst, "Error: container exited unexpectedly with code 137");
+    }
+
+    /** The container is not running (died, or its image could not be pulled): SSH and apps gone, only the disk billed. */
+    private void exited(VastInstance inst, String statusMsg) {
         inst.generation++;
         inst.state = "exited";
-        inst.statusMsg = "Error: container exited unexpectedly with code 137";
+        inst.statusMsg = statusMsg;
         dropSsh(inst);
         inst.bill(now(), inst.storageFraction());
     }
 
-    /** The container's SSH is gone; a restart gets a new port, so the old one is not advertised. */
+    /** The container's SSH (and its apps) are gone; a restart gets a new SSH port, so the old one is not advertised. */
     private void dropSsh(VastInstance inst) {
         inst.sshPort = null;
-        if (inst.ssh != null) {
-            closeSsh(inst);
-            inst.ssh = null;
-        }
+        closeSsh(inst);
+        inst.ssh = null;
     }
 
     @Override

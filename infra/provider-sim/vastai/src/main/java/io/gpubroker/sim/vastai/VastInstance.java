@@ -38,8 +38,13 @@ final class VastInstance extends SimInstance {
     final boolean bid;
     final double storagePerHour;
     final List<Key> keys = new ArrayList<>();
-    /** Container ports published with {@code -p} in env: container port to (unused) host port. */
+    /**
+     * Container ports published with {@code -p} in env: container port to the external port, a real
+     * loopback port where the instance's app answers once it runs (see {@code VastAiSim#startApps}).
+     */
     final Map<String, Integer> extraPorts = new LinkedHashMap<>();
+    /** The create call's {@code args} (container arguments; what {@code runtype: args} runs). */
+    List<String> args = List.of();
     String intendedStatus = "running";
     String curState = "running";
     String nextState = "running";
@@ -121,7 +126,7 @@ final class VastInstance extends SimInstance {
         m.put("duration", (double) Math.max(0, machine.endDate - now.getEpochSecond()));
         m.put("image_uuid", image);
         m.put("image_runtype", runtype);
-        m.put("image_args", List.of());
+        m.put("image_args", args);
         m.put("onstart", onstart);
         m.put("template_hash_id", templateHashId);
         List<List<String>> extraEnv = new ArrayList<>();
