@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -99,6 +100,30 @@ class ProvisioningFlowTests {
             assertThat(Commands.type(t)).as(t.value()).isEqualTo("InstanceTerminated");
             assertThat(Sim.instance(provider, instanceId).path("destroyed").asBoolean()).isTrue();
             assertThat(Sim.withTag(provider, "gpub-local-" + session, true)).isZero();
+        }
+    }
+
+    @Test
+    void aTrooperOrderWhoseAnswerIsLostIsAdoptedAndTaggedNotLeftUntaggedOrOrderedTwice() {
+        String session = session();
+        NormalisedOffer offer = Catalogs.provisionable(providers, "trooper");
+        long liveBefore = Sim.live("trooper");
+        // the order takes effect, but its answer comes after the gateway's call timeout (10 s here)
+        Sim.fault("trooper", Map.of("op", "create", "delay_ms", 12_000, "applied", true, "count", 1));
+        ProvisionInstance cmd = Commands.provision(session, offer, List.of(Commands.publicLine(Commands.newKey(), "u")));
+        try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
+            Commands.send(cmd);
+            ConsumerRecord<String, String> r = Commands.reply(replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"),
+                    Duration.ofSeconds(60));
+            assertThat(Commands.type(r)).as(r.value()).isEqualTo("InstanceProvisioned");
+            String id = Commands.json(r).path("instance_id").asText();
+            assertThat(Sim.withTag("trooper", "gpub-local-" + session, true)).as("the adopted server carries the tag").isEqualTo(1);
+            assertThat(Sim.live("trooper")).as("one order, not two").isEqualTo(liveBefore + 1);
+            var terminate = Commands.terminate(session, "trooper", id);
+            Commands.send(terminate);
+            assertThat(Commands.type(Commands.replyTo(replies, session, terminate.commandId(), REPLY))).isEqualTo("InstanceTerminated");
+        } finally {
+            Sim.clearFaults("trooper");
         }
     }
 

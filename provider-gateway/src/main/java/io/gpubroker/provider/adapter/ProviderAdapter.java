@@ -33,6 +33,15 @@ public interface ProviderAdapter {
     /** The instance now; a vanished instance is {@link BrokerState#GONE}. {@code keys} are the session's public keys. */
     InstanceView describe(String instanceId, List<String> keys);
 
+    /**
+     * True for providers whose create cannot carry the ownership tag (Trooper titles a server after
+     * ordering): a create that times out leaves an instance nobody can find by tag, so the gateway
+     * serialises their creates and adopts the one untagged instance that appeared meanwhile.
+     */
+    default boolean tagsAfterCreate() {
+        return false;
+    }
+
     /** Asks the provider to destroy the instance; "already gone" is success. */
     void destroy(String instanceId);
 

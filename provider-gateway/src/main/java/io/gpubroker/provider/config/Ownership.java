@@ -58,6 +58,11 @@ public class Ownership {
         return tag != null && tag.startsWith(head()) && tag.length() > head().length();
     }
 
+    /** True when {@code tag} is any broker deployment's (an instance some broker owns, ours or not). */
+    public boolean isBrokerTag(String tag) {
+        return tag != null && tag.startsWith(prefix + "-");
+    }
+
     /** The session id in one of our tags (exact unless the id had to be shortened when tagging). */
     public Optional<String> sessionOf(String tag) {
         return ours(tag) ? Optional.of(tag.substring(head().length())) : Optional.empty();

@@ -59,11 +59,15 @@ public class CommandHandler {
     private final BrokerClock.Scaled clock;
     private final Duration confirmTimeout;
     private final Duration confirmPoll;
+    /** How long an order with a lost answer may take to appear in the listing (tag-after-create providers). */
+    private final Duration adoptWait;
 
     public CommandHandler(Inbox inbox, OutboxWriter outbox, IntentLog intents, Providers providers, Ownership ownership,
                           Mutiny.SessionFactory sessions, BrokerClock.Scaled clock,
                           @ConfigProperty(name = "broker.terminate.confirm-timeout", defaultValue = "PT30S") Duration confirmTimeout,
-                          @ConfigProperty(name = "broker.terminate.confirm-poll", defaultValue = "PT0.5S") Duration confirmPoll) {
+                          @ConfigProperty(name = "broker.terminate.confirm-poll", defaultValue = "PT0.5S") Duration confirmPoll,
+                          @ConfigProperty(name = "broker.create.adopt-wait", defaultValue = "PT60S") Duration adoptWait) {
+        this.adoptWait = adoptWait;
         this.inbox = inbox;
         this.outbox = outbox;
         this.intents = intents;
@@ -129,22 +133,75 @@ public class CommandHandler {
                     return new Obtained(found, null);
                 }
             }
-            try {
-                return new Obtained(p.guard().callOnce("create", () -> p.adapter().create(spec)), null);
-            } catch (ProviderException e) {
-                if (!e.maybeApplied()) {
-                    throw e;
+            if (p.adapter().tagsAfterCreate()) {
+                synchronized (p) {
+                    return createAdoptingUntagged(p, spec);
                 }
-                // the create timed out without an id: it may exist — find it by its tag, never create again
-                String found = findByTag(p, spec.tag());
-                if (found != null) {
-                    return new Obtained(found, null);
-                }
-                throw e;
             }
+            return create(p, spec, null);
         } catch (ProviderException e) {
             return new Obtained(null, e);
         }
+    }
+
+    private Obtained create(Provider p, ProvisionSpec spec, java.util.Set<String> before) {
+        try {
+            return new Obtained(p.guard().callOnce("create", () -> p.adapter().create(spec)), null);
+        } catch (ProviderException e) {
+            if (!e.maybeApplied()) {
+                throw e;
+            }
+            // the create timed out without an id: it may exist — find it by its tag, never create again
+            String found = findByTag(p, spec.tag());
+            if (found == null && before != null) {
+                // the provider may still be working on it: watch the listing for a while
+                long until = System.nanoTime() + adoptWait.toNanos();
+                do {
+                    found = adoptUntagged(p, before);
+                    if (found == null) {
+                        sleep(Duration.ofSeconds(2));
+                    }
+                } while (found == null && System.nanoTime() < until);
+            }
+            if (found != null) {
+                return new Obtained(found, null);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * One create at a time for a provider that tags after creating: the instances listed before it
+     * are known, so an untagged one listed after a create with an unknown outcome is this create's.
+     */
+    private Obtained createAdoptingUntagged(Provider p, ProvisionSpec spec) {
+        java.util.Set<String> before = new java.util.HashSet<>();
+        p.guard().call("list", () -> p.adapter().listInstances()).forEach(v -> before.add(v.instanceId()));
+        return create(p, spec, before);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ProviderException.of(ErrorClass.TRANSIENT, "interrupted while adopting");
+        }
+    }
+
+    private String adoptUntagged(Provider p, java.util.Set<String> before) {
+        List<InstanceView> fresh = p.guard().call("list", () -> p.adapter().listInstances()).stream()
+                .filter(v -> !before.contains(v.instanceId()) && v.brokerState() != BrokerState.GONE
+                        && (v.tag() == null || !ownership.isBrokerTag(v.tag())))
+                .toList();
+        if (fresh.size() != 1) {
+            if (!fresh.isEmpty()) {
+                LOG.warnf("%s: %d new untagged instances after a create with an unknown outcome; adopting none", p.name(), fresh.size());
+            }
+            return null;
+        }
+        LOG.infof("%s: create timed out; adopting the one new untagged instance %s", p.name(), fresh.get(0).instanceId());
+        return fresh.get(0).instanceId();
     }
 
     /** A reply builder: the post-create steps and first view, or a failure (after cleaning up). */

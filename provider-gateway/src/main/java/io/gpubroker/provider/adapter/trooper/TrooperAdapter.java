@@ -177,6 +177,11 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
     }
 
     @Override
+    public boolean tagsAfterCreate() {
+        return true;
+    }
+
+    @Override
     public void afterCreate(String instanceId, ProvisionSpec spec) {
         // Trooper cannot tag at order time: the title is the ownership tag, set right after
         checked("trooper title", http.post("/api/order-title", Map.of("serverId", Integer.parseInt(instanceId), "title", spec.tag())));

@@ -31,7 +31,8 @@ public final class Faults {
             @JsonProperty("message") String message,
             @JsonProperty("count") Integer count,
             @JsonProperty("rate") Double rate,
-            @JsonProperty("instance_fault") String instanceFault) {
+            @JsonProperty("instance_fault") String instanceFault,
+            @JsonProperty("applied") Boolean applied) {
 
         public Rule {
             if (op == null || op.isBlank()) {
@@ -52,8 +53,13 @@ public final class Faults {
             return Boolean.TRUE.equals(error200);
         }
 
+        /** With {@code delay_ms}: the request takes effect even if the client gave up waiting (a lost answer). */
+        public boolean isApplied() {
+            return Boolean.TRUE.equals(applied);
+        }
+
         public Rule withCount(Integer c) {
-            return new Rule(op, status, retryAfter, delayMs, error200, message, c, rate, instanceFault);
+            return new Rule(op, status, retryAfter, delayMs, error200, message, c, rate, instanceFault, applied);
         }
     }
 

@@ -202,8 +202,13 @@ public abstract class ProviderSim {
         };
         if (r.delayMs() != null && r.delayMs() > 0) {
             vx().setTimer(r.delayMs(), t -> {
-                if (!ctx.response().closed() && !ctx.response().ended()) {
-                    apply.run();
+                if (!ctx.response().closed() && !ctx.response().ended() || r.isApplied()) {
+                    // "applied": the provider did the work though the client had gone (its answer is lost)
+                    try {
+                        apply.run();
+                    } catch (IllegalStateException lostAnswer) {
+                        // writing to the closed connection: the effect happened, nobody hears of it
+                    }
                 }
             });
         } else {
