@@ -53,8 +53,7 @@ public class ProvisioningRepliesConsumer {
                     return new Step();
                 }
                 if (next != null && s.retryCount < s.maxRetries && s.autoRetry) {
-                    return saga.retryOn(s, next.id(), next.provider(), next.pricePerHour(), next.provisioning(), next.machineId(),
-                            e.errorClass() + ": " + e.message(), now);
+                    return saga.retryOn(s, next, e.errorClass() + ": " + e.message(), now);
                 }
                 return saga.onProvisionFailed(s, e, now);
             }));
@@ -70,8 +69,7 @@ public class ProvisioningRepliesConsumer {
                             ? Uni.createFrom().<io.gpubroker.session.client.Offer>nullItem() : retries.planAfterDestroy(found))
                     .chain(next -> sessions.applyIn(tx, e.sessionId(), (s, now) -> next != null && s.autoRetry
                             && s.retryCount < s.maxRetries
-                            ? saga.onTerminatedRetry(s, e, next.id(), next.provider(), next.pricePerHour(), next.provisioning(),
-                                    next.machineId(), now)
+                            ? saga.onTerminatedRetry(s, e, next, now)
                             : saga.onTerminated(s, e, now)));
         }
         if (env.event() instanceof TerminateFailed e) {

@@ -21,6 +21,7 @@ import io.gpubroker.contracts.SessionStopping;
 import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.contracts.TerminateInstance;
 import io.gpubroker.session.app.AppLaunch;
+import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
@@ -124,15 +125,19 @@ public final class ProvisionSessionSaga {
     }
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
-    public Step retryOn(Session s, String offerId, String provider, java.math.BigDecimal price,
-                        java.util.Map<String, String> provisioning, String machineId, String why, Instant now) {
+    public Step retryOn(Session s, Offer next, String why, Instant now) {
         s.lastAttemptFailure = why;
         s.retryCount++;
-        s.offerId = offerId;
-        s.provider = provider;
-        s.pricePerHour = price;
-        s.offerProvisioning = provisioning;
-        s.machineId = machineId;
+        // the new offer is the truth the next host is checked against (retry_scope may change the GPU)
+        s.offerId = next.id();
+        s.provider = next.provider();
+        s.pricePerHour = next.pricePerHour();
+        s.offerProvisioning = next.provisioning();
+        s.machineId = next.machineId();
+        s.gpuType = next.gpuType();
+        s.gpuCount = next.gpuCount();
+        s.vramGb = next.vramGb();
+        s.offerCuda = next.cudaVersion();
         s.instanceId = null;
         s.sshHost = null;
         s.sshPort = null;
@@ -453,13 +458,11 @@ public final class ProvisionSessionSaga {
      * The failed host is confirmed gone and auto-retry found another offer: the session goes on
      * there (same id, same keys) instead of ending {@code failed}.
      */
-    public Step onTerminatedRetry(Session s, InstanceTerminated r, String offerId, String provider, java.math.BigDecimal price,
-                                  java.util.Map<String, String> provisioning, String machineId, Instant now) {
+    public Step onTerminatedRetry(Session s, InstanceTerminated r, Offer next, Instant now) {
         if (s.status != SessionStatus.stopping || s.finalStatus != SessionStatus.failed || s.startedAt != null) {
             return onTerminated(s, r, now);
         }
-        String why = s.failureReason;
-        return retryOn(s, offerId, provider, price, provisioning, machineId, why, now);
+        return retryOn(s, next, s.failureReason, now);
     }
 
     public Step onTerminateFailed(Session s, TerminateFailed r, Instant now) {

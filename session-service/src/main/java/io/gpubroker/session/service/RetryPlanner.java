@@ -67,11 +67,17 @@ public class RetryPlanner {
             Integer vram = "any".equals(s.retryScope) ? null : s.vramGb;
             return inventory.search(gpu, vram, s.gpuCount, max.toPlainString(), 20)
                     .map(page -> page.offers().stream()
-                            .filter(o -> !o.id().equals(s.offerId) && o.available() && !o.stale())
+                            .filter(o -> !o.id().equals(s.offerId) && o.available() && !o.stale() && !o.suppressed())
                             .filter(o -> o.machineId() == null || !o.machineId().equals(failedMachineId))
                             .filter(o -> !entrypoint || cfg.app().portProviders().contains(o.provider()))
                             .min(java.util.Comparator.comparing(Offer::pricePerHour))
-                            .orElse(null))
+                            .orElseGet(() -> {
+                                LOG.infof("no retry for %s: no other available offer (gpu=%s, vram=%s, count=%d, max %s/h) among %d",
+                                        s.id, gpu, vram, s.gpuCount, max.toPlainString(), page.offers().size());
+                                return null;
+                            }))
+                    // the listing leaves out how to provision an offer: the detail has it
+                    .chain(o -> o == null ? Uni.createFrom().<Offer>nullItem() : inventory.offer(o.id()))
                     .onFailure().recoverWithItem(e -> {
                         LOG.warnf("no retry for %s: inventory unavailable (%s)", s.id, e.getMessage());
                         return null;

@@ -19,6 +19,7 @@ import io.gpubroker.contracts.SessionStarted;
 import io.gpubroker.contracts.SessionStopped;
 import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
@@ -386,15 +387,21 @@ class ProvisionSessionSagaTests {
         saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root", "running", T0), T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
-        Step next = saga.onTerminatedRetry(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)),
-                "vastai-2", "vastai", new BigDecimal("0.50"), Map.of("ask_id", "2"), "m2", T0.plusSeconds(5));
+        Offer other = new Offer("tensordock-2", "tensordock", "2", "RTX 3090", 2, 24, new BigDecimal("0.50"), "US", true, false,
+                T0, new BigDecimal("12.2"), "m2", Map.of("location_id", "l"), false);
+        Step next = saga.onTerminatedRetry(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), other,
+                T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.pending);
-        assertThat(s.offerId).isEqualTo("vastai-2");
+        assertThat(s.offerId).isEqualTo("tensordock-2");
+        assertThat(s.provider).isEqualTo("tensordock");
+        assertThat(s.gpuType).as("the next host is checked against the new offer").isEqualTo("RTX 3090");
+        assertThat(s.gpuCount).isEqualTo(2);
+        assertThat(s.offerCuda).isEqualByComparingTo("12.2");
         assertThat(s.retryCount).isEqualTo(1);
         assertThat(s.lastAttemptFailure).contains("RTX 3090");
         assertThat(s.instanceId).isNull();
         assertThat(s.finalStatus).isNull();
-        assertThat(next.of(ProvisionInstance.class)).extracting(ProvisionInstance::offerId).containsExactly("vastai-2");
+        assertThat(next.of(ProvisionInstance.class)).extracting(ProvisionInstance::offerId).containsExactly("tensordock-2");
         assertThat(next.of(SessionFailed.class)).isEmpty();
     }
 }
