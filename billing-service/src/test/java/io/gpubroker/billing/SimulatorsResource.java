@@ -12,7 +12,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Real provider simulators (Vast.ai, Rackrr, Barrack) in the test JVM, on a 600x clock so half an
  * hour of billing passes in three seconds; billing reaches them over HTTP through the same
- * {@code broker.providers.<name>.*} config as in production. Also makes accrual run every second.
+ * {@code broker.providers.<name>.*} config as in production. Also makes accrual run every second and
+ * provider call retries and the circuit breaker's delay short.
  */
 public class SimulatorsResource implements QuarkusTestResourceLifecycleManager {
     static final double SCALE = 600;
@@ -30,6 +31,11 @@ public class SimulatorsResource implements QuarkusTestResourceLifecycleManager {
         config.put("billing.accrual.every", "1s");
         config.put("billing.reconcile.every", "1h");
         config.put("billing.reconcile.delay", "1h");
+        // provider call fault tolerance at test speed (ProviderFaultTests)
+        config.put("billing.reconcile.timeout", "PT5S");
+        config.put("billing.reconcile.retry-delay", "PT0.1S");
+        config.put("billing.reconcile.retry-max-delay", "PT1S");
+        config.put("billing.reconcile.breaker-delay", "PT2S");
         return config;
     }
 

@@ -43,7 +43,7 @@ public class BudgetService {
         this.warningShare = warningShare;
     }
 
-    /** A consumer's budget and what it spent in a month (ledger rows in the budget's currency). */
+    /** A consumer's budget and what it spent in a month (the ledger's daily rollup, in the budget's currency). */
     public record Standing(String consumerId, YearMonth month, BigDecimal limit, String currency, BigDecimal spent) {
         public BigDecimal remaining() {
             return limit.subtract(spent);
@@ -52,10 +52,6 @@ public class BudgetService {
         public BigDecimal usedRatio() {
             return limit.signum() == 0 ? null : spent.divide(limit, 6, RoundingMode.HALF_UP);
         }
-    }
-
-    public static Instant monthStart(YearMonth m) {
-        return m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     }
 
     public static YearMonth monthOf(Instant i) {
@@ -69,13 +65,13 @@ public class BudgetService {
         }
         return db.createNativeQuery("""
                         select b.consumer_id, b.monthly_limit, b.currency,
-                               (select coalesce(sum(l.amount), 0) from billing.ledger_entries l
-                                 where l.consumer_id = b.consumer_id and l.currency = b.currency
-                                   and l.minute >= ?2 and l.minute < ?3)
+                               (select coalesce(sum(d.amount), 0) from billing.daily_costs d
+                                 where d.consumer_id = b.consumer_id and d.currency = b.currency
+                                   and d.day >= ?2 and d.day < ?3)
                         from billing.budgets b where b.consumer_id in (?1)""")
                 .setParameter(1, List.copyOf(consumers))
-                .setParameter(2, Sql.ts(monthStart(month)))
-                .setParameter(3, Sql.ts(monthStart(month.plusMonths(1))))
+                .setParameter(2, month.atDay(1))
+                .setParameter(3, month.plusMonths(1).atDay(1))
                 .getResultList()
                 .map(rows -> {
                     List<Standing> out = new ArrayList<>();

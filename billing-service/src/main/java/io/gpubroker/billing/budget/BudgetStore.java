@@ -1,7 +1,6 @@
 package io.gpubroker.billing.budget;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Set;
@@ -92,14 +91,13 @@ public class BudgetStore {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshGauges() {
         YearMonth month = BudgetService.monthOf(clock.instant());
-        Instant from = BudgetService.monthStart(month);
         return sessions.withSession(db -> db.createNativeQuery("""
                                 select b.consumer_id, b.monthly_limit,
-                                       (select coalesce(sum(l.amount), 0) from billing.ledger_entries l
-                                         where l.consumer_id = b.consumer_id and l.currency = b.currency
-                                           and l.minute >= ?1 and l.minute < ?2)
+                                       (select coalesce(sum(d.amount), 0) from billing.daily_costs d
+                                         where d.consumer_id = b.consumer_id and d.currency = b.currency
+                                           and d.day >= ?1 and d.day < ?2)
                                 from billing.budgets b""")
-                        .setParameter(1, Sql.ts(from)).setParameter(2, Sql.ts(BudgetService.monthStart(month.plusMonths(1))))
+                        .setParameter(1, month.atDay(1)).setParameter(2, month.plusMonths(1).atDay(1))
                         .getResultList())
                 .invoke(rows -> {
                     for (Object row : (List<?>) rows) {

@@ -16,7 +16,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * Whole minutes are written while a session runs; when its end is known the steps are rewritten
  * up to the exact end (the last step pro-rated, later steps removed). Every write is keyed by
  * (session, minute), so replays and duplicates cannot charge twice. All methods run in the
- * caller's transaction and expect the session row to be locked by it.
+ * caller's transaction and expect the session row to be locked by it. {@code billing.daily_costs}
+ * (the rollup the reports read) follows every statement here through the ledger's triggers (V3).
  */
 @ApplicationScoped
 public class Ledger {

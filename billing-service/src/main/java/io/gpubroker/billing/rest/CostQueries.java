@@ -5,7 +5,6 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,15 +57,8 @@ public class CostQueries {
                           Map<String, BigDecimal> byProvider, Map<String, BigDecimal> byGpuType, List<PeriodCost> periods) {
     }
 
-    /** The filter of a summary: optional consumer, [from, to) in UTC, optional period granularity. */
+    /** The filter of a summary: optional consumer, UTC days [startDate, endDate], optional period granularity. */
     public record Filter(String consumerId, LocalDate startDate, LocalDate endDate, String period, String month) {
-        Instant from() {
-            return startDate == null ? null : startDate.atStartOfDay().toInstant(ZoneOffset.UTC);
-        }
-
-        Instant to() {
-            return endDate == null ? null : endDate.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-        }
     }
 
     public Uni<SessionCost> session(String sessionId) {
@@ -105,6 +97,11 @@ public class CostQueries {
                 }));
     }
 
+    /**
+     * Served from {@code billing.daily_costs} (one row per session and UTC day, kept exact by triggers
+     * in the ledger's own statements): filters are whole UTC days, so every sum and distinct session
+     * count equals the raw ledger's to the last digit.
+     */
     public Uni<Summary> summary(Filter f) {
         StringBuilder where = new StringBuilder(" where true");
         List<Object> params = new ArrayList<>();
@@ -112,20 +109,20 @@ public class CostQueries {
             params.add(f.consumerId());
             where.append(" and consumer_id = ?").append(params.size());
         }
-        if (f.from() != null) {
-            params.add(Sql.ts(f.from()));
-            where.append(" and minute >= ?").append(params.size());
+        if (f.startDate() != null) {
+            params.add(f.startDate());
+            where.append(" and day >= ?").append(params.size());
         }
-        if (f.to() != null) {
-            params.add(Sql.ts(f.to()));
-            where.append(" and minute < ?").append(params.size());
+        if (f.endDate() != null) {
+            params.add(f.endDate());
+            where.append(" and day <= ?").append(params.size());
         }
-        String groups = "select provider, coalesce(gpu_type, 'unknown'), currency, sum(amount), sum(seconds), count(distinct session_id)"
-                + " from billing.ledger_entries" + where + " group by 1, 2, 3";
+        String groups = "select provider, gpu_type, currency, sum(amount), sum(seconds), count(distinct session_id)"
+                + " from billing.daily_costs" + where + " group by 1, 2, 3";
         String periods = f.period() == null ? null
-                : "select to_char(date_trunc('" + ("monthly".equals(f.period()) ? "month" : "day") + "', minute, 'UTC') at time zone 'UTC', '"
-                + ("monthly".equals(f.period()) ? "YYYY-MM" : "YYYY-MM-DD") + "'), sum(amount), sum(seconds), count(distinct session_id)"
-                + " from billing.ledger_entries" + where + " group by 1 order by 1";
+                : "select to_char(day, '" + ("monthly".equals(f.period()) ? "YYYY-MM" : "YYYY-MM-DD")
+                + "'), sum(amount), sum(seconds), count(distinct session_id)"
+                + " from billing.daily_costs" + where + " group by 1 order by 1";
         return sessions.withSession(db -> bind(db.createNativeQuery(groups), params).getResultList()
                 .chain(groupRows -> (periods == null ? Uni.createFrom().item(List.<Object>of())
                         : bind(db.createNativeQuery(periods), params).getResultList())

@@ -152,9 +152,34 @@ class LedgerBench {
         }
         System.out.println("BENCH GET /costs?session_id: " + percentiles(bySession));
         System.out.println("BENCH GET /costs?consumer_id&period=daily (100 sessions x 31 steps each): " + percentiles(byConsumer));
-        System.out.println("BENCH GET /costs/summary (whole month, all consumers): " + percentiles(summary));
-        System.out.println("BENCH ledger rows in schema: " + sql("select count(*) from billing.ledger_entries"));
+        System.out.println("BENCH GET /costs/summary (whole month, all consumers, from the daily rollup): " + percentiles(summary));
+        // the same month summary in SQL on both sources, same data and load: the raw minute rows (what
+        // /costs/summary ran before V3) and the daily rollup (what it runs now)
+        java.time.YearMonth month = java.time.YearMonth.now(java.time.ZoneOffset.UTC);
+        String raw = "select provider, coalesce(gpu_type, 'unknown'), currency, sum(amount), sum(seconds), count(distinct session_id)"
+                + " from billing.ledger_entries where minute >= '" + month.atDay(1) + "T00:00:00Z' and minute < '"
+                + month.plusMonths(1).atDay(1) + "T00:00:00Z' group by 1, 2, 3";
+        String rollup = "select provider, gpu_type, currency, sum(amount), sum(seconds), count(distinct session_id)"
+                + " from billing.daily_costs where day >= '" + month.atDay(1) + "' and day < '" + month.plusMonths(1).atDay(1)
+                + "' group by 1, 2, 3";
+        List<Long> rawNanos = new ArrayList<>();
+        List<Long> rollupNanos = new ArrayList<>();
+        try (java.sql.Connection c = TestStack.get().postgres().connect("gpubroker"); var st = c.createStatement()) {
+            for (int i = 0; i < 25; i++) {
+                long q = System.nanoTime();
+                st.executeQuery(raw).close();
+                rawNanos.add(System.nanoTime() - q);
+                q = System.nanoTime();
+                st.executeQuery(rollup).close();
+                rollupNanos.add(System.nanoTime() - q);
+            }
+        }
+        System.out.println("BENCH month summary SQL on the raw minute rows: " + percentiles(rawNanos));
+        System.out.println("BENCH month summary SQL on the daily rollup: " + percentiles(rollupNanos));
+        System.out.println("BENCH ledger rows in schema: " + sql("select count(*) from billing.ledger_entries")
+                + ", daily rollup rows: " + sql("select count(*) from billing.daily_costs"));
 
+        // the ledger's triggers remove the run's rollup rows with it
         TestStack.get().postgres().execute("gpubroker", "delete from billing.ledger_entries where session_id like '" + run + "-%'");
         TestStack.get().postgres().execute("gpubroker", "delete from billing.billed_sessions where session_id like '" + run + "-%'");
     }
