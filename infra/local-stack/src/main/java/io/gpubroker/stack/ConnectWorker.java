@@ -13,6 +13,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Kafka Connect in distributed mode (one worker) running the Debezium PostgreSQL connector with the
@@ -99,20 +100,45 @@ public final class ConnectWorker implements AutoCloseable {
      * runs. {@code dropSlotOnStop} is for throwaway test connectors.
      */
     public String registerOutbox(Postgres pg, String schema, String slot, boolean dropSlotOnStop) {
-        String name = slot.replace('_', '-');
-        String config = Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), Map.of(
-                "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
-                "pg.password", pg.password(), "pg.database", pg.database(), "schema", schema, "slot", slot,
-                "slot.drop", String.valueOf(dropSlotOnStop)));
-        HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name + "/config"))
+        return registerOutbox(pg, List.of(schema), schema, slot, dropSlotOnStop);
+    }
+
+    /**
+     * Registers (or updates) one connector for the outbox tables of several schemas: one task, one
+     * replication slot and one publication instead of one per schema (each connector's task polls
+     * PostgreSQL and its queue every {@code poll.interval.ms}). Topics come from each row's
+     * {@code topic} column, so they do not depend on the connector; {@code name} fills the
+     * template's {@code {{schema}}} (only {@code topic.prefix}, which names the heartbeat topic,
+     * keeps it: the table list is set here).
+     */
+    public String registerOutbox(Postgres pg, List<String> schemas, String name, String slot, boolean dropSlotOnStop) {
+        String connector = slot.replace('_', '-');
+        String config;
+        try {
+            ObjectNode c = (ObjectNode) JSON.readTree(Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), Map.of(
+                    "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
+                    "pg.password", pg.password(), "pg.database", pg.database(), "schema", name, "slot", slot,
+                    "slot.drop", String.valueOf(dropSlotOnStop))));
+            c.put("table.include.list", String.join(",", schemas.stream().map(s -> s + ".outbox").toList()));
+            config = JSON.writeValueAsString(c);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/connectors/" + connector + "/config"))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(config)).build();
-        Wait.until("connector " + name + " registration", Duration.ofSeconds(90), () -> {
+        Wait.until("connector " + connector + " registration", Duration.ofSeconds(90), () -> {
             int code = send(put).statusCode();
             return code == 200 || code == 201;
         });
-        Wait.until("connector " + name + " running", Duration.ofSeconds(90), () -> "RUNNING".equals(taskState(name)));
-        return name;
+        Wait.until("connector " + connector + " running", Duration.ofSeconds(90), () -> "RUNNING".equals(taskState(connector)));
+        return connector;
+    }
+
+    /** Whether the worker has a connector of that name. */
+    public boolean hasConnector(String name) {
+        return send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name)).timeout(Duration.ofSeconds(10))
+                .GET().build()).statusCode() == 200;
     }
 
     /** The state of the connector's first task (RUNNING, FAILED, ...) or null. */

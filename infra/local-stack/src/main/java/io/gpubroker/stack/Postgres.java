@@ -79,6 +79,11 @@ public final class Postgres implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("fsync", "on")
+                    // zonky starts the server with synchronous_commit=off, so a commit's WAL is flushed by the
+                    // WAL writer, every wal_writer_delay (200 ms by default); logical decoding only reads flushed
+                    // WAL, so that delay came before Debezium saw any outbox row (≈200 ms of the outbox latency,
+                    // docs/benchmarks.md). 10 ms keeps asynchronous commits and bounds that wait to 10 ms.
+                    .setServerConfig("wal_writer_delay", "10ms")
                     .setPGStartupWait(java.time.Duration.ofSeconds(60))
                     .start();
             Postgres p = new Postgres("127.0.0.1", pg.getPort(), "postgres", "postgres", DATABASE, pg);

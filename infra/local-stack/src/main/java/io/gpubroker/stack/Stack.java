@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * The whole local stack in dependency order: PostgreSQL → Kafka → Kafka Connect (+ simulators) →
- * the five services in parallel → one Debezium outbox connector per service schema. Its state
+ * the five services in parallel → one Debezium outbox connector for every service schema. Its state
  * (URLs, PIDs, log folder, simulator endpoints) is written to {@code .broker/<profile>/state.json}.
  */
 public final class Stack implements AutoCloseable {
@@ -173,29 +173,50 @@ public final class Stack implements AutoCloseable {
             component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
         }
         writeState();
-        // services start in parallel; each outbox connector is registered once its schema is migrated
+        // On its own infrastructure the stack runs ONE outbox connector for every service schema (one
+        // task polling every poll.interval.ms instead of four), registered once every outbox table
+        // exists (on a fresh stack, rows written before its slot exists are not published; a per-schema
+        // connector had the same window, closed per service). On shared test infrastructure (end-to-end)
+        // it keeps the per-schema connectors the module tests register under the same names
+        // (test_outbox_<schema>), so no table is captured twice.
+        boolean oneConnector = ownsInfra;
+        List<String> outboxSchemas = specs.stream().filter(ServiceSpec::outbox).map(ServiceSpec::schema).toList();
         ExecutorService pool = Executors.newFixedThreadPool(specs.size());
         try {
-            List<Future<?>> waits = new ArrayList<>();
+            // services start in parallel; a per-schema connector is registered once its schema is migrated
+            List<Future<?>> started = new ArrayList<>();
             for (int i = 0; i < specs.size(); i++) {
                 ServiceSpec s = specs.get(i);
                 Proc p = serviceProcs.get(i);
-                waits.add(pool.submit(() -> {
+                started.add(pool.submit(() -> {
                     Wait.until(s.name(), Duration.ofSeconds(180), () -> {
                         if (!p.alive()) {
                             throw new IllegalStateException(s.name() + " exited; see " + p.log());
                         }
                         return Wait.httpStatus(s.url() + "/q/health/started") == 200;
                     });
-                    if (s.outbox()) {
+                    if (s.outbox() && !oneConnector) {
                         connect.registerOutbox(pg, s.schema(), slotPrefix + s.schema(), false);
                     }
+                    return null;
+                }));
+            }
+            for (Future<?> f : started) {
+                f.get();
+            }
+            if (oneConnector && !outboxSchemas.isEmpty()) {
+                connect.registerOutbox(pg, outboxSchemas, "outbox", slotPrefix + "all", false);
+                retirePerSchemaConnectors(outboxSchemas);
+            }
+            List<Future<?>> ready = new ArrayList<>();
+            for (ServiceSpec s : specs) {
+                ready.add(pool.submit(() -> {
                     Wait.until(s.name() + " ready", Duration.ofSeconds(120),
                             () -> Wait.httpStatus(s.url() + "/q/health/ready") == 200);
                     return null;
                 }));
             }
-            for (Future<?> f : waits) {
+            for (Future<?> f : ready) {
                 f.get();
             }
         } catch (java.util.concurrent.ExecutionException e) {
@@ -205,6 +226,32 @@ public final class Stack implements AutoCloseable {
             throw new IllegalStateException("interrupted");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A stack started before the single outbox connector still has one connector, slot and
+     * publication per schema. They are removed only after the single connector runs: the two
+     * overlap for a moment (duplicates, which every consumer skips by event id), nothing is missed,
+     * and no abandoned slot is left holding WAL.
+     */
+    private void retirePerSchemaConnectors(List<String> schemas) {
+        for (String schema : schemas) {
+            String slot = slotPrefix + schema;
+            String name = slot.replace('_', '-');
+            if (connect.hasConnector(name)) {
+                connect.deleteConnector(name);
+                System.out.println("replaced outbox connector " + name + " by the single outbox connector");
+            }
+            try {
+                Wait.until("replication slot " + slot + " released", Duration.ofSeconds(60), () -> "0".equals(pg.query(pg.database(),
+                        "select count(*) from pg_replication_slots where slot_name = '" + slot + "' and active")));
+                pg.execute(pg.database(), "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '"
+                        + slot + "' and not active");
+                pg.execute(pg.database(), "drop publication if exists " + slot + "_pub");
+            } catch (RuntimeException e) {
+                System.err.println("could not drop the old replication slot " + slot + ": " + e.getMessage());
+            }
         }
     }
 
@@ -236,6 +283,8 @@ public final class Stack implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("missing " + jar + ": build the project first (./broker up builds it)");
         }
+        // C1 only: measured against full tiered C2 on billing's consumer (docs/benchmarks.md § Outbox),
+        // C2 gave no lower latency on these 2 shared cores, where its compiler threads compete with the stack
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
                 "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
