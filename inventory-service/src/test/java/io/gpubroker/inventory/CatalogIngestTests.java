@@ -88,6 +88,35 @@ class CatalogIngestTests {
     }
 
     @Test
+    void aSnapshotOfHundredsOfNewOffersPublishesEachOnceThroughTheMultiRowOutboxInsert() {
+        // more events than OutboxWriter.appendAll writes one statement each: they go as one multi-row insert
+        String p = "testcloud-m";
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Instant at = now();
+        List<NormalisedOffer> offers = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            offers.add(Feed.offer(p, run + "-" + i, "L40S", 1 + i % 4, 48, "0." + (100 + i), "Bulkville", 0.9, null, "bm" + i, at));
+        }
+        try (KafkaProbe events = KafkaProbe.tail(Topics.OFFER_EVENTS)) {
+            Catalogs.awaitApplied(catalog, p, Feed.snapshot(p, at, offers, 100));
+            Set<String> want = new HashSet<>(offers.stream().map(NormalisedOffer::id).toList());
+            events.pollUntil(Duration.ofSeconds(60), r -> types(events.seen(), "OfferPublished").containsAll(want));
+            List<ConsumerRecord<String, String>> published = events.seen().stream().filter(r -> want.contains(r.key())
+                    && "OfferPublished".equals(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE))).toList();
+            assertThat(published).hasSize(300);
+            assertThat(published.stream().map(r -> KafkaProbe.header(r, Topics.HEADER_EVENT_ID)).distinct()).hasSize(300)
+                    .allMatch(id -> UUID.fromString(id).toString().equals(id));
+            ConsumerRecord<String, String> rec = published.stream().filter(r -> (p + "-" + run + "-7").equals(r.key())).findFirst()
+                    .orElseThrow();
+            // the payload is the event as a JSON object (not a JSON string holding it), as append writes it
+            assertThat(EventCatalog.fromJson("OfferPublished", rec.value()).aggregateId()).isEqualTo(p + "-" + run + "-7");
+            assertThat(json(rec.value()).get("price_per_hour").decimalValue()).isEqualByComparingTo("0.107");
+            assertThat(KafkaProbe.header(rec, Topics.HEADER_EVENT_VERSION)).isEqualTo(
+                    String.valueOf(EventCatalog.entry("OfferPublished").version()));
+        }
+    }
+
+    @Test
     void theNextSnapshotWithdrawsMissingOffersAndPublishesOnlyWhatChanged() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         try (KafkaProbe events = KafkaProbe.tail(Topics.OFFER_EVENTS)) {

@@ -120,10 +120,17 @@ public class OfferCatalog {
         }
     }
 
-    /** Re-projects provisioning health onto the current index (after an outcome, and as failures age out). */
+    /**
+     * Re-projects provisioning health onto the current index (after an outcome, and as failures age out).
+     * An unchanged projection keeps the current view, and with it what searches cached for it.
+     */
     public synchronized void refreshHealth() {
         View v = view;
-        view = new View(v.index(), health.overlay(v.index(), clock.instant()), v.version());
+        HealthOverlay next = health.overlay(v.index(), clock.instant());
+        if (next == null ? v.health() == null : next.sameAs(v.health())) {
+            return;
+        }
+        view = new View(v.index(), next, v.version());
     }
 
     @Scheduled(every = "10s", delayed = "10s")

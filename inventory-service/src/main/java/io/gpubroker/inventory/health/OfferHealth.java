@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -65,6 +68,10 @@ public class OfferHealth {
     private final Map<Scope, Integer> thresholds;
     private final Map<String, KeyState> keys = new HashMap<>();
     private volatile long version;
+    /** The last projection made, and from what. */
+    private CatalogIndex lastIndex;
+    private Map<String, Projected> lastProjected;
+    private HealthOverlay lastOverlay;
 
     public OfferHealth(InventoryConfig config) {
         this.window = config.health().window();
@@ -141,7 +148,12 @@ public class OfferHealth {
         }
     }
 
-    /** Projects the current state onto {@code index}; null when nothing is failing or suppressed. */
+    /**
+     * Projects the current state onto {@code index}; null when nothing is failing or suppressed.
+     * Runs after every rebuild and every few seconds over the whole catalog, so it does not build
+     * each offer's key strings: the active keys are split by scope (and by provider, from the
+     * providers the index has) and looked up with the offer's own fields.
+     */
     public synchronized HealthOverlay overlay(CatalogIndex index, Instant now) {
         Map<String, KeyState> active = new HashMap<>();
         keys.forEach((k, s) -> {
@@ -153,26 +165,87 @@ public class OfferHealth {
         if (active.isEmpty()) {
             return null;
         }
+        // the projection depends only on the index and, per active key, its failure count and suppression end
+        Map<String, Projected> projected = new HashMap<>();
+        active.forEach((k, s) -> projected.put(k, new Projected(s.failures.size(),
+                s.suppressedUntil == null ? Long.MIN_VALUE : s.suppressedUntil.toEpochMilli())));
+        if (index == lastIndex && projected.equals(lastProjected)) {
+            return lastOverlay; // unchanged: the same instance, so searches keep what they cached for it
+        }
         int n = index.size();
+        Set<String> providers = new HashSet<>();
+        for (int p = 0; p < n; p++) {
+            providers.add(index.offer(p).provider());
+        }
+        ActiveKeys byScope = ActiveKeys.of(active, providers);
+        Map<String, String> lowerGpu = new HashMap<>();
         double[] factor = new double[n];
         long[] until = new long[n];
         for (int p = 0; p < n; p++) {
             NormalisedOffer o = index.offer(p);
             double f = 1.0;
             long u = 0;
-            for (Map.Entry<Scope, String> k : keysOf(o.provider(), o.id(), o.machineId(), o.gpuType()).entrySet()) {
-                KeyState s = active.get(k.getValue());
-                if (s != null) {
-                    f *= Math.pow(k.getKey().penalty, s.failures.size());
-                    if (s.suppressedUntil != null) {
-                        u = Math.max(u, s.suppressedUntil.toEpochMilli());
-                    }
-                }
+            // the scopes in keysOf's order (the factor is a product: same order, same rounding)
+            KeyState s = o.id() == null ? null : byScope.offers.get(o.id());
+            if (s != null) {
+                f *= Math.pow(Scope.OFFER.penalty, s.failures.size());
+                u = until(u, s);
+            }
+            Map<String, KeyState> machines = byScope.machines.get(o.provider());
+            if (machines != null && o.machineId() != null && !o.machineId().isBlank()
+                    && (s = machines.get(o.machineId())) != null) {
+                f *= Math.pow(Scope.MACHINE.penalty, s.failures.size());
+                u = until(u, s);
+            }
+            Map<String, KeyState> gpus = byScope.gpuTypes.get(o.provider());
+            if (gpus != null && o.gpuType() != null && !o.gpuType().isBlank()
+                    && (s = gpus.get(lowerGpu.computeIfAbsent(o.gpuType(), t -> t.toLowerCase(Locale.ROOT)))) != null) {
+                f *= Math.pow(Scope.GPU_TYPE.penalty, s.failures.size());
+                u = until(u, s);
             }
             factor[p] = f;
             until[p] = u;
         }
-        return new HealthOverlay(factor, until);
+        lastIndex = index;
+        lastProjected = projected;
+        lastOverlay = new HealthOverlay(factor, until);
+        return lastOverlay;
+    }
+
+    /** What of an active key goes into the overlay. */
+    private record Projected(int failures, long suppressedUntil) {
+    }
+
+    private static long until(long u, KeyState s) {
+        return s.suppressedUntil == null ? u : Math.max(u, s.suppressedUntil.toEpochMilli());
+    }
+
+    /**
+     * Active keys by scope: offer keys by offer id; machine and GPU type keys by provider, then by
+     * machine id / lower-case GPU type. A key belongs to every provider whose prefix it has, so a
+     * lookup by (provider, rest) finds exactly the keys {@link #keysOf} would build for the offer.
+     */
+    private record ActiveKeys(Map<String, KeyState> offers, Map<String, Map<String, KeyState>> machines,
+                              Map<String, Map<String, KeyState>> gpuTypes) {
+        static ActiveKeys of(Map<String, KeyState> active, Set<String> providers) {
+            ActiveKeys a = new ActiveKeys(new HashMap<>(), new HashMap<>(), new HashMap<>());
+            String offer = offerKey("");
+            active.forEach((k, s) -> {
+                if (k.startsWith(offer)) {
+                    a.offers.put(k.substring(offer.length()), s);
+                }
+                for (String provider : providers) {
+                    String machine = machineKey(provider, "");
+                    String gpu = gpuTypeKey(provider, "");
+                    if (k.startsWith(machine)) {
+                        a.machines.computeIfAbsent(provider, x -> new HashMap<>()).put(k.substring(machine.length()), s);
+                    } else if (k.startsWith(gpu)) {
+                        a.gpuTypes.computeIfAbsent(provider, x -> new HashMap<>()).put(k.substring(gpu.length()), s);
+                    }
+                }
+            });
+            return a;
+        }
     }
 
     /** Everything failing or suppressed now, most recent failure first. */

@@ -44,13 +44,16 @@ public class InventoryResource {
     static final String TEMPLATE_NOTE = "templates are Vast.ai-only: offers of the other providers have none";
 
     private final OfferCatalog catalog;
+    private final SearchJson json;
     private final TemplateCatalog templates;
     private final BrokerClock.Scaled clock;
     private final InventoryConfig config;
     private final long staleAfterMillis;
 
-    public InventoryResource(OfferCatalog catalog, TemplateCatalog templates, BrokerClock.Scaled clock, InventoryConfig config) {
+    public InventoryResource(OfferCatalog catalog, SearchJson json, TemplateCatalog templates, BrokerClock.Scaled clock,
+                             InventoryConfig config) {
         this.catalog = catalog;
+        this.json = json;
         this.templates = templates;
         this.clock = clock;
         this.config = config;
@@ -65,19 +68,29 @@ public class InventoryResource {
                                  @JsonProperty("poll_error_class") String pollErrorClass) {
     }
 
-    /** A result page: the broker API's {offers, count, total} plus paging, the order used, catalog freshness. */
-    public record SearchResult(@JsonProperty("offers") List<OfferView> offers, @JsonProperty("count") int count,
-                               @JsonProperty("total") int total, @JsonProperty("limit") int limit,
-                               @JsonProperty("offset") int offset, @JsonProperty("order") String order,
-                               @JsonProperty("providers") Map<String, ProviderStatus> providers) {
+    /**
+     * A result page: the broker API's {offers, count, total} plus paging, the order used, catalog freshness.
+     * The declaration of the response; {@link SearchJson} writes it without serialising it field by field.
+     */
+    public record SearchResult(@JsonProperty(OFFERS) List<OfferView> offers, @JsonProperty(COUNT) int count,
+                               @JsonProperty(TOTAL) int total, @JsonProperty(LIMIT) int limit,
+                               @JsonProperty(OFFSET) int offset, @JsonProperty("order") String order,
+                               @JsonProperty(PROVIDERS) Map<String, ProviderStatus> providers) {
+        static final String OFFERS = "offers";
+        static final String COUNT = "count";
+        static final String TOTAL = "total";
+        static final String LIMIT = "limit";
+        static final String OFFSET = "offset";
+        static final String PROVIDERS = "providers";
     }
 
+    /** The page as JSON bytes: the same document Jackson would write for a {@link SearchResult}, see {@link SearchJson}. */
     @GET
-    public Uni<SearchResult> search(@Context UriInfo uri) {
+    public Uni<byte[]> search(@Context UriInfo uri) {
         SearchParams p = SearchParams.parse(uri.getQueryParameters(), catalog.providers(),
                 config.search().defaultLimit(), config.search().maxLimit());
         if (p.templateHashId() == null) {
-            return Uni.createFrom().item(() -> run(p, null));
+            return Uni.createFrom().item(run(p, null));
         }
         return templates.current().map(c -> {
             Template t = c.find(p.templateHashId()).orElseThrow(() -> ApiException.badRequest(
@@ -86,7 +99,7 @@ public class InventoryResource {
         });
     }
 
-    private SearchResult run(SearchParams p, Predicate<OfferFacts> template) {
+    private byte[] run(SearchParams p, Predicate<OfferFacts> template) {
         OfferCatalog.View v = catalog.view();
         CatalogIndex index = v.index();
         IntPredicate extra = template == null ? null : pos -> template.test(index.facts(pos));
@@ -101,8 +114,7 @@ public class InventoryResource {
                 p.minGpuCount(), p.minReliability(), p.minConfidence(), p.minCuda(), extra, p.limit(), p.offset());
         long now = clock.millis();
         CatalogIndex.Page page = index.search(q, v.health(), now, staleAfterMillis);
-        List<OfferView> offers = page.hits().stream().map(OfferView::of).toList();
-        return new SearchResult(offers, offers.size(), page.total(), p.limit(), p.offset(), CatalogIndex.ORDER, statuses(now));
+        return json.write(index, page, p.limit(), p.offset(), statuses(now));
     }
 
     private Map<String, ProviderStatus> statuses(long now) {
@@ -146,7 +158,7 @@ public class InventoryResource {
         long age = Math.max(0, now - o.fetchedAt().toEpochMilli());
         double conf = Confidence.of(o.reliability() == null ? Double.NaN : o.reliability(), o.available(), age,
                 staleAfterMillis, 1.0, false);
-        return new CatalogIndex.Hit(o, conf, age, age > staleAfterMillis, false);
+        return new CatalogIndex.Hit(-1, o, conf, age, age > staleAfterMillis, false);
     }
 
     /** The Vast templates an offer fits. */

@@ -10,7 +10,8 @@ import io.gpubroker.inventory.catalog.CatalogIndex;
 
 /**
  * An offer as search shows it: the broker API's offer fields, then our additions (confidence, age,
- * staleness, currency, suppression). {@link OfferDetail} adds what provisioning needs.
+ * staleness, currency, suppression). {@link OfferDetail} is this plus what provisioning needs. Search
+ * results are written from these fields by {@link SearchJson} (static fields pre-serialised per offer).
  */
 // nulls are part of the broker API shape (cuda_version: null for non-Vast offers)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -28,11 +29,17 @@ public record OfferView(
         @JsonProperty("max_duration_hours") int maxDurationHours,
         @JsonProperty("fetched_at") Instant fetchedAt,
         @JsonProperty("cuda_version") Double cudaVersion,
-        @JsonProperty("availability_confidence") double availabilityConfidence,
-        @JsonProperty("age_seconds") long ageSeconds,
-        @JsonProperty("stale") boolean stale,
+        @JsonProperty(CONFIDENCE) double availabilityConfidence,
+        @JsonProperty(AGE_SECONDS) long ageSeconds,
+        @JsonProperty(STALE) boolean stale,
         @JsonProperty("currency") String currency,
-        @JsonProperty("suppressed") boolean suppressed) {
+        @JsonProperty(SUPPRESSED) boolean suppressed) {
+
+    /** The fields that change with the clock and the broker's provisioning history (the rest change only with the offer). */
+    static final String CONFIDENCE = "availability_confidence";
+    static final String AGE_SECONDS = "age_seconds";
+    static final String STALE = "stale";
+    static final String SUPPRESSED = "suppressed";
 
     /** The search-result form. */
     public static OfferView of(CatalogIndex.Hit h) {

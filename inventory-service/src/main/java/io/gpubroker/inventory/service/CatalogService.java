@@ -24,7 +24,6 @@ import io.gpubroker.inventory.catalog.SnapshotAssembler;
 import io.gpubroker.inventory.config.InventoryConfig;
 import io.gpubroker.inventory.health.OfferHealth;
 import io.gpubroker.inventory.repository.CatalogRepository;
-import io.gpubroker.inventory.repository.OutboxBatch;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.runtime.StartupEvent;
@@ -53,7 +52,6 @@ public class CatalogService {
     private final Mutiny.SessionFactory sessions;
     private final CatalogRepository repository;
     private final OutboxWriter outbox;
-    private final OutboxBatch outboxBatch;
     private final OfferCatalog catalog;
     private final OfferHealth health;
     private final BrokerClock.Scaled clock;
@@ -61,11 +59,10 @@ public class CatalogService {
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
     public CatalogService(Mutiny.SessionFactory sessions, CatalogRepository repository, OutboxWriter outbox,
-                          OutboxBatch outboxBatch, OfferCatalog catalog, OfferHealth health, BrokerClock.Scaled clock, InventoryConfig config) {
+                          OfferCatalog catalog, OfferHealth health, BrokerClock.Scaled clock, InventoryConfig config) {
         this.sessions = sessions;
         this.repository = repository;
         this.outbox = outbox;
-        this.outboxBatch = outboxBatch;
         this.catalog = catalog;
         this.health = health;
         this.clock = clock;
@@ -152,7 +149,7 @@ public class CatalogService {
         return sessions.withTransaction((db, tx) -> repository.upsert(db, writes)
                         .chain(() -> repository.delete(db, withdrawn))
                         .chain(() -> repository.snapshotApplied(db, snap.provider(), snap.snapshotId(), snap.fetchedAt(), next.size()))
-                        .chain(() -> outboxBatch.appendAll(db, AGGREGATE, events)))
+                        .chain(() -> outbox.appendAll(db, AGGREGATE, events)))
                 .map(ignored -> {
                     // the poll-failure facts stay until a later snapshot supersedes them (status() compares times)
                     catalog.replace(new ProviderCatalog(snap.provider(), next, snap.snapshotId(), snap.fetchedAt(),

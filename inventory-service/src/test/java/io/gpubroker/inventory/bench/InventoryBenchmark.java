@@ -1,7 +1,11 @@
 package io.gpubroker.inventory.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -35,8 +39,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code ./mvnw -o -pl inventory-service test -Dtest=InventoryBenchmark -Dbench=true}
  * (optional {@code -Dbench.offers=100000 -Dbench.seconds=20 -Dbench.concurrency=16}).
  * Ingests {@code bench.offers} offers over five bench providers through Kafka (first load: every offer
- * new; steady state: 1 % repriced), then drives {@code GET /inventory} with a closed-loop Vert.x client in
- * the same JVM (so client and service share the machine's cores), and finally withdraws everything.
+ * new; steady state: 1 % repriced), then drives {@code GET /inventory} with a closed-loop Vert.x client
+ * ({@link LoadGenerator}) in its own JVM, started with {@code java -cp} (it still shares the machine's cores,
+ * but not this JVM's heap, GC and JIT; {@code -Dbench.in-jvm=true} runs the first harness's in-JVM client),
+ * and finally withdraws everything. CPU per request is this JVM's (the service's) CPU time over the run.
  */
 @QuarkusTest
 @TestProfile(BrokerTestProfile.class)
@@ -135,19 +141,28 @@ class InventoryBenchmark {
         long now = System.currentTimeMillis();
         for (String q : QUERIES) {
             CatalogIndex.Query query = parse(q);
-            long[] lat = new long[2000];
+            long[] scan = new long[2000];
+            long[] cached = new long[2000];
             for (int i = 0; i < 500; i++) {
+                v.index().scan(query, v.health(), now, 120_000);
                 v.index().search(query, v.health(), now, 120_000);
             }
             int total = 0;
-            for (int i = 0; i < lat.length; i++) {
+            for (int i = 0; i < scan.length; i++) {
                 long t = System.nanoTime();
-                total = v.index().search(query, v.health(), now, 120_000).total();
-                lat[i] = System.nanoTime() - t;
+                total = v.index().scan(query, v.health(), now, 120_000).total();
+                scan[i] = System.nanoTime() - t;
+                t = System.nanoTime();
+                if (v.index().search(query, v.health(), now, 120_000).total() != total) {
+                    throw new AssertionError("cached search and scan disagree on " + q);
+                }
+                cached[i] = System.nanoTime() - t;
             }
-            Arrays.sort(lat);
-            System.out.printf("index only  %-60s total %,6d  p50 %6.1f us  p99 %7.1f us%n", q, total,
-                    lat[lat.length / 2] / 1e3, lat[(int) (lat.length * 0.99)] / 1e3);
+            Arrays.sort(scan);
+            Arrays.sort(cached);
+            System.out.printf("index only  %-60s total %,6d  scan p50 %6.1f us p99 %7.1f us | cached p50 %5.1f us p99 %6.1f us%n",
+                    q, total, scan[scan.length / 2] / 1e3, scan[(int) (scan.length * 0.99)] / 1e3,
+                    cached[cached.length / 2] / 1e3, cached[(int) (cached.length * 0.99)] / 1e3);
         }
     }
 
@@ -177,14 +192,65 @@ class InventoryBenchmark {
         return new CatalogIndex.Query(provider, gpu, loc, vram, price, count, rel, conf, cuda, null, limit, offset);
     }
 
-    private void http(int seconds, int concurrency) throws InterruptedException {
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(RestAssured.port).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
-        run(client, 5, concurrency, false); // warm-up
-        System.out.println("load average before the measured run (other processes share the 2 cores): " + loadavg());
-        run(client, seconds, concurrency, true);
+    private void http(int seconds, int concurrency) throws Exception {
+        if (Boolean.getBoolean("bench.in-jvm")) { // the first harness: client and service share one JVM
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(RestAssured.port).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
+            run(client, 5, concurrency, false); // warm-up
+            System.out.println("load average before the measured run (other processes share the 2 cores): " + loadavg());
+            run(client, seconds, concurrency, true);
+            System.out.println("load average after: " + loadavg());
+            client.close();
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-XX:+UseSerialGC", LoadGenerator.class.getName(),
+                String.valueOf(RestAssured.port), "5", String.valueOf(seconds), String.valueOf(concurrency)));
+        for (String q : QUERIES) {
+            cmd.add("/inventory?" + q);
+        }
+        Process client = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = 0;
+        String result = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.equals("MEASURING")) {
+                    cpu0 = os.getProcessCpuTime();
+                    System.out.println("load average before the measured run (other processes share the 2 cores): " + loadavg());
+                } else if (line.startsWith("RESULT ")) {
+                    result = line;
+                    break;
+                } else {
+                    System.out.println("load generator: " + line);
+                }
+            }
+        }
+        long serverCpu = os.getProcessCpuTime() - cpu0;
+        if (!client.waitFor(60, TimeUnit.SECONDS)) {
+            client.destroyForcibly();
+        }
+        if (result == null) {
+            System.out.println("load generator ended without a result, exit " + client.exitValue());
+            return;
+        }
+        java.util.Map<String, String> r = new java.util.HashMap<>();
+        for (String kv : result.substring(7).split(" ")) {
+            r.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        long count = Long.parseLong(r.get("requests"));
+        double secs = Double.parseDouble(r.get("seconds"));
+        System.out.printf("HTTP GET /inventory (8 filter mixes round-robin), %d concurrent, %d s, client in its own JVM: %,d requests,"
+                        + " %,.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, p99.9 %s ms, max %s ms, errors %s, %,.0f bytes/response%n",
+                concurrency, seconds, count, count / secs, r.get("p50"), r.get("p90"), r.get("p99"), r.get("p999"), r.get("max"),
+                r.get("errors"), count == 0 ? 0 : Double.parseDouble(r.get("bytes")) / count);
+        double serverMs = serverCpu / 1e6 / count;
+        double clientMs = Double.parseDouble(r.get("client_cpu_ms")) / count;
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("CPU per request: service JVM %.3f ms (-> at most %,.0f req/s on %d dedicated cores), load generator %.3f ms%n",
+                serverMs, cores * 1000 / serverMs, cores, clientMs);
         System.out.println("load average after: " + loadavg());
-        client.close();
     }
 
     private void run(HttpClient client, int seconds, int concurrency, boolean report) throws InterruptedException {
