@@ -97,7 +97,7 @@ public final class AppLaunch {
             ports = List.of(port);
         }
         ports.forEach(p -> c.append(" -p ").append(p).append(':').append(p));
-        env(s, port).forEach(e -> c.append(" -e ").append(e));
+        env(s, port).forEach((k, v) -> c.append(" -e ").append(k).append('=').append(v));
         c.append(' ').append(s.dockerImage);
         serveArgs(s, port).forEach(a -> c.append(' ').append(a));
         return c.toString();
@@ -121,15 +121,15 @@ public final class AppLaunch {
     }
 
     /** Environment for the app: what generic images read (and what the others ignore). */
-    public static List<String> env(Session s, int port) {
-        List<String> e = new ArrayList<>();
+    public static java.util.Map<String, String> env(Session s, int port) {
+        java.util.Map<String, String> e = new java.util.LinkedHashMap<>();
         if (s.modelId != null) {
-            e.add("MODEL_ID=" + s.modelId);
+            e.put("MODEL_ID", s.modelId);
         }
         if (s.quantization != null) {
-            e.add("QUANTIZATION=" + s.quantization);
+            e.put("QUANTIZATION", s.quantization);
         }
-        e.add("PORT=" + port);
+        e.put("PORT", String.valueOf(port));
         return e;
     }
 }

@@ -72,14 +72,10 @@ public final class ProvisionSessionSaga {
 
     ProvisionInstance provision(Session s, Instant now) {
         List<Integer> ports = AppLaunch.ports(s);
-        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> env = java.util.Map.of();
         String startCommand = null;
         if (entrypoint(s) && containerNative(s)) {
-            int port = AppLaunch.appPort(s, cfg.app().defaultPort());
-            for (String e : AppLaunch.env(s, port)) {
-                int eq = e.indexOf('=');
-                env.put(e.substring(0, eq), e.substring(eq + 1));
-            }
+            env = AppLaunch.env(s, AppLaunch.appPort(s, cfg.app().defaultPort()));
             startCommand = AppLaunch.startCommand(s, cfg.app().defaultPort());
         }
         return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
