@@ -72,7 +72,7 @@ public class SessionService {
         this.ssh = ssh;
         // the verification key first: a provider that takes a single key (Rackrr) gets the broker's,
         // and the verifier installs the user's key over SSH on every host (idempotent)
-        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id), s.userPublicKey));
+        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id, s.verifySalt), s.userPublicKey));
     }
 
     public ProvisionSessionSaga saga() {
@@ -217,6 +217,7 @@ public class SessionService {
         s.updatedAt = now;
         SessionKeys.UserKey userKey = keys.newUserKey(s.id);
         s.userPublicKey = userKey.publicKeyLine();
+        s.verifySalt = SessionKeys.newSalt();
         String agentToken = SessionKeys.newAgentToken();
         s.agentTokenHash = SessionKeys.hash(agentToken);
         Step step = saga.start(s, now);
@@ -333,6 +334,7 @@ public class SessionService {
                             Step step = decide.apply(s, now);
                             holder[0] = step;
                             s.updatedAt = now;
+                            endAccess(s);
                             return append(tx, step.events()).call(() -> attempts(tx, was, s, now)).replaceWith(s);
                         }))
                 .invoke(s -> afterCommit(s, before[0], holder[0]));
@@ -350,11 +352,19 @@ public class SessionService {
             Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
             s.updatedAt = now;
+            endAccess(s);
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
                 metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
             }
             return append(tx, step.events()).call(() -> attempts(tx, was, s, now));
         });
+    }
+
+    /** An ended session needs no SSH access: without its salt nobody can derive the verification key again. */
+    private static void endAccess(Session s) {
+        if (!s.status.live()) {
+            s.verifySalt = null;
+        }
     }
 
     private void afterCommit(Session s, SessionStatus before, Step step) {
@@ -384,9 +394,11 @@ public class SessionService {
         String user = s.sshUser == null ? "root" : s.sshUser;
         String provider = s.provider;
         String userKey = s.userPublicKey;
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
         Uni.createFrom().item(() -> {
                     long t0 = System.nanoTime();
-                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id), userKey, cfg.sshTimeout());
+                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id, salt), userKey, pin, cfg.sshTimeout());
                     metrics.sshVerifyTimer().record(Duration.ofNanos(System.nanoTime() - t0));
                     if (!r.ok()) {
                         metrics.verifyFailed(provider, r.failure().name().toLowerCase());
@@ -405,11 +417,13 @@ public class SessionService {
         int port = s.sshPort;
         String user = s.sshUser == null ? "root" : s.sshUser;
         String command = saga.dockerRun(s);
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
         Duration run = Duration.ofMillis(Math.max(1000, (long) (cfg.app().launchTimeout().toMillis() / clock.scale())));
         Uni.createFrom().item(() -> {
-                    var key = keys.verificationKey(id);
-                    ssh.exec(host, port, user, key, "docker rm -f " + AppLaunch.CONTAINER, cfg.sshTimeout(), cfg.sshTimeout());
-                    return ssh.exec(host, port, user, key, command, cfg.sshTimeout(), run);
+                    var key = keys.verificationKey(id, salt);
+                    ssh.exec(host, port, user, key, pin, "docker rm -f " + AppLaunch.CONTAINER, cfg.sshTimeout(), cfg.sshTimeout());
+                    return ssh.exec(host, port, user, key, pin, command, cfg.sshTimeout(), run);
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(r -> {
@@ -489,7 +503,9 @@ public class SessionService {
         String host = s.sshHost;
         int port = s.sshPort;
         String user = s.sshUser == null ? "root" : s.sshUser;
-        Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id), cfg.sshTimeout()))
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
+        Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id, salt), pin, cfg.sshTimeout()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(util -> util == null ? Uni.createFrom().nullItem()
                         : SafeContext.run(vertx, () -> apply(id, (sess, now) -> {
