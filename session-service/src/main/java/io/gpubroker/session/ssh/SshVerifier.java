@@ -42,7 +42,8 @@ public class SshVerifier {
         client.setServerKeyVerifier((session, remote, key) -> {
             String seen = KeyUtils.getFingerPrint(key);
             session.setAttribute(SEEN, seen);
-            String expected = session.getAttribute(EXPECTED);
+            AttributeRepository context = session.getConnectionContext();
+            String expected = context == null ? null : context.getAttribute(EXPECTED);
             return expected == null || expected.equals(seen);
         });
         client.start();
