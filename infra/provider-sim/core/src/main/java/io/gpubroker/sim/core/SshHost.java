@@ -55,6 +55,8 @@ public final class SshHost implements AutoCloseable {
     private volatile KeyPair hostKey = newHostKey();
     private final Set<String> passwords = ConcurrentHashMap.newKeySet();
     private final AtomicInteger gpuUtilPct = new AtomicInteger();
+    /** Password logins tried (what a host's auth log would show): proof a password went, or did not go, to this host. */
+    private final AtomicInteger passwordAttempts = new AtomicInteger();
     private final String user;
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final String hostname;
@@ -85,8 +87,10 @@ public final class SshHost implements AutoCloseable {
         s.setKeyPairProvider(session -> List.of(hostKey));
         s.setPublickeyAuthenticator((username, key, session) -> mode == Mode.NORMAL
                 && users.contains(username) && authorized.stream().anyMatch(a -> KeyUtils.compareKeys(a.key(), key)));
-        s.setPasswordAuthenticator((username, password, session) -> mode == Mode.NORMAL
-                && users.contains(username) && passwords.contains(password));
+        s.setPasswordAuthenticator((username, password, session) -> {
+            passwordAttempts.incrementAndGet();
+            return mode == Mode.NORMAL && users.contains(username) && passwords.contains(password);
+        });
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ExecCommand(command));
         s.setShellFactory(channel -> new Shell());
@@ -181,6 +185,10 @@ public final class SshHost implements AutoCloseable {
 
     public int authorizedKeyCount() {
         return authorized.size();
+    }
+
+    public int passwordAttempts() {
+        return passwordAttempts.get();
     }
 
     public void allowPassword(String password) {
