@@ -360,10 +360,10 @@ public class SessionService {
         });
     }
 
-    /** An ended session needs no SSH access: without its salt nobody can derive the verification key again. */
+    /** An ended session needs no SSH access: with its salt gone nobody can derive the verification key again. */
     private static void endAccess(Session s) {
         if (!s.status.live()) {
-            s.verifySalt = null;
+            s.verifySalt = SessionKeys.RETIRED;
         }
     }
 
@@ -376,6 +376,9 @@ public class SessionService {
         }
         if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
             metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+        }
+        if (before != SessionStatus.running && s.status == SessionStatus.running && needsNoMoreSsh(s)) {
+            dropAccessLater(s);
         }
         switch (step.action()) {
             case VERIFY_SSH -> verifyLater(s);
@@ -408,6 +411,40 @@ public class SessionService {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(r -> SafeContext.run(vertx, () -> apply(id, (sess, now) -> saga.onVerified(sess, r, now))))
                 .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", id, e.getMessage()));
+    }
+
+    /** Running without idle probing or an app to launch: nothing will log in with the broker's key again. */
+    private static boolean needsNoMoreSsh(Session s) {
+        return !SessionKeys.RETIRED.equals(s.verifySalt) && s.sshHost != null && s.sshPort != null && s.idleThresholdMinutes == 0
+                && !"entrypoint".equals(s.launchMode);
+    }
+
+    /**
+     * Removes the broker's verification key from the host (the user's key was installed by the
+     * verification) and, once that worked, wipes the salt, so the key can never be derived again.
+     * A failure leaves both until the session ends (then the salt goes anyway).
+     */
+    private void dropAccessLater(Session s) {
+        String id = s.id;
+        String host = s.sshHost;
+        int port = s.sshPort;
+        String user = s.sshUser == null ? "root" : s.sshUser;
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
+        Uni.createFrom().item(() -> ssh.exec(host, port, user, keys.verificationKey(id, salt), pin,
+                        "sed -i '/ " + SessionKeys.VERIFY_COMMENT + "$/d' ~/.ssh/authorized_keys", cfg.sshTimeout(), cfg.sshTimeout()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(r -> {
+                    if (!r.ok()) {
+                        LOG.infof("session %s: the broker's key stays on the host until the session ends (%s)", id, r.output());
+                        return Uni.createFrom().nullItem();
+                    }
+                    return SafeContext.run(vertx, () -> apply(id, (sess, now) -> {
+                        sess.verifySalt = SessionKeys.RETIRED;
+                        return new Step();
+                    }));
+                })
+                .subscribe().with(x -> { }, e -> LOG.warnf("removing the broker's key from %s: %s", id, e.getMessage()));
     }
 
     /** {@code docker run} over SSH: the old container of the same name goes first, so a relaunch is safe. */

@@ -67,6 +67,12 @@ public class SessionKeys {
         }
     }
 
+    /**
+     * The salt of a session that needs no more broker SSH access (ended, or its key removed from the
+     * host): nothing derives a key from it, and it is distinct from null (a row from before salts).
+     */
+    public static final String RETIRED = "retired";
+
     /** A fresh random salt for a new session's verification key (base64url, stored in the session row). */
     public static String newSalt() {
         byte[] b = new byte[SALT_BYTES];
@@ -80,6 +86,9 @@ public class SessionKeys {
      * (HMAC of "verify:" id, the old derivation) and keeps working until that session ends.
      */
     public KeyPair verificationKey(String sessionId, String salt) {
+        if (RETIRED.equals(salt)) {
+            throw new IllegalStateException("session " + sessionId + " no longer has a verification key");
+        }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -26,6 +26,12 @@ class SessionKeysTests {
     }
 
     @Test
+    void aRetiredSaltDerivesNothing() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> keys.verificationKey("ses_1", SessionKeys.RETIRED))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void aRowWithoutSaltKeepsTheLegacyDerivation() {
         // HMAC-SHA256(secret, "verify:ses_legacy") as seed: the key rows created before salts still carry
         KeyPair legacy = keys.verificationKey("ses_legacy", null);
