@@ -17,6 +17,7 @@ import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.provider.config.Providers;
+import io.gpubroker.provider.intent.IntentLog;
 import io.gpubroker.provider.support.Catalogs;
 import io.gpubroker.provider.support.Commands;
 import io.gpubroker.provider.support.GatewayTestProfile;
@@ -25,7 +26,9 @@ import io.gpubroker.testkit.KafkaProbe;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,10 @@ class ProvisioningFlowTests {
 
     @Inject
     Providers providers;
+    @Inject
+    IntentLog intents;
+    @Inject
+    Mutiny.SessionFactory sessions;
 
     @BeforeAll
     static void outbox() {
@@ -87,6 +94,11 @@ class ProvisioningFlowTests {
             int port = status.path("ssh_port").asInt();
             String sshUser = status.path("ssh_user").asText();
             assertThat(status.toString()).doesNotContain("password");
+            if (provider.equals("trooper")) { // the gateway logged in itself: it reports the host key it pinned
+                assertThat(status.path("ssh_host_key").asText()).isEqualTo(Sim.instance(provider, instanceId).path("ssh_host_key").asText());
+            } else {
+                assertThat(status.path("ssh_host_key").isNull() || status.path("ssh_host_key").isMissingNode()).isTrue();
+            }
             // keys reach the host the provider's way (propagation, cloud-init): the saga retries the same
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                     .until(() -> Commands.ssh(host, port, sshUser, user, "echo ok").equals("ok\n"));
@@ -124,6 +136,59 @@ class ProvisioningFlowTests {
             assertThat(Commands.type(Commands.replyTo(replies, session, terminate.commandId(), REPLY))).isEqualTo("InstanceTerminated");
         } finally {
             Sim.clearFaults("trooper");
+        }
+    }
+
+    /** The host key the gateway pinned in its intent log, or null. */
+    private String pinOf(String provider, String instanceId) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> sessions.withSession(db -> intents.accessOf(db, provider, instanceId)))
+                    .hostKey();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void trooperPinsTheHostKeyBeforeAnyPasswordAndAHostWhoseKeyChangedGetsNoPasswordAndFails() throws Exception {
+        String session = session();
+        NormalisedOffer offer = Catalogs.provisionable(providers, "trooper");
+        try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
+            Commands.send(Commands.provision(session, offer, List.of(Commands.publicLine(Commands.newKey(), "user"))));
+            ConsumerRecord<String, String> r = Commands.reply(replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"), REPLY);
+            assertThat(Commands.type(r)).as(r.value()).isEqualTo("InstanceProvisioned");
+            String instanceId = Commands.json(r).path("instance_id").asText();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> Sim.instance("trooper", instanceId).path("ssh_listening").asBoolean());
+            String first = Sim.instance("trooper", instanceId).path("ssh_host_key").asText();
+
+            // first look at the running server: its key is read and pinned (intent log), no password is sent yet
+            String pin = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (pin == null && System.currentTimeMillis() < deadline) {
+                var pinning = Commands.describe(session, "trooper", instanceId);
+                Commands.send(pinning);
+                JsonNode pinned = Commands.json(Commands.replyTo(replies, session, pinning.commandId(), REPLY));
+                assertThat(pinned.path("broker_state").asText()).as(pinned.toString()).isEqualTo("provisioning");
+                pin = pinOf("trooper", instanceId);
+            }
+            assertThat(pin).isEqualTo(first);
+            assertThat(Sim.instance("trooper", instanceId).path("ssh_password_logins").asInt()).isZero();
+
+            String other = Sim.call("trooper", "POST", "/instances/" + instanceId + "/rotate-host-key", null).path("ssh_host_key").asText();
+            var install = Commands.describe(session, "trooper", instanceId);
+            Commands.send(install);
+            JsonNode refused = Commands.json(Commands.replyTo(replies, session, install.commandId(), REPLY));
+            assertThat(refused.path("broker_state").asText()).as(refused.toString()).isEqualTo("failed");
+            assertThat(refused.path("provider_state").asText()).isEqualTo("host key changed: expected " + first + ", got " + other);
+            assertThat(refused.path("ssh_host_key").asText()).isEqualTo(first);
+            JsonNode host = Sim.instance("trooper", instanceId);
+            assertThat(host.path("ssh_password_logins").asInt()).as("the root password never reached the other host").isZero();
+            assertThat(host.path("ssh_keys").asInt()).isZero();
+
+            var terminate = Commands.terminate(session, "trooper", instanceId);
+            Commands.send(terminate);
+            assertThat(Commands.type(Commands.replyTo(replies, session, terminate.commandId(), REPLY))).isEqualTo("InstanceTerminated");
         }
     }
 

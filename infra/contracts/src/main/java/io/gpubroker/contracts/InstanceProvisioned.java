@@ -18,6 +18,7 @@ public record InstanceProvisioned(
         @JsonProperty("ssh_host") String sshHost,
         @JsonProperty("ssh_port") Integer sshPort,
         @JsonProperty("ssh_user") String sshUser,
+        @JsonProperty("ssh_host_key") String sshHostKey,
         @JsonProperty("provider_state") String providerState,
         @JsonProperty(value = "provisioned_at", required = true) Instant provisionedAt) implements BrokerEvent {
 
@@ -27,6 +28,14 @@ public record InstanceProvisioned(
         Require.text(provider, "provider");
         Require.text(instanceId, "instance_id");
         Require.present(provisionedAt, "provisioned_at");
+    }
+
+    /** Without a pinned host key (providers whose hosts the gateway never connects to). */
+    public InstanceProvisioned(String commandId, String sessionId, String provider, String offerId, String instanceId,
+                               String ownershipTag, String sshHost, Integer sshPort, String sshUser, String providerState,
+                               Instant provisionedAt) {
+        this(commandId, sessionId, provider, offerId, instanceId, ownershipTag, sshHost, sshPort, sshUser, null,
+                providerState, provisionedAt);
     }
 
     @Override

@@ -19,6 +19,7 @@ public record InstanceStatus(
         @JsonProperty("ssh_host") String sshHost,
         @JsonProperty("ssh_port") Integer sshPort,
         @JsonProperty("ssh_user") String sshUser,
+        @JsonProperty("ssh_host_key") String sshHostKey,
         @JsonProperty("api_endpoint") String apiEndpoint,
         @JsonProperty("error_class") String errorClass,
         @JsonProperty(value = "observed_at", required = true) Instant observedAt) implements BrokerEvent {
@@ -30,6 +31,14 @@ public record InstanceStatus(
         Require.text(instanceId, "instance_id");
         Require.text(brokerState, "broker_state");
         Require.present(observedAt, "observed_at");
+    }
+
+    /** Without a pinned host key (providers whose hosts the gateway never connects to). */
+    public InstanceStatus(String commandId, String sessionId, String provider, String instanceId, String providerState,
+                          String brokerState, String sshHost, Integer sshPort, String sshUser, String apiEndpoint,
+                          String errorClass, Instant observedAt) {
+        this(commandId, sessionId, provider, instanceId, providerState, brokerState, sshHost, sshPort, sshUser, null,
+                apiEndpoint, errorClass, observedAt);
     }
 
     @Override

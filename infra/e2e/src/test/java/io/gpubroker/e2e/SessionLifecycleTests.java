@@ -79,6 +79,11 @@ class SessionLifecycleTests {
         String out = E2EStack.ssh(running.path("ssh_host").asText(), running.path("ssh_port").asInt(),
                 running.path("ssh_user").asText(), key, "nvidia-smi --query-gpu=name --format=csv,noheader");
         assertThat(out).containsIgnoringCase(offer.path("gpu_type").asText().split(" ")[0]);
+        // no idle probe and no app to launch: the broker's key leaves the host, the user's stays
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> sshKeysOn(provider, id) == 1);
+        assertThat(E2EStack.ssh(running.path("ssh_host").asText(), running.path("ssh_port").asInt(),
+                running.path("ssh_user").asText(), key, "echo still-in")).isEqualTo("still-in\n");
 
         E2EStack.Reply done = call("POST", url("session-service") + "/sessions/" + id + "/done", null);
         assertThat(done.status()).isEqualTo(200);
@@ -95,5 +100,15 @@ class SessionLifecycleTests {
             }
         }
         assertThat(found).as("the simulator saw the session's tagged instance").isTrue();
+    }
+
+    /** Keys in authorized_keys of the session's simulated instance (-1 while it is not listed). */
+    static int sshKeysOn(String provider, String sessionId) throws Exception {
+        for (JsonNode i : E2EStack.simInstances(provider).path("instances")) {
+            if (i.path("tag").asText("").contains(sessionId) && !i.path("destroyed").asBoolean()) {
+                return i.path("ssh_keys").asInt(-1);
+            }
+        }
+        return -1;
     }
 }

@@ -34,6 +34,15 @@ public interface ProviderAdapter {
     InstanceView describe(String instanceId, List<String> keys);
 
     /**
+     * Same, for providers whose hosts the gateway logs into itself (Trooper): {@code pinnedHostKey}
+     * is the host key pinned for this instance (null before the first connection pinned one); the
+     * view carries the key seen or required in {@link InstanceView#sshHostKey()}.
+     */
+    default InstanceView describe(String instanceId, List<String> keys, String pinnedHostKey) {
+        return describe(instanceId, keys);
+    }
+
+    /**
      * True for providers whose create cannot carry the ownership tag (Trooper titles a server after
      * ordering): a create that times out leaves an instance nobody can find by tag, so the gateway
      * serialises their creates and adopts the one untagged instance that appeared meanwhile.

@@ -43,12 +43,23 @@ public class IntentLog {
                 .map(rows -> rows.isEmpty() ? null : intent(rows.get(0)));
     }
 
-    /** The keys of the session that owns {@code instanceId} (Trooper installs them once the server runs). */
-    public Uni<List<String>> keysOf(Mutiny.Session db, String provider, String instanceId) {
-        return db.createNativeQuery("select cast(ssh_public_keys as text) from " + table
-                        + " where provider = ?1 and instance_id = ?2 order by created_at desc limit 1", String.class)
+    /** What the gateway needs to log into an instance's host: the session's keys and the pinned host key (or null). */
+    public record HostAccess(List<String> keys, String hostKey) {
+    }
+
+    public Uni<HostAccess> accessOf(Mutiny.Session db, String provider, String instanceId) {
+        return db.createNativeQuery("select cast(ssh_public_keys as text), ssh_host_key from " + table
+                        + " where provider = ?1 and instance_id = ?2 order by created_at desc limit 1", Object[].class)
                 .setParameter(1, provider).setParameter(2, instanceId).getResultList()
-                .map(rows -> rows.isEmpty() ? List.of() : keys(rows.get(0)));
+                .map(rows -> rows.isEmpty() ? new HostAccess(List.of(), null)
+                        : new HostAccess(keys((String) rows.get(0)[0]), (String) rows.get(0)[1]));
+    }
+
+    /** Pins the instance's host key; a pin already there stays (first writer wins, never silently replaced). */
+    public Uni<Integer> pinHostKey(Mutiny.Session db, String provider, String instanceId, String fingerprint) {
+        return db.createNativeQuery("update " + table + " set ssh_host_key = ?3, updated_at = clock_timestamp()"
+                        + " where provider = ?1 and instance_id = ?2 and ssh_host_key is null")
+                .setParameter(1, provider).setParameter(2, instanceId).setParameter(3, fingerprint).executeUpdate();
     }
 
     public Uni<Integer> countAttempt(Mutiny.Session db, String commandId) {

@@ -257,9 +257,11 @@ public class CommandHandler {
             // the create succeeded; its details come with DescribeInstance
         }
         InstanceView view = v;
+        // a host key is reported only with a running view (pinned); a key merely seen is pinned by the first DescribeInstance
+        String hostKey = view != null && view.brokerState() == BrokerState.RUNNING ? view.sshHostKey() : null;
         return c -> new InstanceProvisioned(c.commandId(), c.sessionId(), c.provider(), c.offerId(), id, spec.tag(),
                 view == null ? null : view.sshHost(), view == null ? null : view.sshPort(), view == null ? null : view.sshUser(),
-                view == null ? "created" : view.providerState(), clock.instant());
+                hostKey, view == null ? "created" : view.providerState(), clock.instant());
     }
 
     private ProvisionFailed failed(ProvisionInstance c, ProviderException e) {
@@ -346,17 +348,36 @@ public class CommandHandler {
 
     public Uni<Void> describe(Envelope env, DescribeInstance c) {
         Provider p = providers.get(c.provider()).orElseThrow();
-        return sessions.withSession(db -> intents.keysOf(db, c.provider(), c.instanceId()))
-                .chain(keys -> Blocking.run(() -> describeNow(p, c, keys)))
-                .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> outbox.append(db, AGGREGATE, reply).replaceWithVoid()))
+        return sessions.withSession(db -> intents.accessOf(db, c.provider(), c.instanceId()))
+                .chain(access -> Blocking.run(() -> describeNow(p, c, access))
+                        .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> pinFirst(db, c, access, reply)
+                                .chain(() -> outbox.append(db, AGGREGATE, reported(reply))).replaceWithVoid())))
                 .replaceWithVoid();
     }
 
-    private InstanceStatus describeNow(Provider p, DescribeInstance c, List<String> keys) {
+    /** A host key the adapter saw on an unpinned instance is pinned (with the reply, one transaction). */
+    private Uni<Integer> pinFirst(Mutiny.Session db, DescribeInstance c, IntentLog.HostAccess access, InstanceStatus reply) {
+        if (access.hostKey() != null || reply.sshHostKey() == null) {
+            return Uni.createFrom().item(0);
+        }
+        return intents.pinHostKey(db, c.provider(), c.instanceId(), reply.sshHostKey());
+    }
+
+    /** Only a running instance's key is the pin session-service must require; a key just seen is not reported yet. */
+    private static InstanceStatus reported(InstanceStatus r) {
+        if (r.sshHostKey() == null || "running".equals(r.brokerState()) || "failed".equals(r.brokerState())) {
+            return r;
+        }
+        return new InstanceStatus(r.commandId(), r.sessionId(), r.provider(), r.instanceId(), r.providerState(), r.brokerState(),
+                r.sshHost(), r.sshPort(), r.sshUser(), null, r.apiEndpoint(), r.errorClass(), r.observedAt());
+    }
+
+    private InstanceStatus describeNow(Provider p, DescribeInstance c, IntentLog.HostAccess access) {
         try {
-            InstanceView v = p.guard().call("describe", () -> p.adapter().describe(c.instanceId(), keys));
+            InstanceView v = p.guard().call("describe", () -> p.adapter().describe(c.instanceId(), access.keys(), access.hostKey()));
             return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), v.providerState(),
-                    v.brokerState().wire(), v.sshHost(), v.sshPort(), v.sshUser(), v.apiEndpoint(), null, clock.instant());
+                    v.brokerState().wire(), v.sshHost(), v.sshPort(), v.sshUser(), v.sshHostKey(), v.apiEndpoint(), null,
+                    clock.instant());
         } catch (ProviderException e) {
             return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), null, "unknown",
                     null, null, null, null, e.errorClass().wire(), clock.instant());

@@ -81,6 +81,12 @@ public class Session extends PanacheEntityBase {
     public BigDecimal offerCuda;
     @Column(name = "user_public_key")
     public String userPublicKey;
+    /** Random salt of the broker's verification key (SessionKeys); RETIRED once no SSH access is needed; null on pre-salt rows. */
+    @Column(name = "verify_salt")
+    public String verifySalt;
+    /** The instance's pinned SSH host key (SHA256:...): reported by the gateway (Trooper) or pinned at the first verification. */
+    @Column(name = "ssh_host_key")
+    public String sshHostKey;
     @Column(name = "agent_token_hash")
     public String agentTokenHash;
     @Column(name = "instance_id")

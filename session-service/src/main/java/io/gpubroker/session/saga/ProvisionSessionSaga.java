@@ -164,6 +164,7 @@ public final class ProvisionSessionSaga {
             s.instanceId = r.instanceId();
         }
         applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
+        pinHostKey(s, r.sshHostKey());
         if (s.status == SessionStatus.pending) {
             s.status = SessionStatus.provisioning;
             s.providerState = r.providerState();
@@ -221,6 +222,7 @@ public final class ProvisionSessionSaga {
         s.sshHost = null;
         s.sshPort = null;
         s.sshUser = null;
+        s.sshHostKey = null;
         s.apiEndpoint = null;
         s.instanceReady = false;
         s.verifyAttempts = 0;
@@ -245,6 +247,7 @@ public final class ProvisionSessionSaga {
         }
         s.providerState = r.providerState();
         applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
+        pinHostKey(s, r.sshHostKey());
         if (r.apiEndpoint() != null) {
             s.apiEndpoint = r.apiEndpoint();
         }
@@ -384,6 +387,8 @@ public final class ProvisionSessionSaga {
         if (s.status != SessionStatus.provisioning) {
             return new Step();
         }
+        // trust on first use: the first connection the broker's key got into pins the host key
+        pinHostKey(s, r.hostKey());
         if (!r.ok()) {
             // keep polling until the deadline; the reason is shown if it never works
             s.failureReason = r.failure() == HostReport.Failure.AUTH_REJECTED
@@ -610,6 +615,13 @@ public final class ProvisionSessionSaga {
     static Duration backoff(Duration min, Duration max, int attempt) {
         long ms = min.toMillis() << Math.min(Math.max(attempt - 1, 0), 20);
         return Duration.ofMillis(Math.min(ms, max.toMillis()));
+    }
+
+    /** Pins the first host key reported; a pin is never replaced (a changed key fails verification instead). */
+    private static void pinHostKey(Session s, String fingerprint) {
+        if (s.sshHostKey == null && fingerprint != null && !fingerprint.isBlank()) {
+            s.sshHostKey = fingerprint;
+        }
     }
 
     private static void applyHost(Session s, String host, Integer port, String user) {

@@ -76,7 +76,7 @@ public class SessionService {
         this.ssh = ssh;
         // the verification key first: a provider that takes a single key (Rackrr) gets the broker's,
         // and the verifier installs the user's key over SSH on every host (idempotent)
-        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id), s.userPublicKey),
+        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id, s.verifySalt), s.userPublicKey),
                 clock.scale());
     }
 
@@ -222,6 +222,7 @@ public class SessionService {
         s.updatedAt = now;
         SessionKeys.UserKey userKey = keys.newUserKey(s.id);
         s.userPublicKey = userKey.publicKeyLine();
+        s.verifySalt = SessionKeys.newSalt();
         String agentToken = SessionKeys.newAgentToken();
         s.agentTokenHash = SessionKeys.hash(agentToken);
         Step step = saga.start(s, now);
@@ -338,6 +339,7 @@ public class SessionService {
                             Step step = decide.apply(s, now);
                             holder[0] = step;
                             s.updatedAt = now;
+                            endAccess(s);
                             return append(tx, step.events()).call(() -> attempts(tx, was, s, now))
                                     .call(() -> rememberUnwanted(tx, step, now)).replaceWith(s);
                         }))
@@ -356,6 +358,7 @@ public class SessionService {
             Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
             s.updatedAt = now;
+            endAccess(s);
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
                 metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
             }
@@ -374,6 +377,16 @@ public class SessionService {
         return chain;
     }
 
+    /**
+     * An ended session needs no SSH access: with its salt gone nobody can derive the verification key
+     * again. Only at the very end: a stopping session may still move to another offer (auto-retry).
+     */
+    private static void endAccess(Session s) {
+        if (s.status == SessionStatus.failed || s.status == SessionStatus.stopped) {
+            s.verifySalt = SessionKeys.RETIRED;
+        }
+    }
+
     private void afterCommit(Session s, SessionStatus before, Step step) {
         if (before == SessionStatus.running && s.status == SessionStatus.stopping
                 && ("expired".equals(s.stopReason) || "hard_max".equals(s.stopReason))) {
@@ -383,6 +396,9 @@ public class SessionService {
         }
         if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
             metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+        }
+        if (before != SessionStatus.running && s.status == SessionStatus.running && needsNoMoreSsh(s)) {
+            dropAccessLater(s);
         }
         switch (step.action()) {
             case VERIFY_SSH -> verifyLater(s);
@@ -401,9 +417,11 @@ public class SessionService {
         String user = s.sshUser == null ? "root" : s.sshUser;
         String provider = s.provider;
         String userKey = s.userPublicKey;
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
         Uni.createFrom().item(() -> {
                     long t0 = System.nanoTime();
-                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id), userKey, cfg.sshTimeout());
+                    HostReport r = ssh.verify(host, port, user, keys.verificationKey(id, salt), userKey, pin, cfg.sshTimeout());
                     metrics.sshVerifyTimer().record(Duration.ofNanos(System.nanoTime() - t0));
                     if (!r.ok()) {
                         metrics.verifyFailed(provider, r.failure().name().toLowerCase());
@@ -415,6 +433,40 @@ public class SessionService {
                 .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", id, e.getMessage()));
     }
 
+    /** Running without idle probing or an app to launch: nothing will log in with the broker's key again. */
+    private static boolean needsNoMoreSsh(Session s) {
+        return !SessionKeys.RETIRED.equals(s.verifySalt) && s.sshHost != null && s.sshPort != null && s.idleThresholdMinutes == 0
+                && !"entrypoint".equals(s.launchMode);
+    }
+
+    /**
+     * Removes the broker's verification key from the host (the user's key was installed by the
+     * verification) and, once that worked, wipes the salt, so the key can never be derived again.
+     * A failure leaves both until the session ends (then the salt goes anyway).
+     */
+    private void dropAccessLater(Session s) {
+        String id = s.id;
+        String host = s.sshHost;
+        int port = s.sshPort;
+        String user = s.sshUser == null ? "root" : s.sshUser;
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
+        Uni.createFrom().item(() -> ssh.exec(host, port, user, keys.verificationKey(id, salt), pin,
+                        "sed -i '/ " + SessionKeys.VERIFY_COMMENT + "$/d' ~/.ssh/authorized_keys", cfg.sshTimeout(), cfg.sshTimeout()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(r -> {
+                    if (!r.ok()) {
+                        LOG.infof("session %s: the broker's key stays on the host until the session ends (%s)", id, r.output());
+                        return Uni.createFrom().nullItem();
+                    }
+                    return SafeContext.run(vertx, () -> apply(id, (sess, now) -> {
+                        sess.verifySalt = SessionKeys.RETIRED;
+                        return new Step();
+                    }));
+                })
+                .subscribe().with(x -> { }, e -> LOG.warnf("removing the broker's key from %s: %s", id, e.getMessage()));
+    }
+
     /** {@code docker run} over SSH: the old container of the same name goes first, so a relaunch is safe. */
     private void launchLater(Session s) {
         String id = s.id;
@@ -422,11 +474,13 @@ public class SessionService {
         int port = s.sshPort;
         String user = s.sshUser == null ? "root" : s.sshUser;
         String command = saga.dockerRun(s);
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
         Duration run = Duration.ofMillis(Math.max(1000, (long) (cfg.app().launchTimeout().toMillis() / clock.scale())));
         Uni.createFrom().item(() -> {
-                    var key = keys.verificationKey(id);
-                    ssh.exec(host, port, user, key, "docker rm -f " + AppLaunch.CONTAINER, cfg.sshTimeout(), cfg.sshTimeout());
-                    return ssh.exec(host, port, user, key, command, cfg.sshTimeout(), run);
+                    var key = keys.verificationKey(id, salt);
+                    ssh.exec(host, port, user, key, pin, "docker rm -f " + AppLaunch.CONTAINER, cfg.sshTimeout(), cfg.sshTimeout());
+                    return ssh.exec(host, port, user, key, pin, command, cfg.sshTimeout(), run);
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(r -> {
@@ -506,7 +560,9 @@ public class SessionService {
         String host = s.sshHost;
         int port = s.sshPort;
         String user = s.sshUser == null ? "root" : s.sshUser;
-        Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id), cfg.sshTimeout()))
+        String salt = s.verifySalt;
+        String pin = s.sshHostKey;
+        Uni.createFrom().item(() -> ssh.gpuUtil(host, port, user, keys.verificationKey(id, salt), pin, cfg.sshTimeout()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(util -> util == null ? Uni.createFrom().nullItem()
                         : SafeContext.run(vertx, () -> apply(id, (sess, now) -> {

@@ -16,26 +16,24 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import net.i2p.crypto.eddsa.EdDSAPrivateKey;
-import net.i2p.crypto.eddsa.EdDSAPublicKey;
-import net.i2p.crypto.eddsa.spec.EdDSANamedCurveTable;
-import net.i2p.crypto.eddsa.spec.EdDSAParameterSpec;
-import net.i2p.crypto.eddsa.spec.EdDSAPrivateKeySpec;
-import net.i2p.crypto.eddsa.spec.EdDSAPublicKeySpec;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.common.util.security.eddsa.generic.EdDSASupport;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * SSH keys of a session. The user's Ed25519 pair is fresh per session: its private half is
  * returned once and never stored, logged or sent on Kafka. The broker's verification key is
- * derived from a secret and the session id (HMAC), so it too is never stored, yet survives a
- * restart of this service mid-verification.
+ * derived from a secret, the session id and a random per-session salt kept in the session row
+ * (ADR 0005): never stored, not derivable from the id alone, yet any replica can re-derive it.
+ * Ed25519 comes from MINA SSHD's Bouncy Castle support (no net.i2p eddsa).
  */
 @ApplicationScoped
 public class SessionKeys {
-    private static final EdDSAParameterSpec ED25519 = EdDSANamedCurveTable.getByName(EdDSANamedCurveTable.ED_25519);
+    /** Bytes of a verification salt: 128 random bits make the key unguessable from the session id. */
+    public static final int SALT_BYTES = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] secret;
@@ -69,22 +67,50 @@ public class SessionKeys {
         }
     }
 
-    /** The broker's verification key for {@code sessionId}, derived on demand. */
-    public KeyPair verificationKey(String sessionId) {
+    /**
+     * The salt of a session that needs no more broker SSH access (ended, or its key removed from the
+     * host): nothing derives a key from it, and it is distinct from null (a row from before salts).
+     */
+    public static final String RETIRED = "retired";
+
+    /** A fresh random salt for a new session's verification key (base64url, stored in the session row). */
+    public static String newSalt() {
+        byte[] b = new byte[SALT_BYTES];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /**
+     * The broker's verification key for a session, derived on demand: HMAC-SHA256(secret,
+     * "verify-salted:" salt ":" id) is the Ed25519 seed. A null salt is a row created before salts existed
+     * (HMAC of "verify:" id, the old derivation) and keeps working until that session ends.
+     */
+    public KeyPair verificationKey(String sessionId, String salt) {
+        if (RETIRED.equals(salt)) {
+            throw new IllegalStateException("session " + sessionId + " no longer has a verification key");
+        }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            byte[] seed = mac.doFinal(("verify:" + sessionId).getBytes(StandardCharsets.UTF_8));
-            EdDSAPrivateKeySpec priv = new EdDSAPrivateKeySpec(seed, ED25519);
-            return new KeyPair(new EdDSAPublicKey(new EdDSAPublicKeySpec(priv.getA(), ED25519)), new EdDSAPrivateKey(priv));
+            String input = salt == null ? "verify:" + sessionId : "verify-salted:" + salt + ":" + sessionId;
+            byte[] seed = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+            EdDSASupport<?, ?> ed = SecurityUtils.getEdDSASupport()
+                    .orElseThrow(() -> new IllegalStateException("no Ed25519 support (Bouncy Castle missing)"));
+            java.security.PrivateKey priv = ed.generateEDDSAPrivateKey(seed);
+            return new KeyPair(ed.recoverEDDSAPublicKey(priv), priv);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    public String verificationPublicKeyLine(String sessionId) {
-        return PublicKeyEntry.toString(verificationKey(sessionId).getPublic()) + " gpubroker-verify";
+    public String verificationPublicKeyLine(String sessionId, String salt) {
+        return PublicKeyEntry.toString(verificationKey(sessionId, salt).getPublic()) + " " + VERIFY_COMMENT;
     }
+
+    /** The comment of the broker's line in authorized_keys (what {@link SshVerifier} removes when done). */
+    public static final String VERIFY_COMMENT = "gpubroker-verify";
 
     /** A random agent token (returned once) and its hash (stored). */
     public static String newAgentToken() {

@@ -14,26 +14,38 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.jboss.logging.Logger;
 
 /**
  * Real SSH verification (Apache MINA SSHD client): handshake with the broker's verification key,
- * {@code echo}, then {@code nvidia-smi} for the host truth. Blocking: call it from a worker thread.
+ * {@code echo}, then {@code nvidia-smi} for the host truth. Every connection takes the session's
+ * pinned host key (null before the first verification pinned one): a host presenting another key
+ * is refused during key exchange, before the broker authenticates. Blocking: call it from a worker thread.
  */
 @ApplicationScoped
 public class SshVerifier {
     private static final Logger LOG = Logger.getLogger(SshVerifier.class);
     private static final Pattern CUDA = Pattern.compile("CUDA Version:\\s*([0-9]+\\.[0-9]+)");
     static final String MARKER = "gpubroker-ok";
+    /** The fingerprint a connection must see (connection context attribute); null = first contact. */
+    private static final AttributeRepository.AttributeKey<String> EXPECTED = new AttributeRepository.AttributeKey<>();
+    /** The fingerprint the host presented (set by the key verifier). */
+    private static final AttributeRepository.AttributeKey<String> SEEN = new AttributeRepository.AttributeKey<>();
 
     private final SshClient client;
 
     public SshVerifier() {
         client = SshClient.setUpDefaultClient();
-        // hosts are new machines whose keys nobody knows yet; the broker authenticates itself, the
-        // host proves itself by answering with the GPU the offer promised
-        client.setServerKeyVerifier((session, remote, key) -> true);
+        client.setServerKeyVerifier((session, remote, key) -> {
+            String seen = KeyUtils.getFingerPrint(key);
+            session.setAttribute(SEEN, seen);
+            AttributeRepository context = session.getConnectionContext();
+            String expected = context == null ? null : context.getAttribute(EXPECTED);
+            return expected == null || expected.equals(seen);
+        });
         client.start();
     }
 
@@ -42,17 +54,48 @@ public class SshVerifier {
         client.stop();
     }
 
+    /** The host presented another key than the pinned one; nothing was authenticated. */
+    public static final class HostKeyChanged extends IOException {
+        HostKeyChanged(String expected, String got) {
+            super("host key changed: expected " + expected + ", got " + got);
+        }
+    }
+
+    /**
+     * An authenticated session to the host, whose key must be {@code pinnedHostKey} when not null.
+     * The pin travels in the connection context so the key verifier (shared by all connections)
+     * checks each connection against its own session's pin.
+     */
+    private ClientSession open(String host, int port, String user, KeyPair key, String pinnedHostKey, Duration timeout)
+            throws IOException {
+        AttributeRepository context = pinnedHostKey == null ? null : AttributeRepository.ofKeyValuePair(EXPECTED, pinnedHostKey);
+        ClientSession s = client.connect(user, host, port, context).verify(timeout).getSession();
+        try {
+            s.addPublicKeyIdentity(key);
+            s.auth().verify(timeout);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            String seen = s.getAttribute(SEEN);
+            s.close(true);
+            if (pinnedHostKey != null && seen != null && !pinnedHostKey.equals(seen)) {
+                throw new HostKeyChanged(pinnedHostKey, seen);
+            }
+            throw e;
+        }
+    }
+
     /**
      * Verifies the host with the broker's key and makes sure the user's public key is installed
      * (providers that take a single key get the broker's; the user's is added here, idempotently).
+     * The report carries the host key seen once the broker's key was accepted (to pin on first use).
      */
-    public HostReport verify(String host, int port, String user, KeyPair key, String userPublicKey, Duration timeout) {
-        try (ClientSession s = client.connect(user, host, port).verify(timeout).getSession()) {
-            s.addPublicKeyIdentity(key);
-            s.auth().verify(timeout);
+    public HostReport verify(String host, int port, String user, KeyPair key, String userPublicKey, String pinnedHostKey,
+                             Duration timeout) {
+        try (ClientSession s = open(host, port, user, key, pinnedHostKey, timeout)) {
+            String hostKey = s.getAttribute(SEEN);
             String echo = s.executeRemoteCommand("echo " + MARKER).trim();
             if (!MARKER.equals(echo)) {
-                return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'");
+                return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'").withHostKey(hostKey);
             }
             if (userPublicKey != null && userPublicKey.matches("[A-Za-z0-9+/=@. -]+")) {
                 s.executeRemoteCommand("mkdir -p ~/.ssh && chmod 700 ~/.ssh && (grep -qxF '" + userPublicKey
@@ -61,7 +104,9 @@ public class SshVerifier {
             String csv = s.executeRemoteCommand(
                     "nvidia-smi --query-gpu=name,memory.total,driver_version,utilization.gpu --format=csv,noheader,nounits").trim();
             String table = s.executeRemoteCommand("nvidia-smi");
-            return parse(csv, table);
+            return parse(csv, table).withHostKey(hostKey);
+        } catch (HostKeyChanged e) {
+            return HostReport.failed(HostReport.Failure.HOST_KEY_MISMATCH, e.getMessage());
         } catch (SshException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("No more authentication methods") || m.contains("authentication")) {
@@ -75,13 +120,14 @@ public class SshVerifier {
         }
     }
 
-    /** GPU utilisation now (idle detection without an agent); null when the probe fails. */
-    public Integer gpuUtil(String host, int port, String user, KeyPair key, Duration timeout) {
-        try (ClientSession s = client.connect(user, host, port).verify(timeout).getSession()) {
-            s.addPublicKeyIdentity(key);
-            s.auth().verify(timeout);
+    /** GPU utilisation now (idle detection without an agent); null when the probe fails or the host key changed. */
+    public Integer gpuUtil(String host, int port, String user, KeyPair key, String pinnedHostKey, Duration timeout) {
+        try (ClientSession s = open(host, port, user, key, pinnedHostKey, timeout)) {
             String out = s.executeRemoteCommand("nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits").trim();
             return out.lines().mapToInt(l -> Integer.parseInt(l.trim())).max().orElse(0);
+        } catch (HostKeyChanged e) {
+            LOG.warnf("GPU probe of %s:%d refused: %s", host, port, e.getMessage());
+            return null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -94,11 +140,10 @@ public class SshVerifier {
         }
     }
 
-    /** Runs {@code command} with the broker's key; a connection or auth failure is exit code -1. */
-    public Exec exec(String host, int port, String user, KeyPair key, String command, Duration connectTimeout, Duration runTimeout) {
-        try (ClientSession s = client.connect(user, host, port).verify(connectTimeout).getSession()) {
-            s.addPublicKeyIdentity(key);
-            s.auth().verify(connectTimeout);
+    /** Runs {@code command} with the broker's key; a connection, auth or host key failure is exit code -1. */
+    public Exec exec(String host, int port, String user, KeyPair key, String pinnedHostKey, String command,
+                     Duration connectTimeout, Duration runTimeout) {
+        try (ClientSession s = open(host, port, user, key, pinnedHostKey, connectTimeout)) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try (ChannelExec ch = s.createExecChannel(command)) {
                 ch.setOut(out);

@@ -197,20 +197,29 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
 
     @Override
     public InstanceView describe(String instanceId, List<String> keys) {
+        return describe(instanceId, keys, null);
+    }
+
+    @Override
+    public InstanceView describe(String instanceId, List<String> keys, String pinnedHostKey) {
         for (JsonNode o : orders()) {
             if (instanceId.equals(ProviderHttp.text(o, "serverId"))) {
                 InstanceView v = view(o);
                 if (v.brokerState() != BrokerState.RUNNING) {
                     return v;
                 }
-                return withKeys(v, keys);
+                return withKeys(v, keys, pinnedHostKey);
             }
         }
         return InstanceView.gone(instanceId);
     }
 
-    /** Running per Trooper: fetch credentials, install the keys with the password, then report SSH access. */
-    private InstanceView withKeys(InstanceView v, List<String> keys) {
+    /**
+     * Running per Trooper: fetch credentials, pin the host key, install the keys with the password,
+     * then report SSH access. An unpinned host only has its key read (no password sent): the view
+     * stays provisioning and carries the key for the gateway to pin; the next look installs.
+     */
+    private InstanceView withKeys(InstanceView v, List<String> keys, String pinnedHostKey) {
         Response r = checked("trooper credentials", http.post("/api/credentials", Map.of("serverId", Integer.parseInt(v.instanceId()))));
         JsonNode c = r.json();
         String ip = ProviderHttp.text(c, "ip");
@@ -220,17 +229,29 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
         if (ip == null || port == null || user == null || password == null) {
             return v.withState(BrokerState.PROVISIONING);
         }
+        if (pinnedHostKey == null) {
+            // no keys: a look on the way to destroying it, or an unknown server; no connection for that
+            return keys == null || keys.isEmpty() ? v.withState(BrokerState.PROVISIONING)
+                    : v.withState(BrokerState.PROVISIONING).withHostKey(ssh.hostKey(ip, port, user));
+        }
         String keyedAs = v.instanceId() + "@" + port;
         if (!keyed.contains(keyedAs)) {
             if (keys == null || keys.isEmpty()) {
                 // nothing to install (no intent known for this server): it is not usable by a session
                 return v.withState(BrokerState.PROVISIONING);
             }
-            ssh.install(ip, port, user, password, keys);
+            try {
+                ssh.install(ip, port, user, password, keys, pinnedHostKey);
+            } catch (SshKeyInstaller.HostKeyChanged e) {
+                // another machine answers (or it was reinstalled): unusable, and never re-pinned silently
+                return new InstanceView(v.instanceId(), v.tag(), e.getMessage(), BrokerState.FAILED, null, null, null, null,
+                        v.createdAt(), pinnedHostKey);
+            }
             // the port changes after restart/migration/reset, and with it the host: install again then
             keyed.add(keyedAs);
         }
-        return new InstanceView(v.instanceId(), v.tag(), v.providerState(), BrokerState.RUNNING, ip, port, user, null, v.createdAt());
+        return new InstanceView(v.instanceId(), v.tag(), v.providerState(), BrokerState.RUNNING, ip, port, user, null, v.createdAt(),
+                pinnedHostKey);
     }
 
     private InstanceView view(JsonNode o) {

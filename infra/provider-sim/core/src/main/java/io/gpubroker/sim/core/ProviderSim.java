@@ -35,6 +35,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *       ssh_reject, ssh_never_open, gpu_mismatch, cuda_mismatch, app_never_healthy, app_crash, app_inference_fails,
  *       image_pull_failed</li>
  *   <li>{@code POST /_sim/instances/{id}/gpu-util} {@code {"pct": 73}} — what nvidia-smi reports</li>
+ *   <li>{@code POST /_sim/instances/{id}/rotate-host-key} — the instance's SSH server presents a new host key
+ *       from its next connection on (a reinstalled or impersonated host)</li>
  *   <li>{@code GET|POST /_sim/config} — read / set settings ({@code {"key": "value"}}, null removes);
  *       they apply where they are read at use time, e.g. {@code app.model-load-seconds} when an app starts</li>
  * </ul>
@@ -459,6 +461,15 @@ public abstract class ProviderSim {
                     }
                 }
             }
+            json(ctx, 200, inst.controlView(now()));
+        });
+        router.post("/_sim/instances/:id/rotate-host-key").handler(ctx -> {
+            SimInstance inst = instances.get(ctx.pathParam("id"));
+            if (inst == null || inst.ssh == null) {
+                json(ctx, 404, Map.of("error", "no instance with SSH " + ctx.pathParam("id")));
+                return;
+            }
+            inst.ssh.rotateHostKey();
             json(ctx, 200, inst.controlView(now()));
         });
         router.post("/_sim/instances/:id/gpu-util").handler(ctx -> {

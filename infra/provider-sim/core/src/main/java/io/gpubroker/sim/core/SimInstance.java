@@ -98,6 +98,8 @@ public class SimInstance {
             m.put("ssh_user", ssh.user());
             m.put("ssh_listening", ssh.listening());
             m.put("ssh_keys", ssh.authorizedKeyCount());
+            m.put("ssh_host_key", ssh.hostKeyFingerprint());
+            m.put("ssh_password_logins", ssh.passwordAttempts());
         }
         m.put("apps", apps == null ? List.of() : apps.view());
         Map<String, Integer> ports = new LinkedHashMap<>();

@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Set;
@@ -20,12 +22,12 @@ import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
  * A real SSH server (Apache MINA SSHD) for one simulated instance, on a loopback port. It accepts
@@ -34,20 +36,27 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * {@code --query-gpu} CSV), installing keys into {@code authorized_keys} and, when the instance's
  * {@link Apps} are attached, {@code docker} ({@code run}, {@code ps}, {@code logs}, {@code stop},
  * {@code rm}, ...; optionally behind {@code sudo}). Commands may be chained with {@code ;},
- * {@code &&} and {@code ||}.
+ * {@code &&} and {@code ||}. Each host has its own host key, which a control call can replace.
  */
 public final class SshHost implements AutoCloseable {
 
     /** How the host behaves: healthy, rejecting every key, or never listening at all. */
     public enum Mode { NORMAL, REJECT_KEYS, NEVER_OPEN }
 
-    private static final SimpleGeneratorHostKeyProvider HOST_KEYS = new SimpleGeneratorHostKeyProvider();
     private static final Pattern KEY_LINE = Pattern.compile(
             "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
+    /** The one edit of authorized_keys the broker makes besides appending: deleting lines by a literal text. */
+    private static final Pattern SED_DELETE = Pattern.compile(
+            "sed -i '/([A-Za-z0-9@._ -]+\\$?)/d' ~/\\.ssh/authorized_keys");
 
-    private final List<PublicKey> authorized = new CopyOnWriteArrayList<>();
+    /** authorized_keys: each key with its whole line (comment included), so {@code sed -i '/text/d'} can drop it. */
+    private final List<Authorized> authorized = new CopyOnWriteArrayList<>();
+    /** This instance's own host key; replaced by {@link #rotateHostKey()} (a reinstalled or impersonated host). */
+    private volatile KeyPair hostKey = newHostKey();
     private final Set<String> passwords = ConcurrentHashMap.newKeySet();
     private final AtomicInteger gpuUtilPct = new AtomicInteger();
+    /** Password logins tried (what a host's auth log would show): proof a password went, or did not go, to this host. */
+    private final AtomicInteger passwordAttempts = new AtomicInteger();
     private final String user;
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final String hostname;
@@ -74,11 +83,14 @@ public final class SshHost implements AutoCloseable {
         SshServer s = SshServer.setUpDefaultServer();
         s.setHost("127.0.0.1");
         s.setPort(0);
-        s.setKeyPairProvider(HOST_KEYS);
+        // read per connection: a rotated key is what the next client sees
+        s.setKeyPairProvider(session -> List.of(hostKey));
         s.setPublickeyAuthenticator((username, key, session) -> mode == Mode.NORMAL
-                && users.contains(username) && authorized.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
-        s.setPasswordAuthenticator((username, password, session) -> mode == Mode.NORMAL
-                && users.contains(username) && passwords.contains(password));
+                && users.contains(username) && authorized.stream().anyMatch(a -> KeyUtils.compareKeys(a.key(), key)));
+        s.setPasswordAuthenticator((username, password, session) -> {
+            passwordAttempts.incrementAndGet();
+            return mode == Mode.NORMAL && users.contains(username) && passwords.contains(password);
+        });
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ExecCommand(command));
         s.setShellFactory(channel -> new Shell());
@@ -98,6 +110,25 @@ public final class SshHost implements AutoCloseable {
         return this;
     }
 
+    /** The host key's fingerprint as OpenSSH prints it ({@code SHA256:...}). */
+    public String hostKeyFingerprint() {
+        return KeyUtils.getFingerPrint(hostKey.getPublic());
+    }
+
+    /** A new host key from now on (the machine was reinstalled, or another host answers at its address). */
+    public String rotateHostKey() {
+        hostKey = newHostKey();
+        return hostKeyFingerprint();
+    }
+
+    private static KeyPair newHostKey() {
+        try {
+            return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an SSH host key", e);
+        }
+    }
+
     public int port() {
         return port;
     }
@@ -112,13 +143,14 @@ public final class SshHost implements AutoCloseable {
 
     /** Installs an OpenSSH public key line ({@code ssh-ed25519 AAAA... comment}). */
     public void authorize(String publicKeyLine) {
-        Matcher m = KEY_LINE.matcher(publicKeyLine == null ? "" : publicKeyLine);
+        String text = publicKeyLine == null ? "" : publicKeyLine;
+        Matcher m = KEY_LINE.matcher(text);
         while (m.find()) {
             try {
                 PublicKey key = AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group())
                         .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
-                if (key != null && authorized.stream().noneMatch(k -> KeyUtils.compareKeys(k, key))) {
-                    authorized.add(key);
+                if (key != null && authorized.stream().noneMatch(a -> KeyUtils.compareKeys(a.key(), key))) {
+                    authorized.add(new Authorized(key, lineAt(text, m.start())));
                 }
             } catch (Exception e) {
                 throw new IllegalArgumentException("not an OpenSSH public key: " + m.group(), e);
@@ -126,8 +158,37 @@ public final class SshHost implements AutoCloseable {
         }
     }
 
+    /** One authorized_keys line: the key and the line as written (comment included). */
+    private record Authorized(PublicKey key, String line) {
+    }
+
+    /** The line of {@code text} that holds offset {@code at}, without quotes a shell command put around it. */
+    private static String lineAt(String text, int at) {
+        int end = text.indexOf('\n', at);
+        String line = text.substring(at, end < 0 ? text.length() : end);
+        for (String stop : new String[] {"'", "\"", " >", " &&", " ||", ";"}) {
+            int i = line.indexOf(stop);
+            if (i >= 0) {
+                line = line.substring(0, i);
+            }
+        }
+        return line.trim();
+    }
+
+    /** {@code sed -i '/TEXT/d' ~/.ssh/authorized_keys}: drops the lines containing TEXT ({@code $} anchors at the end). */
+    private int sedDelete(String pattern) {
+        boolean anchored = pattern.endsWith("$");
+        String text = anchored ? pattern.substring(0, pattern.length() - 1) : pattern;
+        authorized.removeIf(a -> anchored ? a.line().endsWith(text) : a.line().contains(text));
+        return 0;
+    }
+
     public int authorizedKeyCount() {
         return authorized.size();
+    }
+
+    public int passwordAttempts() {
+        return passwordAttempts.get();
     }
 
     public void allowPassword(String password) {
@@ -195,7 +256,7 @@ public final class SshHost implements AutoCloseable {
     /** Runs one command line; returns the exit code of its last command. Package-private for tests. */
     int run(String line, InputStream stdin, StringBuilder out, StringBuilder err) throws IOException {
         String cmd = line.trim();
-        if (cmd.contains("authorized_keys")) {
+        if (cmd.contains("authorized_keys") && !SED_DELETE.matcher(cmd).find()) {
             String keys = cmd;
             if (!KEY_LINE.matcher(cmd).find() && stdin != null) {
                 keys = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
@@ -225,6 +286,14 @@ public final class SshHost implements AutoCloseable {
             case "uptime" -> out.append(" 12:00:00 up 1 min,  1 user,  load average: 0.00, 0.00, 0.00\n");
             case "false" -> {
                 return 1;
+            }
+            case "sed" -> {
+                Matcher sed = SED_DELETE.matcher(cmd);
+                if (!sed.matches()) {
+                    err.append("sed: only sed -i '/TEXT/d' ~/.ssh/authorized_keys is simulated\n");
+                    return 1;
+                }
+                return sedDelete(sed.group(1));
             }
             case "nvidia-smi" -> {
                 return nvidiaSmi(words, out);
