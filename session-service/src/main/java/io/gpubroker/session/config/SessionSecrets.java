@@ -12,6 +12,6 @@ import io.gpubroker.kit.security.SecretSet;
 public class SessionSecrets implements SecretSet {
     @Override
     public List<Secret> secrets() {
-        return List.of(Secret.own("broker.verification.secret", "BROKER_VERIFY_SECRET"));
+        return List.of(Secret.own("broker.verify-secret", "BROKER_VERIFY_SECRET"));
     }
 }
