@@ -27,8 +27,7 @@ class SessionLifecycleTests {
     static JsonNode firstOffer(String provider) {
         AtomicReference<JsonNode> offer = new AtomicReference<>();
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            E2EStack.Reply r = call("GET", url("inventory-service") + "/inventory?provider=" + provider + "&limit=200", null,
-                    "X-Broker-Internal-Token", E2EStack.get().internalTokenValue());
+            E2EStack.Reply r = call("GET", url("inventory-service") + "/inventory?provider=" + provider + "&limit=200", null);
             if (r.status() != 200) {
                 return false;
             }
