@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import io.gpubroker.gateway.FakeServices.Received;
+import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -54,6 +55,7 @@ class RoutingTests {
             assertThat(got.header("X-Request-ID")).as(r.publicPath()).isEqualTo(rid);
             assertThat(got.header("Idempotency-Key")).as(r.publicPath()).isEqualTo("idem-" + rid);
             assertThat(got.header("Authorization")).as("keys never travel to the services").isNull();
+            assertThat(got.header(TestStack.INTERNAL_HEADER)).as("the internal token does").isEqualTo(TestStack.INTERNAL_TOKEN);
             if (r.query() != null) {
                 assertThat(got.query()).as(r.publicPath()).isEqualTo(r.query());
             }

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.gpubroker.gateway.config.GatewayConfig;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.RequestIds;
+import io.gpubroker.kit.security.InternalToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +37,8 @@ public class UpstreamClient {
     private final Map<Service, String> bases = new EnumMap<>(Service.class);
     private final long timeoutMs;
     private final MeterRegistry metrics;
+    /** Absent only outside production (the startup check requires it there); the services then refuse. */
+    private final String internalToken = InternalToken.configured().orElse("");
 
     public UpstreamClient(Vertx vertx, GatewayConfig config, MeterRegistry metrics) {
         this.client = WebClient.create(vertx, new WebClientOptions()
@@ -78,6 +81,8 @@ public class UpstreamClient {
                 req.putHeader(k, v);
             }
         });
+        // last, so no forwarded header can replace it
+        req.putHeader(InternalToken.HEADER, internalToken);
         var future = body == null ? req.send() : req.sendBuffer(body);
         return Uni.createFrom().completionStage(future.toCompletionStage())
                 .map(r -> new Reply(r.statusCode(), r.getHeader("Content-Type"), r.getHeader("Retry-After"), r.body()))

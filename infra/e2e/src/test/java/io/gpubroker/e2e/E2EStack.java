@@ -73,6 +73,8 @@ final class E2EStack {
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 b.header(headers[i], headers[i + 1]);
             }
+            // tests call the services directly as the gateway does; the gateway never forwards it
+            b.header(TestStack.INTERNAL_HEADER, get().internalTokenValue());
             if (body != null) {
                 b.header("Content-Type", "application/json");
                 b.method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));

@@ -54,6 +54,7 @@ public final class Stack implements AutoCloseable {
     private Map<String, Object> simEndpoints = Map.of();
     private String clockEpoch;
     private String adminKey;
+    private String internalToken;
     private volatile String phase = "starting";
 
     public Stack(Options opts) {
@@ -127,6 +128,7 @@ public final class Stack implements AutoCloseable {
         clockEpoch = clockEpoch();
         adminKey = secret("admin-key", "gbk_admin_");
         verifySecret = secret("verify-secret", "");
+        internalToken = secret("internal-token", "");
         startSimulators();
         startServices();
     }
@@ -146,8 +148,8 @@ public final class Stack implements AutoCloseable {
         Files.deleteIfExists(endpoints);
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:TieredStopAtLevel=1",
                 "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
-                "-Dsim.endpoints-file=" + endpoints));
-        String[] names = {"vastai", "tensordock", "rackrr", "barrack", "trooper"};
+                "-Dsim.endpoints-file=" + endpoints, "-Dsim.config=" + simulatorKeys(names())));
+        String[] names = names();
         for (int i = 0; i < names.length; i++) {
             jvm.add("-Dsim." + names[i] + ".port=" + (ports.simBase() + i));
         }
@@ -330,6 +332,7 @@ public final class Stack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         env.put("BROKER_ADMIN_KEY", adminKey);
         env.put("BROKER_VERIFY_SECRET", verifySecret);
+        env.put("BROKER_INTERNAL_TOKEN", internalToken);
         for (ServiceSpec s : ports.services()) {
             env.put("BROKER_SERVICES_" + s.name().toUpperCase().replace('-', '_') + "_URL", s.url());
         }
@@ -352,6 +355,36 @@ public final class Stack implements AutoCloseable {
         return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
+    private static String[] names() {
+        return new String[] {"vastai", "tensordock", "rackrr", "barrack", "trooper"};
+    }
+
+    /**
+     * The simulators' API keys, generated per installation like the broker's own secrets (their
+     * built-in {@code sim-<name>-key} is a known default the provider-gateway refuses), handed to
+     * them in a 0600 file rather than on the command line.
+     */
+    private Path simulatorKeys(String[] providers) throws IOException {
+        StringBuilder props = new StringBuilder();
+        for (String p : providers) {
+            props.append(p).append(".api-key=").append(secret("sim-" + p + "-api-key", "")).append('\n');
+        }
+        Path f = opts.stateDir().resolve("simulator-keys.properties");
+        Files.deleteIfExists(f);
+        Files.createFile(f, ownerOnly());
+        Files.writeString(f, props);
+        return f;
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        try {
+            return new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))};
+        } catch (UnsupportedOperationException e) {
+            return new java.nio.file.attribute.FileAttribute<?>[0];
+        }
+    }
+
     /** A random secret kept (0600) in the profile's folder, so restarts keep the same one. */
     private String secret(String file, String prefix) throws IOException {
         Path f = opts.stateDir().resolve(file);
@@ -362,12 +395,9 @@ public final class Stack implements AutoCloseable {
         new SecureRandom().nextBytes(b);
         String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
         Files.createDirectories(f.getParent());
+        // created 0600 before anything is written, so the secret is never readable by others
+        Files.createFile(f, ownerOnly());
         Files.writeString(f, key);
-        try {
-            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-        }
         return key;
     }
 
@@ -434,6 +464,11 @@ public final class Stack implements AutoCloseable {
 
     public ConnectWorker connect() {
         return connect;
+    }
+
+    /** The token services expect from each other (tests that call a service directly send it). */
+    public String internalTokenValue() {
+        return internalToken;
     }
 
     public String adminKeyValue() {

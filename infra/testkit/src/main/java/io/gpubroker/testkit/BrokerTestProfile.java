@@ -13,7 +13,10 @@ public class BrokerTestProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("quarkus.devservices.enabled", "false", "quarkus.http.test-port", "0");
+        // kafka.* is the global client config of every channel: a SASL mechanism (unused over PLAINTEXT)
+        // lets KafkaSecurityConfigTests see it reach each consumer, as a real SASL/TLS setting would
+        return Map.of("quarkus.devservices.enabled", "false", "quarkus.http.test-port", "0",
+                "kafka.security.protocol", "PLAINTEXT", "kafka.sasl.mechanism", "SCRAM-SHA-512");
     }
 
     @Override

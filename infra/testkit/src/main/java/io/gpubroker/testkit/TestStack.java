@@ -17,6 +17,10 @@ import io.gpubroker.stack.Stack;
  * and stops them on exit. No Docker is needed either way.
  */
 public final class TestStack {
+    /** The header of the internal token (service-kit's InternalToken.HEADER; testkit does not depend on service-kit). */
+    public static final String INTERNAL_HEADER = "X-Broker-Internal-Token";
+    /** The internal token every service under test expects (BROKER_INTERNAL_TOKEN); tests only. */
+    public static final String INTERNAL_TOKEN = "testkit-internal-token-4f8a2c9e1b7d3a6f0c5e";
     private static TestStack instance;
 
     private final Postgres pg;
@@ -103,6 +107,7 @@ public final class TestStack {
                 "quarkus.datasource.username", pg.user(),
                 "quarkus.datasource.password", pg.password(),
                 "kafka.bootstrap.servers", kafka,
+                "broker.internal.token", INTERNAL_TOKEN,
                 "quarkus.devservices.enabled", "false");
     }
 }

@@ -27,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
+import io.gpubroker.testkit.TestStack;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -295,7 +296,7 @@ class InventoryBenchmark {
         String uri = "/inventory?" + QUERIES[Math.floorMod(seq.getAndIncrement(), QUERIES.length)];
         long t = System.nanoTime();
         client.request(HttpMethod.GET, uri)
-                .compose(req -> req.send().compose(resp -> {
+                .compose(req -> req.putHeader(TestStack.INTERNAL_HEADER, TestStack.INTERNAL_TOKEN).send().compose(resp -> {
                     if (resp.statusCode() != 200) {
                         errors.incrementAndGet();
                     }

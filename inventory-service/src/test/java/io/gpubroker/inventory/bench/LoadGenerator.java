@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.gpubroker.testkit.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -96,7 +97,7 @@ public final class LoadGenerator {
         String uri = paths[Math.floorMod(seq.getAndIncrement(), paths.length)];
         long t = System.nanoTime();
         client.request(HttpMethod.GET, uri)
-                .compose(req -> req.send().compose(resp -> {
+                .compose(req -> req.putHeader(TestStack.INTERNAL_HEADER, TestStack.INTERNAL_TOKEN).send().compose(resp -> {
                     if (resp.statusCode() != 200) {
                         errors.incrementAndGet();
                     }

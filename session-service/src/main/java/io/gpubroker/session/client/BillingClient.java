@@ -7,10 +7,13 @@ import jakarta.ws.rs.Path;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpubroker.kit.security.InternalToken;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** billing-service's budget check: does the worst case of a new session fit the consumer's budget? */
+@ClientHeaderParam(name = InternalToken.HEADER, value = "${broker.internal.token}")
 @RegisterRestClient(configKey = "billing")
 @Path("/budgets")
 public interface BillingClient {

@@ -5,10 +5,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 
+import io.gpubroker.kit.security.InternalToken;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** inventory-service's offers (services never read each other's tables). */
+@ClientHeaderParam(name = InternalToken.HEADER, value = "${broker.internal.token}")
 @RegisterRestClient(configKey = "inventory")
 @Path("/inventory")
 public interface InventoryClient {

@@ -38,9 +38,9 @@ public class SessionKeys {
 
     private final byte[] secret;
 
-    public SessionKeys(@ConfigProperty(name = "broker.verification.secret") String secret) {
+    public SessionKeys(@ConfigProperty(name = "broker.verify-secret") String secret) {
         if (secret == null || secret.length() < 16) {
-            throw new IllegalArgumentException("broker.verification.secret must be at least 16 characters");
+            throw new IllegalArgumentException("broker.verify-secret must be at least 16 characters");
         }
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,0 +1,17 @@
+package io.gpubroker.session.config;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.gpubroker.kit.security.Secret;
+import io.gpubroker.kit.security.SecretSet;
+
+/** session-service's own secret: the verification secret its per-session SSH keys derive from. */
+@ApplicationScoped
+public class SessionSecrets implements SecretSet {
+    @Override
+    public List<Secret> secrets() {
+        return List.of(Secret.own("broker.verify-secret", "BROKER_VERIFY_SECRET"));
+    }
+}
