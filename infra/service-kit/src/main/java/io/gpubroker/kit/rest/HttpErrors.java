@@ -1,5 +1,7 @@
 package io.gpubroker.kit.rest;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +19,8 @@ import org.jboss.logging.Logger;
  * answers on its own (a path JAX-RS cannot parse, a body over the limit, no route, a failure in a
  * non-REST route) leaves as {@code {"error","request_id"}} instead of an empty body or an HTML page.
  *
- * <p>Over-long request lines and header blocks are refused here, as JSON 414/431, at
+ * <p>A request URI {@link URI} cannot parse is a 400 here (Quarkus's own check, which sends no body,
+ * is switched off by {@link UriCheckSwitch}). Over-long request lines and header blocks are refused here, as JSON 414/431, at
  * {@link #MAX_URI} and {@link #MAX_HEADERS}. The transport's own limits
  * ({@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size}, raised far above
  * these in this module's {@code microprofile-config.properties}) still apply beyond that: a request
@@ -36,6 +39,8 @@ public class HttpErrors {
             if (ctx.request().uri().length() > MAX_URI) {
                 close(ctx);
                 write(ctx, 414, "request URI too long: at most " + MAX_URI + " characters");
+            } else if (!parseable(ctx.request().uri())) {
+                write(ctx, 400, "invalid request URI: characters such as { } | \\ ^ ` < > \" and spaces must be percent-encoded");
             } else if (headerBytes(ctx.request().headers()) > MAX_HEADERS) {
                 close(ctx);
                 write(ctx, 431, "request headers too large: at most " + MAX_HEADERS + " bytes");
@@ -104,6 +109,19 @@ public class HttpErrors {
     private static void close(RoutingContext ctx) {
         if (!ctx.response().headWritten()) {
             ctx.response().putHeader("Connection", "close");
+        }
+    }
+
+    /** What Quarkus itself would check (see {@link UriCheckSwitch}): the request target parses as a URI. */
+    static boolean parseable(String uri) {
+        if (uri == null) {
+            return false;
+        }
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 
