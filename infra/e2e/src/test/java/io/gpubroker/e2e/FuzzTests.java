@@ -3,6 +3,7 @@ package io.gpubroker.e2e;
 import static io.gpubroker.e2e.E2EStack.call;
 import static io.gpubroker.e2e.E2EStack.url;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -131,6 +133,11 @@ class FuzzTests {
                 null, "Authorization", "Bearer " + admin);
         assertThat(revoke.status()).isEqualTo(200);
         Inputs in = new Inputs(admin, consumerKey, revokedKey, "fuzz-" + suffix);
+        // the fuzz is about input, not start-up: wait until the template cache and the catalog answer
+        for (String path : List.of("/api/v1/templates", "/api/v1/inventory?limit=1")) {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> call("GET", gw + path, null, "Authorization", "Bearer " + admin).status() == 200);
+        }
 
         Map<String, URI> targets = new TreeMap<>();
         targets.put("api-gateway", URI.create(gw));
