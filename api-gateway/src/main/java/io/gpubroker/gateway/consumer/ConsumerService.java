@@ -13,6 +13,7 @@ import io.gpubroker.gateway.consumer.ConsumerViews.CreateConsumer;
 import io.gpubroker.gateway.consumer.ConsumerViews.CreatedKey;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.Ids;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +46,7 @@ public class ConsumerService {
         if (!blank(body.name()) && body.name().length() > 200) {
             throw ApiException.badRequest("name: at most 200 characters");
         }
+        Ids.text(body.name(), "name", 200);
         String id = !blank(body.consumerId()) ? body.consumerId()
                 : body.name().trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-._]+|-+$", "");
         if (id.length() > 64) {

@@ -21,6 +21,7 @@ import io.gpubroker.gateway.consumer.ConsumerViews;
 import io.gpubroker.gateway.proxy.Forwarder;
 import io.gpubroker.gateway.proxy.Service;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -56,6 +57,7 @@ public class ConsumerResource {
     @GET
     @Path("/{id}")
     public Uni<ConsumerViews.ConsumerView> get(@PathParam("id") String id) {
+        Ids.require(id, "consumer_id");
         call.requireSelfOrAdmin(id);
         return consumers.get(id);
     }
@@ -65,6 +67,7 @@ public class ConsumerResource {
     @Path("/{id}/keys")
     @Access(Access.Level.ADMIN)
     public Uni<Response> newKey(@PathParam("id") String id) {
+        Ids.require(id, "consumer_id");
         return consumers.rotate(id).map(k -> Response.status(201).entity(k).build());
     }
 
@@ -72,6 +75,8 @@ public class ConsumerResource {
     @Path("/{id}/keys/{key_id}")
     @Access(Access.Level.ADMIN)
     public Uni<ConsumerViews.KeyView> revoke(@PathParam("id") String id, @PathParam("key_id") String keyId) {
+        Ids.require(id, "consumer_id");
+        Ids.require(keyId, "key_id");
         return consumers.revoke(id, keyId);
     }
 
@@ -79,6 +84,7 @@ public class ConsumerResource {
     @Path("/{id}/budget")
     @Access(Access.Level.ADMIN)
     public Uni<Response> setBudget(@PathParam("id") String id, byte[] body, @Context HttpServerRequest req) {
+        Ids.require(id, "consumer_id");
         fwd.object(body, req);
         Buffer json = Buffer.buffer(body);
         return known(id).chain(() -> fwd.send(Service.BILLING, HttpMethod.PUT, "/budgets/" + seg(id), json, req))
@@ -88,6 +94,7 @@ public class ConsumerResource {
     @GET
     @Path("/{id}/budget")
     public Uni<Response> budget(@PathParam("id") String id, @Context HttpServerRequest req) {
+        Ids.require(id, "consumer_id");
         call.requireSelfOrAdmin(id);
         return fwd.forward(Service.BILLING, HttpMethod.GET, "/budgets/" + seg(id), req, null);
     }

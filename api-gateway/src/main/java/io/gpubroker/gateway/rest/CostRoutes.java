@@ -13,6 +13,7 @@ import io.gpubroker.gateway.auth.CallContext;
 import io.gpubroker.gateway.proxy.Forwarder;
 import io.gpubroker.gateway.proxy.Service;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,7 +33,7 @@ public class CostRoutes {
 
     @GET
     public Uni<Response> costs(@Context UriInfo uri, @Context HttpServerRequest req) {
-        String sessionId = uri.getQueryParameters().getFirst("session_id");
+        String sessionId = Ids.require(uri.getQueryParameters().getFirst("session_id"), "session_id");
         if (sessionId != null && call.ownConsumer() != null) {
             return ownership.owned(sessionId, () -> scoped("/costs", uri, req));
         }
@@ -59,7 +60,7 @@ public class CostRoutes {
             return fwd.forward(Service.BILLING, HttpMethod.GET, path, req, null);
         }
         MultivaluedMap<String, String> q = new MultivaluedHashMap<>(uri.getQueryParameters());
-        String asked = q.getFirst("consumer_id");
+        String asked = Ids.require(q.getFirst("consumer_id"), "consumer_id");
         if (asked != null && !asked.equals(own)) {
             throw new ApiException(403, "this API key belongs to consumer " + own + " and cannot read costs of " + asked);
         }

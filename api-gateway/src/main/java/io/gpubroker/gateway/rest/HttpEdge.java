@@ -1,21 +1,17 @@
 package io.gpubroker.gateway.rest;
 
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.gpubroker.gateway.proxy.Forwarder;
-import io.gpubroker.kit.rest.RequestIds;
-import io.vertx.core.json.JsonObject;
+import io.gpubroker.kit.rest.HttpErrors;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * What happens before and around JAX-RS on the HTTP router: bodies over 1 MB are refused with a
- * JSON 413 before they are read, {@code /q/swagger-ui} serves the docs page, and any path nobody
- * handles (or any failure the router itself raises) answers the JSON error shape, never HTML or
- * a stack trace.
+ * What happens before JAX-RS on the gateway's HTTP router: bodies over 1 MB are refused with a
+ * JSON 413 before they are read, and {@code /q/swagger-ui} serves the docs page. The router's own
+ * errors (no route, bad request line, limits) get the JSON shape from service-kit's {@link HttpErrors}.
  */
 @ApplicationScoped
 public class HttpEdge {
@@ -42,20 +38,9 @@ public class HttpEdge {
         // Vert.x matches "/q/swagger-ui" with and without the trailing slash
         router.get("/q/swagger-ui").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/html; charset=utf-8").end(docsPage));
-        router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than 1 MB"));
-        router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
-        router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
-        router.errorHandler(500, ctx -> error(ctx, 500, "internal error"));
     }
 
     static void error(RoutingContext ctx, int status, String message) {
-        if (ctx.response().ended() || ctx.response().headWritten()) {
-            return;
-        }
-        String rid = RequestIds.sanitize(ctx.request().getHeader(RequestIds.HEADER));
-        ctx.response().setStatusCode(status)
-                .putHeader("Content-Type", "application/json")
-                .putHeader(RequestIds.HEADER, rid)
-                .end(new JsonObject(Map.of("error", message, "request_id", rid)).encode());
+        HttpErrors.write(ctx, status, message);
     }
 }

@@ -30,6 +30,7 @@ import io.gpubroker.gateway.proxy.Forwarder;
 import io.gpubroker.gateway.proxy.Service;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.ErrorMapper;
+import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -71,7 +72,7 @@ public class SessionRoutes {
             }
             json.put("consumer_id", own);
         }
-        String consumer = json.path("consumer_id").isTextual() ? json.get("consumer_id").asText() : null;
+        String consumer = json.path("consumer_id").isTextual() ? Ids.require(json.get("consumer_id").asText(), "consumer_id") : null;
         Supplier<Uni<Response>> send = () -> fwd.send(Service.SESSION, HttpMethod.POST, "/sessions", Buffer.buffer(json.toString()), req)
                 .map(fwd::respond);
         if (consumer == null || consumer.isBlank() || config.maxActiveSessions() <= 0) {
@@ -120,7 +121,7 @@ public class SessionRoutes {
             return fwd.forward(Service.SESSION, HttpMethod.GET, "/sessions", req, null);
         }
         MultivaluedMap<String, String> q = new MultivaluedHashMap<>(uri.getQueryParameters());
-        String asked = q.getFirst("consumer_id");
+        String asked = Ids.require(q.getFirst("consumer_id"), "consumer_id");
         if (asked != null && !asked.equals(own)) {
             throw new ApiException(403, "this API key belongs to consumer " + own + " and cannot list sessions of " + asked);
         }
@@ -146,6 +147,7 @@ public class SessionRoutes {
     @GET
     @Path("/{id}")
     public Uni<Response> get(@PathParam("id") String id, @Context HttpServerRequest req) {
+        Ids.require(id, "session_id");
         return ownership.fetch(id, req).map(r -> r.ok() && !ownership.mine(r) ? ownership.notFound(id) : fwd.respond(r));
     }
 
@@ -179,11 +181,13 @@ public class SessionRoutes {
     @Path("/{id}/heartbeat")
     @Access(Access.Level.PUBLIC)
     public Uni<Response> heartbeat(@PathParam("id") String id, byte[] body, @Context HttpServerRequest req) {
+        Ids.require(id, "session_id");
         fwd.object(body, req);
         return fwd.forward(Service.SESSION, HttpMethod.POST, "/sessions/" + seg(id) + "/heartbeat", req, body);
     }
 
     private Uni<Response> owned(String id, HttpServerRequest req, Supplier<Uni<Response>> then) {
+        Ids.require(id, "session_id");
         return ownership.owned(id, then);
     }
 }

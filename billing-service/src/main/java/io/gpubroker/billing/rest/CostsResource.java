@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import io.gpubroker.billing.reconcile.DriftReconciler;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /costs}: cost per session, per consumer and date range (daily / monthly rows), month summary, provider drift. */
@@ -82,12 +83,6 @@ public class CostsResource {
     }
 
     static String id(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        if (value.isBlank() || value.length() > 128 || !value.matches("[A-Za-z0-9._:@-]+")) {
-            throw ApiException.badRequest(name + " must be 1-128 characters of letters, digits and . _ : @ -");
-        }
-        return value;
+        return Ids.require(value, name);
     }
 }

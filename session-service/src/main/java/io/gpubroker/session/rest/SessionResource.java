@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.kit.rest.Ids;
 import io.gpubroker.kit.rest.JsonBodies;
 import io.gpubroker.session.client.BillingClient;
 import io.gpubroker.session.client.InventoryClient;
@@ -54,6 +55,9 @@ public class SessionResource {
     public Uni<Response> create(String raw, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         CreateSessionRequest body = JsonBodies.read(raw, CreateSessionRequest.class);
         SessionService.validate(body);
+        // both travel on to inventory and billing: a value they would refuse must be this caller's 400, not their 503
+        Ids.require(body.consumerId(), "consumer_id");
+        Ids.text(body.offerId(), "offer_id", 256);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
             throw ApiException.badRequest("Idempotency-Key must be 1-128 characters");
         }
@@ -134,6 +138,8 @@ public class SessionResource {
                 throw ApiException.badRequest("status must be one of pending, provisioning, running, stopping, stopped, failed");
             }
         }
+        Ids.require(blankToNull(consumerId), "consumer_id");
+        Ids.text(provider, "provider", 64);
         return sessions.list(blankToNull(consumerId), status, blankToNull(provider), n).map(list -> {
             List<SessionView> views = list.stream().map(SessionView::of).toList();
             return Map.of("sessions", views, "count", views.size());
@@ -143,6 +149,7 @@ public class SessionResource {
     @GET
     @Path("/{id}")
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
+        Ids.require(id, "session_id");
         return sessions.find(id).chain(s -> sessions.attempts(id).map(rows -> {
             Map<String, Object> out = new LinkedHashMap<>(asMap(SessionView.of(s)));
             out.put("attempts", rows.stream().map(r -> {
@@ -162,6 +169,7 @@ public class SessionResource {
     @POST
     @Path("/{id}/done")
     public Uni<Map<String, Object>> done(@PathParam("id") String id) {
+        Ids.require(id, "session_id");
         return sessions.end(id, "done").map(s -> Map.of("message", "session shutdown initiated", "session_id", s.id,
                 "status", s.status.name()));
     }
@@ -169,6 +177,7 @@ public class SessionResource {
     @DELETE
     @Path("/{id}")
     public Uni<Map<String, Object>> delete(@PathParam("id") String id) {
+        Ids.require(id, "session_id");
         return sessions.end(id, "deleted").map(s -> Map.of("message", "session destroyed", "session_id", s.id,
                 "status", s.status.name()));
     }
@@ -181,6 +190,7 @@ public class SessionResource {
     @Path("/{id}/extend")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, Object>> extend(@PathParam("id") String id, String raw) {
+        Ids.require(id, "session_id");
         ExtendRequest body = JsonBodies.read(raw, ExtendRequest.class);
         if (body.additionalHours() == null) {
             throw ApiException.badRequest("additional_hours is required");
@@ -195,6 +205,7 @@ public class SessionResource {
     @GET
     @Path("/{id}/diagnostics")
     public Uni<Map<String, Object>> diagnostics(@PathParam("id") String id) {
+        Ids.require(id, "session_id");
         return sessions.find(id).map(s -> {
             if (s.status != SessionStatus.running) {
                 throw ApiException.badRequest("session " + id + " is not running (" + s.status + ")");
@@ -235,6 +246,7 @@ public class SessionResource {
     @Path("/{id}/heartbeat")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, Object>> heartbeat(@PathParam("id") String id, String raw) {
+        Ids.require(id, "session_id");
         Heartbeat body = JsonBodies.read(raw, Heartbeat.class);
         if (body.agentToken() == null || body.agentToken().isBlank()) {
             throw new ApiException(401, "agent_token is required");

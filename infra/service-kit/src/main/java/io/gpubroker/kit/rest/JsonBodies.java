@@ -11,7 +11,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * unknown fields, wrong types and malformed JSON become a 400 that says which field.
  */
 public final class JsonBodies {
-    private static final ObjectMapper STRICT = new ObjectMapper()
+    private static final ObjectMapper STRICT = StrictJson.apply(new ObjectMapper())
             .registerModule(new JavaTimeModule())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
