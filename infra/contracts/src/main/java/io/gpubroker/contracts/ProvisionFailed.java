@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Reply: nothing was created. {@code error_class} is one of stale_inventory, no_capacity,
- * price_changed, auth, insufficient_funds, rate_limited, not_found, transient, invalid;
+ * price_changed, auth, insufficient_funds, rate_limited, not_found, transient, invalid, expired
+ * (the command's deadline passed before the gateway could begin it);
  * {@code retryable} says whether the same command could succeed later.
  */
 public record ProvisionFailed(

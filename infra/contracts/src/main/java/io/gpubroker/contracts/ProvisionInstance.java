@@ -13,6 +13,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * redelivered or replayed command never creates a second instance and answers with the first outcome.
  * {@code start_command} is what a container-native provider runs after boot (entrypoint mode); VM
  * providers get the application started over SSH by session-service instead.
+ * {@code deadline} is when the session stops wanting the instance unless the create has begun: a
+ * command the gateway takes from its queue later is dropped and answered {@code ProvisionFailed}
+ * ({@code expired}) without calling the provider. {@code attempt} is the session's attempt number
+ * (0, then one more per auto-retry onto another offer).
  */
 public record ProvisionInstance(
         @JsonProperty(value = "command_id", required = true) String commandId,
@@ -33,7 +37,9 @@ public record ProvisionInstance(
         @JsonProperty("exposed_ports") List<Integer> exposedPorts,
         @JsonProperty("env") Map<String, String> env,
         @JsonProperty("start_command") String startCommand,
-        @JsonProperty(value = "requested_at", required = true) Instant requestedAt) implements BrokerEvent {
+        @JsonProperty(value = "requested_at", required = true) Instant requestedAt,
+        @JsonProperty("deadline") Instant deadline,
+        @JsonProperty("attempt") Integer attempt) implements BrokerEvent {
 
     public ProvisionInstance {
         Require.text(commandId, "command_id");
@@ -52,6 +58,11 @@ public record ProvisionInstance(
         sshPublicKeys = List.copyOf(sshPublicKeys);
         exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
         env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    /** True when the session no longer wants this create to begin at {@code now}. */
+    public boolean expiredAt(Instant now) {
+        return deadline != null && now.isAfter(deadline);
     }
 
     @Override

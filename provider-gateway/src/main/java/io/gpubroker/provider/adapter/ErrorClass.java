@@ -12,7 +12,9 @@ public enum ErrorClass {
     RATE_LIMITED(true),
     NOT_FOUND(false),
     TRANSIENT(true),
-    INVALID(false);
+    INVALID(false),
+    /** The command waited past its deadline; the provider was not called. */
+    EXPIRED(false);
 
     private final boolean retryable;
 

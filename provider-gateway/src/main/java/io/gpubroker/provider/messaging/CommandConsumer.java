@@ -8,6 +8,7 @@ import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.provider.config.Providers;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +20,10 @@ import org.jboss.logging.Logger;
  * Consumes {@code provisioning.requests}. Malformed messages (and non-commands) are dead-lettered
  * with the reason; a command for a provider not enabled in this process is acked without effect
  * (the process that owns that provider, in its own consumer group, answers it); database trouble
- * is retried with back-off, then dead-lettered — nothing is silently dropped.
+ * is retried with back-off, then dead-lettered — nothing is silently dropped. A status lookup taken
+ * after its deadline is stale and dropped unanswered (the saga asks again on its own timer), so a
+ * backlog of polls drains without provider calls; creates past their deadline are answered "expired"
+ * by the handler; destroys never expire.
  */
 @ApplicationScoped
 public class CommandConsumer {
@@ -27,10 +31,14 @@ public class CommandConsumer {
 
     private final CommandHandler handler;
     private final Providers providers;
+    private final CommandLag lag;
+    private final BrokerClock.Scaled clock;
 
-    public CommandConsumer(CommandHandler handler, Providers providers) {
+    public CommandConsumer(CommandHandler handler, Providers providers, CommandLag lag, BrokerClock.Scaled clock) {
         this.handler = handler;
         this.providers = providers;
+        this.lag = lag;
+        this.clock = clock;
     }
 
     @Incoming("provisioning-requests")
@@ -49,6 +57,12 @@ public class CommandConsumer {
             return Uni.createFrom().completionStage(msg.nack(new MalformedEventException(env.type() + " is not a provisioning command")));
         }
         if (!providers.isEnabled(provider)) {
+            return Uni.createFrom().completionStage(msg.ack());
+        }
+        lag.taken(provider, env.type(), env.event() instanceof ProvisionInstance c ? c.requestedAt()
+                : env.event() instanceof TerminateInstance c ? c.requestedAt() : ((DescribeInstance) env.event()).requestedAt());
+        if (env.event() instanceof DescribeInstance d && d.expiredAt(clock.instant())) {
+            lag.expired(provider, env.type());
             return Uni.createFrom().completionStage(msg.ack());
         }
         Uni<Void> work = env.event() instanceof ProvisionInstance c ? handler.provision(env, c)

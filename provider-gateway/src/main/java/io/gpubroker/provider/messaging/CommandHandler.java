@@ -41,7 +41,9 @@ import org.jboss.logging.Logger;
  * What each command does. Provision: intent first (with the inbox row, one transaction), then the
  * provider, then the instance id as soon as known, then the outcome together with the outbox reply —
  * so a redelivered command resumes (an id known → no create; no id but maybe created → find by tag)
- * and a replayed one gets the first outcome again. Terminate and describe are idempotent provider
+ * and a replayed one gets the first outcome again. A create is never begun past its deadline: it is
+ * answered "expired" instead (a resumed one still adopts what an earlier try created, so nothing
+ * created is ever left unreported). Terminate and describe are idempotent provider
  * calls; their reply is written with the inbox row, so a duplicate delivery replies once.
  */
 @ApplicationScoped
@@ -61,13 +63,15 @@ public class CommandHandler {
     private final Duration confirmPoll;
     /** How long an order with a lost answer may take to appear in the listing (tag-after-create providers). */
     private final Duration adoptWait;
+    private final CommandLag lag;
 
     public CommandHandler(Inbox inbox, OutboxWriter outbox, IntentLog intents, Providers providers, Ownership ownership,
-                          Mutiny.SessionFactory sessions, BrokerClock.Scaled clock,
+                          Mutiny.SessionFactory sessions, BrokerClock.Scaled clock, CommandLag lag,
                           @ConfigProperty(name = "broker.terminate.confirm-timeout", defaultValue = "PT30S") Duration confirmTimeout,
                           @ConfigProperty(name = "broker.terminate.confirm-poll", defaultValue = "PT0.5S") Duration confirmPoll,
                           @ConfigProperty(name = "broker.create.adopt-wait", defaultValue = "PT60S") Duration adoptWait) {
         this.adoptWait = adoptWait;
+        this.lag = lag;
         this.inbox = inbox;
         this.outbox = outbox;
         this.intents = intents;
@@ -104,7 +108,7 @@ public class CommandHandler {
 
     /** The create (or its resumption), then the post-create steps, then the outcome. */
     private Uni<Void> execute(Provider p, ProvisionInstance c, ProvisionSpec spec, Intent intent, boolean fresh) {
-        return Blocking.run(() -> obtainInstance(p, spec, intent, fresh))
+        return Blocking.run(() -> obtainInstance(p, spec, intent, fresh, c))
                 .chain(obtained -> {
                     if (obtained.failure() != null) {
                         return finish(c, failed(c, obtained.failure()));
@@ -116,11 +120,28 @@ public class CommandHandler {
                 });
     }
 
+    /**
+     * Checked right before the create (after any wait for the provider's lock): past its deadline the
+     * session has stopped waiting, and an instance created now would bill for nobody.
+     */
+    private Obtained expired(Provider p, ProvisionInstance c) {
+        Instant now = clock.instant();
+        if (!c.expiredAt(now)) {
+            return null;
+        }
+        lag.expired(p.name(), "ProvisionInstance");
+        LOG.warnf("create for session %s dropped: its deadline passed %d s (broker time) before it could begin",
+                c.sessionId(), Duration.between(c.deadline(), now).toSeconds());
+        return new Obtained(null, ProviderException.of(ErrorClass.EXPIRED, "the create waited in provider-gateway's queue"
+                + " past its deadline and was not begun (queue lag " + String.format(java.util.Locale.ROOT, "%.1f",
+                lag.lastLagSeconds(p.name())) + " s real); nothing was created"));
+    }
+
     /** Instance id or failure of the create step. */
     record Obtained(String instanceId, ProviderException failure) {
     }
 
-    private Obtained obtainInstance(Provider p, ProvisionSpec spec, Intent intent, boolean fresh) {
+    private Obtained obtainInstance(Provider p, ProvisionSpec spec, Intent intent, boolean fresh, ProvisionInstance c) {
         try {
             if (intent.instanceId() != null) {
                 return new Obtained(intent.instanceId(), null);
@@ -135,10 +156,12 @@ public class CommandHandler {
             }
             if (p.adapter().tagsAfterCreate()) {
                 synchronized (p) {
-                    return createAdoptingUntagged(p, spec);
+                    Obtained late = expired(p, c);
+                    return late != null ? late : createAdoptingUntagged(p, spec);
                 }
             }
-            return create(p, spec, null);
+            Obtained late = expired(p, c);
+            return late != null ? late : create(p, spec, null);
         } catch (ProviderException e) {
             return new Obtained(null, e);
         }

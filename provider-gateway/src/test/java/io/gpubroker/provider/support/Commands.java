@@ -47,9 +47,15 @@ public final class Commands {
     }
 
     public static ProvisionInstance provision(String session, NormalisedOffer offer, List<String> keys) {
+        return provision(session, offer, keys, Instant.now(), null);
+    }
+
+    /** A create requested at {@code requestedAt} that must not begin after {@code deadline} (null: none). */
+    public static ProvisionInstance provision(String session, NormalisedOffer offer, List<String> keys, Instant requestedAt,
+                                              Instant deadline) {
         return new ProvisionInstance("cmd-" + UUID.randomUUID(), session, "team-test", offer.provider(), offer.id(),
                 offer.provisioning(), offer.gpuType(), offer.gpuCount(), offer.pricePerHour(), keys, null, null, "ssh", null,
-                null, List.of(), Map.of(), null, Instant.now());
+                null, List.of(), Map.of(), null, requestedAt, deadline, 0);
     }
 
     public static TerminateInstance terminate(String session, String provider, String instanceId) {

@@ -22,8 +22,34 @@ public interface SessionConfig {
     @WithDefault("10m")
     Duration provisionResendAfter();
 
+    /** Resends of a create sent before creates had deadlines (rows from older versions). */
     @WithDefault("6")
     int provisionMaxResends();
+
+    /**
+     * How long a create may wait (in provider-gateway's queue, behind a provider's rate limit)
+     * before it must not begin: the gateway drops it past this deadline and answers "expired".
+     */
+    @WithDefault("10m")
+    Duration provisionDeadline();
+
+    /**
+     * Real-time floor of {@link #provisionDeadline()}: provider rate limits and the gateway's queue
+     * run on real time, so a fast broker clock must not shrink the wait below this.
+     */
+    @WithDefault("90s")
+    Duration provisionDeadlineRealMin();
+
+    /** After the deadline, how long an answer to a create that began in time is awaited before the session fails. */
+    @WithDefault("2m")
+    Duration provisionReplyGrace();
+
+    @WithDefault("15s")
+    Duration provisionReplyGraceRealMin();
+
+    /** Real-time floor between two lookups of one instance (providers rate-limit on real time). */
+    @WithDefault("2s")
+    Duration pollRealMin();
 
     /**
      * Verification timeout per workload type (image pulls take minutes), keyed by workload;

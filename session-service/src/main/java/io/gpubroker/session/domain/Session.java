@@ -103,6 +103,9 @@ public class Session extends PanacheEntityBase {
     public Instant provisionSentAt;
     @Column(name = "provision_resends")
     public int provisionResends;
+    /** The current create must not begin after this (the gateway drops it and answers "expired"). */
+    @Column(name = "provision_deadline_at")
+    public Instant provisionDeadlineAt;
     @Column(name = "provisioning_started_at")
     public Instant provisioningStartedAt;
     @Column(name = "verify_deadline_at")

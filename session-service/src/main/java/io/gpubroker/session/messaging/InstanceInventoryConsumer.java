@@ -2,8 +2,6 @@ package io.gpubroker.session.messaging;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.repository.OrphanRepository;
 import io.gpubroker.session.service.SessionMetrics;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,9 +32,10 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
- * Reconciliation from {@code instance.inventory}. A broker-tagged instance of THIS deployment with
- * no live session, older than the grace period (so in-flight creates are safe), is an orphan and
- * is destroyed. A live session whose instance is missing from a complete listing is checked with a
+ * Reconciliation from {@code instance.inventory}. A broker-tagged instance of THIS deployment that
+ * no live session owns is an orphan and is destroyed — at once when its session is known (ended, or
+ * live on another instance or provider), after the grace period when the session is unknown here; it
+ * is commanded again at every listing that still shows it, once the last command is old enough. A live session whose instance is missing from a complete listing is checked with a
  * direct lookup first (DescribeInstance); only a confirmed "gone" fails it. A failed or partial
  * listing changes nothing.
  */
@@ -49,10 +49,13 @@ public class InstanceInventoryConsumer {
     private final BrokerClock.Scaled clock;
     private final SessionConfig cfg;
     private final SessionMetrics metrics;
+    private final OrphanRepository orphans;
     private final String deployment;
 
     public InstanceInventoryConsumer(Inbox inbox, OutboxWriter outbox, BrokerClock.Scaled clock, SessionConfig cfg,
-                                     SessionMetrics metrics, @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
+                                     SessionMetrics metrics, OrphanRepository orphans,
+                                     @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
+        this.orphans = orphans;
         this.inbox = inbox;
         this.outbox = outbox;
         this.clock = clock;
@@ -89,11 +92,7 @@ public class InstanceInventoryConsumer {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (InstanceListing.ListedInstance i : ours) {
                 Session s = byId.get(i.sessionId());
-                boolean live = s != null && (s.status.live() || s.status == SessionStatus.stopping)
-                        && (s.instanceId == null || s.instanceId.equals(i.instanceId()));
-                boolean oldEnough = i.createdAt() == null
-                        || Duration.between(i.createdAt(), now).compareTo(cfg.orphanGrace()) >= 0;
-                if (!live && oldEnough) {
+                if (!wanted(s, l.provider(), i, now)) {
                     chain = chain.call(() -> orphan(tx, l.provider(), i, now));
                 }
             }
@@ -104,23 +103,32 @@ public class InstanceInventoryConsumer {
         });
     }
 
+    /**
+     * Whether a listed instance still has a session that wants it. A known session wants only its own
+     * instance on its own provider while it is live or stopping (a pending one: whatever its create
+     * makes); an unknown session's instance may be a create whose session this replica has not seen
+     * yet, so it gets the grace period — and an age that cannot be told (the provider's clock ahead
+     * of ours) does not protect it.
+     */
+    boolean wanted(Session s, String provider, InstanceListing.ListedInstance i, Instant now) {
+        if (s != null) {
+            return (s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.provider)
+                    && (s.instanceId == null || s.instanceId.equals(i.instanceId()));
+        }
+        if (i.createdAt() == null || i.createdAt().isAfter(now)) {
+            return false;
+        }
+        return Duration.between(i.createdAt(), now).compareTo(cfg.orphanGrace()) < 0;
+    }
+
     private Uni<Void> orphan(Mutiny.Session tx, String provider, InstanceListing.ListedInstance i, Instant now) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        OffsetDateTime resendBefore = OffsetDateTime.ofInstant(now.minus(cfg.terminateRetryMin()), ZoneOffset.UTC);
-        return tx.createNativeQuery("""
-                        insert into session.orphans (provider, instance_id, tag, detected_at, last_command_at)
-                        values (?1, ?2, ?3, ?4, ?4)
-                        on conflict (provider, instance_id) do update set last_command_at = excluded.last_command_at
-                        where session.orphans.last_command_at < ?5
-                        returning (xmax = 0)""", Boolean.class)
-                .setParameter(1, provider).setParameter(2, i.instanceId()).setParameter(3, i.tag())
-                .setParameter(4, at).setParameter(5, resendBefore)
-                .getResultList()
-                .chain(rows -> {
-                    if (rows.isEmpty()) {
+        return orphans.claimCommand(tx, provider, i.instanceId(), i.tag(), "listed without a session that wants it", now,
+                        now.minus(cfg.terminateRetryMin()))
+                .chain(claim -> {
+                    if (claim == OrphanRepository.Claim.NOT_DUE) {
                         return Uni.createFrom().voidItem(); // commanded recently: wait for the outcome
                     }
-                    if (Boolean.TRUE.equals(rows.get(0))) {
+                    if (claim == OrphanRepository.Claim.NEW) {
                         metrics.orphanDetected(provider);
                         LOG.warnf("orphan %s/%s (tag %s): destroying", provider, i.instanceId(), i.tag());
                     }

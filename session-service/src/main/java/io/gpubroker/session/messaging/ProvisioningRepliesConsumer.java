@@ -9,7 +9,7 @@ import io.gpubroker.contracts.ProvisionFailed;
 import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
-import io.gpubroker.session.saga.Step;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.RetryPlanner;
 import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionService;
@@ -43,20 +43,15 @@ public class ProvisioningRepliesConsumer {
     Uni<Void> apply(Mutiny.Session tx, Envelope env) {
         var saga = sessions.saga();
         if (env.event() instanceof InstanceProvisioned e) {
-            return sessions.applyIn(tx, e.sessionId(), (s, now) -> s.provisionCommandId == null
-                    || s.provisionCommandId.equals(e.commandId()) || s.instanceId == null ? saga.onProvisioned(s, e, now) : new Step());
+            return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisioned(s, e, now));
         }
         if (env.event() instanceof ProvisionFailed e) {
             // a failure of an older attempt (before an auto-retry moved the session) is stale
-            return retries.plan(e).chain(next -> sessions.applyIn(tx, e.sessionId(), (s, now) -> {
-                if (s.provisionCommandId != null && !s.provisionCommandId.equals(e.commandId())) {
-                    return new Step();
-                }
-                if (next != null && s.retryCount < s.maxRetries && s.autoRetry) {
-                    return saga.retryOn(s, next, e.errorClass() + ": " + e.message(), now);
-                }
-                return saga.onProvisionFailed(s, e, now);
-            }));
+            return retries.plan(e).chain(next -> sessions.applyIn(tx, e.sessionId(), (s, now) ->
+                    s.status == io.gpubroker.session.domain.SessionStatus.pending && ProvisionSessionSaga.currentCreate(s, e.commandId())
+                            && ProvisionSessionSaga.mayRetry(s, next, e)
+                            ? saga.retryOn(s, next, e.errorClass() + ": " + e.message(), now)
+                            : saga.onProvisionFailed(s, e, now)));
         }
         if (env.event() instanceof InstanceStatus e) {
             return sessions.applyIn(tx, e.sessionId(), (s, now) -> saga.onStatus(s, e, now));

@@ -33,8 +33,10 @@ import io.gpubroker.session.ssh.HostTruth;
  * is given and returns what to publish; the caller persists both in one transaction.
  *
  * <pre>
- * create            → pending,      ProvisionInstance
+ * create            → pending,      ProvisionInstance (with a deadline: not begun by then → never begun)
+ * no reply by deadline + grace → failed (nothing was created, or a late instance is destroyed below)
  * InstanceProvisioned → provisioning, SessionProvisioning, poll status (DescribeInstance)
+ * InstanceProvisioned nobody wants (an earlier attempt's, or the session ended) → TerminateInstance now
  * InstanceStatus running → verify SSH (real handshake, echo, nvidia-smi, host truth)
  * verified          → running,      SessionStarted (billing starts)
  * verified, entrypoint → docker run over SSH (VMs; container providers got a start command)
@@ -50,11 +52,44 @@ public final class ProvisionSessionSaga {
 
     private final SessionConfig cfg;
     private final Function<Session, List<String>> publicKeys;
+    private final double clockScale;
 
     /** {@code publicKeys} gives the keys to inject: the user's and the broker's verification key. */
     public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys) {
+        this(cfg, publicKeys, 1.0);
+    }
+
+    /**
+     * {@code clockScale} is the broker clock's speed: provider rate limits and provider-gateway's
+     * queue run on real time, so waits for them have a real-time floor on a fast clock.
+     */
+    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys, double clockScale) {
         this.cfg = cfg;
         this.publicKeys = publicKeys;
+        this.clockScale = clockScale;
+    }
+
+    /** {@code broker} on the broker clock, but never less than {@code realMin} of real time. */
+    Duration atLeastReal(Duration broker, Duration realMin) {
+        Duration floor = Duration.ofMillis((long) (realMin.toMillis() * clockScale));
+        return broker.compareTo(floor) >= 0 ? broker : floor;
+    }
+
+    Duration provisionDeadline() {
+        return atLeastReal(cfg.provisionDeadline(), cfg.provisionDeadlineRealMin());
+    }
+
+    Duration provisionReplyGrace() {
+        return atLeastReal(cfg.provisionReplyGrace(), cfg.provisionReplyGraceRealMin());
+    }
+
+    Duration pollMin() {
+        return atLeastReal(cfg.pollMin(), cfg.pollRealMin());
+    }
+
+    Duration pollMax() {
+        Duration min = pollMin();
+        return cfg.pollMax().compareTo(min) >= 0 ? cfg.pollMax() : min;
     }
 
     static String commandId() {
@@ -66,8 +101,19 @@ public final class ProvisionSessionSaga {
         s.provisionCommandId = commandId();
         s.provisionSentAt = now;
         s.provisionResends = 0;
-        s.nextCheckAt = now.plus(cfg.provisionResendAfter());
+        s.provisionDeadlineAt = now.plus(provisionDeadline());
+        s.nextCheckAt = nextPendingCheck(s, now);
         return new Step().emit(provision(s, now));
+    }
+
+    /** The next resend of an unanswered create, or the moment to give up on it. */
+    Instant nextPendingCheck(Session s, Instant now) {
+        Instant resend = now.plus(atLeastReal(cfg.provisionResendAfter(), cfg.provisionDeadlineRealMin().dividedBy(3)));
+        Instant giveUp = s.provisionDeadlineAt.plus(provisionReplyGrace());
+        if (resend.isBefore(s.provisionDeadlineAt) && resend.isBefore(giveUp)) {
+            return resend;
+        }
+        return giveUp;
     }
 
     ProvisionInstance provision(Session s, Instant now) {
@@ -81,7 +127,7 @@ public final class ProvisionSessionSaga {
         return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
                 s.offerProvisioning == null ? java.util.Map.of() : s.offerProvisioning, s.gpuType, s.gpuCount,
                 s.pricePerHour, publicKeys.apply(s), null, s.diskGb, s.launchMode, s.dockerImage, s.templateHashId, ports,
-                env, startCommand, now);
+                env, startCommand, now, s.provisionDeadlineAt, s.retryCount);
     }
 
     static boolean entrypoint(Session s) {
@@ -92,7 +138,27 @@ public final class ProvisionSessionSaga {
         return cfg.app().containerProviders().contains(s.provider);
     }
 
+    /**
+     * The gateway created an instance. It becomes the session's only if it answers the session's
+     * current create and the session still wants one; any other instance — an earlier attempt's after
+     * an auto-retry, one created after the session failed or ended, a second one for the same create —
+     * is destroyed at once, not left billing until the orphan sweep.
+     */
     public Step onProvisioned(Session s, InstanceProvisioned r, Instant now) {
+        boolean current = s.provisionCommandId == null || s.provisionCommandId.equals(r.commandId());
+        if (!current) {
+            return unwanted(s, r, "an earlier attempt's instance (the session moved on)", now);
+        }
+        if (s.instanceId != null && !s.instanceId.equals(r.instanceId())) {
+            return unwanted(s, r, "a second instance for one create", now);
+        }
+        if (s.status != SessionStatus.pending && s.status != SessionStatus.stopping && !s.status.live()) {
+            // failed or stopped before the answer came: nothing may keep billing for it
+            if (s.instanceId == null) {
+                s.instanceId = r.instanceId();
+            }
+            return unwanted(s, r, "created after the session had " + s.status, now);
+        }
         Step step = new Step();
         if (s.instanceId == null) {
             s.instanceId = r.instanceId();
@@ -113,11 +179,28 @@ public final class ProvisionSessionSaga {
         return step;
     }
 
+    Step unwanted(Session s, InstanceProvisioned r, String why, Instant now) {
+        return new Step().destroyUnwanted(new TerminateInstance(commandId(), s.id, r.provider(), r.instanceId(),
+                "unwanted: " + why, now));
+    }
+
+    /** A failure of the session's current create; a failure of an older attempt's create is stale. */
     public Step onProvisionFailed(Session s, ProvisionFailed r, Instant now) {
-        if (s.status != SessionStatus.pending) {
+        if (s.status != SessionStatus.pending || !currentCreate(s, r.commandId())) {
             return new Step();
         }
         return fail(s, "provisioning failed: " + r.message(), r.errorClass(), now);
+    }
+
+    /** Whether a reply answers the session's current create (not an attempt an auto-retry left). */
+    public static boolean currentCreate(Session s, String commandId) {
+        return s.provisionCommandId == null || s.provisionCommandId.equals(commandId);
+    }
+
+    /** Whether a failed create may move the session to {@code next} (auto-retry). */
+    public static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
+        // an expired create means provider-gateway is behind: another offer would only queue behind it
+        return next != null && s.autoRetry && s.retryCount < s.maxRetries && !"expired".equals(r.errorClass());
     }
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
@@ -191,12 +274,27 @@ public final class ProvisionSessionSaga {
     public Step onCheck(Session s, Instant now) {
         switch (s.status) {
             case pending -> {
-                if (s.provisionResends >= cfg.provisionMaxResends()) {
-                    return fail(s, "the provider gateway did not answer the provisioning request", "transient", now);
+                if (s.provisionDeadlineAt == null) {
+                    // a create sent before deadlines existed: the old resend count
+                    if (s.provisionResends >= cfg.provisionMaxResends()) {
+                        return fail(s, "the provider gateway did not answer the provisioning request", "transient", now);
+                    }
+                    s.provisionResends++;
+                    s.nextCheckAt = now.plus(cfg.provisionResendAfter());
+                    return new Step().emit(provision(s, now));
+                }
+                if (!now.isBefore(s.provisionDeadlineAt.plus(provisionReplyGrace()))) {
+                    // past its deadline the gateway never begins the create; one begun in time that answers
+                    // later is destroyed on arrival (onProvisioned)
+                    return fail(s, "provider-gateway did not answer the provisioning request before its deadline ("
+                            + provisionDeadline().toSeconds() + " s broker time); nothing was created for it", "gateway_timeout", now);
+                }
+                s.nextCheckAt = nextPendingCheck(s, now);
+                if (!now.isBefore(s.provisionDeadlineAt)) {
+                    return new Step(); // too late to ask again: wait for an answer to a create that began in time
                 }
                 // no reply yet: send the SAME command again; the gateway's intent log answers duplicates
                 s.provisionResends++;
-                s.nextCheckAt = now.plus(cfg.provisionResendAfter());
                 return new Step().emit(provision(s, now));
             }
             case provisioning -> {
@@ -209,11 +307,12 @@ public final class ProvisionSessionSaga {
                             + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "verify_timeout", now);
                 }
                 s.verifyAttempts++;
-                s.nextCheckAt = now.plus(backoff(cfg.pollMin(), cfg.pollMax(), s.verifyAttempts));
+                s.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.verifyAttempts));
                 if (s.instanceReady) {
                     return new Step().then(Step.Action.VERIFY_SSH);
                 }
-                return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now));
+                // a lookup is stale once the next one is due: the gateway drops it rather than queue it
+                return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now, s.nextCheckAt));
             }
             case running -> {
                 if (!now.isBefore(s.hardMaxAt)) {
@@ -327,8 +426,8 @@ public final class ProvisionSessionSaga {
             return new Step().then(Step.Action.LAUNCH_APP);
         }
         s.verifyAttempts++;
-        s.nextCheckAt = now.plus(backoff(cfg.pollMin(), cfg.pollMax(), s.verifyAttempts));
-        return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now))
+        s.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.verifyAttempts));
+        return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now, s.nextCheckAt))
                 .then(Step.Action.CHECK_APP);
     }
 
@@ -437,6 +536,9 @@ public final class ProvisionSessionSaga {
         if (s.status != SessionStatus.stopping) {
             return new Step();
         }
+        if (r.instanceId() != null && s.instanceId != null && !r.instanceId().equals(s.instanceId)) {
+            return new Step(); // an unwanted or orphaned instance of this session is gone, not the session's own
+        }
         Instant end = r.confirmedAt() != null ? r.confirmedAt() : now;
         s.stoppedAt = end;
         s.nextCheckAt = null;
@@ -455,6 +557,9 @@ public final class ProvisionSessionSaga {
      * there (same id, same keys) instead of ending {@code failed}.
      */
     public Step onTerminatedRetry(Session s, InstanceTerminated r, Offer next, Instant now) {
+        if (r.instanceId() != null && s.instanceId != null && !r.instanceId().equals(s.instanceId)) {
+            return new Step();
+        }
         if (s.status != SessionStatus.stopping || s.finalStatus != SessionStatus.failed || s.startedAt != null) {
             return onTerminated(s, r, now);
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.gpubroker.contracts.BrokerEvent;
+import io.gpubroker.contracts.TerminateInstance;
 
 /**
  * What one saga step decided: events and commands to append to the outbox (in the same
@@ -15,11 +16,27 @@ public final class Step {
     public enum Action { NONE, VERIFY_SSH, PROBE_GPU, LAUNCH_APP, CHECK_APP }
 
     private final List<BrokerEvent> out = new ArrayList<>();
+    private final List<TerminateInstance> unwanted = new ArrayList<>();
     private Action action = Action.NONE;
 
     public Step emit(BrokerEvent e) {
         out.add(e);
         return this;
+    }
+
+    /**
+     * Destroys an instance nobody wants (created for an earlier attempt, or after the session ended):
+     * the command goes out now, and the instance is remembered as an orphan so the reconciliation
+     * commands it again, whatever its age, until the provider stops listing it.
+     */
+    public Step destroyUnwanted(TerminateInstance t) {
+        out.add(t);
+        unwanted.add(t);
+        return this;
+    }
+
+    public List<TerminateInstance> unwanted() {
+        return unwanted;
     }
 
     public Step then(Action a) {

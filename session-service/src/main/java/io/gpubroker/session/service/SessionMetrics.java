@@ -44,6 +44,11 @@ public class SessionMetrics {
         registry.counter("gpu_orphans_detected_by_provider_total", "provider", provider).increment();
     }
 
+    /** An instance created for nobody (an earlier attempt's, or after its session ended), destroyed on arrival. */
+    public void unwantedInstance(String provider) {
+        registry.counter("gpu_unwanted_instances_total", "provider", provider).increment();
+    }
+
     public void destroyFailed(String provider) {
         registry.counter("gpu_destroy_failures_total").increment();
         registry.counter("gpu_destroy_failures_by_provider_total", "provider", provider).increment();

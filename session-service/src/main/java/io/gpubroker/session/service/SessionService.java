@@ -24,6 +24,7 @@ import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.repository.OrphanRepository;
 import io.gpubroker.session.rest.CreateSessionRequest;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.saga.Step;
@@ -56,13 +57,16 @@ public class SessionService {
     private final SshVerifier ssh;
     private final ProvisionSessionSaga saga;
     private final io.vertx.core.Vertx vertx;
+    private final OrphanRepository orphans;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     public SessionService(Mutiny.SessionFactory db, OutboxWriter outbox, BrokerClock.Scaled clock, SessionKeys keys,
-                          SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh, io.vertx.core.Vertx vertx) {
+                          SessionConfig cfg, SessionMetrics metrics, SshVerifier ssh, io.vertx.core.Vertx vertx,
+                          OrphanRepository orphans) {
         this.vertx = vertx;
+        this.orphans = orphans;
         this.db = db;
         this.outbox = outbox;
         this.clock = clock;
@@ -72,7 +76,8 @@ public class SessionService {
         this.ssh = ssh;
         // the verification key first: a provider that takes a single key (Rackrr) gets the broker's,
         // and the verifier installs the user's key over SSH on every host (idempotent)
-        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id), s.userPublicKey));
+        this.saga = new ProvisionSessionSaga(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id), s.userPublicKey),
+                clock.scale());
     }
 
     public ProvisionSessionSaga saga() {
@@ -333,7 +338,8 @@ public class SessionService {
                             Step step = decide.apply(s, now);
                             holder[0] = step;
                             s.updatedAt = now;
-                            return append(tx, step.events()).call(() -> attempts(tx, was, s, now)).replaceWith(s);
+                            return append(tx, step.events()).call(() -> attempts(tx, was, s, now))
+                                    .call(() -> rememberUnwanted(tx, step, now)).replaceWith(s);
                         }))
                 .invoke(s -> afterCommit(s, before[0], holder[0]));
     }
@@ -353,8 +359,19 @@ public class SessionService {
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
                 metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
             }
-            return append(tx, step.events()).call(() -> attempts(tx, was, s, now));
+            return append(tx, step.events()).call(() -> attempts(tx, was, s, now)).call(() -> rememberUnwanted(tx, step, now));
         });
+    }
+
+    /** Unwanted instances are kept as orphans until gone, so the reconciliation commands them again if needed. */
+    private Uni<Void> rememberUnwanted(Mutiny.Session tx, Step step, Instant now) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (var t : step.unwanted()) {
+            LOG.warnf("session %s: destroying %s instance %s at once (%s)", t.sessionId(), t.provider(), t.instanceId(), t.reason());
+            metrics.unwantedInstance(t.provider());
+            chain = chain.call(() -> orphans.commandNow(tx, t.provider(), t.instanceId(), "session:" + t.sessionId(), t.reason(), now));
+        }
+        return chain;
     }
 
     private void afterCommit(Session s, SessionStatus before, Step step) {

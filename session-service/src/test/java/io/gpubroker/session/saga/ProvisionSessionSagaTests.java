@@ -37,6 +37,11 @@ class ProvisionSessionSagaTests {
             public Duration hardMax() { return Duration.ofHours(12); }
             public Duration provisionResendAfter() { return Duration.ofMinutes(2); }
             public int provisionMaxResends() { return 2; }
+            public Duration provisionDeadline() { return Duration.ofMinutes(10); }
+            public Duration provisionDeadlineRealMin() { return Duration.ofSeconds(90); }
+            public Duration provisionReplyGrace() { return Duration.ofMinutes(2); }
+            public Duration provisionReplyGraceRealMin() { return Duration.ofSeconds(15); }
+            public Duration pollRealMin() { return Duration.ofSeconds(2); }
             public Map<String, Duration> verifyTimeout() { return Map.of("default", Duration.ofMinutes(15), "llm", Duration.ofMinutes(30)); }
             public Duration pollMin() { return Duration.ofSeconds(5); }
             public Duration pollMax() { return Duration.ofSeconds(60); }
@@ -112,15 +117,95 @@ class ProvisionSessionSagaTests {
     }
 
     @Test
-    void anUnansweredProvisionIsResentWithTheSameCommandIdThenFails() {
-        saga.start(s, T0);
+    void anUnansweredProvisionIsResentWithTheSameCommandIdUntilItsDeadlineThenFailsAfterTheGrace() {
+        Step first = saga.start(s, T0);
         String cmd = s.provisionCommandId;
-        Step again = saga.onCheck(s, T0.plus(Duration.ofMinutes(2)));
-        assertThat(again.of(ProvisionInstance.class)).extracting(ProvisionInstance::commandId).containsExactly(cmd);
-        saga.onCheck(s, T0.plus(Duration.ofMinutes(4)));
-        Step last = saga.onCheck(s, T0.plus(Duration.ofMinutes(6)));
+        ProvisionInstance sent = first.of(ProvisionInstance.class).get(0);
+        assertThat(sent.deadline()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+        assertThat(sent.attempt()).isZero();
+        for (int minute = 2; minute <= 8; minute += 2) {
+            Step again = saga.onCheck(s, T0.plus(Duration.ofMinutes(minute)));
+            assertThat(again.of(ProvisionInstance.class)).extracting(ProvisionInstance::commandId).containsExactly(cmd);
+            assertThat(again.of(ProvisionInstance.class).get(0).deadline()).as("a resend keeps the first deadline")
+                    .isEqualTo(sent.deadline());
+        }
+        assertThat(s.status).isEqualTo(SessionStatus.pending);
+        assertThat(s.nextCheckAt).as("past the deadline nothing is resent: the answer to a begun create is awaited")
+                .isEqualTo(T0.plus(Duration.ofMinutes(12)));
+        Step last = saga.onCheck(s, T0.plus(Duration.ofMinutes(12)));
         assertThat(s.status).isEqualTo(SessionStatus.failed);
+        assertThat(s.failureReason).contains("deadline");
         assertThat(last.of(SessionFailed.class)).hasSize(1);
+        assertThat(last.of(ProvisionInstance.class)).isEmpty();
+    }
+
+    @Test
+    void onAFastClockTheWaitForProviderGatewayHasARealTimeFloor() {
+        ProvisionSessionSaga fast = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAuser"), 60);
+        ProvisionInstance cmd = fast.start(s, T0).of(ProvisionInstance.class).get(0);
+        assertThat(cmd.deadline()).as("90 real seconds at 60x").isEqualTo(T0.plus(Duration.ofMinutes(90)));
+        assertThat(fast.pollMin()).as("2 real seconds between lookups at 60x").isEqualTo(Duration.ofMinutes(2));
+        assertThat(saga.pollMin()).as("the broker-time value where it is longer").isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anExpiredCreateFailsTheSessionWithTheGatewaysReasonAndIsNeverRetriedElsewhere() {
+        s.autoRetry = true;
+        s.maxRetries = 2;
+        saga.start(s, T0);
+        var expired = new io.gpubroker.contracts.ProvisionFailed(s.provisionCommandId, s.id, "vastai", s.offerId, null, "expired",
+                "the create waited in provider-gateway's queue past its deadline", false, T0.plusSeconds(700));
+        Offer other = new Offer("tensordock-2", "tensordock", "2", "RTX 4090", 1, 24, new BigDecimal("0.50"), "US", true, false,
+                T0, new BigDecimal("12.2"), "m2", Map.of("location_id", "l"), false);
+        assertThat(ProvisionSessionSaga.mayRetry(s, other, expired)).isFalse();
+        saga.onProvisionFailed(s, expired, T0.plusSeconds(700));
+        assertThat(s.status).isEqualTo(SessionStatus.failed);
+        assertThat(s.failureReason).contains("deadline");
+    }
+
+    @Test
+    void anInstanceThatArrivesAfterTheSessionFailedIsDestroyedAtOnce() {
+        saga.start(s, T0);
+        saga.onCheck(s, T0.plus(Duration.ofMinutes(12)));
+        assertThat(s.status).isEqualTo(SessionStatus.failed);
+        Step late = saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "77", "t",
+                "127.0.0.1", 2222, "root", "running", T0.plus(Duration.ofMinutes(13))), T0.plus(Duration.ofMinutes(13)));
+        assertThat(late.unwanted()).extracting(TerminateInstance::instanceId).containsExactly("77");
+        assertThat(late.of(TerminateInstance.class)).hasSize(1);
+        assertThat(s.status).as("the session stays failed; the instance is destroyed as unwanted").isEqualTo(SessionStatus.failed);
+        assertThat(s.instanceId).isEqualTo("77");
+    }
+
+    @Test
+    void anEarlierAttemptsInstanceIsDestroyedAndNeverBecomesTheSessions() {
+        s.autoRetry = true;
+        s.maxRetries = 2;
+        saga.start(s, T0);
+        String first = s.provisionCommandId;
+        Offer other = new Offer("tensordock-2", "tensordock", "2", "RTX 4090", 1, 24, new BigDecimal("0.50"), "US", true, false,
+                T0, new BigDecimal("12.2"), "m2", Map.of("location_id", "l"), false);
+        Step retry = saga.retryOn(s, other, "no_capacity", T0.plusSeconds(10));
+        assertThat(retry.of(ProvisionInstance.class).get(0).attempt()).isEqualTo(1);
+        Step old = saga.onProvisioned(s, new InstanceProvisioned(first, s.id, "vastai", "vastai-1", "old-1", "t", "127.0.0.1", 2222,
+                "root", "running", T0.plusSeconds(20)), T0.plusSeconds(20));
+        assertThat(old.unwanted()).extracting(TerminateInstance::instanceId).containsExactly("old-1");
+        assertThat(old.unwanted()).extracting(TerminateInstance::provider).containsExactly("vastai");
+        assertThat(s.instanceId).isNull();
+        assertThat(s.status).isEqualTo(SessionStatus.pending);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "tensordock", "tensordock-2", "new-1", "t", null,
+                null, null, "loading", T0.plusSeconds(30)), T0.plusSeconds(30));
+        assertThat(s.instanceId).isEqualTo("new-1");
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+    }
+
+    @Test
+    void theConfirmationThatAnUnwantedInstanceIsGoneDoesNotEndTheSession() {
+        running();
+        saga.stop(s, "done", SessionStatus.stopped, T0.plusSeconds(60));
+        saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "old-1", T0.plusSeconds(61)), T0.plusSeconds(61));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(62)), T0.plusSeconds(62));
+        assertThat(s.status).isEqualTo(SessionStatus.stopped);
     }
 
     @Test
