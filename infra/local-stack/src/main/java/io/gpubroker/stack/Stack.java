@@ -371,7 +371,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private static void awaitReady(ServiceSpec s, Proc p) {
-        Wait.until(s.name() + " ready after restart", Duration.ofSeconds(180), () -> {
+        Wait.until(s.name() + " ready after restart", Duration.ofSeconds(300), () -> {
             if (!p.alive()) {
                 throw new IllegalStateException(s.name() + " exited; see " + p.log());
             }
