@@ -196,7 +196,7 @@ public final class Stack implements AutoCloseable {
                 ServiceSpec s = specs.get(i);
                 Proc p = serviceProcs.get(i);
                 started.add(pool.submit(() -> {
-                    Wait.until(s.name(), Duration.ofSeconds(180), () -> {
+                    Wait.until(s.name(), Duration.ofSeconds(300), () -> {
                         if (!p.alive()) {
                             throw new IllegalStateException(s.name() + " exited; see " + p.log());
                         }
