@@ -38,6 +38,7 @@ class RestTests {
         given().get("/providers").then().statusCode(200)
                 .body("providers.provider", hasItem("trooper"))
                 .body("providers.enabled", everyItem(is(true)))
-                .body("providers.circuit_state", everyItem(notNullValue()));
+                .body("providers.circuit_state", everyItem(notNullValue()))
+                .body("providers.command_lag_seconds", everyItem(notNullValue()));
     }
 }

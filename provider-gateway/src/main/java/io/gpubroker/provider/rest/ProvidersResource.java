@@ -13,18 +13,24 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.gpubroker.provider.config.ProviderNames;
 import io.gpubroker.provider.config.Providers;
+import io.gpubroker.provider.messaging.CommandLag;
 import io.gpubroker.provider.offers.OfferPoller;
 
-/** {@code GET /providers}: which providers this process serves, their circuit state and last offer poll. */
+/**
+ * {@code GET /providers}: which providers this process serves, their circuit state, last offer poll
+ * and how long their last command waited in the queue (real seconds).
+ */
 @Path("/providers")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProvidersResource {
     private final Providers providers;
     private final OfferPoller poller;
+    private final CommandLag lag;
 
-    public ProvidersResource(Providers providers, OfferPoller poller) {
+    public ProvidersResource(Providers providers, OfferPoller poller, CommandLag lag) {
         this.providers = providers;
         this.poller = poller;
+        this.lag = lag;
     }
 
     @GET
@@ -42,6 +48,7 @@ public class ProvidersResource {
             m.put("last_offer_poll_result", r == null ? null : r.result());
             m.put("last_offer_count", r == null ? null : r.offers());
             m.put("last_offer_poll_error", r == null ? null : r.errorClass());
+            m.put("command_lag_seconds", p.isPresent() ? lag.lastLagSeconds(name) : null);
             out.add(m);
         }
         return Map.of("providers", out);

@@ -240,6 +240,9 @@ public final class ProvisionSessionSaga {
 
     public Step onStatus(Session s, InstanceStatus r, Instant now) {
         Step step = new Step();
+        if (r.instanceId() == null || !r.instanceId().equals(s.instanceId)) {
+            return step; // a late answer about an instance the session has moved away from (auto-retry)
+        }
         s.providerState = r.providerState();
         applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
         if (r.apiEndpoint() != null) {

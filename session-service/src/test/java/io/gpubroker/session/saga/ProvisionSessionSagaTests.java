@@ -199,6 +199,18 @@ class ProvisionSessionSagaTests {
     }
 
     @Test
+    void aLateStatusOfAnEarlierAttemptsInstanceChangesNothing() {
+        s.autoRetry = true;
+        s.maxRetries = 2;
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "new-1", "t", "10.0.0.2", 22,
+                "root", "loading", T0), T0);
+        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "old-1", "running", "running", "10.0.0.1", 2222, "root", null, null, T0), T0);
+        assertThat(s.sshHost).isEqualTo("10.0.0.2");
+        assertThat(s.instanceReady).isFalse();
+    }
+
+    @Test
     void theConfirmationThatAnUnwantedInstanceIsGoneDoesNotEndTheSession() {
         running();
         saga.stop(s, "done", SessionStatus.stopped, T0.plusSeconds(60));
