@@ -196,7 +196,7 @@ public final class Stack implements AutoCloseable {
                 ServiceSpec s = specs.get(i);
                 Proc p = serviceProcs.get(i);
                 started.add(pool.submit(() -> {
-                    Wait.until(s.name(), Duration.ofSeconds(300), () -> {
+                    Wait.until(s.name(), Duration.ofSeconds(600), () -> {
                         if (!p.alive()) {
                             throw new IllegalStateException(s.name() + " exited; see " + p.log());
                         }
@@ -371,7 +371,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private static void awaitReady(ServiceSpec s, Proc p) {
-        Wait.until(s.name() + " ready after restart", Duration.ofSeconds(300), () -> {
+        Wait.until(s.name() + " ready after restart", Duration.ofSeconds(600), () -> {
             if (!p.alive()) {
                 throw new IllegalStateException(s.name() + " exited; see " + p.log());
             }
