@@ -28,6 +28,21 @@ final class BillingBound {
     record Ended(String id, String provider, String status, Instant end) {
     }
 
+    /**
+     * Waits until the session is stopped or failed. A status call that times out is asked again:
+     * right after a crash and restart a busy session-service may answer late, which proves nothing.
+     */
+    static JsonNode awaitEnded(String id) {
+        java.util.concurrent.atomic.AtomicReference<JsonNode> last = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(IllegalStateException.class)
+                .until(() -> {
+                    JsonNode s = E2EStack.call("GET", E2EStack.url("session-service") + "/sessions/" + id, null).body();
+                    last.set(s);
+                    return s.path("status").asText().equals("failed") || s.path("status").asText().equals("stopped");
+                });
+        return last.get();
+    }
+
     static Ended ended(JsonNode session) {
         assertThat(session.path("stopped_at").isTextual()).as("ended session has stopped_at: " + session).isTrue();
         return new Ended(session.path("id").asText(), session.path("provider").asText(), session.path("status").asText(),

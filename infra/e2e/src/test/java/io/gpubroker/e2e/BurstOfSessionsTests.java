@@ -40,7 +40,7 @@ class BurstOfSessionsTests {
                 offers.add(firstOffer(provider));
             }
         }
-        Map<String, String> keyOf = new ConcurrentHashMap<>();
+        List<String> unanswered = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(offers.size());
         try {
             List<Future<E2EStack.Reply>> replies = new ArrayList<>();
@@ -53,17 +53,25 @@ class BurstOfSessionsTests {
             }
             for (int n = 0; n < replies.size(); n++) {
                 E2EStack.Reply r = replies.get(n).get();
-                assertThat(r.status()).as("create " + n + ": " + r.body()).isIn(201, 409);
-                if (r.status() == 201) {
-                    keyOf.put(r.body().path("session").path("id").asText(), keys.get(n / SessionFaultsTests.PROVIDERS.length));
+                if (r.status() != 201 && r.status() != 409) {
+                    unanswered.add("create " + n + ": " + r.status() + " " + r.body());
                 }
             }
         } finally {
             pool.shutdownNow();
         }
+        // every session the broker holds for these consumers, also those whose create was not answered
+        Map<String, String> keyOf = new ConcurrentHashMap<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            for (String key : keys) {
+                E2EStack.Reply r = call("GET", GatewayFlowTests.gw() + "/api/v1/sessions", null, "Authorization", "Bearer " + key);
+                assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+                r.body().path("sessions").forEach(s -> keyOf.put(s.path("id").asText(), key));
+            }
+        });
 
         Map<String, JsonNode> settled = new ConcurrentHashMap<>();
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).ignoreExceptionsInstanceOf(IllegalStateException.class).until(() -> {
             for (String id : keyOf.keySet()) {
                 if (!settled.containsKey(id)) {
                     JsonNode s = call("GET", url("session-service") + "/sessions/" + id, null).body();
@@ -84,11 +92,16 @@ class BurstOfSessionsTests {
 
         List<BillingBound.Ended> ended = new ArrayList<>();
         for (String id : keyOf.keySet()) {
-            call("POST", GatewayFlowTests.gw() + "/api/v1/sessions/" + id + "/done", null, "Authorization", "Bearer " + keyOf.get(id));
+            try {
+                call("POST", GatewayFlowTests.gw() + "/api/v1/sessions/" + id + "/done", null, "Authorization", "Bearer " + keyOf.get(id));
+            } catch (IllegalStateException lateAnswer) {
+                // its reservation (1 h: one real minute at 60x) ends it all the same
+            }
         }
         for (String id : keyOf.keySet()) {
-            ended.add(BillingBound.ended(SessionFaultsTests.awaitEnded(id)));
+            ended.add(BillingBound.ended(BillingBound.awaitEnded(id)));
         }
         BillingBound.nothingBilledPastTheEnd(ended);
+        assertThat(unanswered).as("creates the api-gateway could not answer (" + keyOf.size() + " sessions exist)").isEmpty();
     }
 }
