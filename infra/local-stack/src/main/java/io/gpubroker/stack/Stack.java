@@ -52,7 +52,8 @@ public final class Stack implements AutoCloseable {
     private String verifySecret;
     private Proc simulators;
     private Map<String, Object> simEndpoints = Map.of();
-    private String clockEpoch;
+    private ClockPosition clockPosition;
+    private volatile ClockPosition.Clock clock;
     private String adminKey;
     private String internalToken;
     private volatile String phase = "starting";
@@ -61,6 +62,7 @@ public final class Stack implements AutoCloseable {
         this.opts = opts;
         this.ports = StackPorts.forProfile(opts.profile());
         this.logs = opts.stateDir().resolve("logs");
+        this.clockPosition = new ClockPosition(opts.stateDir().resolve("clock.json"));
     }
 
     public void start() {
@@ -110,6 +112,9 @@ public final class Stack implements AutoCloseable {
         s.ownsInfra = false;
         s.slotPrefix = slotPrefix;
         try {
+            if (opts.fresh()) {
+                s.clockPosition.reset();
+            }
             Files.createDirectories(s.logs);
             s.startApps();
             s.phase = "ready";
@@ -125,7 +130,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private void startApps() throws IOException {
-        clockEpoch = clockEpoch();
+        clock = clockPosition.resume(opts.clockScale(), System.currentTimeMillis());
+        clockPosition.save(clock, false);
+        startClockKeeper();
         adminKey = secret("admin-key", "gbk_admin_");
         verifySecret = secret("verify-secret", "");
         internalToken = secret("internal-token", "");
@@ -147,8 +154,9 @@ public final class Stack implements AutoCloseable {
         Path endpoints = opts.stateDir().resolve("simulators.json");
         Files.deleteIfExists(endpoints);
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
-                "-Dsim.endpoints-file=" + endpoints, "-Dsim.config=" + simulatorKeys(names())));
+                "-Dbroker.clock.epoch=" + clock.epoch(), "-Dbroker.clock.origin=" + clock.origin(),
+                "-Dbroker.clock.scale=" + clock.scale(), "-Dsim.endpoints-file=" + endpoints,
+                "-Dsim.config=" + simulatorKeys(names())));
         String[] names = names();
         for (int i = 0; i < names.length; i++) {
             jvm.add("-Dsim." + names[i] + ".port=" + (ports.simBase() + i));
@@ -191,7 +199,7 @@ public final class Stack implements AutoCloseable {
                 ServiceSpec s = specs.get(i);
                 Proc p = serviceProcs.get(i);
                 started.add(pool.submit(() -> {
-                    Wait.until(s.name(), Duration.ofSeconds(180), () -> {
+                    Wait.until(s.name(), Duration.ofSeconds(600), () -> {
                         if (!p.alive()) {
                             throw new IllegalStateException(s.name() + " exited; see " + p.log());
                         }
@@ -289,8 +297,8 @@ public final class Stack implements AutoCloseable {
         // C2 gave no lower latency on these 2 shared cores, where its compiler threads compete with the stack
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
-                "-Dbroker.clock.epoch=" + clockEpoch, "-Dbroker.clock.scale=" + opts.clockScale(),
-                "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+                "-Dbroker.clock.epoch=" + clock.epoch(), "-Dbroker.clock.origin=" + clock.origin(),
+                "-Dbroker.clock.scale=" + clock.scale(), "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
         if (opts.clockScale() != 1.0) {
             // offers are polled on real time but aged on the broker clock: scale the stale threshold
             jvm.add("-Dinventory.offer.stale-after=" + java.time.Duration.ofSeconds((long) (120 * opts.clockScale())));
@@ -301,25 +309,77 @@ public final class Stack implements AutoCloseable {
 
     /** Kills a service with SIGKILL (a crash, not a shutdown) and starts it again; waits until ready. */
     public synchronized void crashAndRestart(String name) {
+        kill9(name);
+        restart(name);
+    }
+
+    /** Kill -9 of one service (a crash: no shutdown hook, nothing flushed); {@link #restart} starts it again. */
+    public synchronized void kill9(String name) {
+        serviceProcs.get(serviceIndex(name)).kill();
+    }
+
+    /** Starts a service again (after {@link #kill9}) with the same arguments and environment; waits until ready. */
+    public void restart(String name) {
+        ServiceSpec s;
+        Proc p;
+        synchronized (this) {
+            int i = serviceIndex(name);
+            s = ports.services().get(i);
+            if (serviceProcs.get(i).alive()) {
+                throw new IllegalStateException(name + " is still running");
+            }
+            p = launch(s);
+            serviceProcs.set(i, p);
+            component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
+            writeState();
+        }
+        awaitReady(s, p);
+    }
+
+    /**
+     * Stops every service (SIGTERM, as {@code ./broker down} does) and starts them all again on a
+     * broker clock that reads {@code brokerNow} at the restart, the simulators left running (they
+     * stand for the providers' clouds, which a broker restart does not touch). A {@code brokerNow}
+     * behind the clock's position reproduces a restart that set the broker clock back.
+     */
+    public void restartServices(Instant brokerNow) {
+        List<ServiceSpec> specs = ports.services();
+        List<Proc> started = new ArrayList<>();
+        synchronized (this) {
+            serviceProcs.forEach(Proc::terminate);
+            serviceProcs.forEach(p -> p.stop(20));
+            long wall = System.currentTimeMillis();
+            clock = new ClockPosition.Clock(Instant.ofEpochMilli(wall), brokerNow, clock.scale());
+            for (int i = 0; i < specs.size(); i++) {
+                Proc p = launch(specs.get(i));
+                serviceProcs.set(i, p);
+                started.add(p);
+                component(specs.get(i).name(), specs.get(i).url(), p.pid(), Map.of("health", specs.get(i).url() + "/q/health"));
+            }
+            writeState();
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            awaitReady(specs.get(i), started.get(i));
+        }
+    }
+
+    private int serviceIndex(String name) {
         List<ServiceSpec> specs = ports.services();
         for (int i = 0; i < specs.size(); i++) {
-            ServiceSpec s = specs.get(i);
-            if (s.name().equals(name)) {
-                serviceProcs.get(i).kill();
-                Proc p = launch(s);
-                serviceProcs.set(i, p);
-                component(s.name(), s.url(), p.pid(), Map.of("health", s.url() + "/q/health"));
-                writeState();
-                Wait.until(name + " ready after restart", Duration.ofSeconds(180), () -> {
-                    if (!p.alive()) {
-                        throw new IllegalStateException(name + " exited; see " + p.log());
-                    }
-                    return Wait.httpStatus(s.url() + "/q/health/ready") == 200;
-                });
-                return;
+            if (specs.get(i).name().equals(name)) {
+                return i;
             }
         }
         throw new IllegalArgumentException("no service " + name);
+    }
+
+    private static void awaitReady(ServiceSpec s, Proc p) {
+        Wait.until(s.name() + " ready after restart", Duration.ofSeconds(600), () -> {
+            if (!p.alive()) {
+                throw new IllegalStateException(s.name() + " exited; see " + p.log());
+            }
+            return Wait.httpStatus(s.url() + "/q/health/ready") == 200;
+        });
     }
 
     /** Environment every service gets: datasource, Kafka, provider endpoints and keys (never on the command line). */
@@ -348,11 +408,35 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Simulated time everywhere is {@code epoch + (wall clock - epoch) * scale}; the epoch is the
-     * stack's start, so every process computes the same instant without talking to the others.
+     * Saves the broker clock's position every second while the stack runs (every process computes
+     * the same instant from epoch, origin and scale without talking to the others), so even a
+     * launcher that dies resumes at most one interval behind, which {@link ClockPosition} adds.
      */
-    private String clockEpoch() {
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    private void startClockKeeper() {
+        Thread t = new Thread(() -> {
+            while (!phase.startsWith("stop") && !phase.startsWith("failed")) {
+                Wait.sleep(ClockPosition.SAVE_EVERY.toMillis());
+                saveClock(false);
+            }
+        }, "stack-clock-keeper");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private synchronized void saveClock(boolean clean) {
+        if (clock == null || (!clean && "stopped".equals(phase))) {
+            return;
+        }
+        try {
+            clockPosition.save(clock, clean);
+        } catch (RuntimeException e) {
+            System.err.println("could not save the broker clock's position: " + e.getMessage());
+        }
+    }
+
+    /** The broker clock every process of this stack computes. */
+    public Instant brokerNow() {
+        return clock.now();
     }
 
     private static String[] names() {
@@ -429,7 +513,8 @@ public final class Stack implements AutoCloseable {
             s.put("launcher_pid", ProcessHandle.current().pid());
             s.put("api", opts.infraOnly() ? null : "http://localhost:" + ports.serviceBase());
             s.put("logs", logs.toAbsolutePath().toString());
-            s.put("clock", Map.of("epoch", String.valueOf(clockEpoch), "scale", opts.clockScale()));
+            s.put("clock", clock == null ? Map.of("scale", opts.clockScale())
+                    : Map.of("epoch", clock.epoch().toString(), "origin", clock.origin().toString(), "scale", clock.scale()));
             synchronized (components) {
                 s.put("components", new ArrayList<>(components));
             }
@@ -496,6 +581,8 @@ public final class Stack implements AutoCloseable {
         if (simulators != null) {
             simulators.stop(10);
         }
+        // after every process that reads the clock has stopped: the position the next start resumes
+        saveClock(true);
         if (ownsInfra) {
             if (connect != null) {
                 connect.close();

@@ -12,7 +12,7 @@ import io.vertx.core.json.Json;
 
 /**
  * Runs all five simulators in one process for the local stack. Ports: {@code -Dsim.<name>.port};
- * clock: {@code -Dbroker.clock.epoch} / {@code -Dbroker.clock.scale}; endpoints are written as JSON
+ * clock: {@code -Dbroker.clock.epoch} / {@code -Dbroker.clock.origin} / {@code -Dbroker.clock.scale}; endpoints are written as JSON
  * to the file named by {@code -Dsim.endpoints-file} (and printed).
  */
 public final class SimMain {
@@ -23,7 +23,9 @@ public final class SimMain {
     public static void main(String[] args) throws Exception {
         String epoch = System.getProperty("broker.clock.epoch");
         double scale = Double.parseDouble(System.getProperty("broker.clock.scale", "1"));
-        SimClock clock = new SimClock(epoch == null || epoch.isBlank() ? Instant.now() : Instant.parse(epoch), scale);
+        Instant e = epoch == null || epoch.isBlank() ? Instant.now() : Instant.parse(epoch);
+        String origin = System.getProperty("broker.clock.origin");
+        SimClock clock = new SimClock(e, origin == null || origin.isBlank() ? e : Instant.parse(origin), scale);
         SimConfig config = new SimConfig();
         Simulators sims = Simulators.start(config, clock, args);
         String json = Json.encodePrettily(sims.describe());

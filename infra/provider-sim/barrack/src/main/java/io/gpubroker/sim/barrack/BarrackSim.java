@@ -609,7 +609,7 @@ public class BarrackSim extends ProviderSim {
         do {
             StringBuilder sb = new StringBuilder("BRK-");
             for (int i = 0; i < 7; i++) {
-                sb.append(ALNUM.charAt(random.nextInt(ALNUM.length())));
+                sb.append(ALNUM.charAt(idRandom.nextInt(ALNUM.length())));
             }
             id = sb.toString();
         } while (vms.containsKey(id) || instances.containsKey(id));

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.security.SecureRandom;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -53,6 +54,8 @@ public abstract class ProviderSim {
     protected final SimClock clock;
     protected final Faults faults;
     protected final Random random;
+    /** Random parts of ids: never seeded, so a restarted simulator does not hand out its earlier ids again. */
+    protected final Random idRandom = new SecureRandom();
     /** All instances by native id, including destroyed ones (for leak checks). */
     protected final Map<String, SimInstance> instances = new LinkedHashMap<>();
     protected Vertx vertx;

@@ -4,20 +4,27 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Simulated time: {@code epoch + (wall clock - epoch) * scale}, the same formula every broker
- * service uses with the stack's {@code broker.clock.epoch} / {@code broker.clock.scale}, so a 60x
- * stack runs provider state machines and billing 60x faster and all processes agree on the time.
+ * Simulated time: {@code origin + (wall clock - epoch) * scale}, the same formula every broker
+ * service uses with the stack's {@code broker.clock.epoch} / {@code broker.clock.origin} /
+ * {@code broker.clock.scale}, so a 60x stack runs provider state machines and billing 60x faster,
+ * all processes agree on the time, and a restarted stack resumes it instead of going back.
  */
 public final class SimClock {
     private final Instant epoch;
+    private final Instant origin;
     private final double scale;
     private volatile Duration skew = Duration.ZERO;
 
     public SimClock(Instant epoch, double scale) {
-        if (scale <= 0) {
+        this(epoch, epoch, scale);
+    }
+
+    public SimClock(Instant epoch, Instant origin, double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("clock scale must be > 0");
         }
         this.epoch = epoch;
+        this.origin = origin;
         this.scale = scale;
     }
 
@@ -26,8 +33,13 @@ public final class SimClock {
     }
 
     public Instant now() {
-        long realElapsedMillis = System.currentTimeMillis() - epoch.toEpochMilli();
-        return epoch.plusMillis((long) (realElapsedMillis * scale)).plus(skew);
+        return at(System.currentTimeMillis()).plus(skew);
+    }
+
+    /** Simulated time at wall-clock {@code wallMillis} (without control-API skew). */
+    Instant at(long wallMillis) {
+        long elapsed = wallMillis - epoch.toEpochMilli();
+        return origin.plusMillis(scale == 1.0 ? elapsed : (long) (elapsed * scale));
     }
 
     public double scale() {

@@ -31,6 +31,7 @@ public class SimInstance {
     private BigDecimal accrued = BigDecimal.ZERO;
     private BigDecimal billingRate = BigDecimal.ZERO;
     private Instant billingSince;
+    private Instant billingStoppedAt;
 
     public SimInstance(String id, String tag, String state, BigDecimal pricePerHour, Instant createdAt, GpuSpec offeredGpu) {
         this.id = id;
@@ -50,6 +51,9 @@ public class SimInstance {
 
     public void stopBilling(Instant now) {
         settle(now);
+        if (billingSince != null) {
+            billingStoppedAt = now;
+        }
         billingRate = BigDecimal.ZERO;
         billingSince = null;
     }
@@ -89,6 +93,8 @@ public class SimInstance {
         m.put("price_per_hour", pricePerHour);
         m.put("accrued_cost", accrued(now));
         m.put("billing", billing());
+        // when it last stopped billing (null: never billed, or billing now): leak checks bound it by the session's end
+        m.put("billing_stopped_at", billing() || billingStoppedAt == null ? null : billingStoppedAt.toString());
         m.put("created_at", createdAt.toString());
         m.put("gpu", offeredGpu.name());
         m.put("gpu_count", offeredGpu.count());

@@ -659,7 +659,7 @@ public final class RackrrSim extends ProviderSim {
     }
 
     private String newId() {
-        return String.format("%08x%016x", clock.now().getEpochSecond(), random.nextLong());
+        return String.format("%08x%016x", clock.now().getEpochSecond(), idRandom.nextLong());
     }
 
     private static String iso(Instant t) {

@@ -792,9 +792,7 @@ public class TensorDockSim extends ProviderSim {
     }
 
     private String newId() {
-        long hi = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long lo = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(hi, lo).toString();
+        return UUID.randomUUID().toString();
     }
 
     private String status(String key, String def) {

@@ -18,6 +18,7 @@ import java.util.Set;
 import io.gpubroker.sim.core.Faults;
 import io.gpubroker.sim.core.GpuCatalog;
 import io.gpubroker.sim.core.ProviderSim;
+import io.gpubroker.sim.core.RisingIds;
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
 import io.gpubroker.sim.core.SimInstance;
@@ -61,7 +62,7 @@ public final class TrooperSim extends ProviderSim {
     private final Map<Integer, Order> byOrderId = new HashMap<>();
     private final Map<Order, SshState> sshState = new HashMap<>();
     private final SecureRandom secure = new SecureRandom();
-    private int nextOrderId;
+    private final RisingIds orderIds;
     private int nextInstallId = 1;
     private long secondWindow;
     private int secondCount;
@@ -81,7 +82,7 @@ public final class TrooperSim extends ProviderSim {
         super("trooper", config, clock);
         this.settings = new TrooperSettings(config);
         this.catalog = new BlibCatalog(settings, config.getInt("trooper.seed", config.getInt("seed", 42)));
-        this.nextOrderId = settings.firstOrderId;
+        this.orderIds = new RisingIds(settings.firstOrderId, 100);
     }
 
     /** Paths already start with {@code /api}: the adapter's base URL is the bare host. */
@@ -248,7 +249,7 @@ public final class TrooperSim extends ProviderSim {
     }
 
     private Order newOrder(Blib blib, String interval, String status) {
-        int orderId = nextOrderId++;
+        int orderId = orderIds.nextInt();
         Order o = new Order(orderId, orderId + settings.serverIdOffset, blib, interval, status,
                 BigDecimal.valueOf(blib.priceH), now(), newPassword());
         if (blib.capacity > 0) {
@@ -788,7 +789,7 @@ public final class TrooperSim extends ProviderSim {
         byOrderId.clear();
         sshState.clear();
         catalog.reset();
-        nextOrderId = settings.firstOrderId;
+        // order ids go on rising: a reset never hands out an id the broker may still hold
         nextInstallId = 1;
         secondCount = 0;
         minuteCount = 0;

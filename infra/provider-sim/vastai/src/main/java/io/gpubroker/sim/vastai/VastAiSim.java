@@ -24,6 +24,7 @@ import io.gpubroker.sim.core.Apps;
 import io.gpubroker.sim.core.DockerCli;
 import io.gpubroker.sim.core.Faults;
 import io.gpubroker.sim.core.ProviderSim;
+import io.gpubroker.sim.core.RisingIds;
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
 import io.gpubroker.sim.core.SimInstance;
@@ -58,12 +59,12 @@ public class VastAiSim extends ProviderSim {
     private VastOffers offers;
     private double creditBase;
     private boolean v0ListDeprecated;
-    private long nextInstanceId;
+    private final RisingIds instanceIds;
     private long nextKeyId = 4_200;
 
     public VastAiSim(SimConfig config, SimClock clock) {
         super("vastai", config, clock);
-        this.nextInstanceId = config.getInt("vastai.first-instance-id", 7_835_600);
+        this.instanceIds = new RisingIds(config.getInt("vastai.first-instance-id", 7_835_600), 100);
         initMarket();
     }
 
@@ -323,7 +324,7 @@ public class VastAiSim extends ProviderSim {
         List<String> args = containerArgs(body.getValue("args"));
 
         offers.rent(m);
-        VastInstance inst = new VastInstance(nextInstanceId++, label, BigDecimal.valueOf(price).setScale(6, RoundingMode.HALF_UP),
+        VastInstance inst = new VastInstance(instanceIds.next(), label, BigDecimal.valueOf(price).setScale(6, RoundingMode.HALF_UP),
                 now(), m, image, runtype, hash, disk, onstart, env, bid);
         inst.args = args;
         inst.holdsSlot = true;
@@ -959,7 +960,7 @@ public class VastAiSim extends ProviderSim {
             offers.rent(pick);
         }
         int disk = 20;
-        VastInstance inst = new VastInstance(nextInstanceId++, tag, BigDecimal.valueOf(pick.dphTotal(disk)).setScale(6, RoundingMode.HALF_UP),
+        VastInstance inst = new VastInstance(instanceIds.next(), tag, BigDecimal.valueOf(pick.dphTotal(disk)).setScale(6, RoundingMode.HALF_UP),
                 now(), pick, "vastai/base-image:cuda-12.4.1", "ssh_proxy", null, disk, null, new LinkedHashMap<>(), false);
         inst.holdsSlot = consumed;
         if (body.getString("ssh_key") != null) {
