@@ -169,7 +169,8 @@ class ProvisioningFlowTests {
                 var pinning = Commands.describe(session, "trooper", instanceId);
                 Commands.send(pinning);
                 JsonNode pinned = Commands.json(Commands.replyTo(replies, session, pinning.commandId(), REPLY));
-                assertThat(pinned.path("broker_state").asText()).as(pinned.toString()).isEqualTo("provisioning");
+                // a look may fail transiently (unknown + error_class); it never reports running before the pin
+                assertThat(pinned.path("broker_state").asText()).as(pinned.toString()).isIn("provisioning", "unknown");
                 pin = pinOf("trooper", instanceId);
             }
             assertThat(pin).isEqualTo(first);

@@ -259,6 +259,37 @@ class ProvisionSessionSagaTests {
     }
 
     @Test
+    void theFirstHostKeyIsPinnedNeverReplacedAndAChangedKeyFailsVerificationUntilTheDeadline() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", "127.0.0.1", 2222, "root",
+                "loading", T0), T0);
+        saga.onVerified(s, HostReport.failed(HostReport.Failure.COMMAND_FAILED, "nvidia-smi missing").withHostKey("SHA256:first"),
+                T0.plusSeconds(10));
+        assertThat(s.sshHostKey).isEqualTo("SHA256:first");
+        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", "running", "running", "127.0.0.1", 2222, "root",
+                "SHA256:other", null, null, T0.plusSeconds(20)), T0.plusSeconds(20));
+        assertThat(s.sshHostKey).as("a pin is never replaced").isEqualTo("SHA256:first");
+        saga.onVerified(s, HostReport.failed(HostReport.Failure.HOST_KEY_MISMATCH,
+                "host key changed: expected SHA256:first, got SHA256:other"), T0.plusSeconds(30));
+        assertThat(s.status).isEqualTo(SessionStatus.provisioning);
+        saga.onCheck(s, T0.plus(Duration.ofMinutes(15)));
+        assertThat(s.status).isEqualTo(SessionStatus.stopping);
+        assertThat(s.failureReason).contains("host key changed: expected SHA256:first, got SHA256:other");
+    }
+
+    @Test
+    void aPinReportedByTheGatewayIsTakenAndAnAutoRetryOnAnotherInstanceForgetsIt() {
+        saga.start(s, T0);
+        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "trooper", s.offerId, "42", "t", "127.0.0.1", 2222, "root",
+                "SHA256:gateway", "running", T0), T0);
+        assertThat(s.sshHostKey).isEqualTo("SHA256:gateway");
+        saga.retryOn(s, new Offer("vastai-2", "vastai", "2", "RTX 4090", 1, 24, new BigDecimal("0.45"), "US", true, false,
+                T0, new BigDecimal("12.4"), null, Map.of(), false),
+                "no capacity", T0.plusSeconds(5));
+        assertThat(s.sshHostKey).isNull();
+    }
+
+    @Test
     void sshThatNeverWorksFailsAtTheWorkloadDeadlineAndCompensates() {
         saga.start(s, T0);
         saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t", null, null, null, "loading", T0), T0);
