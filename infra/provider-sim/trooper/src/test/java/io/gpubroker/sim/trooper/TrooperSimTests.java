@@ -165,7 +165,7 @@ class TrooperSimTests {
         assertThat(v.getBoolean("is_locked")).isFalse();
         assertThat(v.getString("blib_gpu_type")).isEqualTo(blib.getString("gpu_type"));
         assertThat(v.getInteger("blib_gpu_num")).isEqualTo(blib.getInteger("gpu_num"));
-        assertThat(v.getString("machine_name")).endsWith("_trooperai_00" + id);
+        assertThat(v.getString("machine_name")).endsWith("_trooperai_" + String.format("%06d", id));
 
         JsonArray history = t.get("/api/order-status-history?order_id=" + id).obj().getJsonArray("history");
         assertThat(history.getJsonObject(0).fieldNames())
