@@ -18,17 +18,17 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Issue #12: 50 sessions created at once on the 60x clock (10 consumers x 5, one per provider, no
  * faults) through the api-gateway. Each must reach {@code running} or be refused for a reason that
  * is not transient; none may fail because the saga stopped waiting for a healthy, busy gateway.
  * Then all end and the simulators' books show nothing billing past the end.
- * Opt-in ({@code -Dbroker.e2e.burst=true}): not yet green — 23 of 50 creates got no answer in the
- * last run (api-gateway 504 after its 15 s upstream timeout, billing's budget check 503), see issue #16.
+ * Runs in CI; {@code -Dbroker.e2e.burst=false} skips it on a machine too loaded to answer 50 creates
+ * within the api-gateway's upstream timeout (seen at a load average of 75: 504s, see issue #16).
  */
-@EnabledIfSystemProperty(named = "broker.e2e.burst", matches = "true")
+@DisabledIfSystemProperty(named = "broker.e2e.burst", matches = "false")
 class BurstOfSessionsTests {
     static final int CONSUMERS = 10;
 

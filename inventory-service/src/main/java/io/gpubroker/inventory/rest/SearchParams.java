@@ -41,13 +41,15 @@ public record SearchParams(String provider, String gpuType, String location, Int
         if (minGpu != null && gpuCount != null && !minGpu.equals(gpuCount)) {
             throw ApiException.badRequest("'gpu_count' is an alias of 'min_gpu_count': give one of them (or the same value)");
         }
-        Integer limit = integer(q, "limit", 1, maxLimit);
+        // the public API only asks for a positive limit: a larger one is served one page of maxLimit
+        // (the answer's "limit" says so and "total" tells how many there are), not refused
+        Integer limit = integer(q, "limit", 1, Integer.MAX_VALUE);
         Integer offset = integer(q, "offset", 0, Integer.MAX_VALUE);
         return new SearchParams(provider, text(q, "gpu_type"), text(q, "location"), integer(q, "min_vram", 0, 100_000),
                 decimal(q, "max_price", 0, 1_000_000), minGpu != null ? minGpu : gpuCount,
                 decimal(q, "min_reliability", 0, 1), decimal(q, "min_availability_confidence", 0, 1),
                 decimal(q, "min_cuda", 0, 100), text(q, "template_hash_id"),
-                limit == null ? defaultLimit : limit, offset == null ? 0 : offset);
+                limit == null ? defaultLimit : Math.min(limit, maxLimit), offset == null ? 0 : offset);
     }
 
     private static String text(MultivaluedMap<String, String> q, String name) {
