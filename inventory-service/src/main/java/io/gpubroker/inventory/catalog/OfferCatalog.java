@@ -87,6 +87,20 @@ public class OfferCatalog {
         requestRebuild();
     }
 
+    /**
+     * Replaces one provider's catalog with a stored one another replica applied, unless this replica
+     * already holds the same or a later snapshot; true when it replaced.
+     */
+    public synchronized boolean replaceIfNewer(ProviderCatalog stored) {
+        ProviderCatalog mine = catalogs.get(stored.provider());
+        if (mine == null || !ProviderCatalog.later(stored.snapshotFetchedAt(), mine.snapshotFetchedAt())) {
+            return false;
+        }
+        boolean myFailureIsLater = mine.pollFailedAt() != null && !ProviderCatalog.later(stored.pollFailedAt(), mine.pollFailedAt());
+        replace(myFailureIsLater ? stored.withPollFailure(mine.pollFailedAt(), mine.pollErrorClass(), mine.pollErrorMessage()) : stored);
+        return true;
+    }
+
     /** Updates poll-failure facts only: no offer changes, no rebuild. */
     public void markPollFailed(String provider, Instant at, String errorClass, String message) {
         catalogs.computeIfPresent(provider, (k, c) -> c.withPollFailure(at, errorClass, message));

@@ -25,6 +25,18 @@ public record ProviderCatalog(String provider, Map<String, NormalisedOffer> offe
         return snapshotFetchedAt == null ? "no_data" : "ok";
     }
 
+    /**
+     * True when {@code a} is a later time than {@code b} (null: never). Stored times have microseconds
+     * and a snapshot's own may have nanoseconds, so a millisecond apart is needed to count as later.
+     */
+    public static boolean later(Instant a, Instant b) {
+        return a != null && (b == null || a.isAfter(b.plusMillis(1)));
+    }
+
+    public ProviderCatalog withOffers(Map<String, NormalisedOffer> offers) {
+        return new ProviderCatalog(provider, offers, snapshotId, snapshotFetchedAt, pollFailedAt, pollErrorClass, pollErrorMessage);
+    }
+
     public ProviderCatalog withPollFailure(Instant at, String errorClass, String message) {
         return new ProviderCatalog(provider, offers, snapshotId, snapshotFetchedAt, at, errorClass, message);
     }

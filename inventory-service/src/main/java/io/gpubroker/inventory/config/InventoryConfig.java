@@ -24,6 +24,19 @@ public interface InventoryConfig {
 
     Templates templates();
 
+    Replicas replicas();
+
+    /** How a replica follows what the other replicas applied (issue #14). */
+    interface Replicas {
+        /** How often the stored catalog heads and new provisioning outcomes are read. */
+        @WithDefault("1s")
+        Duration syncEvery();
+
+        /** Outcomes are re-read this far back, so one committed late by another replica is not missed. */
+        @WithDefault("15s")
+        Duration lookBack();
+    }
+
     /** Offer freshness. */
     interface Offer {
         /** An offer whose provider snapshot is older than this is shown {@code stale: true}. */

@@ -14,7 +14,7 @@ import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.inventory.catalog.OfferCatalog;
-import io.gpubroker.inventory.health.OfferHealth;
+import io.gpubroker.inventory.health.OutcomeApplier;
 import io.gpubroker.inventory.repository.CatalogRepository;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.messaging.Envelope;
@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * {@code provisioning.replies} → the broker's provisioning history (confidence, suppression).
  * Only {@code ProvisionFailed} and {@code InstanceProvisioned} matter here; other reply types are
  * acknowledged and ignored. Each outcome is stored with its event id through the {@link Inbox}
- * (a redelivered reply counts once), then applied to {@link OfferHealth}. Malformed ones are
+ * (a redelivered reply counts once), then applied to OfferHealth once ({@link OutcomeApplier}). Malformed ones are
  * dead-lettered with the reason.
  */
 @ApplicationScoped
@@ -42,13 +42,13 @@ public class ProvisioningRepliesConsumer {
     static final String PROVISIONED = "InstanceProvisioned";
 
     private final Inbox inbox;
-    private final OfferHealth health;
+    private final OutcomeApplier outcomes;
     private final OfferCatalog catalog;
     private final BrokerClock.Scaled clock;
 
-    public ProvisioningRepliesConsumer(Inbox inbox, OfferHealth health, OfferCatalog catalog, BrokerClock.Scaled clock) {
+    public ProvisioningRepliesConsumer(Inbox inbox, OutcomeApplier outcomes, OfferCatalog catalog, BrokerClock.Scaled clock) {
         this.inbox = inbox;
-        this.health = health;
+        this.outcomes = outcomes;
         this.catalog = catalog;
         this.clock = clock;
     }
@@ -80,7 +80,8 @@ public class ProvisioningRepliesConsumer {
                         return Uni.createFrom().completionStage(msg.nack(failure));
                     }
                     if (outcome == Inbox.Outcome.APPLIED) {
-                        apply(facts);
+                        outcomes.apply(new CatalogRepository.Outcome(env.eventId(), facts.failed(), facts.provider(), facts.offerId(),
+                                facts.machineId(), facts.gpuType(), facts.errorClass(), facts.at(), null));
                     }
                     return Uni.createFrom().completionStage(msg.ack());
                 });
@@ -141,15 +142,6 @@ public class ProvisioningRepliesConsumer {
                 .setParameter(6, f.gpuType()).setParameter(7, cut(f.errorClass(), 64)).setParameter(8, cut(f.message(), 512))
                 .setParameter(9, CatalogRepository.odt(f.at()))
                 .executeUpdate().replaceWithVoid();
-    }
-
-    private void apply(Facts f) {
-        if (f.failed()) {
-            health.failure(f.provider(), f.offerId(), f.machineId(), f.gpuType(), f.errorClass(), f.at());
-        } else {
-            health.success(f.provider(), f.offerId(), f.machineId(), f.gpuType());
-        }
-        catalog.refreshHealth();
     }
 
     private static String cut(String s, int max) {

@@ -94,16 +94,26 @@ public class CatalogRepository {
 
     /** Loads every provider's catalog; an offer's fetched_at is its provider's last applied snapshot. */
     public Uni<Map<String, ProviderCatalog>> loadAll() {
-        return pool.query("select provider, snapshot_id, snapshot_fetched_at, poll_failed_at, poll_error_class, poll_error_message"
-                        + " from inventory.provider_catalogs").execute()
+        return load(null);
+    }
+
+    /** Loads one provider's catalog as stored (empty when nothing was applied yet). */
+    public Uni<ProviderCatalog> loadProvider(String provider) {
+        return load(provider).map(all -> all.getOrDefault(provider, ProviderCatalog.none(provider)));
+    }
+
+    private Uni<Map<String, ProviderCatalog>> load(String provider) {
+        String where = provider == null ? "" : " where provider = $1";
+        Tuple args = provider == null ? Tuple.tuple() : Tuple.of(provider);
+        return pool.preparedQuery("select provider, snapshot_id, snapshot_fetched_at, poll_failed_at, poll_error_class, poll_error_message"
+                        + " from inventory.provider_catalogs" + where).execute(args)
                 .chain(rows -> {
                     Map<String, ProviderCatalog> out = new HashMap<>();
                     for (Row r : rows) {
-                        out.put(r.getString(0), new ProviderCatalog(r.getString(0), new HashMap<>(), r.getString(1),
-                                instant(r.getOffsetDateTime(2)), instant(r.getOffsetDateTime(3)), r.getString(4), r.getString(5)));
+                        out.put(r.getString(0), head(r).withOffers(new HashMap<>()));
                     }
-                    return pool.query("select " + COLUMNS.replace("provisioning", "provisioning::text") + " from inventory.offers")
-                            .execute().map(offers -> {
+                    return pool.preparedQuery("select " + COLUMNS.replace("provisioning", "provisioning::text") + " from inventory.offers"
+                                    + where).execute(args).map(offers -> {
                                 for (Row r : offers) {
                                     ProviderCatalog c = out.computeIfAbsent(r.getString(1),
                                             p -> new ProviderCatalog(p, new HashMap<>(), null, null, null, null, null));
@@ -120,14 +130,62 @@ public class CatalogRepository {
                 });
     }
 
-    /** Stored provisioning outcomes since {@code since}, oldest first (replayed into OfferHealth). */
-    public Uni<List<Row>> outcomesSince(Instant since) {
-        return pool.preparedQuery("select outcome, provider, offer_id, machine_id, gpu_type, error_class, occurred_at"
-                        + " from inventory.provisioning_outcomes where occurred_at >= $1 order by occurred_at")
+    /** Every provider's stored head (snapshot and poll-failure facts, no offers): what replicas compare. */
+    public Uni<List<ProviderCatalog>> heads() {
+        return pool.query("select provider, snapshot_id, snapshot_fetched_at, poll_failed_at, poll_error_class, poll_error_message"
+                        + " from inventory.provider_catalogs").execute()
+                .map(rows -> {
+                    List<ProviderCatalog> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(head(r)));
+                    return out;
+                });
+    }
+
+    /**
+     * Locks {@code provider}'s head row for this transaction and returns the fetch time of the snapshot
+     * stored there (null when none): applying replicas are serialised per provider and each one diffs
+     * against what is stored, not against a memory another replica may have overtaken.
+     */
+    public Uni<Instant> lockHead(Mutiny.Session db, String provider) {
+        return db.createNativeQuery("insert into inventory.provider_catalogs (provider) values (?1) on conflict (provider) do nothing")
+                .setParameter(1, provider).executeUpdate()
+                .chain(() -> db.createNativeQuery("select snapshot_fetched_at from inventory.provider_catalogs where provider = ?1 for update",
+                                OffsetDateTime.class)
+                        .setParameter(1, provider).getSingleResultOrNull())
+                .map(CatalogRepository::instant);
+    }
+
+    private static ProviderCatalog head(Row r) {
+        return new ProviderCatalog(r.getString(0), Map.of(), r.getString(1), instant(r.getOffsetDateTime(2)),
+                instant(r.getOffsetDateTime(3)), r.getString(4), r.getString(5));
+    }
+
+    /** A stored provisioning outcome, as replayed into OfferHealth. */
+    public record Outcome(String eventId, boolean failed, String provider, String offerId, String machineId, String gpuType,
+                          String errorClass, Instant occurredAt, Instant recordedAt) {
+    }
+
+    /** Stored provisioning outcomes that happened since {@code since}, oldest first (replayed at start). */
+    public Uni<List<Outcome>> outcomesSince(Instant since) {
+        return outcomes("occurred_at >= $1 order by occurred_at", since);
+    }
+
+    /** Outcomes written since {@code since} by any replica, in the order they were written. */
+    public Uni<List<Outcome>> outcomesRecordedSince(Instant since) {
+        return outcomes("recorded_at >= $1 order by recorded_at", since);
+    }
+
+    private Uni<List<Outcome>> outcomes(String condition, Instant since) {
+        return pool.preparedQuery("select event_id, outcome, provider, offer_id, machine_id, gpu_type, error_class, occurred_at,"
+                        + " recorded_at from inventory.provisioning_outcomes where " + condition)
                 .execute(Tuple.of(odt(since)))
                 .map(rows -> {
-                    List<Row> out = new ArrayList<>();
-                    rows.forEach(out::add);
+                    List<Outcome> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new Outcome(r.getString(0), "failed".equals(r.getString(1)), r.getString(2), r.getString(3),
+                                r.getString(4), r.getString(5), r.getString(6), instant(r.getOffsetDateTime(7)),
+                                instant(r.getOffsetDateTime(8))));
+                    }
                     return out;
                 });
     }

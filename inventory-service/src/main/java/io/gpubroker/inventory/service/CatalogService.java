@@ -23,13 +23,13 @@ import io.gpubroker.inventory.catalog.ProviderCatalog;
 import io.gpubroker.inventory.catalog.SnapshotAssembler;
 import io.gpubroker.inventory.config.InventoryConfig;
 import io.gpubroker.inventory.health.OfferHealth;
+import io.gpubroker.inventory.health.OutcomeApplier;
 import io.gpubroker.inventory.repository.CatalogRepository;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -56,10 +56,13 @@ public class CatalogService {
     private final OfferHealth health;
     private final BrokerClock.Scaled clock;
     private final SnapshotAssembler assembler;
+    private final OutcomeApplier outcomeApplier;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
     public CatalogService(Mutiny.SessionFactory sessions, CatalogRepository repository, OutboxWriter outbox,
-                          OfferCatalog catalog, OfferHealth health, BrokerClock.Scaled clock, InventoryConfig config) {
+                          OfferCatalog catalog, OfferHealth health, BrokerClock.Scaled clock, InventoryConfig config,
+                          OutcomeApplier outcomeApplier) {
+        this.outcomeApplier = outcomeApplier;
         this.sessions = sessions;
         this.repository = repository;
         this.outbox = outbox;
@@ -78,15 +81,9 @@ public class CatalogService {
                 catalog.replace(c);
             }
         });
-        List<Row> outcomes = repository.outcomesSince(clock.instant().minus(health.replayHorizon())).await().indefinitely();
-        for (Row r : outcomes) {
-            Instant at = r.getOffsetDateTime(6).toInstant();
-            if ("failed".equals(r.getString(0))) {
-                health.failure(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), at);
-            } else {
-                health.success(r.getString(1), r.getString(2), r.getString(3), r.getString(4));
-            }
-        }
+        List<CatalogRepository.Outcome> outcomes = repository.outcomesSince(clock.instant().minus(health.replayHorizon()))
+                .await().indefinitely();
+        outcomes.forEach(outcomeApplier::apply);
         loaded.complete(null);
         LOG.infof("catalog loaded: %d offers of %d providers, %d provisioning outcomes replayed in %d ms",
                 stored.values().stream().mapToInt(c -> c.offers().size()).sum(), stored.size(), outcomes.size(),
@@ -108,8 +105,59 @@ public class CatalogService {
         });
     }
 
+    /**
+     * Applies a complete snapshot. The provider's stored head is locked first, so replicas applying
+     * snapshots of one provider take turns, and the diff is against what is stored: a replica whose
+     * memory another replica overtook (a partition moved) loads the stored catalog before diffing,
+     * so no offer is published twice and none is missed.
+     */
     private Uni<Applied> apply(SnapshotAssembler.Complete snap) {
-        ProviderCatalog current = catalog.provider(snap.provider());
+        String provider = snap.provider();
+        return sessions.withTransaction((db, tx) -> repository.lockHead(db, provider)
+                        .chain(stored -> baseline(provider, stored))
+                        .chain(current -> {
+                            if (current.snapshotFetchedAt() != null && (!snap.fetchedAt().isAfter(current.snapshotFetchedAt())
+                                    || snap.snapshotId().equals(current.snapshotId()))) {
+                                return Uni.createFrom().<Diff>nullItem(); // applied already, here or by another replica
+                            }
+                            Diff d = diff(current, snap);
+                            return repository.upsert(db, d.writes())
+                                    .chain(() -> repository.delete(db, d.withdrawn()))
+                                    .chain(() -> repository.snapshotApplied(db, provider, snap.snapshotId(), snap.fetchedAt(), d.next().size()))
+                                    .chain(() -> outbox.appendAll(db, AGGREGATE, d.events()))
+                                    .replaceWith(d);
+                        }))
+                .map(d -> {
+                    if (d == null) {
+                        return null;
+                    }
+                    // the poll-failure facts stay until a later snapshot supersedes them (status() compares times)
+                    ProviderCatalog current = catalog.provider(provider);
+                    catalog.replace(new ProviderCatalog(provider, d.next(), snap.snapshotId(), snap.fetchedAt(),
+                            current.pollFailedAt(), current.pollErrorClass(), current.pollErrorMessage()));
+                    LOG.infof("snapshot %s of %s applied: %s", snap.snapshotId(), provider, d.result());
+                    return d.result();
+                });
+    }
+
+    /** The catalog to diff against: this replica's memory, or the stored one when another replica moved it on. */
+    private Uni<ProviderCatalog> baseline(String provider, Instant storedFetchedAt) {
+        ProviderCatalog memory = catalog.provider(provider);
+        if (!ProviderCatalog.later(storedFetchedAt, memory.snapshotFetchedAt())) {
+            return Uni.createFrom().item(memory);
+        }
+        return repository.loadProvider(provider).invoke(stored -> {
+            LOG.infof("catalog of %s was moved on by another replica (snapshot %s): diffing against it", provider, stored.snapshotId());
+            catalog.replaceIfNewer(stored);
+        });
+    }
+
+    /** What a snapshot changes against {@code current}: rows to write, ids to delete, events. */
+    record Diff(Map<String, NormalisedOffer> next, List<NormalisedOffer> writes, List<String> withdrawn, List<BrokerEvent> events,
+                Applied result) {
+    }
+
+    private Diff diff(ProviderCatalog current, SnapshotAssembler.Complete snap) {
         Instant now = clock.instant();
         Map<String, NormalisedOffer> next = new HashMap<>(snap.offers().size() * 2);
         for (NormalisedOffer o : snap.offers()) {
@@ -145,18 +193,8 @@ public class CatalogService {
                 events.add(new OfferWithdrawn(id, snap.provider(), "missing_from_snapshot", now));
             }
         }
-        Applied result = new Applied(snap.provider(), next.size(), published, priceChanged, updated, withdrawn.size());
-        return sessions.withTransaction((db, tx) -> repository.upsert(db, writes)
-                        .chain(() -> repository.delete(db, withdrawn))
-                        .chain(() -> repository.snapshotApplied(db, snap.provider(), snap.snapshotId(), snap.fetchedAt(), next.size()))
-                        .chain(() -> outbox.appendAll(db, AGGREGATE, events)))
-                .map(ignored -> {
-                    // the poll-failure facts stay until a later snapshot supersedes them (status() compares times)
-                    catalog.replace(new ProviderCatalog(snap.provider(), next, snap.snapshotId(), snap.fetchedAt(),
-                            current.pollFailedAt(), current.pollErrorClass(), current.pollErrorMessage()));
-                    LOG.infof("snapshot %s of %s applied: %s", snap.snapshotId(), snap.provider(), result);
-                    return result;
-                });
+        return new Diff(next, writes, withdrawn, events,
+                new Applied(snap.provider(), next.size(), published, priceChanged, updated, withdrawn.size()));
     }
 
     /** A failed poll: remember it (the offers stay and keep ageing). */
