@@ -42,9 +42,11 @@ public class Session extends PanacheEntityBase {
     @Column(name = "idle_threshold_minutes")
     public int idleThresholdMinutes;
     @Column(name = "storage_policy")
-    public String storagePolicy;
+    @Enumerated(EnumType.STRING)
+    public StoragePolicy storagePolicy;
     @Column(name = "launch_mode")
-    public String launchMode;
+    @Enumerated(EnumType.STRING)
+    public LaunchMode launchMode;
     @Column(name = "docker_image")
     public String dockerImage;
     @Column(name = "model_id")
@@ -61,7 +63,8 @@ public class Session extends PanacheEntityBase {
     @Column(name = "max_retries")
     public int maxRetries;
     @Column(name = "retry_scope")
-    public String retryScope;
+    @Enumerated(EnumType.STRING)
+    public RetryScope retryScope;
     @Column(name = "idempotency_key")
     public String idempotencyKey;
     @Column(name = "created_at")
@@ -129,6 +132,7 @@ public class Session extends PanacheEntityBase {
     public Instant appDeadlineAt;
     @Column(name = "started_at")
     public Instant startedAt;
+    /** The stored text of {@link StopReason} (with the error class when failed); read it typed with {@link #stopReason()}. */
     @Column(name = "stop_reason")
     public String stopReason;
     @Column(name = "final_status")
@@ -164,4 +168,9 @@ public class Session extends PanacheEntityBase {
     /** Why the attempt an auto-retry just left ended (recorded in session_attempts, not a column). */
     @jakarta.persistence.Transient
     public String lastAttemptFailure;
+
+    /** Why the session was ended, typed; null while nobody ended it. */
+    public StopReason stopReason() {
+        return StopReason.of(stopReason);
+    }
 }

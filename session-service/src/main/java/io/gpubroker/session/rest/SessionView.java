@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 
 /** The public session shape of the broker API (never carries a private key or a token). */
@@ -42,7 +43,7 @@ public record SessionView(
         boolean reachable = s.status.name().equals("running") || s.status.name().equals("provisioning");
         return new SessionView(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount, s.status.name(),
                 reachable ? s.sshHost : null, reachable ? s.sshPort : null, reachable ? s.sshUser : null,
-                s.workloadType, s.reservationHours, s.pricePerHour, s.currency, s.diskGb, s.launchMode,
+                s.workloadType, s.reservationHours, s.pricePerHour, s.currency, s.diskGb, LaunchMode.wire(s.launchMode),
                 s.status.name().equals("running") ? s.apiEndpoint : null,
                 s.instanceId, s.createdAt, s.startedAt, s.expiresAt, s.hardMaxAt, s.stoppedAt, s.stopReason,
                 s.failureReason, s.errorClass, s.retryCount);

@@ -3,15 +3,17 @@ package io.gpubroker.session.saga;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
+import java.util.Set;
 import java.util.function.Function;
 
-import io.gpubroker.contracts.DescribeInstance;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceProvisioned;
 import io.gpubroker.contracts.InstanceStatus;
 import io.gpubroker.contracts.InstanceTerminated;
 import io.gpubroker.contracts.ProvisionFailed;
-import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.SessionExtended;
 import io.gpubroker.contracts.SessionFailed;
 import io.gpubroker.contracts.SessionProvisioning;
@@ -19,12 +21,16 @@ import io.gpubroker.contracts.SessionStarted;
 import io.gpubroker.contracts.SessionStopped;
 import io.gpubroker.contracts.SessionStopping;
 import io.gpubroker.contracts.TerminateFailed;
-import io.gpubroker.contracts.TerminateInstance;
+import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.app.AppLaunch;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.domain.StopReason;
+import io.gpubroker.session.ssh.SessionKeys;
 import io.gpubroker.session.ssh.HostReport;
 import io.gpubroker.session.ssh.HostTruth;
 
@@ -48,25 +54,43 @@ import io.gpubroker.session.ssh.HostTruth;
  * TerminateFailed   → retry with backoff, forever; never stopped while the instance may bill
  * </pre>
  */
-public final class ProvisionSessionSaga {
+@ApplicationScoped
+public class ProvisionSessionSaga {
+    /** Create failures another offer may fix. */
+    static final Set<String> RETRYABLE = Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
+    /**
+     * Failures of a host that was created but did not verify: another host may well work. An app
+     * that fails its first inference is usually the host's CUDA/driver (offers overstate it).
+     */
+    static final Set<String> RETRYABLE_AFTER_DESTROY = Set.of("host_mismatch", "verify_timeout", "instance_failed",
+            "app_inference_failed");
 
     private final SessionConfig cfg;
-    private final Function<Session, List<String>> publicKeys;
+    private final ProviderGatewayCommands gateway;
     private final double clockScale;
 
-    /** {@code publicKeys} gives the keys to inject: the user's and the broker's verification key. */
-    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys) {
-        this(cfg, publicKeys, 1.0);
+    @Inject
+    public ProvisionSessionSaga(SessionConfig cfg, ProviderGatewayCommands gateway, BrokerClock.Scaled clock) {
+        this(cfg, gateway, clock.scale());
     }
 
     /**
      * {@code clockScale} is the broker clock's speed: provider rate limits and provider-gateway's
      * queue run on real time, so waits for them have a real-time floor on a fast clock.
      */
-    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys, double clockScale) {
+    public ProvisionSessionSaga(SessionConfig cfg, ProviderGatewayCommands gateway, double clockScale) {
         this.cfg = cfg;
-        this.publicKeys = publicKeys;
+        this.gateway = gateway;
         this.clockScale = clockScale;
+    }
+
+    /** {@code publicKeys} gives the keys to inject: the user's and the broker's verification key. */
+    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys) {
+        this(cfg, publicKeys, 1.0);
+    }
+
+    public ProvisionSessionSaga(SessionConfig cfg, Function<Session, List<String>> publicKeys, double clockScale) {
+        this(cfg, new ProviderGatewayCommands(cfg, publicKeys), clockScale);
     }
 
     /** {@code broker} on the broker clock, but never less than {@code realMin} of real time. */
@@ -92,18 +116,14 @@ public final class ProvisionSessionSaga {
         return cfg.pollMax().compareTo(min) >= 0 ? cfg.pollMax() : min;
     }
 
-    static String commandId() {
-        return UUID.randomUUID().toString();
-    }
-
     /** The first command of a new session (and of each retry on another offer). */
     public Step start(Session s, Instant now) {
-        s.provisionCommandId = commandId();
+        s.provisionCommandId = ProviderGatewayCommands.commandId();
         s.provisionSentAt = now;
         s.provisionResends = 0;
         s.provisionDeadlineAt = now.plus(provisionDeadline());
         s.nextCheckAt = nextPendingCheck(s, now);
-        return new Step().emit(provision(s, now));
+        return new Step().emit(gateway.provision(s, now));
     }
 
     /** The next resend of an unanswered create, or the moment to give up on it. */
@@ -116,26 +136,8 @@ public final class ProvisionSessionSaga {
         return giveUp;
     }
 
-    ProvisionInstance provision(Session s, Instant now) {
-        List<Integer> ports = AppLaunch.ports(s);
-        java.util.Map<String, String> env = java.util.Map.of();
-        String startCommand = null;
-        if (entrypoint(s) && containerNative(s)) {
-            env = AppLaunch.env(s, AppLaunch.appPort(s, cfg.app().defaultPort()));
-            startCommand = AppLaunch.startCommand(s, cfg.app().defaultPort());
-        }
-        return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
-                s.offerProvisioning == null ? java.util.Map.of() : s.offerProvisioning, s.gpuType, s.gpuCount,
-                s.pricePerHour, publicKeys.apply(s), null, s.diskGb, s.launchMode, s.dockerImage, s.templateHashId, ports,
-                env, startCommand, now, s.provisionDeadlineAt, s.retryCount);
-    }
-
     static boolean entrypoint(Session s) {
-        return "entrypoint".equals(s.launchMode);
-    }
-
-    boolean containerNative(Session s) {
-        return cfg.app().containerProviders().contains(s.provider);
+        return s.launchMode == LaunchMode.entrypoint;
     }
 
     /**
@@ -175,31 +177,50 @@ public final class ProvisionSessionSaga {
         } else if (s.status == SessionStatus.stopping) {
             // the user ended the session while the create was in flight: destroy what was created
             s.nextCheckAt = now;
-            step.emit(terminate(s, now));
+            step.emit(gateway.terminate(s, now));
         }
         return step;
     }
 
     Step unwanted(Session s, InstanceProvisioned r, String why, Instant now) {
-        return new Step().destroyUnwanted(new TerminateInstance(commandId(), s.id, r.provider(), r.instanceId(),
-                "unwanted: " + why, now));
+        return new Step().destroyUnwanted(gateway.destroyUnwanted(s, r, why, now));
     }
 
-    /** A failure of the session's current create; a failure of an older attempt's create is stale. */
+    /** A failure of the session's current create, with no other offer to try. */
     public Step onProvisionFailed(Session s, ProvisionFailed r, Instant now) {
+        return onProvisionFailed(s, r, null, now);
+    }
+
+    /**
+     * Whether a failed create is worth looking for another offer: it answers the current create,
+     * another offer may fix its cause, and auto-retry has attempts left.
+     */
+    public boolean wantsOfferAfter(Session s, ProvisionFailed r) {
+        return s.status == SessionStatus.pending && currentCreate(s, r.commandId()) && RETRYABLE.contains(r.errorClass())
+                && s.autoRetry && s.retryCount < s.maxRetries;
+    }
+
+    /**
+     * A failure of the session's current create: auto-retry moves the session to {@code next} (null:
+     * none found), otherwise it fails. A failure of an older attempt's create is stale and changes nothing.
+     */
+    public Step onProvisionFailed(Session s, ProvisionFailed r, Offer next, Instant now) {
         if (s.status != SessionStatus.pending || !currentCreate(s, r.commandId())) {
             return new Step();
+        }
+        if (RETRYABLE.contains(r.errorClass()) && mayRetry(s, next, r)) {
+            return retryOn(s, next, r.errorClass() + ": " + r.message(), now);
         }
         return fail(s, "provisioning failed: " + r.message(), r.errorClass(), now);
     }
 
     /** Whether a reply answers the session's current create (not an attempt an auto-retry left). */
-    public static boolean currentCreate(Session s, String commandId) {
+    static boolean currentCreate(Session s, String commandId) {
         return s.provisionCommandId == null || s.provisionCommandId.equals(commandId);
     }
 
     /** Whether a failed create may move the session to {@code next} (auto-retry). */
-    public static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
+    static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
         // an expired create means provider-gateway is behind: another offer would only queue behind it
         return next != null && s.autoRetry && s.retryCount < s.maxRetries && !"expired".equals(r.errorClass());
     }
@@ -287,7 +308,7 @@ public final class ProvisionSessionSaga {
                     }
                     s.provisionResends++;
                     s.nextCheckAt = now.plus(cfg.provisionResendAfter());
-                    return new Step().emit(provision(s, now));
+                    return new Step().emit(gateway.provision(s, now));
                 }
                 if (!now.isBefore(s.provisionDeadlineAt.plus(provisionReplyGrace()))) {
                     // past its deadline the gateway never begins the create; one begun in time that answers
@@ -301,7 +322,7 @@ public final class ProvisionSessionSaga {
                 }
                 // no reply yet: send the SAME command again; the gateway's intent log answers duplicates
                 s.provisionResends++;
-                return new Step().emit(provision(s, now));
+                return new Step().emit(gateway.provision(s, now));
             }
             case provisioning -> {
                 if (s.hostVerifiedAt != null) {
@@ -318,19 +339,19 @@ public final class ProvisionSessionSaga {
                     return new Step().then(Step.Action.VERIFY_SSH);
                 }
                 // a lookup is stale once the next one is due: the gateway drops it rather than queue it
-                return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now, s.nextCheckAt));
+                return new Step().emit(gateway.describe(s, now, s.nextCheckAt));
             }
             case running -> {
                 if (!now.isBefore(s.hardMaxAt)) {
-                    return stop(s, "hard_max", SessionStatus.stopped, now);
+                    return stop(s, StopReason.hard_max, now);
                 }
                 if (!now.isBefore(s.expiresAt)) {
-                    return stop(s, "expired", SessionStatus.stopped, now);
+                    return stop(s, StopReason.expired, now);
                 }
                 Step step = new Step();
                 if (s.nextStatusAt == null || !now.isBefore(s.nextStatusAt)) {
                     s.nextStatusAt = now.plus(cfg.statusPollEvery());
-                    step.emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now));
+                    step.emit(gateway.describe(s, now));
                 }
                 if (s.idleThresholdMinutes > 0) {
                     Instant activity = s.lastActivityAt != null ? s.lastActivityAt : s.startedAt;
@@ -339,7 +360,7 @@ public final class ProvisionSessionSaga {
                         if (s.idleWarnedAt == null) {
                             s.idleWarnedAt = now;
                         } else if (!now.isBefore(s.idleWarnedAt.plus(cfg.idleGrace()))) {
-                            return stop(s, "idle", SessionStatus.stopped, now);
+                            return stop(s, StopReason.idle, now);
                         }
                     }
                     if (s.nextProbeAt == null || !now.isBefore(s.nextProbeAt)) {
@@ -353,7 +374,7 @@ public final class ProvisionSessionSaga {
             case stopping -> {
                 s.terminateAttempts++;
                 s.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.terminateAttempts));
-                return new Step().emit(terminate(s, now));
+                return new Step().emit(gateway.terminate(s, now));
             }
             default -> {
                 s.nextCheckAt = null;
@@ -423,7 +444,7 @@ public final class ProvisionSessionSaga {
                     + cfg.app().healthTimeout().toMinutes() + " minutes"
                     + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "app_unhealthy", now);
         }
-        if (!containerNative(s) && s.appLaunchedAt == null) {
+        if (!gateway.containerNative(s) && s.appLaunchedAt == null) {
             if (s.appLaunchSentAt != null && now.isBefore(s.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
                 // a launch is running (docker pulls the image first): its result reschedules the session
                 s.nextCheckAt = s.appLaunchSentAt.plus(cfg.app().launchTimeout());
@@ -435,7 +456,7 @@ public final class ProvisionSessionSaga {
         }
         s.verifyAttempts++;
         s.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.verifyAttempts));
-        return new Step().emit(new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now, s.nextCheckAt))
+        return new Step().emit(gateway.describe(s, now, s.nextCheckAt))
                 .then(Step.Action.CHECK_APP);
     }
 
@@ -493,8 +514,32 @@ public final class ProvisionSessionSaga {
         s.lastActivityAt = now;
         s.nextStatusAt = now.plus(cfg.statusPollEvery());
         s.nextCheckAt = nextRunningCheck(s, now);
-        return new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,
+        Step step = new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,
                 s.pricePerHour, s.currency, s.instanceId, now));
+        return needsNoMoreSsh(s) ? step.then(Step.Action.DROP_ACCESS) : step;
+    }
+
+    /** Running without idle probing or an app to launch: nothing will log in with the broker's key again. */
+    static boolean needsNoMoreSsh(Session s) {
+        return !SessionKeys.RETIRED.equals(s.verifySalt) && s.sshHost != null && s.sshPort != null && s.idleThresholdMinutes == 0
+                && !entrypoint(s);
+    }
+
+    /** The broker's key was removed from the host: the salt goes, so the key can never be derived again. */
+    public Step onAccessDropped(Session s, Instant now) {
+        s.verifySalt = SessionKeys.RETIRED;
+        return new Step();
+    }
+
+    /**
+     * An ended session needs no SSH access: with its salt gone nobody can derive the verification key
+     * again. Only at the very end: a stopping session may still move to another offer (auto-retry).
+     * Runs after every step.
+     */
+    public static void endAccess(Session s) {
+        if (s.status == SessionStatus.failed || s.status == SessionStatus.stopped) {
+            s.verifySalt = SessionKeys.RETIRED;
+        }
     }
 
     /** GPU utilisation observed (agent heartbeat or SSH probe). */
@@ -520,24 +565,59 @@ public final class ProvisionSessionSaga {
         }
     }
 
+    /** The session's agent reported in; only a running session's agent with the right token is heard. */
+    public Step onHeartbeat(Session s, String token, Integer gpuUtilPct, Integer idleSeconds, Instant now) {
+        if (!SessionKeys.matches(token, s.agentTokenHash)) {
+            throw new ApiException(401, "invalid agent token");
+        }
+        if (s.status != SessionStatus.running) {
+            throw ApiException.conflict("session " + s.id + " is " + s.status);
+        }
+        onActivity(s, gpuUtilPct, idleSeconds, now);
+        return new Step();
+    }
+
+    /** The GPU utilisation an SSH probe read ({@code null}: the probe failed, nothing changes). */
+    public Step onGpuProbed(Session s, Integer gpuUtilPct, Instant now) {
+        if (gpuUtilPct != null) {
+            onActivity(s, gpuUtilPct, null, now);
+        }
+        return new Step();
+    }
+
+    /**
+     * Extends a running session's lease by {@code hours}; never past the hard maximum counted from
+     * creation.
+     */
     public Step extend(Session s, int hours, Instant now) {
+        if (s.status != SessionStatus.running) {
+            throw ApiException.conflict("session " + s.id + " is " + s.status + "; only running sessions can be extended");
+        }
+        if (s.expiresAt.plus(Duration.ofHours(hours)).isAfter(s.createdAt.plus(cfg.hardMax()))) {
+            throw ApiException.badRequest("additional_hours would pass the " + cfg.hardMax().toHours()
+                    + " h hard maximum counted from creation (at most "
+                    + Duration.between(s.expiresAt, s.createdAt.plus(cfg.hardMax())).toMinutes() / 60 + " more hours)");
+        }
         s.expiresAt = s.expiresAt.plus(Duration.ofHours(hours));
         s.extendedHours += hours;
         s.nextCheckAt = nextRunningCheck(s, now);
         return new Step().emit(new SessionExtended(s.id, s.consumerId, hours, s.expiresAt, now));
     }
 
-    /** Ends a session: destroy first, {@code stopped} (or {@code failed}) only once the provider confirms. */
-    public Step stop(Session s, String reason, SessionStatus finalStatus, Instant now) {
+    /**
+     * Ends a session: destroy first, {@code stopped} (or {@code failed} when {@code reason} is a
+     * failure) only once the provider confirms. Idempotent on ended sessions.
+     */
+    public Step stop(Session s, StopReason reason, Instant now) {
         if (!s.status.live()) {
             return new Step();
         }
         s.status = SessionStatus.stopping;
-        s.stopReason = reason;
-        s.finalStatus = finalStatus;
+        s.stopReason = reason.recorded(s.errorClass);
+        s.finalStatus = reason == StopReason.failed ? SessionStatus.failed : SessionStatus.stopped;
         s.terminateAttempts = 0;
         s.nextCheckAt = now.plus(cfg.terminateRetryMin());
-        return new Step().emit(new SessionStopping(s.id, s.consumerId, reason, now)).emit(terminate(s, now));
+        return new Step().emit(new SessionStopping(s.id, s.consumerId, s.stopReason, now)).emit(gateway.terminate(s, now));
     }
 
     public Step onTerminated(Session s, InstanceTerminated r, Instant now) {
@@ -558,6 +638,24 @@ public final class ProvisionSessionSaga {
         }
         s.status = SessionStatus.stopped;
         return new Step().emit(new SessionStopped(s.id, s.consumerId, s.provider, s.instanceId, s.stopReason, s.startedAt, end));
+    }
+
+    /**
+     * Whether the instance being destroyed failed in a way another host may fix (it never ran, and
+     * auto-retry has attempts left): then another offer is looked for before the confirmation is applied.
+     */
+    public boolean wantsOfferAfterDestroy(Session s) {
+        return s.status == SessionStatus.stopping && s.finalStatus == SessionStatus.failed && s.startedAt == null
+                && s.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.errorClass) && s.autoRetry
+                && s.retryCount < s.maxRetries;
+    }
+
+    /** The instance is confirmed gone; with {@code next} (an offer auto-retry found) a failed session goes on there. */
+    public Step onTerminated(Session s, InstanceTerminated r, Offer next, Instant now) {
+        if (next != null && s.autoRetry && s.retryCount < s.maxRetries) {
+            return onTerminatedRetry(s, r, next, now);
+        }
+        return onTerminated(s, r, now);
     }
 
     /**
@@ -582,11 +680,64 @@ public final class ProvisionSessionSaga {
         return new Step();
     }
 
+    /** The consumer went over its monthly budget: each of its live sessions ends. */
+    public Step onBudgetExceeded(Session s, Instant now) {
+        return stop(s, StopReason.budget_exceeded, now);
+    }
+
+    /**
+     * Whether a broker-tagged instance in a provider's listing is an orphan. A known session wants
+     * only its own instance on its own provider while it is live or stopping (a pending one: whatever
+     * its create makes); an unknown session's instance may be a create whose session this replica has
+     * not seen yet, so it gets the grace period — and an age that cannot be told (the provider's clock
+     * ahead of ours) does not protect it.
+     */
+    public boolean isOrphan(Session s, String provider, InstanceListing.ListedInstance i, Instant now) {
+        if (s != null) {
+            return !((s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.provider)
+                    && (s.instanceId == null || s.instanceId.equals(i.instanceId())));
+        }
+        if (i.createdAt() == null || i.createdAt().isAfter(now)) {
+            return true;
+        }
+        return Duration.between(i.createdAt(), now).compareTo(cfg.orphanGrace()) >= 0;
+    }
+
+    /** An orphan due for a destroy command (the caller remembers when it last commanded one). */
+    public Step onOrphan(String provider, InstanceListing.ListedInstance i, Instant now) {
+        return new Step().emit(gateway.destroyOrphan(i.sessionId(), provider, i.instanceId(), now));
+    }
+
+    /** How long after the last destroy command an orphan that is still listed is commanded again. */
+    public Duration orphanResendAfter() {
+        return cfg.terminateRetryMin();
+    }
+
+    /**
+     * A complete listing of the session's provider lacks its instance. Missing from the list is not
+     * proof: past the grace period the instance is looked up directly, and only a confirmed "gone" fails it.
+     */
+    public Step onMissingFromListing(Session s, Instant now) {
+        Instant since = s.provisioningStartedAt != null ? s.provisioningStartedAt : s.createdAt;
+        if (Duration.between(since, now).compareTo(cfg.orphanGrace()) < 0) {
+            return new Step();
+        }
+        return new Step().emit(gateway.describe(s, now));
+    }
+
+    /**
+     * The service (re)started with this session running: its instance is looked up, and the reply
+     * reconciles what changed while nobody watched. Nothing is terminated because of a restart.
+     */
+    public Step onResumed(Session running, Instant now) {
+        return new Step().emit(gateway.describe(running, now));
+    }
+
     /** Failure after an instance may exist: destroy it (verified), then {@code failed}. */
     public Step compensate(Session s, String reason, String errorClass, Instant now) {
         s.failureReason = reason;
         s.errorClass = errorClass;
-        return stop(s, "failed: " + errorClass, SessionStatus.failed, now);
+        return stop(s, StopReason.failed, now);
     }
 
     /** Failure before anything exists at the provider. */
@@ -601,10 +752,6 @@ public final class ProvisionSessionSaga {
         s.stoppedAt = now;
         return new Step().emit(new SessionFailed(s.id, s.consumerId, s.provider, s.offerId, null, reason, errorClass,
                 null, null, now));
-    }
-
-    TerminateInstance terminate(Session s, Instant now) {
-        return new TerminateInstance(commandId(), s.id, s.provider, s.instanceId, s.stopReason, now);
     }
 
     Duration verifyTimeout(String workload) {

@@ -21,8 +21,10 @@ import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.contracts.TerminateInstance;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.domain.StopReason;
 import io.gpubroker.session.ssh.HostReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,7 +215,7 @@ class ProvisionSessionSagaTests {
     @Test
     void theConfirmationThatAnUnwantedInstanceIsGoneDoesNotEndTheSession() {
         running();
-        saga.stop(s, "done", SessionStatus.stopped, T0.plusSeconds(60));
+        saga.stop(s, StopReason.done, T0.plusSeconds(60));
         saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "old-1", T0.plusSeconds(61)), T0.plusSeconds(61));
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
         saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(62)), T0.plusSeconds(62));
@@ -314,7 +316,7 @@ class ProvisionSessionSagaTests {
     @Test
     void doneStopsOnlyAfterTheProviderConfirmsAndCarriesTheExactEnd() {
         running();
-        Step stop = saga.stop(s, "done", SessionStatus.stopped, T0.plus(Duration.ofMinutes(10)));
+        Step stop = saga.stop(s, StopReason.done, T0.plus(Duration.ofMinutes(10)));
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
         assertThat(stop.of(TerminateInstance.class)).hasSize(1);
         saga.onTerminateFailed(s, new TerminateFailed("c", s.id, "vastai", "42", "transient", "503", T0), T0.plus(Duration.ofMinutes(10)));
@@ -332,7 +334,7 @@ class ProvisionSessionSagaTests {
     @Test
     void destroyRetriesBackOffButNeverGiveUp() {
         running();
-        saga.stop(s, "done", SessionStatus.stopped, T0);
+        saga.stop(s, StopReason.done, T0);
         Instant t = T0;
         for (int i = 0; i < 50; i++) {
             t = s.nextCheckAt;
@@ -387,7 +389,7 @@ class ProvisionSessionSagaTests {
     @Test
     void endingWhileTheCreateIsInFlightDestroysWhatItCreated() {
         saga.start(s, T0);
-        saga.stop(s, "deleted", SessionStatus.stopped, T0);
+        saga.stop(s, StopReason.deleted, T0);
         Step step = saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "77", "t", null, null, null, "loading", T0), T0);
         assertThat(step.of(TerminateInstance.class)).extracting(TerminateInstance::instanceId).containsExactly("77");
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
@@ -411,7 +413,7 @@ class ProvisionSessionSagaTests {
 
     Session entrypoint(String provider) {
         s.provider = provider;
-        s.launchMode = "entrypoint";
+        s.launchMode = LaunchMode.entrypoint;
         s.dockerImage = "vllm/vllm-openai:v0.11.0";
         s.modelId = "Qwen/Qwen3-8B";
         s.quantization = "awq";
