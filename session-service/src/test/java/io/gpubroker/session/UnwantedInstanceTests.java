@@ -87,7 +87,7 @@ class UnwantedInstanceTests {
         Session created = await(() -> sessions.create(new CreateSessionRequest("team-late", o.id(), "batch", 1, null, null, null,
                 null, null, null, null, null, null, null, null, null).toNewSession(), o, null)).session();
         String id = created.id;
-        String command = created.provisionCommandId;
+        String command = created.saga.provisionCommandId;
         Session failed = await(() -> steps.apply(id, (s, now) -> saga.onProvisionFailed(s, new ProvisionFailed(command,
                 id, "vastai", o.id(), null, "no_capacity", "gone", true, now), now)));
         assertThat(failed.status).isEqualTo(SessionStatus.failed);

@@ -55,7 +55,7 @@ public class AppHealthProbe {
         if (endpoint == null) {
             return;
         }
-        String model = AppLaunch.speaksOpenAi(s.dockerImage) ? s.modelId : null;
+        String model = AppLaunch.speaksOpenAi(s.terms.dockerImage) ? s.terms.modelId : null;
         Uni.createFrom().item(() -> probe(endpoint, model))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(p -> SafeContext.run(vertx, () -> steps.apply(id, (sess, now) -> p.broken()

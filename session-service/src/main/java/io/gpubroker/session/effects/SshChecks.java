@@ -48,7 +48,7 @@ public class SshChecks {
     /** A real handshake, echo, nvidia-smi and the host truth; the report decides in {@code onVerified}. */
     void verify(Session s) {
         SshTarget t = SshTarget.of(s);
-        String userKey = s.userPublicKey;
+        String userKey = s.keys.userPublicKey;
         Uni.createFrom().item(() -> {
                     long t0 = System.nanoTime();
                     HostReport r = ssh.verify(t.host(), t.port(), t.user(), keys.verificationKey(t.id(), t.salt()), userKey, t.pin(),
@@ -86,7 +86,7 @@ public class SshChecks {
 
     /** GPU utilisation for idle detection; a failed probe changes nothing. */
     void probeGpu(Session s) {
-        if (s.sshHost == null || s.sshPort == null) {
+        if (s.host.sshHost == null || s.host.sshPort == null) {
             return;
         }
         SshTarget t = SshTarget.of(s);

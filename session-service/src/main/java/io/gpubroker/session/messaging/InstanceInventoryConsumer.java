@@ -121,7 +121,7 @@ public class InstanceInventoryConsumer {
                 .chain(live -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (Session s : live) {
-                        if (!present.contains(s.instanceId)) {
+                        if (!present.contains(s.host.instanceId)) {
                             chain = chain.call(() -> steps.append(tx, saga.onMissingFromListing(s, now)));
                         }
                     }

@@ -67,7 +67,7 @@ public class ProvisioningRepliesConsumer {
             // a host that failed verification is gone: with auto_retry the session moves to another offer
             return sessions.find(tx, e.sessionId())
                     .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s) ? Uni.createFrom().<Offer>nullItem()
-                            : retries.nextOffer(s, s.machineId))
+                            : retries.nextOffer(s, s.offer.machineId))
                     .chain(next -> steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, next, now)));
         }
         if (env.event() instanceof TerminateFailed e) {

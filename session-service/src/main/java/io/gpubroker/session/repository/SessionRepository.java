@@ -55,7 +55,7 @@ public class SessionRepository {
     }
 
     public Uni<Session> byIdempotencyKey(String consumerId, String key) {
-        return db.withSession(s -> s.createQuery("from Session where consumerId = :c and idempotencyKey = :k", Session.class)
+        return db.withSession(s -> s.createQuery("from Session where consumerId = :c and terms.idempotencyKey = :k", Session.class)
                 .setParameter("c", consumerId).setParameter("k", key).getSingleResultOrNull());
     }
 
@@ -69,9 +69,9 @@ public class SessionRepository {
             q.append(" and status = :s");
         }
         if (provider != null) {
-            q.append(" and provider = :p");
+            q.append(" and offer.provider = :p");
         }
-        q.append(" order by createdAt desc");
+        q.append(" order by lease.createdAt desc");
         return db.withSession(s -> {
             var query = s.createQuery(q.toString(), Session.class).setMaxResults(limit);
             if (consumerId != null) {
@@ -139,7 +139,7 @@ public class SessionRepository {
 
     /** Sessions of {@code provider} that hold an instance while provisioning or running. */
     public Uni<List<Session>> holdingInstances(Mutiny.Session tx, String provider) {
-        return tx.createQuery("from Session where provider = :p and status in (:st) and instanceId is not null", Session.class)
+        return tx.createQuery("from Session where offer.provider = :p and status in (:st) and host.instanceId is not null", Session.class)
                 .setParameter("p", provider)
                 .setParameter("st", List.of(SessionStatus.provisioning, SessionStatus.running))
                 .getResultList();
@@ -154,14 +154,14 @@ public class SessionRepository {
     }
 
     public Uni<List<Session>> runningWithInstance(Mutiny.Session tx) {
-        return tx.createQuery("from Session where status = :st and instanceId is not null", Session.class)
+        return tx.createQuery("from Session where status = :st and host.instanceId is not null", Session.class)
                 .setParameter("st", SessionStatus.running).getResultList();
     }
 
     /** Pending, provisioning, running and stopping sessions counted per provider and status. */
     public Uni<List<ActiveCount>> activeCounts() {
         return db.withSession(s -> s.createQuery(
-                        "select provider, status, count(*) from Session where status in (:st) group by provider, status", Object[].class)
+                        "select offer.provider, status, count(*) from Session where status in (:st) group by offer.provider, status", Object[].class)
                 .setParameter("st", ACTIVE)
                 .getResultList())
                 .map(rows -> rows.stream()

@@ -182,7 +182,7 @@ public class SessionResource {
             throw ApiException.badRequest("additional_hours must be between 1 and 12");
         }
         return sessions.extend(id, body.additionalHours()).map(s -> new SessionResponses.Extended("session extended",
-                s.id, s.expiresAt.toString()));
+                s.id, s.lease.expiresAt.toString()));
     }
 
     @GET
@@ -194,16 +194,16 @@ public class SessionResource {
                 throw ApiException.badRequest("session " + id + " is not running (" + s.status + ")");
             }
             Instant now = sessions.now();
-            boolean entrypoint = s.launchMode == LaunchMode.entrypoint;
-            return new SessionResponses.Diagnostics(s.id, s.status.name(), s.provider, s.gpuType, s.gpuCount, s.sshHost, s.sshPort,
-                    s.sshUser, LaunchMode.wire(s.launchMode), s.apiEndpoint == null ? "" : s.apiEndpoint,
-                    s.createdAt.toString(), s.expiresAt.toString(),
-                    human(Duration.between(s.startedAt == null ? s.createdAt : s.startedAt, now)),
-                    human(Duration.between(now, s.expiresAt)), true, s.gpuUtilPct,
-                    s.lastActivityAt == null ? null : s.lastActivityAt.toString(), s.idleWarnedAt != null,
+            boolean entrypoint = s.terms.launchMode == LaunchMode.entrypoint;
+            return new SessionResponses.Diagnostics(s.id, s.status.name(), s.offer.provider, s.offer.gpuType, s.offer.gpuCount, s.host.sshHost, s.host.sshPort,
+                    s.host.sshUser, LaunchMode.wire(s.terms.launchMode), s.host.apiEndpoint == null ? "" : s.host.apiEndpoint,
+                    s.lease.createdAt.toString(), s.lease.expiresAt.toString(),
+                    human(Duration.between(s.lease.startedAt == null ? s.lease.createdAt : s.lease.startedAt, now)),
+                    human(Duration.between(now, s.lease.expiresAt)), true, s.lease.gpuUtilPct,
+                    s.lease.lastActivityAt == null ? null : s.lease.lastActivityAt.toString(), s.lease.idleWarnedAt != null,
                     "SSH was verified by the broker (handshake, echo, nvidia-smi) before the session became running."
-                            + (entrypoint ? " The app's API answered health at " + s.apiEndpoint
-                            + " first (host verified " + s.hostVerifiedAt + ", app launched " + s.appLaunchedAt + ")." : ""));
+                            + (entrypoint ? " The app's API answered health at " + s.host.apiEndpoint
+                            + " first (host verified " + s.saga.hostVerifiedAt + ", app launched " + s.saga.appLaunchedAt + ")." : ""));
         });
     }
 
@@ -228,7 +228,7 @@ public class SessionResource {
             throw ApiException.badRequest("idle_seconds must not be negative");
         }
         return sessions.heartbeat(id, body.agentToken(), body.gpuUtilPct(), body.idleSeconds())
-                .map(s -> new SessionResponses.HeartbeatAck(s.id, s.status.name(), s.expiresAt.toString()));
+                .map(s -> new SessionResponses.HeartbeatAck(s.id, s.status.name(), s.lease.expiresAt.toString()));
     }
 
     static String human(Duration d) {

@@ -35,7 +35,7 @@ public class ProviderGatewayCommands {
      */
     @Inject
     public ProviderGatewayCommands(SessionConfig cfg, SessionKeys keys) {
-        this(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id, s.verifySalt), s.userPublicKey));
+        this(cfg, s -> List.of(keys.verificationPublicKeyLine(s.id, s.keys.verifySalt), s.keys.userPublicKey));
     }
 
     /** {@code publicKeys} gives the keys to inject into a new instance. */
@@ -50,7 +50,7 @@ public class ProviderGatewayCommands {
 
     /** Whether the provider starts the session's container itself (the create carries the start command). */
     public boolean containerNative(Session s) {
-        return cfg.app().containerProviders().contains(s.provider);
+        return cfg.app().containerProviders().contains(s.offer.provider);
     }
 
     /** The session's current create (its command id repeats on every resend). */
@@ -58,19 +58,19 @@ public class ProviderGatewayCommands {
         List<Integer> ports = AppLaunch.ports(s);
         Map<String, String> env = Map.of();
         String startCommand = null;
-        if (s.launchMode == LaunchMode.entrypoint && containerNative(s)) {
+        if (s.terms.launchMode == LaunchMode.entrypoint && containerNative(s)) {
             env = AppLaunch.env(s, AppLaunch.appPort(s, cfg.app().defaultPort()));
             startCommand = AppLaunch.startCommand(s, cfg.app().defaultPort());
         }
-        return new ProvisionInstance(s.provisionCommandId, s.id, s.consumerId, s.provider, s.offerId,
-                s.offerProvisioning == null ? Map.of() : s.offerProvisioning, s.gpuType, s.gpuCount,
-                s.pricePerHour, publicKeys.apply(s), null, s.diskGb, LaunchMode.wire(s.launchMode), s.dockerImage,
-                s.templateHashId, ports, env, startCommand, now, s.provisionDeadlineAt, s.retryCount);
+        return new ProvisionInstance(s.saga.provisionCommandId, s.id, s.consumerId, s.offer.provider, s.offer.offerId,
+                s.offer.offerProvisioning == null ? Map.of() : s.offer.offerProvisioning, s.offer.gpuType, s.offer.gpuCount,
+                s.offer.pricePerHour, publicKeys.apply(s), null, s.terms.diskGb, LaunchMode.wire(s.terms.launchMode), s.terms.dockerImage,
+                s.terms.templateHashId, ports, env, startCommand, now, s.saga.provisionDeadlineAt, s.saga.retryCount);
     }
 
     /** Destroys the session's own instance (the stop reason travels with it). */
     public TerminateInstance terminate(Session s, Instant now) {
-        return new TerminateInstance(commandId(), s.id, s.provider, s.instanceId, s.stopReason, now);
+        return new TerminateInstance(commandId(), s.id, s.offer.provider, s.host.instanceId, s.saga.stopReason, now);
     }
 
     /** Destroys an instance created for the session that it does not want. */
@@ -85,11 +85,11 @@ public class ProviderGatewayCommands {
 
     /** Looks the session's instance up; the gateway drops the lookup once {@code staleAt} passed. */
     public DescribeInstance describe(Session s, Instant now, Instant staleAt) {
-        return new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now, staleAt);
+        return new DescribeInstance(commandId(), s.id, s.offer.provider, s.host.instanceId, now, staleAt);
     }
 
     /** Looks the session's instance up, with no time after which the answer is useless. */
     public DescribeInstance describe(Session s, Instant now) {
-        return new DescribeInstance(commandId(), s.id, s.provider, s.instanceId, now);
+        return new DescribeInstance(commandId(), s.id, s.offer.provider, s.host.instanceId, now);
     }
 }

@@ -118,26 +118,26 @@ public class ProvisionSessionSaga {
 
     /** The first command of a new session (and of each retry on another offer). */
     public Step start(Session s, Instant now) {
-        s.provisionCommandId = ProviderGatewayCommands.commandId();
-        s.provisionSentAt = now;
-        s.provisionResends = 0;
-        s.provisionDeadlineAt = now.plus(provisionDeadline());
-        s.nextCheckAt = nextPendingCheck(s, now);
+        s.saga.provisionCommandId = ProviderGatewayCommands.commandId();
+        s.saga.provisionSentAt = now;
+        s.saga.provisionResends = 0;
+        s.saga.provisionDeadlineAt = now.plus(provisionDeadline());
+        s.saga.nextCheckAt = nextPendingCheck(s, now);
         return new Step().emit(gateway.provision(s, now));
     }
 
     /** The next resend of an unanswered create, or the moment to give up on it. */
     Instant nextPendingCheck(Session s, Instant now) {
         Instant resend = now.plus(atLeastReal(cfg.provisionResendAfter(), cfg.provisionDeadlineRealMin().dividedBy(3)));
-        Instant giveUp = s.provisionDeadlineAt.plus(provisionReplyGrace());
-        if (resend.isBefore(s.provisionDeadlineAt) && resend.isBefore(giveUp)) {
+        Instant giveUp = s.saga.provisionDeadlineAt.plus(provisionReplyGrace());
+        if (resend.isBefore(s.saga.provisionDeadlineAt) && resend.isBefore(giveUp)) {
             return resend;
         }
         return giveUp;
     }
 
     static boolean entrypoint(Session s) {
-        return s.launchMode == LaunchMode.entrypoint;
+        return s.terms.launchMode == LaunchMode.entrypoint;
     }
 
     /**
@@ -147,36 +147,36 @@ public class ProvisionSessionSaga {
      * is destroyed at once, not left billing until the orphan sweep.
      */
     public Step onProvisioned(Session s, InstanceProvisioned r, Instant now) {
-        boolean current = s.provisionCommandId == null || s.provisionCommandId.equals(r.commandId());
+        boolean current = s.saga.provisionCommandId == null || s.saga.provisionCommandId.equals(r.commandId());
         if (!current) {
             return unwanted(s, r, "an earlier attempt's instance (the session moved on)", now);
         }
-        if (s.instanceId != null && !s.instanceId.equals(r.instanceId())) {
+        if (s.host.instanceId != null && !s.host.instanceId.equals(r.instanceId())) {
             return unwanted(s, r, "a second instance for one create", now);
         }
         if (s.status != SessionStatus.pending && s.status != SessionStatus.stopping && !s.status.live()) {
             // failed or stopped before the answer came: nothing may keep billing for it
-            if (s.instanceId == null) {
-                s.instanceId = r.instanceId();
+            if (s.host.instanceId == null) {
+                s.host.instanceId = r.instanceId();
             }
             return unwanted(s, r, "created after the session had " + s.status, now);
         }
         Step step = new Step();
-        if (s.instanceId == null) {
-            s.instanceId = r.instanceId();
+        if (s.host.instanceId == null) {
+            s.host.instanceId = r.instanceId();
         }
         applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
         pinHostKey(s, r.sshHostKey());
         if (s.status == SessionStatus.pending) {
             s.status = SessionStatus.provisioning;
-            s.providerState = r.providerState();
-            s.provisioningStartedAt = now;
-            s.verifyDeadlineAt = now.plus(verifyTimeout(s.workloadType));
-            s.nextCheckAt = now;
-            step.emit(new SessionProvisioning(s.id, s.consumerId, s.provider, s.offerId, s.instanceId, now));
+            s.host.providerState = r.providerState();
+            s.saga.provisioningStartedAt = now;
+            s.saga.verifyDeadlineAt = now.plus(verifyTimeout(s.terms.workloadType));
+            s.saga.nextCheckAt = now;
+            step.emit(new SessionProvisioning(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId, now));
         } else if (s.status == SessionStatus.stopping) {
             // the user ended the session while the create was in flight: destroy what was created
-            s.nextCheckAt = now;
+            s.saga.nextCheckAt = now;
             step.emit(gateway.terminate(s, now));
         }
         return step;
@@ -197,7 +197,7 @@ public class ProvisionSessionSaga {
      */
     public boolean wantsOfferAfter(Session s, ProvisionFailed r) {
         return s.status == SessionStatus.pending && currentCreate(s, r.commandId()) && RETRYABLE.contains(r.errorClass())
-                && s.autoRetry && s.retryCount < s.maxRetries;
+                && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries;
     }
 
     /**
@@ -216,61 +216,61 @@ public class ProvisionSessionSaga {
 
     /** Whether a reply answers the session's current create (not an attempt an auto-retry left). */
     static boolean currentCreate(Session s, String commandId) {
-        return s.provisionCommandId == null || s.provisionCommandId.equals(commandId);
+        return s.saga.provisionCommandId == null || s.saga.provisionCommandId.equals(commandId);
     }
 
     /** Whether a failed create may move the session to {@code next} (auto-retry). */
     static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
         // an expired create means provider-gateway is behind: another offer would only queue behind it
-        return next != null && s.autoRetry && s.retryCount < s.maxRetries && !"expired".equals(r.errorClass());
+        return next != null && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries && !"expired".equals(r.errorClass());
     }
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
     public Step retryOn(Session s, Offer next, String why, Instant now) {
-        s.lastAttemptFailure = why;
-        s.retryCount++;
+        s.saga.lastAttemptFailure = why;
+        s.saga.retryCount++;
         // the new offer is the truth the next host is checked against (retry_scope may change the GPU)
-        s.offerId = next.id();
-        s.provider = next.provider();
-        s.pricePerHour = next.pricePerHour();
-        s.offerProvisioning = next.provisioning();
-        s.machineId = next.machineId();
-        s.gpuType = next.gpuType();
-        s.gpuCount = next.gpuCount();
-        s.vramGb = next.vramGb();
-        s.offerCuda = next.cudaVersion();
-        s.instanceId = null;
-        s.sshHost = null;
-        s.sshPort = null;
-        s.sshUser = null;
-        s.sshHostKey = null;
-        s.apiEndpoint = null;
-        s.instanceReady = false;
-        s.verifyAttempts = 0;
-        s.hostVerifiedAt = null;
-        s.appLaunchSentAt = null;
-        s.appLaunchedAt = null;
-        s.appDeadlineAt = null;
-        s.verifyDeadlineAt = null;
-        s.failureReason = null;
-        s.errorClass = null;
-        s.stopReason = null;
-        s.finalStatus = null;
-        s.terminateAttempts = 0;
+        s.offer.offerId = next.id();
+        s.offer.provider = next.provider();
+        s.offer.pricePerHour = next.pricePerHour();
+        s.offer.offerProvisioning = next.provisioning();
+        s.offer.machineId = next.machineId();
+        s.offer.gpuType = next.gpuType();
+        s.offer.gpuCount = next.gpuCount();
+        s.offer.vramGb = next.vramGb();
+        s.offer.offerCuda = next.cudaVersion();
+        s.host.instanceId = null;
+        s.host.sshHost = null;
+        s.host.sshPort = null;
+        s.host.sshUser = null;
+        s.host.sshHostKey = null;
+        s.host.apiEndpoint = null;
+        s.host.instanceReady = false;
+        s.saga.verifyAttempts = 0;
+        s.saga.hostVerifiedAt = null;
+        s.saga.appLaunchSentAt = null;
+        s.saga.appLaunchedAt = null;
+        s.saga.appDeadlineAt = null;
+        s.saga.verifyDeadlineAt = null;
+        s.saga.failureReason = null;
+        s.saga.errorClass = null;
+        s.saga.stopReason = null;
+        s.saga.finalStatus = null;
+        s.saga.terminateAttempts = 0;
         s.status = SessionStatus.pending;
         return start(s, now);
     }
 
     public Step onStatus(Session s, InstanceStatus r, Instant now) {
         Step step = new Step();
-        if (r.instanceId() == null || !r.instanceId().equals(s.instanceId)) {
+        if (r.instanceId() == null || !r.instanceId().equals(s.host.instanceId)) {
             return step; // a late answer about an instance the session has moved away from (auto-retry)
         }
-        s.providerState = r.providerState();
+        s.host.providerState = r.providerState();
         applyHost(s, r.sshHost(), r.sshPort(), r.sshUser());
         pinHostKey(s, r.sshHostKey());
         if (r.apiEndpoint() != null) {
-            s.apiEndpoint = r.apiEndpoint();
+            s.host.apiEndpoint = r.apiEndpoint();
         }
         String state = r.brokerState() == null ? "" : r.brokerState();
         switch (s.status) {
@@ -279,9 +279,9 @@ public class ProvisionSessionSaga {
                     return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
                             + " before SSH verification", "instance_failed", now);
                 }
-                if (state.equals("running") && s.sshHost != null && s.sshPort != null && !s.instanceReady) {
-                    s.instanceReady = true;
-                    s.nextCheckAt = now;
+                if (state.equals("running") && s.host.sshHost != null && s.host.sshPort != null && !s.host.instanceReady) {
+                    s.host.instanceReady = true;
+                    s.saga.nextCheckAt = now;
                 }
             }
             case running -> {
@@ -301,98 +301,98 @@ public class ProvisionSessionSaga {
     public Step onCheck(Session s, Instant now) {
         switch (s.status) {
             case pending -> {
-                if (s.provisionDeadlineAt == null) {
+                if (s.saga.provisionDeadlineAt == null) {
                     // a create sent before deadlines existed: the old resend count
-                    if (s.provisionResends >= cfg.provisionMaxResends()) {
+                    if (s.saga.provisionResends >= cfg.provisionMaxResends()) {
                         return fail(s, "the provider gateway did not answer the provisioning request", "transient", now);
                     }
-                    s.provisionResends++;
-                    s.nextCheckAt = now.plus(cfg.provisionResendAfter());
+                    s.saga.provisionResends++;
+                    s.saga.nextCheckAt = now.plus(cfg.provisionResendAfter());
                     return new Step().emit(gateway.provision(s, now));
                 }
-                if (!now.isBefore(s.provisionDeadlineAt.plus(provisionReplyGrace()))) {
+                if (!now.isBefore(s.saga.provisionDeadlineAt.plus(provisionReplyGrace()))) {
                     // past its deadline the gateway never begins the create; one begun in time that answers
                     // later is destroyed on arrival (onProvisioned)
                     return fail(s, "provider-gateway did not answer the provisioning request before its deadline ("
                             + provisionDeadline().toSeconds() + " s broker time); nothing was created for it", "gateway_timeout", now);
                 }
-                s.nextCheckAt = nextPendingCheck(s, now);
-                if (!now.isBefore(s.provisionDeadlineAt)) {
+                s.saga.nextCheckAt = nextPendingCheck(s, now);
+                if (!now.isBefore(s.saga.provisionDeadlineAt)) {
                     return new Step(); // too late to ask again: wait for an answer to a create that began in time
                 }
                 // no reply yet: send the SAME command again; the gateway's intent log answers duplicates
-                s.provisionResends++;
+                s.saga.provisionResends++;
                 return new Step().emit(gateway.provision(s, now));
             }
             case provisioning -> {
-                if (s.hostVerifiedAt != null) {
+                if (s.saga.hostVerifiedAt != null) {
                     return appCheck(s, now);
                 }
-                if (s.verifyDeadlineAt != null && !now.isBefore(s.verifyDeadlineAt)) {
+                if (s.saga.verifyDeadlineAt != null && !now.isBefore(s.saga.verifyDeadlineAt)) {
                     return compensate(s, "SSH verification did not succeed within "
-                            + verifyTimeout(s.workloadType).toMinutes() + " minutes"
-                            + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "verify_timeout", now);
+                            + verifyTimeout(s.terms.workloadType).toMinutes() + " minutes"
+                            + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""), "verify_timeout", now);
                 }
-                s.verifyAttempts++;
-                s.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.verifyAttempts));
-                if (s.instanceReady) {
+                s.saga.verifyAttempts++;
+                s.saga.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.saga.verifyAttempts));
+                if (s.host.instanceReady) {
                     return new Step().then(Step.Action.VERIFY_SSH);
                 }
                 // a lookup is stale once the next one is due: the gateway drops it rather than queue it
-                return new Step().emit(gateway.describe(s, now, s.nextCheckAt));
+                return new Step().emit(gateway.describe(s, now, s.saga.nextCheckAt));
             }
             case running -> {
-                if (!now.isBefore(s.hardMaxAt)) {
+                if (!now.isBefore(s.lease.hardMaxAt)) {
                     return stop(s, StopReason.hard_max, now);
                 }
-                if (!now.isBefore(s.expiresAt)) {
+                if (!now.isBefore(s.lease.expiresAt)) {
                     return stop(s, StopReason.expired, now);
                 }
                 Step step = new Step();
-                if (s.nextStatusAt == null || !now.isBefore(s.nextStatusAt)) {
-                    s.nextStatusAt = now.plus(cfg.statusPollEvery());
+                if (s.lease.nextStatusAt == null || !now.isBefore(s.lease.nextStatusAt)) {
+                    s.lease.nextStatusAt = now.plus(cfg.statusPollEvery());
                     step.emit(gateway.describe(s, now));
                 }
-                if (s.idleThresholdMinutes > 0) {
-                    Instant activity = s.lastActivityAt != null ? s.lastActivityAt : s.startedAt;
+                if (s.terms.idleThresholdMinutes > 0) {
+                    Instant activity = s.lease.lastActivityAt != null ? s.lease.lastActivityAt : s.lease.startedAt;
                     Duration idleFor = Duration.between(activity, now);
-                    if (idleFor.compareTo(Duration.ofMinutes(s.idleThresholdMinutes)) >= 0) {
-                        if (s.idleWarnedAt == null) {
-                            s.idleWarnedAt = now;
-                        } else if (!now.isBefore(s.idleWarnedAt.plus(cfg.idleGrace()))) {
+                    if (idleFor.compareTo(Duration.ofMinutes(s.terms.idleThresholdMinutes)) >= 0) {
+                        if (s.lease.idleWarnedAt == null) {
+                            s.lease.idleWarnedAt = now;
+                        } else if (!now.isBefore(s.lease.idleWarnedAt.plus(cfg.idleGrace()))) {
                             return stop(s, StopReason.idle, now);
                         }
                     }
-                    if (s.nextProbeAt == null || !now.isBefore(s.nextProbeAt)) {
-                        s.nextProbeAt = now.plus(cfg.idleProbeEvery());
+                    if (s.lease.nextProbeAt == null || !now.isBefore(s.lease.nextProbeAt)) {
+                        s.lease.nextProbeAt = now.plus(cfg.idleProbeEvery());
                         step.then(Step.Action.PROBE_GPU);
                     }
                 }
-                s.nextCheckAt = nextRunningCheck(s, now);
+                s.saga.nextCheckAt = nextRunningCheck(s, now);
                 return step;
             }
             case stopping -> {
-                s.terminateAttempts++;
-                s.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.terminateAttempts));
+                s.saga.terminateAttempts++;
+                s.saga.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.saga.terminateAttempts));
                 return new Step().emit(gateway.terminate(s, now));
             }
             default -> {
-                s.nextCheckAt = null;
+                s.saga.nextCheckAt = null;
                 return new Step();
             }
         }
     }
 
     Instant nextRunningCheck(Session s, Instant now) {
-        Instant next = s.expiresAt.isBefore(s.hardMaxAt) ? s.expiresAt : s.hardMaxAt;
-        Instant status = s.nextStatusAt != null ? s.nextStatusAt : now.plus(cfg.statusPollEvery());
+        Instant next = s.lease.expiresAt.isBefore(s.lease.hardMaxAt) ? s.lease.expiresAt : s.lease.hardMaxAt;
+        Instant status = s.lease.nextStatusAt != null ? s.lease.nextStatusAt : now.plus(cfg.statusPollEvery());
         if (status.isBefore(next)) {
             next = status;
         }
-        if (s.idleThresholdMinutes > 0) {
-            Instant probe = s.nextProbeAt != null ? s.nextProbeAt : now.plus(cfg.idleProbeEvery());
-            Instant idleDue = (s.idleWarnedAt != null ? s.idleWarnedAt.plus(cfg.idleGrace())
-                    : (s.lastActivityAt != null ? s.lastActivityAt : s.startedAt).plus(Duration.ofMinutes(s.idleThresholdMinutes)));
+        if (s.terms.idleThresholdMinutes > 0) {
+            Instant probe = s.lease.nextProbeAt != null ? s.lease.nextProbeAt : now.plus(cfg.idleProbeEvery());
+            Instant idleDue = (s.lease.idleWarnedAt != null ? s.lease.idleWarnedAt.plus(cfg.idleGrace())
+                    : (s.lease.lastActivityAt != null ? s.lease.lastActivityAt : s.lease.startedAt).plus(Duration.ofMinutes(s.terms.idleThresholdMinutes)));
             if (probe.isBefore(next)) {
                 next = probe;
             }
@@ -412,22 +412,22 @@ public class ProvisionSessionSaga {
         pinHostKey(s, r.hostKey());
         if (!r.ok()) {
             // keep polling until the deadline; the reason is shown if it never works
-            s.failureReason = r.failure() == HostReport.Failure.AUTH_REJECTED
+            s.saga.failureReason = r.failure() == HostReport.Failure.AUTH_REJECTED
                     ? "the host rejected the session's SSH key" : "SSH: " + r.detail();
             return new Step();
         }
-        if (s.hostVerifiedAt != null) {
+        if (s.saga.hostVerifiedAt != null) {
             return new Step();
         }
-        String mismatch = HostTruth.mismatch(r, s.gpuType, s.gpuCount, s.vramGb, s.offerCuda);
+        String mismatch = HostTruth.mismatch(r, s.offer.gpuType, s.offer.gpuCount, s.offer.vramGb, s.offer.offerCuda);
         if (mismatch != null) {
             return compensate(s, mismatch, "host_mismatch", now);
         }
-        s.gpuUtilPct = r.gpuUtilPct();
+        s.lease.gpuUtilPct = r.gpuUtilPct();
         if (entrypoint(s)) {
-            s.hostVerifiedAt = now;
-            s.failureReason = null;
-            s.appDeadlineAt = now.plus(cfg.app().healthTimeout());
+            s.saga.hostVerifiedAt = now;
+            s.saga.failureReason = null;
+            s.saga.appDeadlineAt = now.plus(cfg.app().healthTimeout());
             return appCheck(s, now);
         }
         return goRunning(s, now);
@@ -439,57 +439,57 @@ public class ProvisionSessionSaga {
      * looked up alongside so a dead instance fails fast and a port the provider re-mapped is seen.
      */
     Step appCheck(Session s, Instant now) {
-        if (!now.isBefore(s.appDeadlineAt)) {
+        if (!now.isBefore(s.saga.appDeadlineAt)) {
             return compensate(s, "the app's API did not answer " + cfg.app().healthPath() + " within "
                     + cfg.app().healthTimeout().toMinutes() + " minutes"
-                    + (s.failureReason != null ? " (last: " + s.failureReason + ")" : ""), "app_unhealthy", now);
+                    + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""), "app_unhealthy", now);
         }
-        if (!gateway.containerNative(s) && s.appLaunchedAt == null) {
-            if (s.appLaunchSentAt != null && now.isBefore(s.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
+        if (!gateway.containerNative(s) && s.saga.appLaunchedAt == null) {
+            if (s.saga.appLaunchSentAt != null && now.isBefore(s.saga.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
                 // a launch is running (docker pulls the image first): its result reschedules the session
-                s.nextCheckAt = s.appLaunchSentAt.plus(cfg.app().launchTimeout());
+                s.saga.nextCheckAt = s.saga.appLaunchSentAt.plus(cfg.app().launchTimeout());
                 return new Step();
             }
-            s.appLaunchSentAt = now;
-            s.nextCheckAt = now.plus(cfg.app().launchTimeout());
+            s.saga.appLaunchSentAt = now;
+            s.saga.nextCheckAt = now.plus(cfg.app().launchTimeout());
             return new Step().then(Step.Action.LAUNCH_APP);
         }
-        s.verifyAttempts++;
-        s.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.verifyAttempts));
-        return new Step().emit(gateway.describe(s, now, s.nextCheckAt))
+        s.saga.verifyAttempts++;
+        s.saga.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.saga.verifyAttempts));
+        return new Step().emit(gateway.describe(s, now, s.saga.nextCheckAt))
                 .then(Step.Action.CHECK_APP);
     }
 
     /** The result of {@code docker run} over SSH. */
     public Step onAppLaunched(Session s, boolean ok, String detail, Instant now) {
-        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null || s.appLaunchedAt != null) {
+        if (s.status != SessionStatus.provisioning || s.saga.hostVerifiedAt == null || s.saga.appLaunchedAt != null) {
             return new Step();
         }
         if (!ok) {
             return compensate(s, "the image did not start: " + detail, "app_launch_failed", now);
         }
-        s.appLaunchedAt = now;
-        s.verifyAttempts = 0;
-        s.nextCheckAt = now;
+        s.saga.appLaunchedAt = now;
+        s.saga.verifyAttempts = 0;
+        s.saga.nextCheckAt = now;
         return new Step();
     }
 
     /** The result of one health request to the app; {@code endpoint} is where it was asked. */
     public Step onAppHealth(Session s, String endpoint, boolean healthy, String detail, Instant now) {
-        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null) {
+        if (s.status != SessionStatus.provisioning || s.saga.hostVerifiedAt == null) {
             return new Step();
         }
         if (!healthy) {
-            s.failureReason = detail;
+            s.saga.failureReason = detail;
             return new Step();
         }
-        s.apiEndpoint = endpoint;
+        s.host.apiEndpoint = endpoint;
         return goRunning(s, now);
     }
 
     /** The app answers health but cannot serve the model (inference fails): destroy, maybe retry elsewhere. */
     public Step onAppBroken(Session s, String detail, Instant now) {
-        if (s.status != SessionStatus.provisioning || s.hostVerifiedAt == null) {
+        if (s.status != SessionStatus.provisioning || s.saga.hostVerifiedAt == null) {
             return new Step();
         }
         return compensate(s, "the app answers health but cannot serve the model: " + detail, "app_inference_failed", now);
@@ -497,10 +497,10 @@ public class ProvisionSessionSaga {
 
     /** Where the app answers: what the provider reported, else the host's own address (direct public IP). */
     public String appEndpoint(Session s) {
-        if (s.apiEndpoint != null && !s.apiEndpoint.isBlank()) {
-            return s.apiEndpoint;
+        if (s.host.apiEndpoint != null && !s.host.apiEndpoint.isBlank()) {
+            return s.host.apiEndpoint;
         }
-        return s.sshHost == null ? null : "http://" + s.sshHost + ":" + AppLaunch.appPort(s, cfg.app().defaultPort());
+        return s.host.sshHost == null ? null : "http://" + s.host.sshHost + ":" + AppLaunch.appPort(s, cfg.app().defaultPort());
     }
 
     public String dockerRun(Session s) {
@@ -509,25 +509,25 @@ public class ProvisionSessionSaga {
 
     Step goRunning(Session s, Instant now) {
         s.status = SessionStatus.running;
-        s.failureReason = null;
-        s.startedAt = now;
-        s.lastActivityAt = now;
-        s.nextStatusAt = now.plus(cfg.statusPollEvery());
-        s.nextCheckAt = nextRunningCheck(s, now);
-        Step step = new Step().emit(new SessionStarted(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount,
-                s.pricePerHour, s.currency, s.instanceId, now));
+        s.saga.failureReason = null;
+        s.lease.startedAt = now;
+        s.lease.lastActivityAt = now;
+        s.lease.nextStatusAt = now.plus(cfg.statusPollEvery());
+        s.saga.nextCheckAt = nextRunningCheck(s, now);
+        Step step = new Step().emit(new SessionStarted(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.offer.gpuType, s.offer.gpuCount,
+                s.offer.pricePerHour, s.offer.currency, s.host.instanceId, now));
         return needsNoMoreSsh(s) ? step.then(Step.Action.DROP_ACCESS) : step;
     }
 
     /** Running without idle probing or an app to launch: nothing will log in with the broker's key again. */
     static boolean needsNoMoreSsh(Session s) {
-        return !SessionKeys.RETIRED.equals(s.verifySalt) && s.sshHost != null && s.sshPort != null && s.idleThresholdMinutes == 0
+        return !SessionKeys.RETIRED.equals(s.keys.verifySalt) && s.host.sshHost != null && s.host.sshPort != null && s.terms.idleThresholdMinutes == 0
                 && !entrypoint(s);
     }
 
     /** The broker's key was removed from the host: the salt goes, so the key can never be derived again. */
     public Step onAccessDropped(Session s, Instant now) {
-        s.verifySalt = SessionKeys.RETIRED;
+        s.keys.verifySalt = SessionKeys.RETIRED;
         return new Step();
     }
 
@@ -538,36 +538,36 @@ public class ProvisionSessionSaga {
      */
     public static void endAccess(Session s) {
         if (s.status == SessionStatus.failed || s.status == SessionStatus.stopped) {
-            s.verifySalt = SessionKeys.RETIRED;
+            s.keys.verifySalt = SessionKeys.RETIRED;
         }
     }
 
     /** GPU utilisation observed (agent heartbeat or SSH probe). */
     public void onActivity(Session s, Integer gpuUtilPct, Integer agentIdleSeconds, Instant now) {
         if (gpuUtilPct != null) {
-            s.gpuUtilPct = gpuUtilPct;
+            s.lease.gpuUtilPct = gpuUtilPct;
         }
         boolean busy = gpuUtilPct != null && gpuUtilPct > cfg.idleUtilPct();
         if (agentIdleSeconds != null && gpuUtilPct == null) {
             busy = agentIdleSeconds == 0;
         }
         if (busy) {
-            s.lastActivityAt = now;
-            s.idleWarnedAt = null;
+            s.lease.lastActivityAt = now;
+            s.lease.idleWarnedAt = null;
         } else if (agentIdleSeconds != null) {
             Instant since = now.minusSeconds(agentIdleSeconds);
-            if (s.lastActivityAt == null || since.isAfter(s.lastActivityAt)) {
-                s.lastActivityAt = since;
+            if (s.lease.lastActivityAt == null || since.isAfter(s.lease.lastActivityAt)) {
+                s.lease.lastActivityAt = since;
             }
         }
         if (s.status == SessionStatus.running) {
-            s.nextCheckAt = nextRunningCheck(s, now);
+            s.saga.nextCheckAt = nextRunningCheck(s, now);
         }
     }
 
     /** The session's agent reported in; only a running session's agent with the right token is heard. */
     public Step onHeartbeat(Session s, String token, Integer gpuUtilPct, Integer idleSeconds, Instant now) {
-        if (!SessionKeys.matches(token, s.agentTokenHash)) {
+        if (!SessionKeys.matches(token, s.keys.agentTokenHash)) {
             throw new ApiException(401, "invalid agent token");
         }
         if (s.status != SessionStatus.running) {
@@ -593,15 +593,15 @@ public class ProvisionSessionSaga {
         if (s.status != SessionStatus.running) {
             throw ApiException.conflict("session " + s.id + " is " + s.status + "; only running sessions can be extended");
         }
-        if (s.expiresAt.plus(Duration.ofHours(hours)).isAfter(s.createdAt.plus(cfg.hardMax()))) {
+        if (s.lease.expiresAt.plus(Duration.ofHours(hours)).isAfter(s.lease.createdAt.plus(cfg.hardMax()))) {
             throw ApiException.badRequest("additional_hours would pass the " + cfg.hardMax().toHours()
                     + " h hard maximum counted from creation (at most "
-                    + Duration.between(s.expiresAt, s.createdAt.plus(cfg.hardMax())).toMinutes() / 60 + " more hours)");
+                    + Duration.between(s.lease.expiresAt, s.lease.createdAt.plus(cfg.hardMax())).toMinutes() / 60 + " more hours)");
         }
-        s.expiresAt = s.expiresAt.plus(Duration.ofHours(hours));
-        s.extendedHours += hours;
-        s.nextCheckAt = nextRunningCheck(s, now);
-        return new Step().emit(new SessionExtended(s.id, s.consumerId, hours, s.expiresAt, now));
+        s.lease.expiresAt = s.lease.expiresAt.plus(Duration.ofHours(hours));
+        s.lease.extendedHours += hours;
+        s.saga.nextCheckAt = nextRunningCheck(s, now);
+        return new Step().emit(new SessionExtended(s.id, s.consumerId, hours, s.lease.expiresAt, now));
     }
 
     /**
@@ -613,31 +613,31 @@ public class ProvisionSessionSaga {
             return new Step();
         }
         s.status = SessionStatus.stopping;
-        s.stopReason = reason.recorded(s.errorClass);
-        s.finalStatus = reason == StopReason.failed ? SessionStatus.failed : SessionStatus.stopped;
-        s.terminateAttempts = 0;
-        s.nextCheckAt = now.plus(cfg.terminateRetryMin());
-        return new Step().emit(new SessionStopping(s.id, s.consumerId, s.stopReason, now)).emit(gateway.terminate(s, now));
+        s.saga.stopReason = reason.recorded(s.saga.errorClass);
+        s.saga.finalStatus = reason == StopReason.failed ? SessionStatus.failed : SessionStatus.stopped;
+        s.saga.terminateAttempts = 0;
+        s.saga.nextCheckAt = now.plus(cfg.terminateRetryMin());
+        return new Step().emit(new SessionStopping(s.id, s.consumerId, s.saga.stopReason, now)).emit(gateway.terminate(s, now));
     }
 
     public Step onTerminated(Session s, InstanceTerminated r, Instant now) {
         if (s.status != SessionStatus.stopping) {
             return new Step();
         }
-        if (r.instanceId() != null && s.instanceId != null && !r.instanceId().equals(s.instanceId)) {
+        if (r.instanceId() != null && s.host.instanceId != null && !r.instanceId().equals(s.host.instanceId)) {
             return new Step(); // an unwanted or orphaned instance of this session is gone, not the session's own
         }
         Instant end = r.confirmedAt() != null ? r.confirmedAt() : now;
-        s.stoppedAt = end;
-        s.nextCheckAt = null;
-        if (s.finalStatus == SessionStatus.failed) {
+        s.lease.stoppedAt = end;
+        s.saga.nextCheckAt = null;
+        if (s.saga.finalStatus == SessionStatus.failed) {
             s.status = SessionStatus.failed;
-            return new Step().emit(new SessionFailed(s.id, s.consumerId, s.provider, s.offerId, s.instanceId,
-                    s.failureReason == null ? "failed" : s.failureReason, s.errorClass, s.startedAt,
-                    s.startedAt == null ? null : end, now));
+            return new Step().emit(new SessionFailed(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId,
+                    s.saga.failureReason == null ? "failed" : s.saga.failureReason, s.saga.errorClass, s.lease.startedAt,
+                    s.lease.startedAt == null ? null : end, now));
         }
         s.status = SessionStatus.stopped;
-        return new Step().emit(new SessionStopped(s.id, s.consumerId, s.provider, s.instanceId, s.stopReason, s.startedAt, end));
+        return new Step().emit(new SessionStopped(s.id, s.consumerId, s.offer.provider, s.host.instanceId, s.saga.stopReason, s.lease.startedAt, end));
     }
 
     /**
@@ -645,14 +645,14 @@ public class ProvisionSessionSaga {
      * auto-retry has attempts left): then another offer is looked for before the confirmation is applied.
      */
     public boolean wantsOfferAfterDestroy(Session s) {
-        return s.status == SessionStatus.stopping && s.finalStatus == SessionStatus.failed && s.startedAt == null
-                && s.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.errorClass) && s.autoRetry
-                && s.retryCount < s.maxRetries;
+        return s.status == SessionStatus.stopping && s.saga.finalStatus == SessionStatus.failed && s.lease.startedAt == null
+                && s.saga.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass) && s.terms.autoRetry
+                && s.saga.retryCount < s.terms.maxRetries;
     }
 
     /** The instance is confirmed gone; with {@code next} (an offer auto-retry found) a failed session goes on there. */
     public Step onTerminated(Session s, InstanceTerminated r, Offer next, Instant now) {
-        if (next != null && s.autoRetry && s.retryCount < s.maxRetries) {
+        if (next != null && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries) {
             return onTerminatedRetry(s, r, next, now);
         }
         return onTerminated(s, r, now);
@@ -663,19 +663,19 @@ public class ProvisionSessionSaga {
      * there (same id, same keys) instead of ending {@code failed}.
      */
     public Step onTerminatedRetry(Session s, InstanceTerminated r, Offer next, Instant now) {
-        if (r.instanceId() != null && s.instanceId != null && !r.instanceId().equals(s.instanceId)) {
+        if (r.instanceId() != null && s.host.instanceId != null && !r.instanceId().equals(s.host.instanceId)) {
             return new Step();
         }
-        if (s.status != SessionStatus.stopping || s.finalStatus != SessionStatus.failed || s.startedAt != null) {
+        if (s.status != SessionStatus.stopping || s.saga.finalStatus != SessionStatus.failed || s.lease.startedAt != null) {
             return onTerminated(s, r, now);
         }
-        return retryOn(s, next, s.failureReason, now);
+        return retryOn(s, next, s.saga.failureReason, now);
     }
 
     public Step onTerminateFailed(Session s, TerminateFailed r, Instant now) {
         if (s.status == SessionStatus.stopping) {
-            s.terminateAttempts++;
-            s.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.terminateAttempts));
+            s.saga.terminateAttempts++;
+            s.saga.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.saga.terminateAttempts));
         }
         return new Step();
     }
@@ -694,8 +694,8 @@ public class ProvisionSessionSaga {
      */
     public boolean isOrphan(Session s, String provider, InstanceListing.ListedInstance i, Instant now) {
         if (s != null) {
-            return !((s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.provider)
-                    && (s.instanceId == null || s.instanceId.equals(i.instanceId())));
+            return !((s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.offer.provider)
+                    && (s.host.instanceId == null || s.host.instanceId.equals(i.instanceId())));
         }
         if (i.createdAt() == null || i.createdAt().isAfter(now)) {
             return true;
@@ -718,7 +718,7 @@ public class ProvisionSessionSaga {
      * proof: past the grace period the instance is looked up directly, and only a confirmed "gone" fails it.
      */
     public Step onMissingFromListing(Session s, Instant now) {
-        Instant since = s.provisioningStartedAt != null ? s.provisioningStartedAt : s.createdAt;
+        Instant since = s.saga.provisioningStartedAt != null ? s.saga.provisioningStartedAt : s.lease.createdAt;
         if (Duration.between(since, now).compareTo(cfg.orphanGrace()) < 0) {
             return new Step();
         }
@@ -735,22 +735,22 @@ public class ProvisionSessionSaga {
 
     /** Failure after an instance may exist: destroy it (verified), then {@code failed}. */
     public Step compensate(Session s, String reason, String errorClass, Instant now) {
-        s.failureReason = reason;
-        s.errorClass = errorClass;
+        s.saga.failureReason = reason;
+        s.saga.errorClass = errorClass;
         return stop(s, StopReason.failed, now);
     }
 
     /** Failure before anything exists at the provider. */
     Step fail(Session s, String reason, String errorClass, Instant now) {
-        if (s.instanceId != null) {
+        if (s.host.instanceId != null) {
             return compensate(s, reason, errorClass, now);
         }
         s.status = SessionStatus.failed;
-        s.failureReason = reason;
-        s.errorClass = errorClass;
-        s.nextCheckAt = null;
-        s.stoppedAt = now;
-        return new Step().emit(new SessionFailed(s.id, s.consumerId, s.provider, s.offerId, null, reason, errorClass,
+        s.saga.failureReason = reason;
+        s.saga.errorClass = errorClass;
+        s.saga.nextCheckAt = null;
+        s.lease.stoppedAt = now;
+        return new Step().emit(new SessionFailed(s.id, s.consumerId, s.offer.provider, s.offer.offerId, null, reason, errorClass,
                 null, null, now));
     }
 
@@ -766,20 +766,20 @@ public class ProvisionSessionSaga {
 
     /** Pins the first host key reported; a pin is never replaced (a changed key fails verification instead). */
     private static void pinHostKey(Session s, String fingerprint) {
-        if (s.sshHostKey == null && fingerprint != null && !fingerprint.isBlank()) {
-            s.sshHostKey = fingerprint;
+        if (s.host.sshHostKey == null && fingerprint != null && !fingerprint.isBlank()) {
+            s.host.sshHostKey = fingerprint;
         }
     }
 
     private static void applyHost(Session s, String host, Integer port, String user) {
         if (host != null && !host.isBlank()) {
-            s.sshHost = host;
+            s.host.sshHost = host;
         }
         if (port != null && port > 0) {
-            s.sshPort = port;
+            s.host.sshPort = port;
         }
         if (user != null && !user.isBlank()) {
-            s.sshUser = user;
+            s.host.sshUser = user;
         }
     }
 }

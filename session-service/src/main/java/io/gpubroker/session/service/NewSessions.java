@@ -41,52 +41,52 @@ public class NewSessions {
         Session s = new Session();
         s.id = "sess-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         s.consumerId = r.consumerId();
-        s.offerId = offer.id();
-        s.provider = offer.provider();
-        s.gpuType = offer.gpuType();
-        s.gpuCount = offer.gpuCount();
-        s.vramGb = offer.vramGb();
-        s.pricePerHour = offer.pricePerHour();
-        s.offerProvisioning = offer.provisioning();
-        s.machineId = offer.machineId();
-        s.offerCuda = offer.cudaVersion();
-        s.currency = "USD";
+        s.offer.offerId = offer.id();
+        s.offer.provider = offer.provider();
+        s.offer.gpuType = offer.gpuType();
+        s.offer.gpuCount = offer.gpuCount();
+        s.offer.vramGb = offer.vramGb();
+        s.offer.pricePerHour = offer.pricePerHour();
+        s.offer.offerProvisioning = offer.provisioning();
+        s.offer.machineId = offer.machineId();
+        s.offer.offerCuda = offer.cudaVersion();
+        s.offer.currency = "USD";
         s.status = SessionStatus.pending;
-        s.workloadType = r.workloadType();
-        s.reservationHours = r.reservationHours();
-        s.idleThresholdMinutes = r.idleThresholdMinutes() == null ? 0 : r.idleThresholdMinutes();
-        s.storagePolicy = r.storagePolicy() == null ? StoragePolicy.destroy : r.storagePolicy();
-        s.launchMode = r.launchMode() == null ? LaunchMode.ssh : r.launchMode();
-        s.dockerImage = r.dockerImage();
-        s.modelId = r.modelId();
-        s.exposedPorts = r.exposedPorts() == null || r.exposedPorts().isEmpty() ? null
+        s.terms.workloadType = r.workloadType();
+        s.terms.reservationHours = r.reservationHours();
+        s.terms.idleThresholdMinutes = r.idleThresholdMinutes() == null ? 0 : r.idleThresholdMinutes();
+        s.terms.storagePolicy = r.storagePolicy() == null ? StoragePolicy.destroy : r.storagePolicy();
+        s.terms.launchMode = r.launchMode() == null ? LaunchMode.ssh : r.launchMode();
+        s.terms.dockerImage = r.dockerImage();
+        s.terms.modelId = r.modelId();
+        s.terms.exposedPorts = r.exposedPorts() == null || r.exposedPorts().isEmpty() ? null
                 : r.exposedPorts().stream().distinct().map(String::valueOf).collect(Collectors.joining(","));
-        if (s.launchMode == LaunchMode.entrypoint) {
-            if (!cfg.app().portProviders().contains(s.provider)) {
+        if (s.terms.launchMode == LaunchMode.entrypoint) {
+            if (!cfg.app().portProviders().contains(s.offer.provider)) {
                 throw ApiException.badRequest("launch_mode 'entrypoint' needs a provider that publishes ports ("
                         + String.join(", ", new TreeSet<>(cfg.app().portProviders())) + "); offer " + offer.id()
-                        + " is on " + s.provider + ": use launch_mode 'ssh' there");
+                        + " is on " + s.offer.provider + ": use launch_mode 'ssh' there");
             }
-            if (s.exposedPorts == null) {
-                s.exposedPorts = String.valueOf(cfg.app().defaultPort());
+            if (s.terms.exposedPorts == null) {
+                s.terms.exposedPorts = String.valueOf(cfg.app().defaultPort());
             }
         }
-        s.quantization = r.quantization();
-        s.diskGb = r.diskGb() == null ? 50 : r.diskGb();
-        s.templateHashId = r.templateHashId();
-        s.autoRetry = Boolean.TRUE.equals(r.autoRetry());
-        s.maxRetries = r.maxRetries() == null ? (s.autoRetry ? 2 : 0) : r.maxRetries();
-        s.retryScope = r.retryScope() == null ? RetryScope.same_gpu : r.retryScope();
-        s.idempotencyKey = idempotencyKey;
-        s.createdAt = now;
-        s.expiresAt = now.plus(Duration.ofHours(r.reservationHours()));
-        s.hardMaxAt = now.plus(cfg.hardMax());
+        s.terms.quantization = r.quantization();
+        s.terms.diskGb = r.diskGb() == null ? 50 : r.diskGb();
+        s.terms.templateHashId = r.templateHashId();
+        s.terms.autoRetry = Boolean.TRUE.equals(r.autoRetry());
+        s.terms.maxRetries = r.maxRetries() == null ? (s.terms.autoRetry ? 2 : 0) : r.maxRetries();
+        s.terms.retryScope = r.retryScope() == null ? RetryScope.same_gpu : r.retryScope();
+        s.terms.idempotencyKey = idempotencyKey;
+        s.lease.createdAt = now;
+        s.lease.expiresAt = now.plus(Duration.ofHours(r.reservationHours()));
+        s.lease.hardMaxAt = now.plus(cfg.hardMax());
         s.updatedAt = now;
         SessionKeys.UserKey userKey = keys.newUserKey(s.id);
-        s.userPublicKey = userKey.publicKeyLine();
-        s.verifySalt = SessionKeys.newSalt();
+        s.keys.userPublicKey = userKey.publicKeyLine();
+        s.keys.verifySalt = SessionKeys.newSalt();
         String agentToken = SessionKeys.newAgentToken();
-        s.agentTokenHash = SessionKeys.hash(agentToken);
+        s.keys.agentTokenHash = SessionKeys.hash(agentToken);
         return new Built(s, userKey.privateKeyPem(), agentToken);
     }
 }

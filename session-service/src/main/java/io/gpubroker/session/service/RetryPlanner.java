@@ -32,19 +32,19 @@ public class RetryPlanner {
 
     /** The offer to move {@code s} to after {@code failedMachineId} failed it; null when none (or inventory is down). */
     public Uni<Offer> nextOffer(Session s, String failedMachineId) {
-        boolean entrypoint = s.launchMode == LaunchMode.entrypoint;
-        BigDecimal max = s.pricePerHour.multiply(BigDecimal.valueOf(cfg.retryPriceFactor()));
-        String gpu = s.retryScope == RetryScope.any || s.retryScope == RetryScope.same_vram ? null : s.gpuType;
-        Integer vram = s.retryScope == RetryScope.any ? null : s.vramGb;
-        return inventory.search(gpu, vram, s.gpuCount, max.toPlainString(), 20)
+        boolean entrypoint = s.terms.launchMode == LaunchMode.entrypoint;
+        BigDecimal max = s.offer.pricePerHour.multiply(BigDecimal.valueOf(cfg.retryPriceFactor()));
+        String gpu = s.terms.retryScope == RetryScope.any || s.terms.retryScope == RetryScope.same_vram ? null : s.offer.gpuType;
+        Integer vram = s.terms.retryScope == RetryScope.any ? null : s.offer.vramGb;
+        return inventory.search(gpu, vram, s.offer.gpuCount, max.toPlainString(), 20)
                 .map(page -> page.offers().stream()
-                        .filter(o -> !o.id().equals(s.offerId) && o.available() && !o.stale() && !o.suppressed())
+                        .filter(o -> !o.id().equals(s.offer.offerId) && o.available() && !o.stale() && !o.suppressed())
                         .filter(o -> o.machineId() == null || !o.machineId().equals(failedMachineId))
                         .filter(o -> !entrypoint || cfg.app().portProviders().contains(o.provider()))
                         .min(java.util.Comparator.comparing(Offer::pricePerHour))
                         .orElseGet(() -> {
                             LOG.infof("no retry for %s: no other available offer (gpu=%s, vram=%s, count=%d, max %s/h) among %d",
-                                    s.id, gpu, vram, s.gpuCount, max.toPlainString(), page.offers().size());
+                                    s.id, gpu, vram, s.offer.gpuCount, max.toPlainString(), page.offers().size());
                             return null;
                         }))
                 // the listing leaves out how to provision an offer: the detail has it

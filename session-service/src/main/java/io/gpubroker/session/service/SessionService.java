@@ -71,12 +71,12 @@ public class SessionService {
         Session s = built.session();
         Step step = saga.start(s, now);
         List<BrokerEvent> events = new ArrayList<>();
-        events.add(new SessionRequested(s.id, s.consumerId, s.offerId, s.provider, s.gpuType, s.gpuCount,
-                s.pricePerHour, s.currency, s.reservationHours, s.workloadType, now));
+        events.add(new SessionRequested(s.id, s.consumerId, s.offer.offerId, s.offer.provider, s.offer.gpuType, s.offer.gpuCount,
+                s.offer.pricePerHour, s.offer.currency, s.terms.reservationHours, s.terms.workloadType, now));
         events.addAll(step.events());
         return db.withTransaction(tx -> steps.insert(tx, s, events, now))
                 .replaceWith(() -> {
-                    metrics.created(s.provider);
+                    metrics.created(s.offer.provider);
                     return new Created(s, built.privateKey(), built.agentToken());
                 })
                 .onFailure(ConstraintViolationException.class).transform(e ->

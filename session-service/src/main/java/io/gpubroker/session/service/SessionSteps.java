@@ -54,7 +54,7 @@ public class SessionSteps {
     /** Which offer a session was on before a step: a step that moves it to another offer closes that attempt. */
     record Attempt(int n, String offerId, String provider, SessionStatus status) {
         static Attempt of(Session s) {
-            return new Attempt(s.retryCount, s.offerId, s.provider, s.status);
+            return new Attempt(s.saga.retryCount, s.offer.offerId, s.offer.provider, s.status);
         }
     }
 
@@ -90,7 +90,7 @@ public class SessionSteps {
             Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
-                metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+                metrics.ended(s.offer.provider, s.status.name(), s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
             }
             return store(tx, s, was, step, now);
         });
@@ -99,7 +99,7 @@ public class SessionSteps {
     /** Stores a new session with its first step (attempt 0 {@code requested}, the step's events and commands). */
     public Uni<Void> insert(Mutiny.Session tx, Session s, List<? extends BrokerEvent> events, Instant now) {
         return sessions.insert(tx, s)
-                .call(() -> sessions.recordAttempt(tx, s.id, s.retryCount, s.offerId, s.provider, "requested", null, now))
+                .call(() -> sessions.recordAttempt(tx, s.id, s.saga.retryCount, s.offer.offerId, s.offer.provider, "requested", null, now))
                 .call(() -> append(tx, events));
     }
 
@@ -131,14 +131,14 @@ public class SessionSteps {
     /** Keeps the auto-retry chain readable: every offer tried, with how it ended. */
     private Uni<Void> attempts(Mutiny.Session tx, Attempt was, Session s, Instant now) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        if (was.n() != s.retryCount) {
-            String why = s.lastAttemptFailure != null ? s.lastAttemptFailure : "failed";
+        if (was.n() != s.saga.retryCount) {
+            String why = s.saga.lastAttemptFailure != null ? s.saga.lastAttemptFailure : "failed";
             chain = chain.call(() -> sessions.recordAttempt(tx, s.id, was.n(), was.offerId(), was.provider(), "retried", why, now));
         }
-        if (was.n() != s.retryCount || was.status() != s.status) {
+        if (was.n() != s.saga.retryCount || was.status() != s.status) {
             String outcome = s.status == SessionStatus.stopping ? "stopping" : s.status.name();
-            chain = chain.call(() -> sessions.recordAttempt(tx, s.id, s.retryCount, s.offerId, s.provider,
-                    was.n() != s.retryCount ? "requested" : outcome, s.failureReason, now));
+            chain = chain.call(() -> sessions.recordAttempt(tx, s.id, s.saga.retryCount, s.offer.offerId, s.offer.provider,
+                    was.n() != s.saga.retryCount ? "requested" : outcome, s.saga.failureReason, now));
         }
         return chain;
     }
@@ -155,15 +155,15 @@ public class SessionSteps {
     }
 
     private void afterCommit(Session s, SessionStatus before, Step step) {
-        StopReason reason = s.stopReason();
+        StopReason reason = s.saga.stopReason();
         if (before == SessionStatus.running && s.status == SessionStatus.stopping
                 && (reason == StopReason.expired || reason == StopReason.hard_max)) {
-            Instant due = reason == StopReason.expired ? s.expiresAt : s.hardMaxAt;
+            Instant due = reason == StopReason.expired ? s.lease.expiresAt : s.lease.hardMaxAt;
             double simLag = Duration.between(due, s.updatedAt).toMillis() / 1000.0;
-            metrics.expiryLag(s.stopReason, Math.max(0, simLag) / clock.scale());
+            metrics.expiryLag(s.saga.stopReason, Math.max(0, simLag) / clock.scale());
         }
         if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
-            metrics.ended(s.provider, s.status.name(), s.stopReason != null ? s.stopReason : s.errorClass);
+            metrics.ended(s.offer.provider, s.status.name(), s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
         }
         effects.run(s, step.action());
     }

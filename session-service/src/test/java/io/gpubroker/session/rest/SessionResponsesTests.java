@@ -28,20 +28,20 @@ class SessionResponsesTests {
         Session s = new Session();
         s.id = "sess-1";
         s.consumerId = "team";
-        s.offerId = "vastai-1";
-        s.provider = "vastai";
-        s.gpuType = "RTX 4090";
-        s.gpuCount = 1;
-        s.pricePerHour = new BigDecimal("0.4500");
-        s.currency = "USD";
+        s.offer.offerId = "vastai-1";
+        s.offer.provider = "vastai";
+        s.offer.gpuType = "RTX 4090";
+        s.offer.gpuCount = 1;
+        s.offer.pricePerHour = new BigDecimal("0.4500");
+        s.offer.currency = "USD";
         s.status = SessionStatus.pending;
-        s.workloadType = "batch";
-        s.reservationHours = 2;
-        s.diskGb = 50;
-        s.launchMode = LaunchMode.ssh;
-        s.createdAt = Instant.parse("2026-01-29T12:00:00.123456Z");
-        s.expiresAt = Instant.parse("2026-01-29T14:00:00Z");
-        s.hardMaxAt = Instant.parse("2026-01-30T00:00:00Z");
+        s.terms.workloadType = "batch";
+        s.terms.reservationHours = 2;
+        s.terms.diskGb = 50;
+        s.terms.launchMode = LaunchMode.ssh;
+        s.lease.createdAt = Instant.parse("2026-01-29T12:00:00.123456Z");
+        s.lease.expiresAt = Instant.parse("2026-01-29T14:00:00Z");
+        s.lease.hardMaxAt = Instant.parse("2026-01-30T00:00:00Z");
         return s;
     }
 

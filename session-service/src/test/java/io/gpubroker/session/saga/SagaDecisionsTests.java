@@ -47,22 +47,22 @@ class SagaDecisionsTests {
         s = new Session();
         s.id = "sess-1";
         s.consumerId = "team";
-        s.offerId = "vastai-1";
-        s.provider = "vastai";
-        s.gpuType = "RTX 4090";
-        s.gpuCount = 1;
-        s.vramGb = 24;
-        s.offerCuda = new BigDecimal("12.4");
-        s.pricePerHour = new BigDecimal("0.45");
-        s.currency = "USD";
+        s.offer.offerId = "vastai-1";
+        s.offer.provider = "vastai";
+        s.offer.gpuType = "RTX 4090";
+        s.offer.gpuCount = 1;
+        s.offer.vramGb = 24;
+        s.offer.offerCuda = new BigDecimal("12.4");
+        s.offer.pricePerHour = new BigDecimal("0.45");
+        s.offer.currency = "USD";
         s.status = SessionStatus.pending;
-        s.workloadType = "batch";
-        s.reservationHours = 2;
-        s.createdAt = T0;
-        s.expiresAt = T0.plus(Duration.ofHours(2));
-        s.hardMaxAt = T0.plus(Duration.ofHours(12));
-        s.verifySalt = "salt";
-        s.agentTokenHash = SessionKeys.hash("token");
+        s.terms.workloadType = "batch";
+        s.terms.reservationHours = 2;
+        s.lease.createdAt = T0;
+        s.lease.expiresAt = T0.plus(Duration.ofHours(2));
+        s.lease.hardMaxAt = T0.plus(Duration.ofHours(12));
+        s.keys.verifySalt = "salt";
+        s.keys.agentTokenHash = SessionKeys.hash("token");
     }
 
     static Offer other() {
@@ -71,17 +71,17 @@ class SagaDecisionsTests {
     }
 
     ProvisionFailed failure(String errorClass) {
-        return new ProvisionFailed(s.provisionCommandId, s.id, "vastai", s.offerId, null, errorClass, "no luck", true, T0);
+        return new ProvisionFailed(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, null, errorClass, "no luck", true, T0);
     }
 
     void autoRetry(int max) {
-        s.autoRetry = true;
-        s.maxRetries = max;
+        s.terms.autoRetry = true;
+        s.terms.maxRetries = max;
     }
 
     void running() {
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t",
+        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
                 "127.0.0.1", 2222, "root", "running", T0), T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
     }
@@ -94,9 +94,9 @@ class SagaDecisionsTests {
         assertThat(saga.wantsOfferAfter(s, f)).isTrue();
         Step step = saga.onProvisionFailed(s, f, other(), T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.pending);
-        assertThat(s.retryCount).isEqualTo(1);
-        assertThat(s.provider).isEqualTo("tensordock");
-        assertThat(s.lastAttemptFailure).isEqualTo("no_capacity: no luck");
+        assertThat(s.saga.retryCount).isEqualTo(1);
+        assertThat(s.offer.provider).isEqualTo("tensordock");
+        assertThat(s.saga.lastAttemptFailure).isEqualTo("no_capacity: no luck");
         assertThat(step.of(ProvisionInstance.class)).singleElement()
                 .satisfies(p -> assertThat(p.offerId()).isEqualTo("tensordock-2"));
     }
@@ -109,14 +109,14 @@ class SagaDecisionsTests {
         assertThat(saga.wantsOfferAfter(s, f)).isFalse();
         Step step = saga.onProvisionFailed(s, f, other(), T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.failed);
-        assertThat(s.errorClass).isEqualTo("invalid_request");
+        assertThat(s.saga.errorClass).isEqualTo("invalid_request");
         assertThat(step.of(SessionFailed.class)).hasSize(1);
     }
 
     @Test
     void noAttemptsLeftOrNoOfferFoundFailsTheSession() {
         autoRetry(1);
-        s.retryCount = 1;
+        s.saga.retryCount = 1;
         saga.start(s, T0);
         assertThat(saga.wantsOfferAfter(s, failure("no_capacity"))).isFalse();
         saga.onProvisionFailed(s, failure("no_capacity"), other(), T0.plusSeconds(5));
@@ -133,24 +133,24 @@ class SagaDecisionsTests {
     void aFailureOfAnOlderAttemptsCreateIsStaleAndWantsNoOffer() {
         autoRetry(2);
         saga.start(s, T0);
-        ProvisionFailed stale = new ProvisionFailed("an-older-command", s.id, "vastai", s.offerId, null, "no_capacity", "x", true, T0);
+        ProvisionFailed stale = new ProvisionFailed("an-older-command", s.id, "vastai", s.offer.offerId, null, "no_capacity", "x", true, T0);
         assertThat(saga.wantsOfferAfter(s, stale)).isFalse();
         Step step = saga.onProvisionFailed(s, stale, other(), T0.plusSeconds(5));
         assertThat(step.events()).isEmpty();
         assertThat(s.status).isEqualTo(SessionStatus.pending);
-        assertThat(s.offerId).isEqualTo("vastai-1");
+        assertThat(s.offer.offerId).isEqualTo("vastai-1");
     }
 
     @Test
     void aHostThatFailedVerificationWantsAnotherOfferOnlyWhileItNeverRanAndAttemptsAreLeft() {
         autoRetry(2);
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t",
+        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
                 "127.0.0.1", 2222, "root", "running", T0), T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
         assertThat(saga.wantsOfferAfterDestroy(s)).isTrue();
-        s.maxRetries = 0;
+        s.terms.maxRetries = 0;
         assertThat(saga.wantsOfferAfterDestroy(s)).as("no attempts left").isFalse();
         Step end = saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), other(),
                 T0.plusSeconds(5));
@@ -164,17 +164,17 @@ class SagaDecisionsTests {
         running();
         saga.stop(s, StopReason.done, T0.plusSeconds(60));
         assertThat(saga.wantsOfferAfterDestroy(s)).isFalse();
-        assertThat(s.finalStatus).isEqualTo(SessionStatus.stopped);
-        assertThat(s.stopReason).isEqualTo("done");
+        assertThat(s.saga.finalStatus).isEqualTo(SessionStatus.stopped);
+        assertThat(s.saga.stopReason).isEqualTo("done");
     }
 
     @Test
     void aFailureIsStoppedWithItsErrorClassAndEndsFailed() {
         running();
         Step step = saga.compensate(s, "instance vanished", "instance_lost", T0.plusSeconds(60));
-        assertThat(s.stopReason).isEqualTo("failed: instance_lost");
-        assertThat(s.stopReason()).isEqualTo(StopReason.failed);
-        assertThat(s.finalStatus).isEqualTo(SessionStatus.failed);
+        assertThat(s.saga.stopReason).isEqualTo("failed: instance_lost");
+        assertThat(s.saga.stopReason()).isEqualTo(StopReason.failed);
+        assertThat(s.saga.finalStatus).isEqualTo(SessionStatus.failed);
         assertThat(step.of(SessionStopping.class)).extracting(SessionStopping::reason).containsExactly("failed: instance_lost");
         assertThat(step.of(TerminateInstance.class)).extracting(TerminateInstance::reason).containsExactly("failed: instance_lost");
     }
@@ -184,7 +184,7 @@ class SagaDecisionsTests {
         running();
         Step step = saga.onBudgetExceeded(s, T0.plusSeconds(60));
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
-        assertThat(s.stopReason).isEqualTo("budget_exceeded");
+        assertThat(s.saga.stopReason).isEqualTo("budget_exceeded");
         assertThat(step.of(TerminateInstance.class)).hasSize(1);
         s.status = SessionStatus.stopped;
         assertThat(saga.onBudgetExceeded(s, T0.plusSeconds(61)).events()).isEmpty();
@@ -230,7 +230,7 @@ class SagaDecisionsTests {
     @Test
     void anInstanceMissingFromACompleteListingIsLookedUpOnlyAfterTheGracePeriod() {
         running();
-        s.provisioningStartedAt = T0;
+        s.saga.provisioningStartedAt = T0;
         assertThat(saga.onMissingFromListing(s, T0.plus(Duration.ofMinutes(5))).events()).isEmpty();
         Step step = saga.onMissingFromListing(s, T0.plus(Duration.ofMinutes(10)));
         assertThat(step.of(DescribeInstance.class)).singleElement().satisfies(d -> {
@@ -250,13 +250,13 @@ class SagaDecisionsTests {
 
     @Test
     void aHeartbeatNeedsTheAgentTokenAndARunningSessionAndCountsAsActivity() {
-        s.idleThresholdMinutes = 30;
+        s.terms.idleThresholdMinutes = 30;
         running();
         assertThatThrownBy(() -> saga.onHeartbeat(s, "wrong", 80, null, T0.plusSeconds(60)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
         saga.onHeartbeat(s, "token", 80, null, T0.plus(Duration.ofMinutes(20)));
-        assertThat(s.lastActivityAt).isEqualTo(T0.plus(Duration.ofMinutes(20)));
-        assertThat(s.gpuUtilPct).isEqualTo(80);
+        assertThat(s.lease.lastActivityAt).isEqualTo(T0.plus(Duration.ofMinutes(20)));
+        assertThat(s.lease.gpuUtilPct).isEqualTo(80);
         s.status = SessionStatus.stopping;
         assertThatThrownBy(() -> saga.onHeartbeat(s, "token", 80, null, T0.plus(Duration.ofMinutes(21))))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
@@ -269,38 +269,38 @@ class SagaDecisionsTests {
         running();
         assertThatThrownBy(() -> saga.extend(s, 11, T0.plusSeconds(60))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.getMessage()).contains("at most 10 more hours"));
-        assertThat(s.expiresAt).as("a refused extension changes nothing").isEqualTo(T0.plus(Duration.ofHours(2)));
+        assertThat(s.lease.expiresAt).as("a refused extension changes nothing").isEqualTo(T0.plus(Duration.ofHours(2)));
         saga.extend(s, 10, T0.plusSeconds(60));
-        assertThat(s.expiresAt).isEqualTo(s.hardMaxAt);
+        assertThat(s.lease.expiresAt).isEqualTo(s.lease.hardMaxAt);
     }
 
     @Test
     void aFailedGpuProbeChangesNothingAndABusyOneIsActivity() {
-        s.idleThresholdMinutes = 30;
+        s.terms.idleThresholdMinutes = 30;
         running();
-        Instant before = s.lastActivityAt;
+        Instant before = s.lease.lastActivityAt;
         saga.onGpuProbed(s, null, T0.plus(Duration.ofMinutes(10)));
-        assertThat(s.lastActivityAt).isEqualTo(before);
+        assertThat(s.lease.lastActivityAt).isEqualTo(before);
         saga.onGpuProbed(s, 90, T0.plus(Duration.ofMinutes(10)));
-        assertThat(s.lastActivityAt).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+        assertThat(s.lease.lastActivityAt).isEqualTo(T0.plus(Duration.ofMinutes(10)));
     }
 
     @Test
     void aPlainSshSessionThatStartsRunningDropsTheBrokersKeyAndThenRetiresTheSalt() {
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t",
+        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
                 "127.0.0.1", 2222, "root", "running", T0), T0);
         Step started = saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
         assertThat(started.action()).isEqualTo(Step.Action.DROP_ACCESS);
         saga.onAccessDropped(s, T0.plusSeconds(5));
-        assertThat(s.verifySalt).isEqualTo(SessionKeys.RETIRED);
+        assertThat(s.keys.verifySalt).isEqualTo(SessionKeys.RETIRED);
     }
 
     @Test
     void aSessionWithIdleDetectionKeepsTheBrokersKeyForItsGpuProbes() {
-        s.idleThresholdMinutes = 30;
+        s.terms.idleThresholdMinutes = 30;
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.provisionCommandId, s.id, "vastai", s.offerId, "42", "t",
+        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
                 "127.0.0.1", 2222, "root", "running", T0), T0);
         Step started = saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
         assertThat(started.action()).isEqualTo(Step.Action.NONE);
@@ -311,10 +311,10 @@ class SagaDecisionsTests {
         running();
         saga.stop(s, StopReason.done, T0.plusSeconds(60));
         ProvisionSessionSaga.endAccess(s);
-        assertThat(s.verifySalt).as("an auto-retry may still need it").isEqualTo("salt");
+        assertThat(s.keys.verifySalt).as("an auto-retry may still need it").isEqualTo("salt");
         saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(70)), T0.plusSeconds(70));
         ProvisionSessionSaga.endAccess(s);
-        assertThat(s.verifySalt).isEqualTo(SessionKeys.RETIRED);
+        assertThat(s.keys.verifySalt).isEqualTo(SessionKeys.RETIRED);
     }
 
     @Test
@@ -323,6 +323,6 @@ class SagaDecisionsTests {
         saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", null, "gone", null, null, null, null, null, T0),
                 T0.plus(Duration.ofHours(1)));
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
-        assertThat(s.errorClass).isEqualTo("instance_lost");
+        assertThat(s.saga.errorClass).isEqualTo("instance_lost");
     }
 }
