@@ -1,5 +1,6 @@
 package io.gpubroker.session;
 
+import static io.gpubroker.session.UnwantedInstanceTests.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -25,7 +26,6 @@ import io.gpubroker.session.ssh.SessionKeys;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.vertx.VertxContextSupport;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.junit.jupiter.api.Test;
 
@@ -45,14 +45,6 @@ class SessionPartsTests {
     ProvisionSessionSaga saga;
     @Inject
     Mutiny.SessionFactory db;
-
-    static <T> T await(java.util.function.Supplier<io.smallrye.mutiny.Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work::get);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void aStepsChangesInsideThePartsReachTheirColumnsAndTheEnumsAreStoredAsTheOldStrings() {

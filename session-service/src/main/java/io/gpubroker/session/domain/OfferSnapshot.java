@@ -5,6 +5,8 @@ import java.math.BigDecimal;
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
 
+import io.gpubroker.session.client.Offer;
+
 /** The offer the session is on, as it was when chosen (or when auto-retry moved the session): the truth the host is checked against. */
 @Embeddable
 public class OfferSnapshot {
@@ -29,4 +31,17 @@ public class OfferSnapshot {
     public String machineId;
     @Column(name = "offer_cuda")
     public BigDecimal offerCuda;
+
+    /** Takes {@code o}'s terms (all but the currency): at creation, and when auto-retry moves the session. */
+    public void takeFrom(Offer o) {
+        offerId = o.id();
+        provider = o.provider();
+        gpuType = o.gpuType();
+        gpuCount = o.gpuCount();
+        vramGb = o.vramGb();
+        pricePerHour = o.pricePerHour();
+        offerProvisioning = o.provisioning();
+        machineId = o.machineId();
+        offerCuda = o.cudaVersion();
+    }
 }

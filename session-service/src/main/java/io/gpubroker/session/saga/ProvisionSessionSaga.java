@@ -47,12 +47,20 @@ import io.gpubroker.session.ssh.HostTruth;
  * verified          → running,      SessionStarted (billing starts)
  * verified, entrypoint → docker run over SSH (VMs; container providers got a start command)
  *                     → app health 200 → running with api_endpoint, SessionStarted
- * ProvisionFailed   → retry on a comparable offer (auto_retry) | failed, SessionFailed
+ * ProvisionFailed   → retry on a comparable offer (auto_retry) | failed, SessionFailed; an older attempt's: ignored
+ * running, only the user's key needed → the broker's key is removed from the host, its salt retired
+ * heartbeat / GPU probe → activity (idle detection); extend → later expiry, never past the hard max
  * any failure after an instance exists → stopping (final: failed), TerminateInstance
  * done/delete/expiry/hard max/idle/budget → stopping (final: stopped), SessionStopping, TerminateInstance
- * InstanceTerminated → stopped (SessionStopped) | failed (SessionFailed), billing ends at the confirmation
+ * InstanceTerminated → stopped (SessionStopped) | failed (SessionFailed), billing ends at the confirmation;
+ *                     a host that never ran and failed its checks → retry on another offer (auto_retry)
  * TerminateFailed   → retry with backoff, forever; never stopped while the instance may bill
+ * listing: an instance no live session wants → TerminateInstance (orphan); a running one missing → DescribeInstance
+ * restart           → every running instance looked up (DescribeInstance); nothing is terminated for it
  * </pre>
+ *
+ * Consumers, timers, effects and the API only translate what arrived into one of these calls and
+ * persist the returned {@link Step}; commands are built by {@link ProviderGatewayCommands}.
  */
 @ApplicationScoped
 public class ProvisionSessionSaga {
@@ -67,7 +75,7 @@ public class ProvisionSessionSaga {
 
     private final SessionConfig cfg;
     private final ProviderGatewayCommands gateway;
-    private final double clockScale;
+    final SagaTimings timings;
 
     @Inject
     public ProvisionSessionSaga(SessionConfig cfg, ProviderGatewayCommands gateway, BrokerClock.Scaled clock) {
@@ -81,7 +89,7 @@ public class ProvisionSessionSaga {
     public ProvisionSessionSaga(SessionConfig cfg, ProviderGatewayCommands gateway, double clockScale) {
         this.cfg = cfg;
         this.gateway = gateway;
-        this.clockScale = clockScale;
+        this.timings = new SagaTimings(cfg, clockScale);
     }
 
     /** {@code publicKeys} gives the keys to inject: the user's and the broker's verification key. */
@@ -93,47 +101,14 @@ public class ProvisionSessionSaga {
         this(cfg, new ProviderGatewayCommands(cfg, publicKeys), clockScale);
     }
 
-    /** {@code broker} on the broker clock, but never less than {@code realMin} of real time. */
-    Duration atLeastReal(Duration broker, Duration realMin) {
-        Duration floor = Duration.ofMillis((long) (realMin.toMillis() * clockScale));
-        return broker.compareTo(floor) >= 0 ? broker : floor;
-    }
-
-    Duration provisionDeadline() {
-        return atLeastReal(cfg.provisionDeadline(), cfg.provisionDeadlineRealMin());
-    }
-
-    Duration provisionReplyGrace() {
-        return atLeastReal(cfg.provisionReplyGrace(), cfg.provisionReplyGraceRealMin());
-    }
-
-    Duration pollMin() {
-        return atLeastReal(cfg.pollMin(), cfg.pollRealMin());
-    }
-
-    Duration pollMax() {
-        Duration min = pollMin();
-        return cfg.pollMax().compareTo(min) >= 0 ? cfg.pollMax() : min;
-    }
-
     /** The first command of a new session (and of each retry on another offer). */
     public Step start(Session s, Instant now) {
         s.saga.provisionCommandId = ProviderGatewayCommands.commandId();
         s.saga.provisionSentAt = now;
         s.saga.provisionResends = 0;
-        s.saga.provisionDeadlineAt = now.plus(provisionDeadline());
-        s.saga.nextCheckAt = nextPendingCheck(s, now);
+        s.saga.provisionDeadlineAt = now.plus(timings.provisionDeadline());
+        s.saga.nextCheckAt = timings.nextPendingCheck(s, now);
         return new Step().emit(gateway.provision(s, now));
-    }
-
-    /** The next resend of an unanswered create, or the moment to give up on it. */
-    Instant nextPendingCheck(Session s, Instant now) {
-        Instant resend = now.plus(atLeastReal(cfg.provisionResendAfter(), cfg.provisionDeadlineRealMin().dividedBy(3)));
-        Instant giveUp = s.saga.provisionDeadlineAt.plus(provisionReplyGrace());
-        if (resend.isBefore(s.saga.provisionDeadlineAt) && resend.isBefore(giveUp)) {
-            return resend;
-        }
-        return giveUp;
     }
 
     static boolean entrypoint(Session s) {
@@ -171,7 +146,7 @@ public class ProvisionSessionSaga {
             s.status = SessionStatus.provisioning;
             s.host.providerState = r.providerState();
             s.saga.provisioningStartedAt = now;
-            s.saga.verifyDeadlineAt = now.plus(verifyTimeout(s.terms.workloadType));
+            s.saga.verifyDeadlineAt = now.plus(timings.verifyTimeout(s.terms.workloadType));
             s.saga.nextCheckAt = now;
             step.emit(new SessionProvisioning(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId, now));
         } else if (s.status == SessionStatus.stopping) {
@@ -197,7 +172,12 @@ public class ProvisionSessionSaga {
      */
     public boolean wantsOfferAfter(Session s, ProvisionFailed r) {
         return s.status == SessionStatus.pending && currentCreate(s, r.commandId()) && RETRYABLE.contains(r.errorClass())
-                && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries;
+                && attemptsLeft(s);
+    }
+
+    /** The one auto-retry condition every retry decision shares: asked for, and attempts left. */
+    static boolean attemptsLeft(Session s) {
+        return s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries;
     }
 
     /**
@@ -222,7 +202,7 @@ public class ProvisionSessionSaga {
     /** Whether a failed create may move the session to {@code next} (auto-retry). */
     static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
         // an expired create means provider-gateway is behind: another offer would only queue behind it
-        return next != null && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries && !"expired".equals(r.errorClass());
+        return next != null && attemptsLeft(s) && !"expired".equals(r.errorClass());
     }
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
@@ -230,15 +210,7 @@ public class ProvisionSessionSaga {
         s.saga.lastAttemptFailure = why;
         s.saga.retryCount++;
         // the new offer is the truth the next host is checked against (retry_scope may change the GPU)
-        s.offer.offerId = next.id();
-        s.offer.provider = next.provider();
-        s.offer.pricePerHour = next.pricePerHour();
-        s.offer.offerProvisioning = next.provisioning();
-        s.offer.machineId = next.machineId();
-        s.offer.gpuType = next.gpuType();
-        s.offer.gpuCount = next.gpuCount();
-        s.offer.vramGb = next.vramGb();
-        s.offer.offerCuda = next.cudaVersion();
+        s.offer.takeFrom(next);
         s.host.instanceId = null;
         s.host.sshHost = null;
         s.host.sshPort = null;
@@ -310,13 +282,13 @@ public class ProvisionSessionSaga {
                     s.saga.nextCheckAt = now.plus(cfg.provisionResendAfter());
                     return new Step().emit(gateway.provision(s, now));
                 }
-                if (!now.isBefore(s.saga.provisionDeadlineAt.plus(provisionReplyGrace()))) {
+                if (!now.isBefore(s.saga.provisionDeadlineAt.plus(timings.provisionReplyGrace()))) {
                     // past its deadline the gateway never begins the create; one begun in time that answers
                     // later is destroyed on arrival (onProvisioned)
                     return fail(s, "provider-gateway did not answer the provisioning request before its deadline ("
-                            + provisionDeadline().toSeconds() + " s broker time); nothing was created for it", "gateway_timeout", now);
+                            + timings.provisionDeadline().toSeconds() + " s broker time); nothing was created for it", "gateway_timeout", now);
                 }
-                s.saga.nextCheckAt = nextPendingCheck(s, now);
+                s.saga.nextCheckAt = timings.nextPendingCheck(s, now);
                 if (!now.isBefore(s.saga.provisionDeadlineAt)) {
                     return new Step(); // too late to ask again: wait for an answer to a create that began in time
                 }
@@ -330,11 +302,11 @@ public class ProvisionSessionSaga {
                 }
                 if (s.saga.verifyDeadlineAt != null && !now.isBefore(s.saga.verifyDeadlineAt)) {
                     return compensate(s, "SSH verification did not succeed within "
-                            + verifyTimeout(s.terms.workloadType).toMinutes() + " minutes"
+                            + timings.verifyTimeout(s.terms.workloadType).toMinutes() + " minutes"
                             + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""), "verify_timeout", now);
                 }
                 s.saga.verifyAttempts++;
-                s.saga.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.saga.verifyAttempts));
+                s.saga.nextCheckAt = now.plus(timings.pollAfter(s.saga.verifyAttempts));
                 if (s.host.instanceReady) {
                     return new Step().then(Step.Action.VERIFY_SSH);
                 }
@@ -368,12 +340,12 @@ public class ProvisionSessionSaga {
                         step.then(Step.Action.PROBE_GPU);
                     }
                 }
-                s.saga.nextCheckAt = nextRunningCheck(s, now);
+                s.saga.nextCheckAt = timings.nextRunningCheck(s, now);
                 return step;
             }
             case stopping -> {
                 s.saga.terminateAttempts++;
-                s.saga.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.saga.terminateAttempts));
+                s.saga.nextCheckAt = now.plus(timings.terminateRetryAfter(s.saga.terminateAttempts));
                 return new Step().emit(gateway.terminate(s, now));
             }
             default -> {
@@ -381,26 +353,6 @@ public class ProvisionSessionSaga {
                 return new Step();
             }
         }
-    }
-
-    Instant nextRunningCheck(Session s, Instant now) {
-        Instant next = s.lease.expiresAt.isBefore(s.lease.hardMaxAt) ? s.lease.expiresAt : s.lease.hardMaxAt;
-        Instant status = s.lease.nextStatusAt != null ? s.lease.nextStatusAt : now.plus(cfg.statusPollEvery());
-        if (status.isBefore(next)) {
-            next = status;
-        }
-        if (s.terms.idleThresholdMinutes > 0) {
-            Instant probe = s.lease.nextProbeAt != null ? s.lease.nextProbeAt : now.plus(cfg.idleProbeEvery());
-            Instant idleDue = (s.lease.idleWarnedAt != null ? s.lease.idleWarnedAt.plus(cfg.idleGrace())
-                    : (s.lease.lastActivityAt != null ? s.lease.lastActivityAt : s.lease.startedAt).plus(Duration.ofMinutes(s.terms.idleThresholdMinutes)));
-            if (probe.isBefore(next)) {
-                next = probe;
-            }
-            if (idleDue.isBefore(next)) {
-                next = idleDue;
-            }
-        }
-        return next.isBefore(now) ? now : next;
     }
 
     /** The result of a real SSH verification. */
@@ -455,7 +407,7 @@ public class ProvisionSessionSaga {
             return new Step().then(Step.Action.LAUNCH_APP);
         }
         s.saga.verifyAttempts++;
-        s.saga.nextCheckAt = now.plus(backoff(pollMin(), pollMax(), s.saga.verifyAttempts));
+        s.saga.nextCheckAt = now.plus(timings.pollAfter(s.saga.verifyAttempts));
         return new Step().emit(gateway.describe(s, now, s.saga.nextCheckAt))
                 .then(Step.Action.CHECK_APP);
     }
@@ -513,7 +465,7 @@ public class ProvisionSessionSaga {
         s.lease.startedAt = now;
         s.lease.lastActivityAt = now;
         s.lease.nextStatusAt = now.plus(cfg.statusPollEvery());
-        s.saga.nextCheckAt = nextRunningCheck(s, now);
+        s.saga.nextCheckAt = timings.nextRunningCheck(s, now);
         Step step = new Step().emit(new SessionStarted(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.offer.gpuType, s.offer.gpuCount,
                 s.offer.pricePerHour, s.offer.currency, s.host.instanceId, now));
         return needsNoMoreSsh(s) ? step.then(Step.Action.DROP_ACCESS) : step;
@@ -561,7 +513,7 @@ public class ProvisionSessionSaga {
             }
         }
         if (s.status == SessionStatus.running) {
-            s.saga.nextCheckAt = nextRunningCheck(s, now);
+            s.saga.nextCheckAt = timings.nextRunningCheck(s, now);
         }
     }
 
@@ -600,7 +552,7 @@ public class ProvisionSessionSaga {
         }
         s.lease.expiresAt = s.lease.expiresAt.plus(Duration.ofHours(hours));
         s.lease.extendedHours += hours;
-        s.saga.nextCheckAt = nextRunningCheck(s, now);
+        s.saga.nextCheckAt = timings.nextRunningCheck(s, now);
         return new Step().emit(new SessionExtended(s.id, s.consumerId, hours, s.lease.expiresAt, now));
     }
 
@@ -646,13 +598,12 @@ public class ProvisionSessionSaga {
      */
     public boolean wantsOfferAfterDestroy(Session s) {
         return s.status == SessionStatus.stopping && s.saga.finalStatus == SessionStatus.failed && s.lease.startedAt == null
-                && s.saga.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass) && s.terms.autoRetry
-                && s.saga.retryCount < s.terms.maxRetries;
+                && s.saga.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass) && attemptsLeft(s);
     }
 
     /** The instance is confirmed gone; with {@code next} (an offer auto-retry found) a failed session goes on there. */
     public Step onTerminated(Session s, InstanceTerminated r, Offer next, Instant now) {
-        if (next != null && s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries) {
+        if (next != null && attemptsLeft(s)) {
             return onTerminatedRetry(s, r, next, now);
         }
         return onTerminated(s, r, now);
@@ -675,7 +626,7 @@ public class ProvisionSessionSaga {
     public Step onTerminateFailed(Session s, TerminateFailed r, Instant now) {
         if (s.status == SessionStatus.stopping) {
             s.saga.terminateAttempts++;
-            s.saga.nextCheckAt = now.plus(backoff(cfg.terminateRetryMin(), cfg.terminateRetryMax(), s.saga.terminateAttempts));
+            s.saga.nextCheckAt = now.plus(timings.terminateRetryAfter(s.saga.terminateAttempts));
         }
         return new Step();
     }
@@ -752,16 +703,6 @@ public class ProvisionSessionSaga {
         s.lease.stoppedAt = now;
         return new Step().emit(new SessionFailed(s.id, s.consumerId, s.offer.provider, s.offer.offerId, null, reason, errorClass,
                 null, null, now));
-    }
-
-    Duration verifyTimeout(String workload) {
-        Duration d = cfg.verifyTimeout().get(workload);
-        return d != null ? d : cfg.verifyTimeout().getOrDefault("default", Duration.ofMinutes(15));
-    }
-
-    static Duration backoff(Duration min, Duration max, int attempt) {
-        long ms = min.toMillis() << Math.min(Math.max(attempt - 1, 0), 20);
-        return Duration.ofMillis(Math.min(ms, max.toMillis()));
     }
 
     /** Pins the first host key reported; a pin is never replaced (a changed key fails verification instead). */

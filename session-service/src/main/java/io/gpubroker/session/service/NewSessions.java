@@ -41,15 +41,7 @@ public class NewSessions {
         Session s = new Session();
         s.id = "sess-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         s.consumerId = r.consumerId();
-        s.offer.offerId = offer.id();
-        s.offer.provider = offer.provider();
-        s.offer.gpuType = offer.gpuType();
-        s.offer.gpuCount = offer.gpuCount();
-        s.offer.vramGb = offer.vramGb();
-        s.offer.pricePerHour = offer.pricePerHour();
-        s.offer.offerProvisioning = offer.provisioning();
-        s.offer.machineId = offer.machineId();
-        s.offer.offerCuda = offer.cudaVersion();
+        s.offer.takeFrom(offer);
         s.offer.currency = "USD";
         s.status = SessionStatus.pending;
         s.terms.workloadType = r.workloadType();

@@ -77,7 +77,12 @@ class ProvisionSessionSagaTests {
     @BeforeEach
     void session() {
         saga = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser"));
-        s = new Session();
+        s = pendingSession();
+    }
+
+    /** A pending session on a Vast RTX 4090 offer, created at T0 for two hours. */
+    static Session pendingSession() {
+        Session s = new Session();
         s.id = "sess-1";
         s.consumerId = "team";
         s.offer.offerId = "vastai-1";
@@ -94,6 +99,7 @@ class ProvisionSessionSagaTests {
         s.lease.createdAt = T0;
         s.lease.expiresAt = T0.plus(Duration.ofHours(2));
         s.lease.hardMaxAt = T0.plus(Duration.ofHours(12));
+        return s;
     }
 
     HostReport good() {
@@ -146,8 +152,8 @@ class ProvisionSessionSagaTests {
         ProvisionSessionSaga fast = new ProvisionSessionSaga(cfg(), x -> List.of("ssh-ed25519 AAAAuser"), 60);
         ProvisionInstance cmd = fast.start(s, T0).of(ProvisionInstance.class).get(0);
         assertThat(cmd.deadline()).as("90 real seconds at 60x").isEqualTo(T0.plus(Duration.ofMinutes(90)));
-        assertThat(fast.pollMin()).as("2 real seconds between lookups at 60x").isEqualTo(Duration.ofMinutes(2));
-        assertThat(saga.pollMin()).as("the broker-time value where it is longer").isEqualTo(Duration.ofSeconds(5));
+        assertThat(fast.timings.pollMin()).as("2 real seconds between lookups at 60x").isEqualTo(Duration.ofMinutes(2));
+        assertThat(saga.timings.pollMin()).as("the broker-time value where it is longer").isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

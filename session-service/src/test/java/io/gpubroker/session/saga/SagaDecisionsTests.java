@@ -44,23 +44,7 @@ class SagaDecisionsTests {
     @BeforeEach
     void session() {
         saga = new ProvisionSessionSaga(ProvisionSessionSagaTests.cfg(), x -> List.of("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser"));
-        s = new Session();
-        s.id = "sess-1";
-        s.consumerId = "team";
-        s.offer.offerId = "vastai-1";
-        s.offer.provider = "vastai";
-        s.offer.gpuType = "RTX 4090";
-        s.offer.gpuCount = 1;
-        s.offer.vramGb = 24;
-        s.offer.offerCuda = new BigDecimal("12.4");
-        s.offer.pricePerHour = new BigDecimal("0.45");
-        s.offer.currency = "USD";
-        s.status = SessionStatus.pending;
-        s.terms.workloadType = "batch";
-        s.terms.reservationHours = 2;
-        s.lease.createdAt = T0;
-        s.lease.expiresAt = T0.plus(Duration.ofHours(2));
-        s.lease.hardMaxAt = T0.plus(Duration.ofHours(12));
+        s = ProvisionSessionSagaTests.pendingSession();
         s.keys.verifySalt = "salt";
         s.keys.agentTokenHash = SessionKeys.hash("token");
     }
