@@ -28,7 +28,7 @@ public class SessionRepository {
     }
 
     /** One row of a session's auto-retry chain ({@code at} as the database returned it). */
-    public record AttemptRow(Object attempt, String offerId, String provider, String outcome, String at, String detail) {
+    public record AttemptRow(int attempt, String offerId, String provider, String outcome, String at, String detail) {
     }
 
     /** Sessions per provider and status, for the active-sessions gauge. */
@@ -102,7 +102,7 @@ public class SessionRepository {
     public Uni<List<AttemptRow>> attempts(String id) {
         return db.withSession(s -> s.createNativeQuery("select attempt, offer_id, provider, outcome, at, detail from session.session_attempts"
                         + " where session_id = ?1 order by attempt", Object[].class).setParameter(1, id).getResultList())
-                .map(rows -> rows.stream().map(r -> new AttemptRow(r[0], (String) r[1], (String) r[2], (String) r[3],
+                .map(rows -> rows.stream().map(r -> new AttemptRow(((Number) r[0]).intValue(), (String) r[1], (String) r[2], (String) r[3],
                         r[4].toString(), (String) r[5])).toList());
     }
 

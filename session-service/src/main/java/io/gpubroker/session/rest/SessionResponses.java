@@ -29,7 +29,7 @@ public final class SessionResponses {
     }
 
     /** One offer an auto-retry chain tried. */
-    public record Attempt(@JsonProperty("attempt") Object attempt, @JsonProperty("offer_id") String offerId,
+    public record Attempt(@JsonProperty("attempt") int attempt, @JsonProperty("offer_id") String offerId,
                           @JsonProperty("provider") String provider, @JsonProperty("outcome") String outcome,
                           @JsonProperty("detail") String detail, @JsonProperty("at") String at) {
     }
