@@ -1,7 +1,12 @@
 package io.gpubroker.session;
 
 import static io.gpubroker.session.UnwantedInstanceTests.await;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -74,5 +79,24 @@ class SessionPartsTests {
                 Object[].class).setParameter(1, id).getResultList()));
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0)).containsExactly("ssh", "same_vram", "destroy", "invalid_request", SessionKeys.RETIRED, "vastai");
+    }
+
+    @Test
+    void aSessionReadBackCarriesItsFieldsAndAttemptsAsBefore() {
+        Offer o = new Offer("vastai-" + UUID.randomUUID(), "vastai", "1", "RTX 4090", 1, 24, new BigDecimal("0.45"),
+                "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", Map.of("ask_id", "1"), false);
+        Session created = await(() -> sessions.create(new CreateSessionRequest("team-parts-get", o.id(), "llm", 2, null, null, null,
+                null, null, null, null, null, null, null, null, null).toNewSession(), o, null)).session();
+        given().when().get("/sessions/" + created.id).then().statusCode(200)
+                .body("id", equalTo(created.id))
+                .body("status", equalTo("pending"))
+                .body("launch_mode", equalTo("ssh"))
+                .body("disk_gb", equalTo(50))
+                .body("$", not(hasKey("ssh_host")))
+                .body("attempts[0].attempt", equalTo(0))
+                .body("attempts[0].outcome", equalTo("requested"))
+                .body("attempts[0].offer_id", equalTo(o.id()))
+                .body("attempts[0]", hasKey("detail"))
+                .body("attempts[0].detail", nullValue());
     }
 }
