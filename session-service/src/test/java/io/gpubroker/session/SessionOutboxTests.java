@@ -63,7 +63,7 @@ class SessionOutboxTests {
     Session create(String consumer) {
         Offer o = offer();
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> sessions.create(request(consumer, o.id()), o, null)).session();
+            return VertxContextSupport.subscribeAndAwait(() -> sessions.create(request(consumer, o.id()).toNewSession(), o, null)).session();
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

@@ -23,7 +23,9 @@ import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.rest.CreateSessionRequest;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.SessionService;
+import io.gpubroker.session.service.SessionSteps;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.gpubroker.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,6 +47,10 @@ class UnwantedInstanceTests {
 
     @Inject
     SessionService sessions;
+    @Inject
+    SessionSteps steps;
+    @Inject
+    ProvisionSessionSaga saga;
     @Inject
     Mutiny.SessionFactory db;
 
@@ -79,10 +85,10 @@ class UnwantedInstanceTests {
         Offer o = new Offer("vastai-" + UUID.randomUUID(), "vastai", "1", "RTX 4090", 1, 24, new BigDecimal("0.45"),
                 "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", Map.of("ask_id", "1"), false);
         Session created = await(() -> sessions.create(new CreateSessionRequest("team-late", o.id(), "batch", 1, null, null, null,
-                null, null, null, null, null, null, null, null, null), o, null)).session();
+                null, null, null, null, null, null, null, null, null).toNewSession(), o, null)).session();
         String id = created.id;
-        String command = created.provisionCommandId;
-        Session failed = await(() -> sessions.apply(id, (s, now) -> sessions.saga().onProvisionFailed(s, new ProvisionFailed(command,
+        String command = created.saga.provisionCommandId;
+        Session failed = await(() -> steps.apply(id, (s, now) -> saga.onProvisionFailed(s, new ProvisionFailed(command,
                 id, "vastai", o.id(), null, "no_capacity", "gone", true, now), now)));
         assertThat(failed.status).isEqualTo(SessionStatus.failed);
         String late = "late-" + UUID.randomUUID().toString().substring(0, 8);

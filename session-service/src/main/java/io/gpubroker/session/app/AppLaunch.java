@@ -51,8 +51,8 @@ public final class AppLaunch {
 
     public static List<Integer> ports(Session s) {
         List<Integer> out = new ArrayList<>();
-        if (s.exposedPorts != null && !s.exposedPorts.isBlank()) {
-            for (String p : s.exposedPorts.split(",")) {
+        if (s.terms.exposedPorts != null && !s.terms.exposedPorts.isBlank()) {
+            for (String p : s.terms.exposedPorts.split(",")) {
                 out.add(Integer.valueOf(p.trim()));
             }
         }
@@ -62,23 +62,23 @@ public final class AppLaunch {
     /** Arguments for the image's own entrypoint (vLLM's OpenAI server, TGI's launcher). */
     static List<String> serveArgs(Session s, int port) {
         List<String> a = new ArrayList<>();
-        switch (family(s.dockerImage)) {
+        switch (family(s.terms.dockerImage)) {
             case VLLM -> {
-                if (s.modelId != null) {
-                    a.addAll(List.of("--model", s.modelId));
+                if (s.terms.modelId != null) {
+                    a.addAll(List.of("--model", s.terms.modelId));
                 }
                 a.addAll(List.of("--host", "0.0.0.0", "--port", String.valueOf(port)));
-                if (s.quantization != null) {
-                    a.addAll(List.of("--quantization", s.quantization));
+                if (s.terms.quantization != null) {
+                    a.addAll(List.of("--quantization", s.terms.quantization));
                 }
             }
             case TGI -> {
-                if (s.modelId != null) {
-                    a.addAll(List.of("--model-id", s.modelId));
+                if (s.terms.modelId != null) {
+                    a.addAll(List.of("--model-id", s.terms.modelId));
                 }
                 a.addAll(List.of("--hostname", "0.0.0.0", "--port", String.valueOf(port)));
-                if (s.quantization != null) {
-                    a.addAll(List.of("--quantize", s.quantization));
+                if (s.terms.quantization != null) {
+                    a.addAll(List.of("--quantize", s.terms.quantization));
                 }
             }
             default -> {
@@ -98,7 +98,7 @@ public final class AppLaunch {
         }
         ports.forEach(p -> c.append(" -p ").append(p).append(':').append(p));
         env(s, port).forEach((k, v) -> c.append(" -e ").append(k).append('=').append(v));
-        c.append(' ').append(s.dockerImage);
+        c.append(' ').append(s.terms.dockerImage);
         serveArgs(s, port).forEach(a -> c.append(' ').append(a));
         return c.toString();
     }
@@ -109,7 +109,7 @@ public final class AppLaunch {
      */
     public static String startCommand(Session s, int defaultPort) {
         int port = appPort(s, defaultPort);
-        String serve = switch (family(s.dockerImage)) {
+        String serve = switch (family(s.terms.dockerImage)) {
             case VLLM -> "python3 -m vllm.entrypoints.openai.api_server";
             case TGI -> "text-generation-launcher";
             default -> null;
@@ -123,11 +123,11 @@ public final class AppLaunch {
     /** Environment for the app: what generic images read (and what the others ignore). */
     public static java.util.Map<String, String> env(Session s, int port) {
         java.util.Map<String, String> e = new java.util.LinkedHashMap<>();
-        if (s.modelId != null) {
-            e.put("MODEL_ID", s.modelId);
+        if (s.terms.modelId != null) {
+            e.put("MODEL_ID", s.terms.modelId);
         }
-        if (s.quantization != null) {
-            e.put("QUANTIZATION", s.quantization);
+        if (s.terms.quantization != null) {
+            e.put("QUANTIZATION", s.terms.quantization);
         }
         e.put("PORT", String.valueOf(port));
         return e;

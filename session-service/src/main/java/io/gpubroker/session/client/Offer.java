@@ -25,4 +25,9 @@ public record Offer(
         @JsonProperty("machine_id") String machineId,
         @JsonProperty("provisioning") Map<String, String> provisioning,
         @JsonProperty("suppressed") boolean suppressed) {
+
+    /** The most {@code hours} on this offer can cost (what the budget check reserves). */
+    public BigDecimal costFor(int hours) {
+        return pricePerHour.multiply(BigDecimal.valueOf(hours));
+    }
 }

@@ -1,15 +1,13 @@
 package io.gpubroker.session.messaging;
 
-import java.util.List;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gpubroker.contracts.BudgetExceeded;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
-import io.gpubroker.session.domain.Session;
-import io.gpubroker.session.domain.SessionStatus;
-import io.gpubroker.session.service.SessionService;
+import io.gpubroker.session.repository.SessionRepository;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
+import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -23,11 +21,15 @@ public class BudgetEventsConsumer {
     static final String CONSUMER = "session.budget-events";
 
     private final Inbox inbox;
-    private final SessionService sessions;
+    private final SessionRepository sessions;
+    private final SessionSteps steps;
+    private final ProvisionSessionSaga saga;
 
-    public BudgetEventsConsumer(Inbox inbox, SessionService sessions) {
+    public BudgetEventsConsumer(Inbox inbox, SessionRepository sessions, SessionSteps steps, ProvisionSessionSaga saga) {
         this.inbox = inbox;
         this.sessions = sessions;
+        this.steps = steps;
+        this.saga = saga;
     }
 
     @Incoming("budget-events")
@@ -39,17 +41,13 @@ public class BudgetEventsConsumer {
         if (!(env.event() instanceof BudgetExceeded e)) {
             return Uni.createFrom().voidItem();
         }
-        return tx.createQuery("select id from Session where consumerId = :c and status in (:st)", String.class)
-                .setParameter("c", e.consumerId())
-                .setParameter("st", List.of(SessionStatus.pending, SessionStatus.provisioning, SessionStatus.running))
-                .getResultList()
+        return sessions.liveIdsOf(tx, e.consumerId())
                 .chain(ids -> {
                     LOG.warnf("consumer %s exceeded its %s budget (%s of %s): stopping %d sessions",
                             e.consumerId(), e.month(), e.spent(), e.budget(), ids.size());
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (String id : ids) {
-                        chain = chain.call(() -> sessions.applyIn(tx, id,
-                                (s, now) -> sessions.saga().stop(s, "budget_exceeded", SessionStatus.stopped, now)));
+                        chain = chain.call(() -> steps.applyIn(tx, id, saga::onBudgetExceeded));
                     }
                     return chain;
                 });

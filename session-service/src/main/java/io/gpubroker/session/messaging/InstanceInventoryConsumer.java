@@ -1,29 +1,25 @@
 package io.gpubroker.session.messaging;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceListingFailed;
-import io.gpubroker.contracts.TerminateInstance;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
-import io.gpubroker.kit.outbox.OutboxWriter;
-import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
-import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.repository.OrphanRepository;
+import io.gpubroker.session.repository.SessionRepository;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.SessionMetrics;
+import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -45,22 +41,24 @@ public class InstanceInventoryConsumer {
     static final String CONSUMER = "session.instance-inventory";
 
     private final Inbox inbox;
-    private final OutboxWriter outbox;
     private final BrokerClock.Scaled clock;
-    private final SessionConfig cfg;
     private final SessionMetrics metrics;
+    private final SessionRepository sessions;
     private final OrphanRepository orphans;
+    private final ProvisionSessionSaga saga;
+    private final SessionSteps steps;
     private final String deployment;
 
-    public InstanceInventoryConsumer(Inbox inbox, OutboxWriter outbox, BrokerClock.Scaled clock, SessionConfig cfg,
-                                     SessionMetrics metrics, OrphanRepository orphans,
+    public InstanceInventoryConsumer(Inbox inbox, BrokerClock.Scaled clock, SessionMetrics metrics, SessionRepository sessions,
+                                     OrphanRepository orphans, ProvisionSessionSaga saga, SessionSteps steps,
                                      @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
-        this.orphans = orphans;
         this.inbox = inbox;
-        this.outbox = outbox;
         this.clock = clock;
-        this.cfg = cfg;
         this.metrics = metrics;
+        this.sessions = sessions;
+        this.orphans = orphans;
+        this.saga = saga;
+        this.steps = steps;
         this.deployment = deployment;
     }
 
@@ -85,14 +83,11 @@ public class InstanceInventoryConsumer {
                 .filter(i -> i.sessionId() != null && i.tag() != null && i.tag().contains("-" + deployment + "-"))
                 .toList();
         Set<String> sessionIds = ours.stream().map(InstanceListing.ListedInstance::sessionId).collect(Collectors.toSet());
-        Uni<List<Session>> known = sessionIds.isEmpty() ? Uni.createFrom().item(List.of())
-                : tx.createQuery("from Session where id in (:ids)", Session.class).setParameter("ids", sessionIds).getResultList();
-        return known.chain(sessions -> {
-            Map<String, Session> byId = sessions.stream().collect(Collectors.toMap(s -> s.id, s -> s));
+        return sessions.byIds(tx, sessionIds).chain(known -> {
+            Map<String, Session> byId = known.stream().collect(Collectors.toMap(s -> s.id, s -> s));
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (InstanceListing.ListedInstance i : ours) {
-                Session s = byId.get(i.sessionId());
-                if (!wanted(s, l.provider(), i, now)) {
+                if (saga.isOrphan(byId.get(i.sessionId()), l.provider(), i, now)) {
                     chain = chain.call(() -> orphan(tx, l.provider(), i, now));
                 }
             }
@@ -103,55 +98,31 @@ public class InstanceInventoryConsumer {
         });
     }
 
-    /**
-     * Whether a listed instance still has a session that wants it. A known session wants only its own
-     * instance on its own provider while it is live or stopping (a pending one: whatever its create
-     * makes); an unknown session's instance may be a create whose session this replica has not seen
-     * yet, so it gets the grace period — and an age that cannot be told (the provider's clock ahead
-     * of ours) does not protect it.
-     */
-    boolean wanted(Session s, String provider, InstanceListing.ListedInstance i, Instant now) {
-        if (s != null) {
-            return (s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.provider)
-                    && (s.instanceId == null || s.instanceId.equals(i.instanceId()));
-        }
-        if (i.createdAt() == null || i.createdAt().isAfter(now)) {
-            return false;
-        }
-        return Duration.between(i.createdAt(), now).compareTo(cfg.orphanGrace()) < 0;
-    }
-
+    /** Commands an orphan's destruction unless it was commanded recently (then the outcome is awaited). */
     private Uni<Void> orphan(Mutiny.Session tx, String provider, InstanceListing.ListedInstance i, Instant now) {
         return orphans.claimCommand(tx, provider, i.instanceId(), i.tag(), "listed without a session that wants it", now,
-                        now.minus(cfg.terminateRetryMin()))
+                        now.minus(saga.orphanResendAfter()))
                 .chain(claim -> {
                     if (claim == OrphanRepository.Claim.NOT_DUE) {
-                        return Uni.createFrom().voidItem(); // commanded recently: wait for the outcome
+                        return Uni.createFrom().voidItem();
                     }
                     if (claim == OrphanRepository.Claim.NEW) {
                         metrics.orphanDetected(provider);
                         LOG.warnf("orphan %s/%s (tag %s): destroying", provider, i.instanceId(), i.tag());
                     }
-                    return outbox.append(tx, "session", new TerminateInstance(UUID.randomUUID().toString(), i.sessionId(),
-                            provider, i.instanceId(), "orphan", now)).replaceWithVoid();
+                    return steps.append(tx, saga.onOrphan(provider, i, now));
                 });
     }
 
     private Uni<Void> confirmMissing(Mutiny.Session tx, String provider, List<InstanceListing.ListedInstance> listed, Instant now) {
         Set<String> present = new HashSet<>();
         listed.forEach(i -> present.add(i.instanceId()));
-        return tx.createQuery("from Session where provider = :p and status in (:st) and instanceId is not null", Session.class)
-                .setParameter("p", provider)
-                .setParameter("st", List.of(SessionStatus.provisioning, SessionStatus.running))
-                .getResultList()
+        return sessions.holdingInstances(tx, provider)
                 .chain(live -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (Session s : live) {
-                        Instant since = s.provisioningStartedAt != null ? s.provisioningStartedAt : s.createdAt;
-                        if (!present.contains(s.instanceId) && Duration.between(since, now).compareTo(cfg.orphanGrace()) >= 0) {
-                            // missing from the list is not proof: ask the provider directly
-                            chain = chain.call(() -> outbox.append(tx, "session",
-                                    new DescribeInstance(UUID.randomUUID().toString(), s.id, s.provider, s.instanceId, now)));
+                        if (!present.contains(s.host.instanceId)) {
+                            chain = chain.call(() -> steps.append(tx, saga.onMissingFromListing(s, now)));
                         }
                     }
                     return chain;

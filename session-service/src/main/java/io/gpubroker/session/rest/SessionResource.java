@@ -2,7 +2,6 @@ package io.gpubroker.session.rest;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +24,9 @@ import io.gpubroker.kit.rest.JsonBodies;
 import io.gpubroker.session.client.BillingClient;
 import io.gpubroker.session.client.InventoryClient;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.domain.StopReason;
 import io.gpubroker.session.service.SessionService;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -54,7 +55,7 @@ public class SessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(String raw, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         CreateSessionRequest body = JsonBodies.read(raw, CreateSessionRequest.class);
-        SessionService.validate(body);
+        CreateSessionRequest.validate(body);
         // both travel on to inventory and billing: a value they would refuse must be this caller's 400, not their 503
         Ids.require(body.consumerId(), "consumer_id");
         Ids.text(body.offerId(), "offer_id", 256);
@@ -63,23 +64,15 @@ public class SessionResource {
         }
         return sessions.byIdempotencyKey(body.consumerId(), idempotencyKey).chain(existing -> {
             if (existing != null) {
-                Map<String, Object> replay = new LinkedHashMap<>();
-                replay.put("session", SessionView.of(existing));
-                replay.put("idempotent_replay", true);
-                replay.put("note", "this session was created by an earlier request with the same Idempotency-Key;"
-                        + " its private key was returned only in that first response");
-                return Uni.createFrom().item(Response.ok(replay).build());
+                return Uni.createFrom().item(Response.ok(new SessionResponses.Replay(SessionView.of(existing), true,
+                        "this session was created by an earlier request with the same Idempotency-Key;"
+                                + " its private key was returned only in that first response")).build());
             }
             return offer(body.offerId())
                     .call(o -> budget(body.consumerId(), o, body.reservationHours()))
-                    .chain(o -> sessions.create(body, o, idempotencyKey))
-                    .map(c -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("session", SessionView.of(c.session()));
-                        out.put("ssh_private_key", c.privateKey());
-                        out.put("agent_token", c.agentToken());
-                        return Response.status(201).entity(out).build();
-                    });
+                    .chain(o -> sessions.create(body.toNewSession(), o, idempotencyKey))
+                    .map(c -> Response.status(201).entity(new SessionResponses.Created(SessionView.of(c.session()),
+                            c.privateKey(), c.agentToken())).build());
         });
     }
 
@@ -105,12 +98,12 @@ public class SessionResource {
         if (!budgetCheck) {
             return Uni.createFrom().voidItem();
         }
-        return billing.check(new BillingClient.Check(consumerId, SessionService.worstCase(o, hours)))
+        return billing.check(new BillingClient.Check(consumerId, o.costFor(hours)))
                 .onFailure().transform(e -> new ApiException(503, "billing unavailable: the budget cannot be checked; try again"))
                 .invoke(v -> {
                     if (!v.allowed()) {
                         throw new ApiException(402, "budget exceeded: this session could cost up to "
-                                + SessionService.worstCase(o, hours).toPlainString() + " USD but only "
+                                + o.costFor(hours).toPlainString() + " USD but only "
                                 + (v.remaining() == null ? "0" : v.remaining().toPlainString()) + " USD remain this month",
                                 Map.of("error_type", "budget_exceeded"));
                     }
@@ -118,7 +111,7 @@ public class SessionResource {
     }
 
     @GET
-    public Uni<Map<String, Object>> list(@QueryParam("consumer_id") String consumerId, @QueryParam("status") String status,
+    public Uni<SessionResponses.Listing> list(@QueryParam("consumer_id") String consumerId, @QueryParam("status") String status,
                                          @QueryParam("provider") String provider, @QueryParam("limit") String limit) {
         int n = 100;
         if (limit != null) {
@@ -131,55 +124,45 @@ public class SessionResource {
                 throw ApiException.badRequest("limit must be between 1 and 1000");
             }
         }
+        SessionStatus wanted = null;
         if (status != null) {
             try {
-                SessionStatus.valueOf(status);
+                wanted = SessionStatus.valueOf(status);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("status must be one of pending, provisioning, running, stopping, stopped, failed");
             }
         }
         Ids.require(blankToNull(consumerId), "consumer_id");
         Ids.text(provider, "provider", 64);
-        return sessions.list(blankToNull(consumerId), status, blankToNull(provider), n).map(list -> {
+        return sessions.list(blankToNull(consumerId), wanted, blankToNull(provider), n).map(list -> {
             List<SessionView> views = list.stream().map(SessionView::of).toList();
-            return Map.of("sessions", views, "count", views.size());
+            return new SessionResponses.Listing(views, views.size());
         });
     }
 
     @GET
     @Path("/{id}")
-    public Uni<Map<String, Object>> get(@PathParam("id") String id) {
+    public Uni<SessionResponses.Detail> get(@PathParam("id") String id) {
         Ids.require(id, "session_id");
-        return sessions.find(id).chain(s -> sessions.attempts(id).map(rows -> {
-            Map<String, Object> out = new LinkedHashMap<>(asMap(SessionView.of(s)));
-            out.put("attempts", rows.stream().map(r -> {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("attempt", r[0]);
-                a.put("offer_id", r[1]);
-                a.put("provider", r[2]);
-                a.put("outcome", r[3] == null ? "" : r[3]);
-                a.put("detail", r[5]);
-                a.put("at", r[4].toString());
-                return a;
-            }).toList());
-            return out;
-        }));
+        return sessions.find(id).chain(s -> sessions.attempts(id).map(rows -> new SessionResponses.Detail(SessionView.of(s),
+                rows.stream().map(r -> new SessionResponses.Attempt(r.attempt(), r.offerId(), r.provider(),
+                        r.outcome() == null ? "" : r.outcome(), r.detail(), r.at())).toList())));
     }
 
     @POST
     @Path("/{id}/done")
-    public Uni<Map<String, Object>> done(@PathParam("id") String id) {
+    public Uni<SessionResponses.Ending> done(@PathParam("id") String id) {
         Ids.require(id, "session_id");
-        return sessions.end(id, "done").map(s -> Map.of("message", "session shutdown initiated", "session_id", s.id,
-                "status", s.status.name()));
+        return sessions.end(id, StopReason.done).map(s -> new SessionResponses.Ending("session shutdown initiated", s.id,
+                s.status.name()));
     }
 
     @DELETE
     @Path("/{id}")
-    public Uni<Map<String, Object>> delete(@PathParam("id") String id) {
+    public Uni<SessionResponses.Ending> delete(@PathParam("id") String id) {
         Ids.require(id, "session_id");
-        return sessions.end(id, "deleted").map(s -> Map.of("message", "session destroyed", "session_id", s.id,
-                "status", s.status.name()));
+        return sessions.end(id, StopReason.deleted).map(s -> new SessionResponses.Ending("session destroyed", s.id,
+                s.status.name()));
     }
 
     /** The body of {@code POST /sessions/{id}/extend}. */
@@ -189,7 +172,7 @@ public class SessionResource {
     @POST
     @Path("/{id}/extend")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Map<String, Object>> extend(@PathParam("id") String id, String raw) {
+    public Uni<SessionResponses.Extended> extend(@PathParam("id") String id, String raw) {
         Ids.require(id, "session_id");
         ExtendRequest body = JsonBodies.read(raw, ExtendRequest.class);
         if (body.additionalHours() == null) {
@@ -198,42 +181,29 @@ public class SessionResource {
         if (body.additionalHours() < 1 || body.additionalHours() > 12) {
             throw ApiException.badRequest("additional_hours must be between 1 and 12");
         }
-        return sessions.extend(id, body.additionalHours()).map(s -> Map.of("message", "session extended",
-                "session_id", s.id, "new_expires_at", s.expiresAt.toString()));
+        return sessions.extend(id, body.additionalHours()).map(s -> new SessionResponses.Extended("session extended",
+                s.id, s.lease.expiresAt.toString()));
     }
 
     @GET
     @Path("/{id}/diagnostics")
-    public Uni<Map<String, Object>> diagnostics(@PathParam("id") String id) {
+    public Uni<SessionResponses.Diagnostics> diagnostics(@PathParam("id") String id) {
         Ids.require(id, "session_id");
         return sessions.find(id).map(s -> {
             if (s.status != SessionStatus.running) {
                 throw ApiException.badRequest("session " + id + " is not running (" + s.status + ")");
             }
             Instant now = sessions.now();
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("session_id", s.id);
-            d.put("status", s.status.name());
-            d.put("provider", s.provider);
-            d.put("gpu_type", s.gpuType);
-            d.put("gpu_count", s.gpuCount);
-            d.put("ssh_host", s.sshHost);
-            d.put("ssh_port", s.sshPort);
-            d.put("ssh_user", s.sshUser);
-            d.put("launch_mode", s.launchMode);
-            d.put("api_endpoint", s.apiEndpoint == null ? "" : s.apiEndpoint);
-            d.put("created_at", s.createdAt.toString());
-            d.put("expires_at", s.expiresAt.toString());
-            d.put("uptime", human(Duration.between(s.startedAt == null ? s.createdAt : s.startedAt, now)));
-            d.put("time_to_expiry", human(Duration.between(now, s.expiresAt)));
-            d.put("ssh_available", true);
-            d.put("gpu_util_pct", s.gpuUtilPct);
-            d.put("last_activity_at", s.lastActivityAt == null ? null : s.lastActivityAt.toString());
-            d.put("idle_warning", s.idleWarnedAt != null);
-            d.put("note", "SSH was verified by the broker (handshake, echo, nvidia-smi) before the session became running."
-                    + ("entrypoint".equals(s.launchMode) ? " The app's API answered health at " + s.apiEndpoint
-                    + " first (host verified " + s.hostVerifiedAt + ", app launched " + s.appLaunchedAt + ")." : ""));
-            return d;
+            boolean entrypoint = s.terms.launchMode == LaunchMode.entrypoint;
+            return new SessionResponses.Diagnostics(s.id, s.status.name(), s.offer.provider, s.offer.gpuType, s.offer.gpuCount, s.host.sshHost, s.host.sshPort,
+                    s.host.sshUser, LaunchMode.wire(s.terms.launchMode), s.host.apiEndpoint == null ? "" : s.host.apiEndpoint,
+                    s.lease.createdAt.toString(), s.lease.expiresAt.toString(),
+                    human(Duration.between(s.lease.startedAt == null ? s.lease.createdAt : s.lease.startedAt, now)),
+                    human(Duration.between(now, s.lease.expiresAt)), true, s.lease.gpuUtilPct,
+                    s.lease.lastActivityAt == null ? null : s.lease.lastActivityAt.toString(), s.lease.idleWarnedAt != null,
+                    "SSH was verified by the broker (handshake, echo, nvidia-smi) before the session became running."
+                            + (entrypoint ? " The app's API answered health at " + s.host.apiEndpoint
+                            + " first (host verified " + s.saga.hostVerifiedAt + ", app launched " + s.saga.appLaunchedAt + ")." : ""));
         });
     }
 
@@ -245,7 +215,7 @@ public class SessionResource {
     @POST
     @Path("/{id}/heartbeat")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Map<String, Object>> heartbeat(@PathParam("id") String id, String raw) {
+    public Uni<SessionResponses.HeartbeatAck> heartbeat(@PathParam("id") String id, String raw) {
         Ids.require(id, "session_id");
         Heartbeat body = JsonBodies.read(raw, Heartbeat.class);
         if (body.agentToken() == null || body.agentToken().isBlank()) {
@@ -258,7 +228,7 @@ public class SessionResource {
             throw ApiException.badRequest("idle_seconds must not be negative");
         }
         return sessions.heartbeat(id, body.agentToken(), body.gpuUtilPct(), body.idleSeconds())
-                .map(s -> Map.of("session_id", s.id, "status", s.status.name(), "expires_at", s.expiresAt.toString()));
+                .map(s -> new SessionResponses.HeartbeatAck(s.id, s.status.name(), s.lease.expiresAt.toString()));
     }
 
     static String human(Duration d) {
@@ -272,11 +242,6 @@ public class SessionResource {
 
     static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> asMap(SessionView v) {
-        return io.gpubroker.contracts.EventCatalog.mapper().convertValue(v, Map.class);
     }
 
 }

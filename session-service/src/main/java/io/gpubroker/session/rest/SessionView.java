@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 
 /** The public session shape of the broker API (never carries a private key or a token). */
@@ -40,11 +41,11 @@ public record SessionView(
 
     public static SessionView of(Session s) {
         boolean reachable = s.status.name().equals("running") || s.status.name().equals("provisioning");
-        return new SessionView(s.id, s.consumerId, s.provider, s.offerId, s.gpuType, s.gpuCount, s.status.name(),
-                reachable ? s.sshHost : null, reachable ? s.sshPort : null, reachable ? s.sshUser : null,
-                s.workloadType, s.reservationHours, s.pricePerHour, s.currency, s.diskGb, s.launchMode,
-                s.status.name().equals("running") ? s.apiEndpoint : null,
-                s.instanceId, s.createdAt, s.startedAt, s.expiresAt, s.hardMaxAt, s.stoppedAt, s.stopReason,
-                s.failureReason, s.errorClass, s.retryCount);
+        return new SessionView(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.offer.gpuType, s.offer.gpuCount, s.status.name(),
+                reachable ? s.host.sshHost : null, reachable ? s.host.sshPort : null, reachable ? s.host.sshUser : null,
+                s.terms.workloadType, s.terms.reservationHours, s.offer.pricePerHour, s.offer.currency, s.terms.diskGb, LaunchMode.wire(s.terms.launchMode),
+                s.status.name().equals("running") ? s.host.apiEndpoint : null,
+                s.host.instanceId, s.lease.createdAt, s.lease.startedAt, s.lease.expiresAt, s.lease.hardMaxAt, s.lease.stoppedAt, s.saga.stopReason,
+                s.saga.failureReason, s.saga.errorClass, s.saga.retryCount);
     }
 }

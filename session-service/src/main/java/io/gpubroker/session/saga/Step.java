@@ -13,7 +13,7 @@ import io.gpubroker.contracts.TerminateInstance;
 public final class Step {
 
     /** Work that must happen outside the transaction (blocking SSH or HTTP). */
-    public enum Action { NONE, VERIFY_SSH, PROBE_GPU, LAUNCH_APP, CHECK_APP }
+    public enum Action { NONE, VERIFY_SSH, PROBE_GPU, LAUNCH_APP, CHECK_APP, DROP_ACCESS }
 
     private final List<BrokerEvent> out = new ArrayList<>();
     private final List<TerminateInstance> unwanted = new ArrayList<>();

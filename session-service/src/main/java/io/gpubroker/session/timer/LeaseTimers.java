@@ -1,16 +1,18 @@
 package io.gpubroker.session.timer;
 
-import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.session.repository.SessionRepository;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.SessionMetrics;
-import io.gpubroker.session.service.SessionService;
+import io.gpubroker.session.service.SessionSteps;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,16 +24,21 @@ import org.jboss.logging.Logger;
 public class LeaseTimers {
     private static final Logger LOG = Logger.getLogger(LeaseTimers.class);
 
-    private final SessionService sessions;
+    private final SessionRepository sessions;
+    private final SessionSteps steps;
+    private final ProvisionSessionSaga saga;
     private final SessionMetrics metrics;
-    private final Mutiny.SessionFactory db;
+    private final BrokerClock.Scaled clock;
     private final StartupSweep sweep;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public LeaseTimers(SessionService sessions, SessionMetrics metrics, Mutiny.SessionFactory db, StartupSweep sweep) {
+    public LeaseTimers(SessionRepository sessions, SessionSteps steps, ProvisionSessionSaga saga, SessionMetrics metrics,
+                       BrokerClock.Scaled clock, StartupSweep sweep) {
         this.sessions = sessions;
+        this.steps = steps;
+        this.saga = saga;
         this.metrics = metrics;
-        this.db = db;
+        this.clock = clock;
         this.sweep = sweep;
     }
 
@@ -40,11 +47,26 @@ public class LeaseTimers {
         if (!sweep.done() || !running.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
-        return sessions.runDue(50)
+        return runDue(50)
                 .onFailure().invoke(e -> LOG.warnf("timer round failed: %s", e.getMessage()))
                 .onFailure().recoverWithItem(0)
                 .eventually(() -> running.set(false))
                 .replaceWithVoid();
+    }
+
+    /** Claims due sessions (with a lease so a crash re-fires them) and runs their step, one after the other. */
+    public Uni<Integer> runDue(int max) {
+        Instant now = clock.instant();
+        Instant lease = now.plus(Duration.ofMillis(Math.max(30_000, (long) (30_000 * clock.scale()))));
+        return sessions.claimDue(now, lease, max).chain(ids -> {
+            // one after the other: a reactive session is not shared by concurrent transactions
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String id : ids) {
+                chain = chain.call(() -> steps.apply(id, saga::onCheck).onFailure().invoke(e ->
+                        LOG.warnf("step of %s failed: %s", id, e.getMessage())).onFailure().recoverWithNull());
+            }
+            return chain.replaceWith(ids.size());
+        });
     }
 
     /** gpu_sessions_active comes from the database every few seconds (never drifts, never negative). */
@@ -54,12 +76,9 @@ public class LeaseTimers {
     }
 
     public Uni<Void> refreshGauges() {
-        return db.withSession(s -> s.createQuery(
-                        "select provider, status, count(*) from Session where status in (:st) group by provider, status", Object[].class)
-                        .setParameter("st", List.of(SessionStatus.pending, SessionStatus.provisioning, SessionStatus.running, SessionStatus.stopping))
-                        .getResultList())
+        return sessions.activeCounts()
                 .invoke(rows -> metrics.setActive(rows.stream()
-                        .map(r -> new SessionMetrics.ActiveRow((String) r[0], r[1].toString(), ((Number) r[2]).longValue())).toList()))
+                        .map(r -> new SessionMetrics.ActiveRow(r.provider(), r.status(), r.count())).toList()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -1,19 +1,16 @@
 package io.gpubroker.session.timer;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-
-import java.util.UUID;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.kit.clock.BrokerClock;
-import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.domain.Session;
-import io.gpubroker.session.domain.SessionStatus;
+import io.gpubroker.session.repository.SessionRepository;
+import io.gpubroker.session.saga.ProvisionSessionSaga;
+import io.gpubroker.session.service.SessionSteps;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -32,14 +29,19 @@ public class StartupSweep {
 
     private final Mutiny.SessionFactory db;
     private final BrokerClock.Scaled clock;
-    private final OutboxWriter outbox;
+    private final SessionRepository sessions;
+    private final ProvisionSessionSaga saga;
+    private final SessionSteps steps;
     private volatile boolean done;
     private volatile String summary = "not started";
 
-    public StartupSweep(Mutiny.SessionFactory db, BrokerClock.Scaled clock, OutboxWriter outbox) {
+    public StartupSweep(Mutiny.SessionFactory db, BrokerClock.Scaled clock, SessionRepository sessions, ProvisionSessionSaga saga,
+                        SessionSteps steps) {
         this.db = db;
         this.clock = clock;
-        this.outbox = outbox;
+        this.sessions = sessions;
+        this.saga = saga;
+        this.steps = steps;
     }
 
     void onStart(@Observes StartupEvent ev, Vertx vertx) {
@@ -57,22 +59,15 @@ public class StartupSweep {
     }
 
     Uni<Integer> sweep() {
-        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-        return db.withTransaction(tx -> tx.createNativeQuery("""
-                        update session.sessions set next_check_at = ?1
-                        where status in ('pending', 'provisioning', 'stopping')""")
-                .setParameter(1, now).executeUpdate()
-                .call(n -> tx.createQuery("from Session where status = :st and instanceId is not null", Session.class)
-                        .setParameter("st", SessionStatus.running).getResultList()
-                        .chain(running -> {
-                            // a direct lookup per running instance: the replies reconcile what changed while we were down
-                            Uni<Void> chain = Uni.createFrom().voidItem();
-                            for (Session s : running) {
-                                chain = chain.call(() -> outbox.append(tx, "session", new DescribeInstance(
-                                        UUID.randomUUID().toString(), s.id, s.provider, s.instanceId, clock.instant())));
-                            }
-                            return chain;
-                        })));
+        Instant now = clock.instant();
+        return db.withTransaction(tx -> sessions.makeInFlightDue(tx, now)
+                .call(n -> sessions.runningWithInstance(tx).chain(running -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Session s : running) {
+                        chain = chain.call(() -> steps.append(tx, saga.onResumed(s, clock.instant())));
+                    }
+                    return chain;
+                })));
     }
 
     public boolean done() {
