@@ -62,6 +62,9 @@ class SessionResourceTests {
         given().when().get("/sessions?status=sleeping").then().statusCode(400).body("error", containsString("status"));
         given().when().get("/sessions?limit=0").then().statusCode(400).body("error", containsString("limit"));
         given().when().get("/sessions?limit=abc").then().statusCode(400).body("error", containsString("limit"));
+        given().when().get("/sessions?limit=-3").then().statusCode(400).body("error", containsString("limit"));
+        // more than a page is one page, not an error: the public API asks only for a positive limit
+        given().when().get("/sessions?limit=100000").then().statusCode(200);
         given().when().get("/sessions?consumer_id=nobody").then().statusCode(200).body("count", equalTo(0));
     }
 

@@ -110,19 +110,24 @@ public class SessionResource {
                 }).replaceWithVoid();
     }
 
+    static final int MAX_PAGE = 1000;
+
     @GET
     public Uni<SessionResponses.Listing> list(@QueryParam("consumer_id") String consumerId, @QueryParam("status") String status,
                                          @QueryParam("provider") String provider, @QueryParam("limit") String limit) {
         int n = 100;
         if (limit != null) {
+            long asked;
             try {
-                n = Integer.parseInt(limit);
+                asked = Long.parseLong(limit);
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("limit must be an integer");
             }
-            if (n < 1 || n > 1000) {
-                throw ApiException.badRequest("limit must be between 1 and 1000");
+            if (asked < 1) {
+                throw ApiException.badRequest("limit must be a positive integer");
             }
+            // the public API only asks for a positive limit: more than a page is served as one page
+            n = (int) Math.min(asked, MAX_PAGE);
         }
         SessionStatus wanted = null;
         if (status != null) {
