@@ -87,6 +87,13 @@ public interface SessionConfig {
     @WithDefault("5")
     int idleUtilPct();
 
+    /**
+     * Pending, provisioning and running sessions one consumer may hold; 0 = no cap. Enforced here, in
+     * the create transaction, so it holds across every replica of the api-gateway and this service.
+     */
+    @WithDefault("5")
+    int maxActivePerConsumer();
+
     /** An instance the broker tagged with no live session is an orphan only after this age. */
     @WithDefault("10m")
     Duration orphanGrace();

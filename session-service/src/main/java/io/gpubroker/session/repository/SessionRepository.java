@@ -54,6 +54,28 @@ public class SessionRepository {
         return tx.persist(s).call(tx::flush);
     }
 
+    /**
+     * Serialises this consumer's creates across every session-service replica until the transaction
+     * ends (a transaction-scoped advisory lock): the cap and the Idempotency-Key are checked and the
+     * new session inserted with no other create of this consumer in between.
+     */
+    public Uni<Void> lockConsumer(Mutiny.Session tx, String consumerId) {
+        return tx.createNativeQuery("select cast(pg_advisory_xact_lock(hashtextextended('session-create:' || ?1, 0)) as text)")
+                .setParameter(1, consumerId).getSingleResult().replaceWithVoid();
+    }
+
+    /** This consumer's pending, provisioning and running sessions, as this transaction sees them. */
+    public Uni<Long> countLive(Mutiny.Session tx, String consumerId) {
+        return tx.createQuery("select count(*) from Session where consumerId = :c and status in (:live)", Long.class)
+                .setParameter("c", consumerId).setParameter("live", LIVE).getSingleResult();
+    }
+
+    /** The session an earlier create with this Idempotency-Key made, as this transaction sees it. */
+    public Uni<Session> byIdempotencyKey(Mutiny.Session tx, String consumerId, String key) {
+        return tx.createQuery("from Session where consumerId = :c and terms.idempotencyKey = :k", Session.class)
+                .setParameter("c", consumerId).setParameter("k", key).getSingleResultOrNull();
+    }
+
     public Uni<Session> byIdempotencyKey(String consumerId, String key) {
         return db.withSession(s -> s.createQuery("from Session where consumerId = :c and terms.idempotencyKey = :k", Session.class)
                 .setParameter("c", consumerId).setParameter("k", key).getSingleResultOrNull());

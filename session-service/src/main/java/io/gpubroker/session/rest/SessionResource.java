@@ -25,6 +25,7 @@ import io.gpubroker.session.client.BillingClient;
 import io.gpubroker.session.client.InventoryClient;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.domain.LaunchMode;
+import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
 import io.gpubroker.session.service.SessionService;
@@ -64,16 +65,22 @@ public class SessionResource {
         }
         return sessions.byIdempotencyKey(body.consumerId(), idempotencyKey).chain(existing -> {
             if (existing != null) {
-                return Uni.createFrom().item(Response.ok(new SessionResponses.Replay(SessionView.of(existing), true,
-                        "this session was created by an earlier request with the same Idempotency-Key;"
-                                + " its private key was returned only in that first response")).build());
+                return Uni.createFrom().item(replay(existing));
             }
+            // a concurrent create with the same key may still win: create() checks again under the consumer's lock
             return offer(body.offerId())
                     .call(o -> budget(body.consumerId(), o, body.reservationHours()))
                     .chain(o -> sessions.create(body.toNewSession(), o, idempotencyKey))
-                    .map(c -> Response.status(201).entity(new SessionResponses.Created(SessionView.of(c.session()),
-                            c.privateKey(), c.agentToken())).build());
+                    .map(c -> c.replay() ? replay(c.session())
+                            : Response.status(201).entity(new SessionResponses.Created(SessionView.of(c.session()),
+                                    c.privateKey(), c.agentToken())).build());
         });
+    }
+
+    private static Response replay(Session existing) {
+        return Response.ok(new SessionResponses.Replay(SessionView.of(existing), true,
+                "this session was created by an earlier request with the same Idempotency-Key;"
+                        + " its private key was returned only in that first response")).build();
     }
 
     private Uni<Offer> offer(String offerId) {

@@ -3,6 +3,7 @@ package io.gpubroker.session.service;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,6 +11,7 @@ import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
@@ -33,9 +35,11 @@ public class SessionService {
     private final NewSessions newSessions;
     private final ProvisionSessionSaga saga;
     private final SessionMetrics metrics;
+    private final SessionConfig cfg;
 
     public SessionService(Mutiny.SessionFactory db, SessionRepository repository, SessionSteps steps, NewSessions newSessions,
-                          ProvisionSessionSaga saga, SessionMetrics metrics) {
+                          ProvisionSessionSaga saga, SessionMetrics metrics, SessionConfig cfg) {
+        this.cfg = cfg;
         this.db = db;
         this.repository = repository;
         this.steps = steps;
@@ -48,8 +52,11 @@ public class SessionService {
         return steps.now();
     }
 
-    /** What a create returns: the private key and agent token exist only in this object. */
-    public record Created(Session session, String privateKey, String agentToken) {
+    /**
+     * What a create returns: the private key and agent token exist only in this object. A replay (an
+     * earlier create with the same Idempotency-Key won) carries the existing session and no key.
+     */
+    public record Created(Session session, String privateKey, String agentToken, boolean replay) {
         @Override
         public String toString() {
             return "Created[" + session.id + "]";
@@ -74,13 +81,34 @@ public class SessionService {
         events.add(new SessionRequested(s.id, s.consumerId, s.offer.offerId, s.offer.provider, s.offer.gpuType, s.offer.gpuCount,
                 s.offer.pricePerHour, s.offer.currency, s.terms.reservationHours, s.terms.workloadType, now));
         events.addAll(step.events());
-        return db.withTransaction(tx -> steps.insert(tx, s, events, now))
-                .replaceWith(() -> {
-                    metrics.created(s.offer.provider);
-                    return new Created(s, built.privateKey(), built.agentToken());
+        return db.withTransaction(tx -> repository.lockConsumer(tx, r.consumerId())
+                        .chain(() -> idempotencyKey == null ? Uni.createFrom().<Session>nullItem()
+                                : repository.byIdempotencyKey(tx, r.consumerId(), idempotencyKey))
+                        .chain(earlier -> earlier != null ? Uni.createFrom().item(new Created(earlier, null, null, true))
+                                : belowCap(tx, r.consumerId())
+                                        .chain(() -> steps.insert(tx, s, events, now))
+                                        .replaceWith(() -> new Created(s, built.privateKey(), built.agentToken(), false))))
+                .invoke(c -> {
+                    if (!c.replay()) {
+                        metrics.created(s.offer.provider);
+                    }
                 })
                 .onFailure(ConstraintViolationException.class).transform(e ->
                         ApiException.conflict("consumer " + r.consumerId() + " already has a live session on offer " + offer.id()));
+    }
+
+    private Uni<Void> belowCap(Mutiny.Session tx, String consumerId) {
+        int limit = cfg.maxActivePerConsumer();
+        if (limit <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return repository.countLive(tx, consumerId).invoke(live -> {
+            if (live >= limit) {
+                throw new ApiException(409, "consumer " + consumerId + " already has " + live + " active sessions (limit " + limit
+                        + "): end one with POST /api/v1/sessions/{id}/done before creating another",
+                        Map.of("error_type", "session_limit", "active_sessions", live, "limit", limit));
+            }
+        }).replaceWithVoid();
     }
 
     public Uni<Session> find(String id) {

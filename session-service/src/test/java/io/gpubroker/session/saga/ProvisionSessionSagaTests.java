@@ -53,6 +53,7 @@ class ProvisionSessionSagaTests {
             public Duration idleGrace() { return Duration.ofMinutes(5); }
             public Duration statusPollEvery() { return Duration.ofMinutes(5); }
             public int idleUtilPct() { return 5; }
+            public int maxActivePerConsumer() { return 5; }
             public Duration orphanGrace() { return Duration.ofMinutes(10); }
             public double retryPriceFactor() { return 1.25; }
             public Duration tick() { return Duration.ofMillis(500); }
