@@ -26,14 +26,13 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpubroker.billing.reconcile.DriftReconciler;
+import io.gpubroker.billing.service.DriftReconciler;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,12 +53,6 @@ class DashboardTests {
 
     @Inject
     DriftReconciler reconciler;
-    @ConfigProperty(name = "broker.providers.barrack.base-url")
-    String barrackBase;
-    @ConfigProperty(name = "broker.providers.barrack.api-key")
-    String barrackKey;
-    @ConfigProperty(name = "test.sim.barrack.control-url")
-    String barrackControl;
 
     static Path dashboards() {
         Path p = Path.of("").toAbsolutePath();
@@ -109,9 +102,8 @@ class DashboardTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> !"0".equals(SessionEvents.sql(
                 "select count(*) from billing.ledger_entries where session_id = '" + running + "'")));
         send(stopped(running, consumer, "trooper", Instant.now()));
-        DriftTests.barrackSessionBilledLikeTheProvider(barrackControl, barrackBase, barrackKey);
-        VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack",
-                new DriftReconciler.Endpoint(barrackBase, barrackKey)));
+        DriftTests.barrackSessionBilledLikeTheProvider();
+        VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack"));
         // the budget gauge is set when a budget or its spend changes
         given().contentType(ContentType.JSON).body("{\"monthly_limit\": 100}").put("/budgets/" + consumer).then().statusCode(200);
     }

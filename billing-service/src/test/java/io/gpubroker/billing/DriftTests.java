@@ -10,15 +10,17 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import io.gpubroker.billing.reconcile.DriftReconciler;
+import io.gpubroker.billing.domain.ProviderDrift;
+import io.gpubroker.billing.service.DriftReconciler;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.gpubroker.testkit.KafkaProbe;
@@ -27,84 +29,76 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Provider reconciliation against real simulators over HTTP: drift within 1 % when billing agrees, measured when it does not. */
+/**
+ * Provider reconciliation against what provider-gateway reports the provider billed: drift within
+ * 1 % when billing agrees, measured when it does not, an error (never zero drift) when the gateway
+ * could not read the provider's billing. The provider side is billed the way providers bill: the
+ * hourly price pro-rated to the exact second of an un-aligned start and end.
+ */
 @QuarkusTest
 @TestProfile(BrokerTestProfile.class)
-@QuarkusTestResource(SimulatorsResource.class)
+@QuarkusTestResource(FakeProviderGateway.class)
 class DriftTests {
 
     @Inject
     DriftReconciler reconciler;
 
-    @ConfigProperty(name = "broker.providers.barrack.base-url")
-    String barrackBase;
-    @ConfigProperty(name = "broker.providers.barrack.api-key")
-    String barrackKey;
-    @ConfigProperty(name = "test.sim.barrack.control-url")
-    String barrackControl;
-    @ConfigProperty(name = "broker.providers.rackrr.base-url")
-    String rackrrBase;
-    @ConfigProperty(name = "broker.providers.rackrr.api-key")
-    String rackrrKey;
-    @ConfigProperty(name = "test.sim.rackrr.control-url")
-    String rackrrControl;
-
     @BeforeAll
     static void setUp() {
         TestStack.get().registerOutbox("billing");
-        // simulator instance ids restart with each simulator: ledger rows of earlier runs would match new instances
+        // instance ids of earlier runs would be measured again against this run's gateway answers
         TestStack.get().postgres().execute("gpubroker",
                 "delete from billing.billed_sessions where provider in ('vastai', 'rackrr', 'barrack') and instance_id is not null");
     }
 
-    static JsonPath orphan(String control, String tag) {
-        return given().contentType(ContentType.JSON).body("{\"tag\": \"" + tag + "\"}").post(control + "/orphans")
-                .then().statusCode(201).extract().jsonPath();
+    @AfterEach
+    void clearFailures() {
+        FakeProviderGateway.reset();
     }
 
-    static BigDecimal accrued(String control, String id) {
-        List<Map<String, Object>> all = given().get(control + "/instances").then().statusCode(200).extract().jsonPath()
-                .getList("instances");
-        return all.stream().filter(m -> id.equals(m.get("id"))).map(m -> new BigDecimal(m.get("accrued_cost").toString()))
-                .findFirst().orElseThrow();
+    /** What a provider bills for [start, end) at {@code price} per hour, to the second. */
+    static BigDecimal providerBill(String price, Instant start, Instant end) {
+        return new BigDecimal(price).multiply(BigDecimal.valueOf(Duration.between(start, end).toMillis()))
+                .divide(BigDecimal.valueOf(3_600_000), 10, RoundingMode.HALF_UP);
     }
 
-    /** A Barrack VM billed for ~30 simulated minutes and deleted; the broker saw the same start and end. */
-    static String barrackSessionBilledLikeTheProvider(String barrackControl, String barrackBase, String barrackKey) {
-        String tag = "drift-barrack-" + UUID.randomUUID();
-        String vm = orphan(barrackControl, tag).getString("id");
-        await().atMost(Duration.ofSeconds(20)).until(() -> accrued(barrackControl, vm).compareTo(new BigDecimal("0.2")) > 0);
-        given().header("X-API-Key", barrackKey).delete(barrackBase + "/instances/" + vm + "/").then().statusCode(200);
-        JsonPath billing = given().header("X-API-Key", barrackKey).get(barrackBase + "/instances/" + vm + "/billing/")
-                .then().statusCode(200).extract().jsonPath();
-        List<Map<String, Object>> records = billing.getList("data.billing_records");
-        Instant start = Instant.parse(records.get(0).get("start").toString());
-        Instant end = Instant.parse(records.get(records.size() - 1).get("end").toString());
-        String rate = billing.getString("data.hourly_rate");
-        String session = "sess-" + tag;
-        send(started(session, "team-drift", "barrack", "RTX-A6000", rate, start, vm));
-        send(stopped(session, "team-drift", "barrack", end));
+    /**
+     * An ended session on {@code provider} whose instance ran {@code minutes} and some seconds at
+     * {@code providerPrice}, billed by the broker at {@code brokerPrice}; the gateway reports the
+     * provider's bill. Returns the instance id.
+     */
+    static String endedSession(String provider, String providerPrice, String brokerPrice, int minutes) {
+        String instance = provider + "-vm-" + UUID.randomUUID();
+        String session = "sess-drift-" + UUID.randomUUID();
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(minutes + 5)).plusMillis(13_250);
+        Instant end = start.plus(Duration.ofMinutes(minutes)).plusMillis(41_500);
+        FakeProviderGateway.bill(provider, instance, providerBill(providerPrice, start, end));
+        send(started(session, "team-drift", provider, "RTX-A6000", brokerPrice, start, instance));
+        send(stopped(session, "team-drift", provider, end));
         await().atMost(Duration.ofSeconds(30)).until(() -> ended(session));
-        return vm;
+        return instance;
     }
 
-    DriftReconciler.ProviderDrift measured(List<DriftReconciler.ProviderDrift> all, String provider) {
+    /** A Barrack VM billed for ~30 minutes, which the broker saw start and end at the same instants. */
+    static String barrackSessionBilledLikeTheProvider() {
+        return endedSession("barrack", "0.50", "0.50", 30);
+    }
+
+    static ProviderDrift measured(List<ProviderDrift> all, String provider) {
         return all.stream().filter(d -> provider.equals(d.provider())).findFirst().orElseThrow();
     }
 
     @Test
     void barrackBillingAgreesWithTheLedgerWithinOnePercent() throws Throwable {
-        barrackSessionBilledLikeTheProvider(barrackControl, barrackBase, barrackKey);
+        barrackSessionBilledLikeTheProvider();
         try (KafkaProbe costs = KafkaProbe.tail(Topics.COST_EVENTS)) {
-            List<DriftReconciler.ProviderDrift> all = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll());
-            DriftReconciler.ProviderDrift d = measured(all, "barrack");
+            List<ProviderDrift> all = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll());
+            ProviderDrift d = measured(all, "barrack");
             assertThat(d.status()).isEqualTo("ok");
             assertThat(d.instances()).isGreaterThanOrEqualTo(1);
             assertThat(d.providerCost()).isGreaterThan(new BigDecimal("0.2"));
@@ -120,25 +114,8 @@ class DriftTests {
 
     @Test
     void aLedgerPricedFivePercentHigherThanRackrrShowsAsDrift() throws Throwable {
-        String tag = "drift-rackrr-" + UUID.randomUUID();
-        JsonPath vm = orphan(rackrrControl, tag);
-        String id = vm.getString("id");
-        Instant start = Instant.parse(vm.getString("created_at"));
-        BigDecimal price = new BigDecimal(vm.getString("price_per_hour"));
-        // the simulator starts billing a few real milliseconds after created_at; a longer run keeps that under 0.5 %
-        await().atMost(Duration.ofSeconds(30)).until(() -> accrued(rackrrControl, id).compareTo(new BigDecimal("0.5")) > 0);
-        given().header("Authorization", "Bearer " + rackrrKey).post(rackrrBase + "/vms/" + id + "/terminate").then().statusCode(200);
-        List<Map<String, Object>> tx = given().header("Authorization", "Bearer " + rackrrKey).get(rackrrBase + "/wallets/transactions")
-                .then().statusCode(200).extract().jsonPath().getList("$");
-        Instant end = tx.stream().filter(t -> id.equals(t.get("vm_id"))).map(t -> Instant.parse(t.get("created_at").toString()))
-                .findFirst().orElseThrow();
-        String session = "sess-" + tag;
-        send(started(session, "team-drift", "rackrr", "RTX 4090", price.multiply(new BigDecimal("1.05")).toPlainString(), start, id));
-        send(stopped(session, "team-drift", "rackrr", end));
-        await().atMost(Duration.ofSeconds(30)).until(() -> ended(session));
-
-        DriftReconciler.ProviderDrift d = VertxContextSupport.subscribeAndAwait(
-                () -> reconciler.reconcile("rackrr", new DriftReconciler.Endpoint(rackrrBase, rackrrKey)));
+        endedSession("rackrr", "1.20", new BigDecimal("1.20").multiply(new BigDecimal("1.05")).toPlainString(), 40);
+        ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("rackrr"));
         assertThat(d.status()).isEqualTo("ok");
         assertThat(d.driftRatio()).isBetween(new BigDecimal("0.04"), new BigDecimal("0.06"));
         assertThat(d.detail()).contains("above");
@@ -146,11 +123,25 @@ class DriftTests {
 
     @Test
     void aProviderThatRejectsTheKeyIsRecordedAsAnErrorNotAsZeroDrift() throws Throwable {
-        barrackSessionBilledLikeTheProvider(barrackControl, barrackBase, barrackKey);
-        DriftReconciler.ProviderDrift d = VertxContextSupport.subscribeAndAwait(
-                () -> reconciler.reconcile("barrack", new DriftReconciler.Endpoint(barrackBase, "wrong-key")));
+        String vm = barrackSessionBilledLikeTheProvider();
+        FakeProviderGateway.fail("barrack", 502, "barrack billing of " + vm + ": HTTP 401 {\"error\":\"not_authenticated\"}", "auth", 401);
+        ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack"));
         assertThat(d.status()).isEqualTo("error");
         assertThat(d.driftRatio()).isNull();
-        assertThat(d.detail()).contains("401").doesNotContain("wrong-key");
+        assertThat(d.detail()).contains("401").contains("HTTP 502");
+    }
+
+    @Test
+    void onlyProvidersTheGatewayCanReadAreReconciledAndAFailedListingRecordsNothing() throws Throwable {
+        barrackSessionBilledLikeTheProvider();
+        List<ProviderDrift> all = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll());
+        assertThat(all).extracting(ProviderDrift::provider).containsExactly("vastai", "rackrr", "barrack");
+
+        String before = SessionEvents.sql("select count(*) from billing.provider_drift");
+        FakeProviderGateway.failListing(503);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll()))
+                .hasMessageContaining("HTTP 503");
+        assertThat(SessionEvents.sql("select count(*) from billing.provider_drift")).as("nothing recorded, least of all zero")
+                .isEqualTo(before);
     }
 }

@@ -13,7 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.gpubroker.billing.budget.BudgetStore;
+import io.gpubroker.billing.service.BudgetStore;
 import io.gpubroker.kit.rest.ApiException;
 import io.smallrye.mutiny.Uni;
 

@@ -11,7 +11,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import io.gpubroker.billing.reconcile.DriftReconciler;
+import io.gpubroker.billing.domain.CostFilter;
+import io.gpubroker.billing.domain.CostSummary;
+import io.gpubroker.billing.domain.ProviderDrift;
+import io.gpubroker.billing.service.CostReports;
+import io.gpubroker.billing.service.DriftReconciler;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.Ids;
@@ -24,12 +28,12 @@ public class CostsResource {
     // strict: 2026-1-5 or 2026-02-30 are rejected, not silently reinterpreted
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
 
-    private final CostQueries queries;
+    private final CostReports reports;
     private final DriftReconciler drift;
     private final BrokerClock.Scaled clock;
 
-    public CostsResource(CostQueries queries, DriftReconciler drift, BrokerClock.Scaled clock) {
-        this.queries = queries;
+    public CostsResource(CostReports reports, DriftReconciler drift, BrokerClock.Scaled clock) {
+        this.reports = reports;
         this.drift = drift;
         this.clock = clock;
     }
@@ -49,25 +53,25 @@ public class CostsResource {
         String consumer = id(consumerId, "consumer_id");
         String session = id(sessionId, "session_id");
         if (session != null) {
-            return queries.session(session).map(c -> {
+            return reports.session(session).map(c -> {
                 if (c == null || (consumer != null && !consumer.equals(c.consumerId()))) {
                     throw ApiException.notFound("session not found: " + session);
                 }
                 return c;
             });
         }
-        return queries.summary(new CostQueries.Filter(consumer, from, to, period, null)).map(s -> s);
+        return reports.summary(new CostFilter(consumer, from, to, period, null)).map(s -> s);
     }
 
     @GET
     @Path("/summary")
-    public Uni<CostQueries.Summary> summary(@QueryParam("consumer_id") String consumerId) {
-        return queries.summary(CostQueries.monthToDate(id(consumerId, "consumer_id"), clock.instant()));
+    public Uni<CostSummary> summary(@QueryParam("consumer_id") String consumerId) {
+        return reports.monthToDate(id(consumerId, "consumer_id"), clock.instant());
     }
 
     @GET
     @Path("/drift")
-    public Uni<DriftReconciler.DriftReport> drift() {
+    public Uni<ProviderDrift.Report> drift() {
         return drift.latest();
     }
 

@@ -15,7 +15,7 @@ import java.util.function.IntSupplier;
 
 import jakarta.inject.Inject;
 
-import io.gpubroker.billing.ledger.AccrualService;
+import io.gpubroker.billing.service.AccrualService;
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.SessionStarted;

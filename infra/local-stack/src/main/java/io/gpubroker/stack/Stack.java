@@ -303,7 +303,7 @@ public final class Stack implements AutoCloseable {
             // offers are polled on real time but aged on the broker clock: scale the stale threshold
             jvm.add("-Dinventory.offer.stale-after=" + java.time.Duration.ofSeconds((long) (120 * opts.clockScale())));
         }
-        return Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), new HashMap<>(serviceEnv()),
+        return Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), new HashMap<>(serviceEnv(s)),
                 logs.resolve(s.name() + ".log"));
     }
 
@@ -382,8 +382,12 @@ public final class Stack implements AutoCloseable {
         });
     }
 
-    /** Environment every service gets: datasource, Kafka, provider endpoints and keys (never on the command line). */
-    private Map<String, String> serviceEnv() {
+    /**
+     * Environment of one service: datasource, Kafka, secrets and the other services' URLs for all;
+     * provider endpoints and keys (never on the command line) for provider-gateway only, the one
+     * part that talks to providers (billing reads provider billing through it, docs/adr/0010).
+     */
+    private Map<String, String> serviceEnv(ServiceSpec service) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
@@ -395,6 +399,9 @@ public final class Stack implements AutoCloseable {
         env.put("BROKER_INTERNAL_TOKEN", internalToken);
         for (ServiceSpec s : ports.services()) {
             env.put("BROKER_SERVICES_" + s.name().toUpperCase().replace('-', '_') + "_URL", s.url());
+        }
+        if (!"provider-gateway".equals(service.name())) {
+            return env;
         }
         simEndpoints.forEach((name, v) -> {
             @SuppressWarnings("unchecked")

@@ -1,9 +1,12 @@
 package io.gpubroker.provider.adapter;
 
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
 
 /**
@@ -60,5 +63,26 @@ public interface ProviderAdapter {
     /** Templates in the broker API shape (only Vast has them). */
     default List<Map<String, Object>> templates() {
         return List.of();
+    }
+
+    /** Whether and how the provider reports what it billed ({@link #billedCosts} or {@link #billedCost}). */
+    default BillingApi billingApi() {
+        return BillingApi.NONE;
+    }
+
+    /**
+     * {@link BillingApi#ACCOUNT}: what the provider billed for the asked instances, from one call.
+     * An answer without usable billing data throws (transient), never an empty result.
+     */
+    default BilledCosts billedCosts(Collection<String> instanceIds) {
+        throw ProviderException.of(ErrorClass.INVALID, name() + " has no account-wide billing API");
+    }
+
+    /**
+     * {@link BillingApi#PER_INSTANCE}: what the provider billed for one instance (also after it was
+     * deleted); an instance the provider does not know throws {@link ErrorClass#NOT_FOUND}.
+     */
+    default BigDecimal billedCost(String instanceId) {
+        throw ProviderException.of(ErrorClass.INVALID, name() + " has no per-instance billing API");
     }
 }

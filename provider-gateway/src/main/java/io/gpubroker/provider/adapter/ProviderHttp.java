@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -23,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class ProviderHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
+    // money is read exactly: a billed 0.075 must not come back as 0.07500000000000001
+    private static final ObjectMapper EXACT = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
@@ -34,6 +37,15 @@ public final class ProviderHttp {
                 return body == null || body.isBlank() ? JSON.missingNode() : JSON.readTree(body);
             } catch (JsonProcessingException e) {
                 return JSON.missingNode();
+            }
+        }
+
+        /** The body with decimals as BigDecimal (billing amounts); missing node when it is not JSON. */
+        public JsonNode exactJson() {
+            try {
+                return body == null || body.isBlank() ? EXACT.missingNode() : EXACT.readTree(body);
+            } catch (JsonProcessingException e) {
+                return EXACT.missingNode();
             }
         }
 

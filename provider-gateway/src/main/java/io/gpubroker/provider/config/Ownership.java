@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -23,8 +24,14 @@ public class Ownership {
     private final String prefix;
     private final String deployment;
 
-    public Ownership(@ConfigProperty(name = "broker.ownership.prefix", defaultValue = "gpub") String prefix,
+    @Inject
+    public Ownership(GatewayConfig.Ownership config,
+                     // shared with session-service (BROKER_DEPLOYMENT), so not under a gateway-owned prefix
                      @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
+        this(config.prefix(), deployment);
+    }
+
+    public Ownership(String prefix, String deployment) {
         // no '-' inside the parts: "gpub-local-..." must never also match deployment "local-x"
         if (!prefix.matches("[a-z0-9]{1,12}") || !deployment.matches("[a-z0-9]{1,20}")) {
             throw new IllegalArgumentException("broker.ownership.prefix and broker.deployment must be [a-z0-9] words");

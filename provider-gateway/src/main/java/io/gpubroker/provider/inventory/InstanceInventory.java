@@ -15,6 +15,7 @@ import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.InstanceView;
 import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
@@ -22,7 +23,6 @@ import io.gpubroker.provider.offers.DirectPublisher;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,16 +44,14 @@ public class InstanceInventory {
     private final boolean enabled;
 
     public InstanceInventory(Providers providers, Ownership ownership, DirectPublisher publisher, Scheduler scheduler,
-                             BrokerClock.Scaled clock,
-                             @ConfigProperty(name = "broker.inventory.interval", defaultValue = "PT60S") Duration interval,
-                             @ConfigProperty(name = "broker.inventory.enabled", defaultValue = "true") boolean enabled) {
+                             BrokerClock.Scaled clock, GatewayConfig.Inventory config) {
         this.providers = providers;
         this.ownership = ownership;
         this.publisher = publisher;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.interval = interval;
-        this.enabled = enabled;
+        this.interval = config.interval();
+        this.enabled = config.enabled();
     }
 
     void start(@Observes StartupEvent ev) {

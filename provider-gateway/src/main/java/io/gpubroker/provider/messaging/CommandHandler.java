@@ -27,13 +27,13 @@ import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.InstanceView;
 import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.adapter.ProvisionSpec;
+import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
 import io.gpubroker.provider.intent.Intent;
 import io.gpubroker.provider.intent.IntentLog;
 import io.smallrye.mutiny.Uni;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -67,10 +67,8 @@ public class CommandHandler {
 
     public CommandHandler(Inbox inbox, OutboxWriter outbox, IntentLog intents, Providers providers, Ownership ownership,
                           Mutiny.SessionFactory sessions, BrokerClock.Scaled clock, CommandLag lag,
-                          @ConfigProperty(name = "broker.terminate.confirm-timeout", defaultValue = "PT30S") Duration confirmTimeout,
-                          @ConfigProperty(name = "broker.terminate.confirm-poll", defaultValue = "PT0.5S") Duration confirmPoll,
-                          @ConfigProperty(name = "broker.create.adopt-wait", defaultValue = "PT60S") Duration adoptWait) {
-        this.adoptWait = adoptWait;
+                          GatewayConfig.Terminate terminate, GatewayConfig.Create create) {
+        this.adoptWait = create.adoptWait();
         this.lag = lag;
         this.inbox = inbox;
         this.outbox = outbox;
@@ -79,8 +77,8 @@ public class CommandHandler {
         this.ownership = ownership;
         this.sessions = sessions;
         this.clock = clock;
-        this.confirmTimeout = confirmTimeout;
-        this.confirmPoll = confirmPoll;
+        this.confirmTimeout = terminate.confirmTimeout();
+        this.confirmPoll = terminate.confirmPoll();
     }
 
     // ------------------------------------------------------------------ provision

@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.provider.config.GatewayConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,11 +32,10 @@ public class CommandLag {
     private final Map<String, AtomicLong> lastLagMs = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> lastWarnAt = new ConcurrentHashMap<>();
 
-    public CommandLag(MeterRegistry registry, BrokerClock.Scaled clock,
-                      @ConfigProperty(name = "broker.commands.lag-warn", defaultValue = "PT10S") Duration warnAfter) {
+    public CommandLag(MeterRegistry registry, BrokerClock.Scaled clock, GatewayConfig.Commands config) {
         this.registry = registry;
         this.clock = clock;
-        this.warnAfter = warnAfter;
+        this.warnAfter = config.lagWarn();
     }
 
     /** Records that a {@code command} for {@code provider} requested at {@code requestedAt} is taken now. */

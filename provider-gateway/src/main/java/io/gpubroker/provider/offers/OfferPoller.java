@@ -15,12 +15,12 @@ import io.gpubroker.contracts.OfferPollFailed;
 import io.gpubroker.contracts.OfferSnapshotPage;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,14 +45,13 @@ public class OfferPoller {
     private final Map<String, PollResult> last = new ConcurrentHashMap<>();
 
     public OfferPoller(Providers providers, DirectPublisher publisher, Scheduler scheduler, BrokerClock.Scaled clock,
-                       @ConfigProperty(name = "broker.offers.page-size", defaultValue = "2000") int pageSize,
-                       @ConfigProperty(name = "broker.offers.poll-enabled", defaultValue = "true") boolean enabled) {
+                       GatewayConfig.Offers config) {
         this.providers = providers;
         this.publisher = publisher;
         this.scheduler = scheduler;
         this.clock = clock;
-        this.pageSize = pageSize;
-        this.enabled = enabled;
+        this.pageSize = config.pageSize();
+        this.enabled = config.pollEnabled();
     }
 
     void start(@Observes StartupEvent ev) {

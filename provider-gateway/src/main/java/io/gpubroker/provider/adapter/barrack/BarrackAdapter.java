@@ -1,5 +1,6 @@
 package io.gpubroker.provider.adapter.barrack;
 
+import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,7 +17,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.provider.adapter.BilledAmounts;
+import io.gpubroker.provider.adapter.BillingApi;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.GpuNames;
@@ -311,5 +315,47 @@ public final class BarrackAdapter implements ProviderAdapter {
             page++;
         } while (page <= pages && page < 10_000);
         return out;
+    }
+
+    @Override
+    public BillingApi billingApi() {
+        return BillingApi.PER_INSTANCE;
+    }
+
+    /** {@code GET /instances/{id}/billing/}: what one instance cost, also after delete; 404 when unknown. */
+    @Override
+    public BigDecimal billedCost(String instanceId) {
+        Response r = ProviderHttp.require("barrack billing of " + instanceId,
+                http.get(path("billing", "/instances/{id}/billing/", instanceId)), BilledAmounts::refine);
+        JsonNode body = r.exactJson();
+        if (!body.path("success").asBoolean(true) || !body.path("data").isObject()) {
+            throw BilledAmounts.badAnswer("barrack", body, "no data");
+        }
+        BigDecimal cost = cost(body.get("data"));
+        if (cost == null) {
+            throw BilledAmounts.badAnswer("barrack", null, "no readable cost");
+        }
+        return cost;
+    }
+
+    /**
+     * The itemised billing records (each a stretch at one rate) are what the provider charges;
+     * {@code total_cost} is the fallback when a response carries no records. Null when the answer
+     * carries no readable cost (a record without one makes the whole answer unreadable).
+     */
+    static BigDecimal cost(JsonNode data) {
+        JsonNode records = data.path("billing_records");
+        if (records.isArray() && !records.isEmpty()) {
+            BigDecimal sum = BigDecimal.ZERO;
+            for (JsonNode rec : records) {
+                BigDecimal c = BilledAmounts.amount(rec.get("cost"));
+                if (c == null) {
+                    return null;
+                }
+                sum = sum.add(c);
+            }
+            return sum;
+        }
+        return BilledAmounts.amount(data.get("total_cost"));
     }
 }

@@ -4,13 +4,17 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.provider.adapter.BilledAmounts;
+import io.gpubroker.provider.adapter.BillingApi;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.GpuNames;
@@ -189,5 +193,30 @@ public final class RackrrAdapter implements ProviderAdapter {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public BillingApi billingApi() {
+        return BillingApi.ACCOUNT;
+    }
+
+    /** {@code GET /wallets/transactions}: the debits carry the {@code vm_id} they bill. */
+    @Override
+    public BilledCosts billedCosts(Collection<String> instanceIds) {
+        // status-only classification: a 503 saying "wallet service degraded" is an outage, not missing funds
+        Response r = ProviderHttp.require("rackrr wallet transactions",
+                http.get(settings.option("path.transactions", "/wallets/transactions")), BilledAmounts::refine);
+        JsonNode body = r.exactJson();
+        JsonNode list = body.isArray() ? body : body.get("transactions");
+        if (list == null || !list.isArray()) {
+            throw BilledAmounts.badAnswer("rackrr", body, "no transactions");
+        }
+        List<BilledAmounts.Row> rows = new ArrayList<>();
+        for (JsonNode t : list) {
+            if ("debit".equals(t.path("type").asText()) && t.hasNonNull("vm_id")) {
+                rows.add(new BilledAmounts.Row(t.get("vm_id").asText(), t.path("amount")));
+            }
+        }
+        return BilledAmounts.sum("rackrr", rows, instanceIds);
     }
 }

@@ -6,13 +6,17 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.provider.adapter.BilledAmounts;
+import io.gpubroker.provider.adapter.BillingApi;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.GpuNames;
@@ -275,5 +279,29 @@ public final class VastAiAdapter implements ProviderAdapter {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public BillingApi billingApi() {
+        return BillingApi.ACCOUNT;
+    }
+
+    /** {@code GET /invoices/}: one charge row per instance ({@code instance_id}, {@code amount}). */
+    @Override
+    public BilledCosts billedCosts(Collection<String> instanceIds) {
+        Response r = ProviderHttp.require("vastai invoices", http.get(settings.option("path.invoices", "/invoices/")),
+                BilledAmounts::refine);
+        JsonNode body = r.exactJson();
+        JsonNode invoices = body.get("invoices");
+        if (invoices == null || !invoices.isArray()) {
+            throw BilledAmounts.badAnswer("vastai", body, "no invoices");
+        }
+        List<BilledAmounts.Row> rows = new ArrayList<>();
+        for (JsonNode row : invoices) {
+            if (row.hasNonNull("instance_id")) {
+                rows.add(new BilledAmounts.Row(row.get("instance_id").asText(), row.path("amount")));
+            }
+        }
+        return BilledAmounts.sum("vastai", rows, instanceIds);
     }
 }

@@ -1,25 +1,25 @@
-package io.gpubroker.billing.budget;
+package io.gpubroker.billing.service;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gpubroker.billing.ledger.Sql;
+import io.gpubroker.billing.config.BillingConfig;
+import io.gpubroker.billing.domain.BudgetStanding;
 import io.gpubroker.billing.metrics.BillingMetrics;
+import io.gpubroker.billing.repository.BudgetRepository;
 import io.gpubroker.contracts.BudgetExceeded;
 import io.gpubroker.contracts.BudgetWarning;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -32,26 +32,16 @@ import org.hibernate.reactive.mutiny.Mutiny;
 public class BudgetService {
     public static final String AGGREGATE = "budget";
 
+    private final BudgetRepository budgets;
     private final OutboxWriter outbox;
     private final BillingMetrics metrics;
     private final BigDecimal warningShare;
 
-    public BudgetService(OutboxWriter outbox, BillingMetrics metrics,
-                         @ConfigProperty(name = "billing.budget.warning-share", defaultValue = "0.8") BigDecimal warningShare) {
+    public BudgetService(BudgetRepository budgets, OutboxWriter outbox, BillingMetrics metrics, BillingConfig config) {
+        this.budgets = budgets;
         this.outbox = outbox;
         this.metrics = metrics;
-        this.warningShare = warningShare;
-    }
-
-    /** A consumer's budget and what it spent in a month (the ledger's daily rollup, in the budget's currency). */
-    public record Standing(String consumerId, YearMonth month, BigDecimal limit, String currency, BigDecimal spent) {
-        public BigDecimal remaining() {
-            return limit.subtract(spent);
-        }
-
-        public BigDecimal usedRatio() {
-            return limit.signum() == 0 ? null : spent.divide(limit, 6, RoundingMode.HALF_UP);
-        }
+        this.warningShare = config.budget().warningShare();
     }
 
     public static YearMonth monthOf(Instant i) {
@@ -59,28 +49,8 @@ public class BudgetService {
     }
 
     /** Standings of the given consumers that have a budget (others are absent). */
-    public Uni<List<Standing>> standings(Mutiny.Session db, Set<String> consumers, YearMonth month) {
-        if (consumers.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return db.createNativeQuery("""
-                        select b.consumer_id, b.monthly_limit, b.currency,
-                               (select coalesce(sum(d.amount), 0) from billing.daily_costs d
-                                 where d.consumer_id = b.consumer_id and d.currency = b.currency
-                                   and d.day >= ?2 and d.day < ?3)
-                        from billing.budgets b where b.consumer_id in (?1)""")
-                .setParameter(1, List.copyOf(consumers))
-                .setParameter(2, month.atDay(1))
-                .setParameter(3, month.plusMonths(1).atDay(1))
-                .getResultList()
-                .map(rows -> {
-                    List<Standing> out = new ArrayList<>();
-                    for (Object row : rows) {
-                        Object[] r = (Object[]) row;
-                        out.add(new Standing(Sql.text(r[0]), month, Sql.money(r[1]), Sql.text(r[2]), Sql.money(r[3])));
-                    }
-                    return out;
-                });
+    public Uni<List<BudgetStanding>> standings(Mutiny.Session db, Set<String> consumers, YearMonth month) {
+        return budgets.standings(db, consumers, month);
     }
 
     /**
@@ -95,7 +65,7 @@ public class BudgetService {
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
-    private Uni<Integer> alert(Mutiny.Session db, Standing s, Instant at) {
+    private Uni<Integer> alert(Mutiny.Session db, BudgetStanding s, Instant at) {
         if (s.limit().signum() > 0) {
             metrics.budgetUsed(s.consumerId(), s.usedRatio());
         }
@@ -105,13 +75,8 @@ public class BudgetService {
         return w.chain(n -> (exceeded ? record(db, s, "exceeded", at) : Uni.createFrom().item(0)).map(m -> n + m));
     }
 
-    private Uni<Integer> record(Mutiny.Session db, Standing s, String kind, Instant at) {
-        return db.createNativeQuery("""
-                        insert into billing.budget_alerts (consumer_id, month, kind, budget, spent, at)
-                        values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing""")
-                .setParameter(1, s.consumerId()).setParameter(2, s.month().toString()).setParameter(3, kind)
-                .setParameter(4, s.limit()).setParameter(5, s.spent()).setParameter(6, Sql.ts(at))
-                .executeUpdate()
+    private Uni<Integer> record(Mutiny.Session db, BudgetStanding s, String kind, Instant at) {
+        return budgets.recordAlert(db, s, kind, at)
                 .chain(inserted -> {
                     if (inserted == 0) {
                         return Uni.createFrom().item(0);

@@ -1,4 +1,4 @@
-package io.gpubroker.billing.ledger;
+package io.gpubroker.billing.repository;
 
 import java.math.BigDecimal;
 import java.time.Instant;

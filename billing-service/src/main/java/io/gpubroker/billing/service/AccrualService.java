@@ -1,7 +1,8 @@
-package io.gpubroker.billing.ledger;
+package io.gpubroker.billing.service;
+
+import static io.gpubroker.billing.domain.Money.money;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
@@ -13,15 +14,16 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.gpubroker.billing.budget.BudgetService;
+import io.gpubroker.billing.config.BillingConfig;
+import io.gpubroker.billing.domain.Accrual;
 import io.gpubroker.billing.metrics.BillingMetrics;
+import io.gpubroker.billing.repository.LedgerRepository;
 import io.gpubroker.contracts.CostAccrued;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -37,23 +39,22 @@ public class AccrualService {
     public static final String AGGREGATE = "cost";
 
     private final Mutiny.SessionFactory sessions;
-    private final Ledger ledger;
+    private final LedgerRepository ledger;
     private final OutboxWriter outbox;
     private final BudgetService budgets;
     private final BillingMetrics metrics;
     private final BrokerClock.Scaled clock;
     private final int batch;
 
-    public AccrualService(Mutiny.SessionFactory sessions, Ledger ledger, OutboxWriter outbox, BudgetService budgets,
-                          BillingMetrics metrics, BrokerClock.Scaled clock,
-                          @ConfigProperty(name = "billing.accrual.batch", defaultValue = "500") int batch) {
+    public AccrualService(Mutiny.SessionFactory sessions, LedgerRepository ledger, OutboxWriter outbox, BudgetService budgets,
+                          BillingMetrics metrics, BrokerClock.Scaled clock, BillingConfig config) {
         this.sessions = sessions;
         this.ledger = ledger;
         this.outbox = outbox;
         this.budgets = budgets;
         this.metrics = metrics;
         this.clock = clock;
-        this.batch = batch;
+        this.batch = config.accrual().batch();
     }
 
     /** What one accrual run did. */
@@ -82,7 +83,7 @@ public class AccrualService {
         return Multi.createBy().repeating()
                 .uni(() -> sessions.withTransaction((db, tx) -> ledger.accrueRunning(db, until, batch)
                         .chain(rows -> publish(db, rows, now).map(alerts -> new RunResult(rows.size(),
-                                rows.stream().map(Ledger.Accrual::amount).reduce(BigDecimal.ZERO, BigDecimal::add), alerts)))))
+                                rows.stream().map(Accrual::amount).reduce(BigDecimal.ZERO, BigDecimal::add), alerts)))))
                 .whilst(r -> r.sessions() == batch)
                 .collect().asList()
                 .map(runs -> runs.stream().reduce(new RunResult(0, BigDecimal.ZERO, 0),
@@ -90,12 +91,12 @@ public class AccrualService {
     }
 
     /** Closes an ended session's ledger exactly and publishes the final total (caller's transaction). */
-    public Uni<Ledger.Accrual> finalizeEnded(Mutiny.Session db, String sessionId) {
+    public Uni<Accrual> finalizeEnded(Mutiny.Session db, String sessionId) {
         return ledger.finalizeEnded(db, sessionId)
                 .call(a -> a == null ? Uni.createFrom().voidItem() : publish(db, List.of(a), clock.instant()));
     }
 
-    private Uni<Integer> publish(Mutiny.Session db, List<Ledger.Accrual> rows, Instant at) {
+    private Uni<Integer> publish(Mutiny.Session db, List<Accrual> rows, Instant at) {
         Map<YearMonth, Set<String>> touched = new HashMap<>();
         return Multi.createFrom().iterable(rows)
                 .filter(a -> a.finalTotal() || a.amount().signum() != 0)
@@ -109,9 +110,5 @@ public class AccrualService {
                 })
                 .collect().last()
                 .chain(() -> budgets.evaluate(db, touched, at));
-    }
-
-    static BigDecimal money(BigDecimal v) {
-        return v.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
     }
 }

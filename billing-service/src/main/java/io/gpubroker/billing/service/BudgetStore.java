@@ -1,17 +1,18 @@
-package io.gpubroker.billing.budget;
+package io.gpubroker.billing.service;
+
+import static io.gpubroker.billing.domain.Money.money;
 
 import java.math.BigDecimal;
 import java.time.YearMonth;
-import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.gpubroker.billing.ledger.Sql;
+import io.gpubroker.billing.domain.BudgetStanding;
 import io.gpubroker.billing.metrics.BillingMetrics;
-import io.gpubroker.billing.rest.CostQueries;
+import io.gpubroker.billing.repository.BudgetRepository;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -21,11 +22,11 @@ import org.hibernate.reactive.mutiny.Mutiny;
 @ApplicationScoped
 public class BudgetStore {
     private final Mutiny.SessionFactory sessions;
-    private final BudgetService budgets;
+    private final BudgetRepository budgets;
     private final BillingMetrics metrics;
     private final BrokerClock.Scaled clock;
 
-    public BudgetStore(Mutiny.SessionFactory sessions, BudgetService budgets, BillingMetrics metrics, BrokerClock.Scaled clock) {
+    public BudgetStore(Mutiny.SessionFactory sessions, BudgetRepository budgets, BillingMetrics metrics, BrokerClock.Scaled clock) {
         this.sessions = sessions;
         this.budgets = budgets;
         this.metrics = metrics;
@@ -36,9 +37,9 @@ public class BudgetStore {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record BudgetView(String consumerId, BigDecimal monthlyLimit, String currency, String month, BigDecimal spent,
                              BigDecimal remaining, BigDecimal usedRatio) {
-        static BudgetView of(BudgetService.Standing s) {
+        static BudgetView of(BudgetStanding s) {
             return new BudgetView(s.consumerId(), s.limit().stripTrailingZeros(), s.currency(), s.month().toString(),
-                    CostQueries.money(s.spent()), CostQueries.money(s.remaining()), s.usedRatio());
+                    money(s.spent()), money(s.remaining()), s.usedRatio());
         }
     }
 
@@ -49,12 +50,7 @@ public class BudgetStore {
     }
 
     public Uni<BudgetView> put(String consumerId, BigDecimal limit, String currency) {
-        return sessions.withTransaction((db, tx) -> db.createNativeQuery("""
-                                insert into billing.budgets (consumer_id, monthly_limit, currency) values (?1, ?2, ?3)
-                                on conflict (consumer_id) do update set monthly_limit = excluded.monthly_limit,
-                                    currency = excluded.currency, updated_at = clock_timestamp()""")
-                        .setParameter(1, consumerId).setParameter(2, limit).setParameter(3, currency)
-                        .executeUpdate()
+        return sessions.withTransaction((db, tx) -> budgets.put(db, consumerId, limit, currency)
                         .chain(() -> standing(db, consumerId)))
                 .invoke(v -> metrics.budgetUsed(consumerId, v.usedRatio()));
     }
@@ -77,12 +73,12 @@ public class BudgetStore {
         return sessions.withSession(db -> budgets.standings(db, Set.of(consumerId), month))
                 .map(l -> {
                     if (l.isEmpty()) {
-                        return new CheckResult(consumerId, true, null, null, null, CostQueries.money(amount), null, month.toString());
+                        return new CheckResult(consumerId, true, null, null, null, money(amount), null, month.toString());
                     }
-                    BudgetService.Standing s = l.get(0);
+                    BudgetStanding s = l.get(0);
                     boolean allowed = s.spent().add(amount).compareTo(s.limit()) <= 0;
-                    return new CheckResult(consumerId, allowed, CostQueries.money(s.remaining()), s.limit().stripTrailingZeros(),
-                            CostQueries.money(s.spent()), CostQueries.money(amount), s.currency(), month.toString());
+                    return new CheckResult(consumerId, allowed, money(s.remaining()), s.limit().stripTrailingZeros(),
+                            money(s.spent()), money(amount), s.currency(), month.toString());
                 });
     }
 
@@ -91,23 +87,9 @@ public class BudgetStore {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshGauges() {
         YearMonth month = BudgetService.monthOf(clock.instant());
-        return sessions.withSession(db -> db.createNativeQuery("""
-                                select b.consumer_id, b.monthly_limit,
-                                       (select coalesce(sum(d.amount), 0) from billing.daily_costs d
-                                         where d.consumer_id = b.consumer_id and d.currency = b.currency
-                                           and d.day >= ?1 and d.day < ?2)
-                                from billing.budgets b""")
-                        .setParameter(1, month.atDay(1)).setParameter(2, month.plusMonths(1).atDay(1))
-                        .getResultList())
-                .invoke(rows -> {
-                    for (Object row : (List<?>) rows) {
-                        Object[] r = (Object[]) row;
-                        BigDecimal limit = Sql.money(r[1]);
-                        if (limit.signum() > 0) {
-                            metrics.budgetUsed(Sql.text(r[0]), Sql.money(r[2]).divide(limit, 6, java.math.RoundingMode.HALF_UP));
-                        }
-                    }
-                })
+        return sessions.withSession(db -> budgets.all(db, month))
+                .invoke(all -> all.stream().filter(s -> s.limit().signum() > 0)
+                        .forEach(s -> metrics.budgetUsed(s.consumerId(), s.usedRatio())))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -1,4 +1,4 @@
-package io.gpubroker.billing.ledger;
+package io.gpubroker.billing.repository;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -8,6 +8,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.gpubroker.billing.domain.Accrual;
 import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -20,7 +21,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * (the rollup the reports read) follows every statement here through the ledger's triggers (V3).
  */
 @ApplicationScoped
-public class Ledger {
+public class LedgerRepository {
 
     /** Steps for every row of a source with (session_id, consumer_id, provider, gpu_type, currency, price_per_hour, started_at, from_ts, until_ts). */
     private static String steps(String source, String onConflict) {
@@ -36,11 +37,6 @@ public class Ledger {
                 where src.until_ts > greatest(src.from_ts, src.started_at) and st.secs > 0
                 %s
                 returning session_id, amount""".formatted(source, onConflict);
-    }
-
-    /** A session whose ledger changed: what this change added and its total since. */
-    public record Accrual(String sessionId, String consumerId, String provider, String gpuType, String currency,
-                          BigDecimal amount, BigDecimal total, Instant accruedUntil, boolean finalTotal) {
     }
 
     /**
