@@ -56,7 +56,8 @@ public interface InventoryConfig {
         @WithDefault("50")
         int defaultLimit();
 
-        @WithDefault("1000")
+        /** The largest page: the public API only asks for a positive limit, so "everything" must work. */
+        @WithDefault("1000000")
         int maxLimit();
     }
 

@@ -41,15 +41,32 @@ public record SearchParams(String provider, String gpuType, String location, Int
         if (minGpu != null && gpuCount != null && !minGpu.equals(gpuCount)) {
             throw ApiException.badRequest("'gpu_count' is an alias of 'min_gpu_count': give one of them (or the same value)");
         }
-        // the public API only asks for a positive limit: a larger one is served one page of maxLimit
-        // (the answer's "limit" says so and "total" tells how many there are), not refused
-        Integer limit = integer(q, "limit", 1, Integer.MAX_VALUE);
+        Integer limit = limit(q, maxLimit);
         Integer offset = integer(q, "offset", 0, Integer.MAX_VALUE);
         return new SearchParams(provider, text(q, "gpu_type"), text(q, "location"), integer(q, "min_vram", 0, 100_000),
                 decimal(q, "max_price", 0, 1_000_000), minGpu != null ? minGpu : gpuCount,
                 decimal(q, "min_reliability", 0, 1), decimal(q, "min_availability_confidence", 0, 1),
                 decimal(q, "min_cuda", 0, 100), text(q, "template_hash_id"),
-                limit == null ? defaultLimit : Math.min(limit, maxLimit), offset == null ? 0 : offset);
+                limit == null ? defaultLimit : limit, offset == null ? 0 : offset);
+    }
+
+    /**
+     * The public API only asks for a positive limit: one above {@code maxLimit}, however many digits,
+     * is served as a page of {@code maxLimit} (the answer's "limit" says so and "total" tells the rest).
+     */
+    private static Integer limit(MultivaluedMap<String, String> q, int maxLimit) {
+        String v = text(q, "limit");
+        if (v == null) {
+            return null;
+        }
+        if (!v.matches("\\+?\\d{1,1000}")) {
+            throw ApiException.badRequest("invalid 'limit': '" + v + "' is not an integer");
+        }
+        java.math.BigInteger n = new java.math.BigInteger(v.startsWith("+") ? v.substring(1) : v);
+        if (n.signum() <= 0) {
+            throw ApiException.badRequest("invalid 'limit': must be a positive integer");
+        }
+        return n.min(java.math.BigInteger.valueOf(maxLimit)).intValueExact();
     }
 
     private static String text(MultivaluedMap<String, String> q, String name) {
