@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.domain.StopReason;
 import io.gpubroker.session.service.SessionService;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,6 +76,18 @@ class ConsumerCapTests {
             assertThat(e.getMessage()).contains("already has 5 active sessions (limit 5)");
             assertThat(e.extra()).containsEntry("error_type", "session_limit");
         });
+    }
+
+    @Test
+    void aSessionThatEndedNoLongerCountsAgainstTheCap() throws Throwable {
+        String consumer = "cap-end-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Object> first = concurrently(CAP, consumer, null);
+        assertThat(first).allMatch(SessionService.Created.class::isInstance);
+        assertThat(concurrently(1, consumer, null).get(0)).isInstanceOf(ApiException.class);
+        String ended = ((SessionService.Created) first.get(0)).session().id;
+        VertxContextSupport.subscribeAndAwait(() -> sessions.end(ended, StopReason.done));
+        assertThat(concurrently(1, consumer, null).get(0)).as("a stopping, stopped or failed session does not count")
+                .isInstanceOf(SessionService.Created.class);
     }
 
     @Test
