@@ -18,6 +18,7 @@ import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.metrics.BillingMetrics;
 import io.gpubroker.billing.repository.BilledSessionRepository;
 import io.gpubroker.billing.repository.DriftRepository;
+import io.gpubroker.billing.repository.JobLease;
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.ProviderDriftMeasured;
 import io.gpubroker.kit.clock.BrokerClock;
@@ -25,6 +26,9 @@ import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
@@ -38,12 +42,14 @@ import org.jboss.logging.Logger;
  * the provider side by up to one step. Provider billing comes only through the gateway, under its
  * rate limits, retries and circuit breakers. A call that fails is never read as zero cost: the
  * provider's run is recorded as {@code error}, and instances the gateway could not read (skipped)
- * are counted as such; the next run asks again.
+ * are counted as such; the next run asks again. The scheduled run happens only on the replica holding
+ * the {@code drift-reconcile} lease (ADR 0013): one run, one set of provider reads, per interval.
  */
 @ApplicationScoped
 public class DriftReconciler {
     private static final Logger LOG = Logger.getLogger(DriftReconciler.class);
     public static final BigDecimal TARGET = new BigDecimal("0.01");
+    static final String JOB = "drift-reconcile";
 
     private final Mutiny.SessionFactory sessions;
     private final BilledSessionRepository billed;
@@ -52,11 +58,13 @@ public class DriftReconciler {
     private final OutboxWriter outbox;
     private final BillingMetrics metrics;
     private final BrokerClock.Scaled clock;
+    private final JobLease lease;
     private final Duration window;
 
     public DriftReconciler(Mutiny.SessionFactory sessions, BilledSessionRepository billed, DriftRepository drifts,
                            @RestClient ProviderGatewayClient gateway, OutboxWriter outbox, BillingMetrics metrics,
-                           BrokerClock.Scaled clock, BillingConfig config) {
+                           BrokerClock.Scaled clock, JobLease lease, BillingConfig config) {
+        this.lease = lease;
         this.sessions = sessions;
         this.billed = billed;
         this.drifts = drifts;
@@ -70,8 +78,16 @@ public class DriftReconciler {
     @Scheduled(identity = "billing-reconcile", every = "${billing.reconcile.every:10m}", delayed = "${billing.reconcile.delay:1m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return reconcileAll().onFailure().invoke(t -> LOG.warnf("reconciliation failed: %s", describe(t)))
+        return leader().chain(leader -> leader ? reconcileAll().replaceWithVoid() : Uni.createFrom().voidItem())
+                .onFailure().invoke(t -> LOG.warnf("reconciliation failed: %s", describe(t)))
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Whether this replica holds the lease: asked on a worker thread (JDBC), answered back on the caller's context. */
+    private Uni<Boolean> leader() {
+        Context ctx = Vertx.currentContext();
+        Uni<Boolean> u = Uni.createFrom().item(() -> lease.holds(JOB)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return ctx == null ? u : u.emitOn(r -> ctx.runOnContext(v -> r.run()));
     }
 
     /** Reconciles every provider the gateway serves and can read the billing of. */

@@ -10,9 +10,10 @@ import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
 
 /**
- * Makes the command consumer's group id {@code provider-gateway-<enabled providers>} unless it is
- * set explicitly: one process per provider in production then gets its own group, so every process
- * sees every command and acts only on its own provider's.
+ * Makes the command consumer's group id {@code provider-gateway-<served providers>} unless it is
+ * set explicitly: one process per provider ({@code broker.gateway.providers}) then gets its own group,
+ * so every process reads every command at its own pace and acts only on its own provider's (ADR 0014);
+ * the replicas of one provider's gateway share that group and split its partitions.
  */
 @Priority(Priorities.APPLICATION + 100)
 public class ConsumerGroupInterceptor implements ConfigSourceInterceptor {
@@ -24,10 +25,12 @@ public class ConsumerGroupInterceptor implements ConfigSourceInterceptor {
         if (!GROUP.equals(name) || v != null && v.getValue() != null && !v.getValue().isBlank()) {
             return v;
         }
+        ConfigValue servedValue = context.proceed(ProviderNames.SERVED);
+        List<String> served = ProviderNames.served(servedValue == null ? null : servedValue.getValue());
         List<String> enabled = new ArrayList<>();
         for (String p : ProviderNames.ALL) {
             ConfigValue e = context.proceed("broker.providers." + p + ".enabled");
-            if (e != null && "true".equalsIgnoreCase(String.valueOf(e.getValue()).trim())) {
+            if (e != null && "true".equalsIgnoreCase(String.valueOf(e.getValue()).trim()) && (served.isEmpty() || served.contains(p))) {
                 enabled.add(p);
             }
         }

@@ -1,13 +1,15 @@
 package io.gpubroker.provider.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * provider-gateway's own settings, typed, one mapping per key group it owns ({@code broker.offers},
- * {@code broker.inventory}, {@code broker.terminate}, {@code broker.create}, {@code broker.commands},
+ * provider-gateway's own settings, typed, one mapping per key group it owns ({@code broker.gateway},
+ * {@code broker.offers}, {@code broker.inventory}, {@code broker.terminate}, {@code broker.create}, {@code broker.commands},
  * {@code broker.ownership}). There is no single {@code broker} root: a mapping validates every key
  * under its prefix, and {@code broker.*} also holds keys the gateway does not own (the internal
  * token, the clock, {@code broker.deployment} shared with session-service, {@code broker.db.schema}
@@ -17,6 +19,13 @@ import io.smallrye.config.WithDefault;
  */
 public final class GatewayConfig {
     private GatewayConfig() {
+    }
+
+    /** What this process serves. */
+    @ConfigMapping(prefix = "broker.gateway")
+    public interface Gateway {
+        /** {@code BROKER_GATEWAY_PROVIDERS=rackrr}: serve only these providers (one process per provider, ADR 0014); unset: every enabled one. */
+        Optional<List<String>> providers();
     }
 
     /** Offer polling. */

@@ -21,7 +21,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
-/** The enabled providers of this process: each with its adapter, settings and guard. */
+/**
+ * The providers this process serves: the enabled ones ({@code broker.providers.<p>.enabled} with a base URL),
+ * narrowed to {@code broker.gateway.providers} when set — one gateway process per provider (ADR 0014) —
+ * each with its adapter, settings and guard.
+ */
 @ApplicationScoped
 public class Providers {
     private static final Logger LOG = Logger.getLogger(Providers.class);
@@ -37,11 +41,17 @@ public class Providers {
     private final Map<String, Provider> enabled = new LinkedHashMap<>();
     private final Map<String, ProviderSettings> all = new LinkedHashMap<>();
 
-    public Providers(Config config, MeterRegistry metrics) {
+    public Providers(Config config, GatewayConfig.Gateway gateway, MeterRegistry metrics) {
+        List<String> served = ProviderNames.served(String.join(",", gateway.providers().orElse(List.of())));
         for (String name : ProviderNames.ALL) {
             ProviderSettings s = new ProviderSettings(name, config);
             all.put(name, s);
-            if (s.enabled()) {
+            if (served.contains(name) && !s.enabled()) {
+                // a process told to serve a provider it cannot reach would sit idle while its commands wait
+                throw new IllegalStateException(ProviderNames.SERVED + " names " + name
+                        + ", but broker.providers." + name + " is not enabled with a base-url");
+            }
+            if (s.enabled() && (served.isEmpty() || served.contains(name))) {
                 enabled.put(name, new Provider(name, s, FACTORIES.get(name).apply(s), new ProviderGuard(s, metrics)));
                 LOG.infof("provider %s enabled at %s", name, s.baseUrl());
             }

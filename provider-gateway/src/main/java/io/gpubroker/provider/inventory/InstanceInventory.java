@@ -19,6 +19,7 @@ import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
+import io.gpubroker.provider.lease.JobLease;
 import io.gpubroker.provider.offers.DirectPublisher;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -29,7 +30,8 @@ import org.jboss.logging.Logger;
  * Lists each provider's instances on a schedule and publishes this deployment's tagged ones to
  * {@code instance.inventory} (reconciliation input for session-service). Foreign instances (no tag,
  * another deployment's tag) are left out and never touched. A listing that failed anywhere — one
- * page is enough — is published as {@link InstanceListingFailed}, never as a short list.
+ * page is enough — is published as {@link InstanceListingFailed}, never as a short list. Of several
+ * replicas serving a provider, only the holder of its {@code inventory-<provider>} lease lists it (ADR 0013).
  */
 @ApplicationScoped
 public class InstanceInventory {
@@ -39,12 +41,14 @@ public class InstanceInventory {
     private final Ownership ownership;
     private final DirectPublisher publisher;
     private final Scheduler scheduler;
+    private final JobLease lease;
     private final BrokerClock.Scaled clock;
     private final Duration interval;
     private final boolean enabled;
 
     public InstanceInventory(Providers providers, Ownership ownership, DirectPublisher publisher, Scheduler scheduler,
-                             BrokerClock.Scaled clock, GatewayConfig.Inventory config) {
+                             JobLease lease, BrokerClock.Scaled clock, GatewayConfig.Inventory config) {
+        this.lease = lease;
         this.providers = providers;
         this.ownership = ownership;
         this.publisher = publisher;
@@ -61,7 +65,11 @@ public class InstanceInventory {
         for (Provider p : providers.enabled()) {
             scheduler.newJob("inventory-" + p.name()).setInterval(interval.toSeconds() + "s")
                     .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                    .setTask(ex -> listAndPublish(p.name())).schedule();
+                    .setTask(ex -> {
+                        if (lease.holds("inventory-" + p.name())) {
+                            listAndPublish(p.name());
+                        }
+                    }).schedule();
         }
     }
 

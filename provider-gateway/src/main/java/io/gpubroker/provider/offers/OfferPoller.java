@@ -18,6 +18,7 @@ import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
+import io.gpubroker.provider.lease.JobLease;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
@@ -27,6 +28,8 @@ import org.jboss.logging.Logger;
  * Polls each enabled provider's catalog on its own schedule ({@code broker.providers.<p>.offer-poll-interval})
  * and publishes it to {@code provider.offers} as {@link OfferSnapshotPage} pages keyed by provider.
  * A provider that fails to answer is published as {@link OfferPollFailed} — never as an empty catalog.
+ * Of several replicas serving a provider, only the holder of its {@code offers-<provider>} lease polls
+ * it (ADR 0013).
  */
 @ApplicationScoped
 public class OfferPoller {
@@ -39,13 +42,15 @@ public class OfferPoller {
     private final Providers providers;
     private final DirectPublisher publisher;
     private final Scheduler scheduler;
+    private final JobLease lease;
     private final BrokerClock.Scaled clock;
     private final int pageSize;
     private final boolean enabled;
     private final Map<String, PollResult> last = new ConcurrentHashMap<>();
 
-    public OfferPoller(Providers providers, DirectPublisher publisher, Scheduler scheduler, BrokerClock.Scaled clock,
-                       GatewayConfig.Offers config) {
+    public OfferPoller(Providers providers, DirectPublisher publisher, Scheduler scheduler, JobLease lease,
+                       BrokerClock.Scaled clock, GatewayConfig.Offers config) {
+        this.lease = lease;
         this.providers = providers;
         this.publisher = publisher;
         this.scheduler = scheduler;
@@ -62,7 +67,11 @@ public class OfferPoller {
             Duration every = p.settings().duration("offer-poll-interval", Duration.ofSeconds(60));
             scheduler.newJob("offers-" + p.name()).setInterval(every.toSeconds() + "s")
                     .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                    .setTask(ex -> poll(p.name())).schedule();
+                    .setTask(ex -> {
+                        if (lease.holds("offers-" + p.name())) {
+                            poll(p.name());
+                        }
+                    }).schedule();
         }
     }
 

@@ -121,15 +121,20 @@ public final class Commands {
         if (ready) {
             return;
         }
+        awaitConsumerReady("vastai");
+        ready = true;
+    }
+
+    /** Sends harmless describes for {@code provider} (one this gateway serves) until one is answered. */
+    public static void awaitConsumerReady(String provider) {
         try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
             String session = "warmup-" + UUID.randomUUID();
             long deadline = System.currentTimeMillis() + 90_000;
             while (System.currentTimeMillis() < deadline) {
-                send(describe(session, "vastai", "1"));
+                send(describe(session, provider, "1"));
                 boolean answered = replies.pollUntil(Duration.ofSeconds(3), r -> session.equals(r.key())).stream()
                         .anyMatch(r -> session.equals(r.key()));
                 if (answered) {
-                    ready = true;
                     return;
                 }
             }
