@@ -10,7 +10,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import io.gpubroker.provider.lease.JobLease;
+import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.provider.support.GatewayTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

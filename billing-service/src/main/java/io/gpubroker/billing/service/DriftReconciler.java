@@ -18,7 +18,7 @@ import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.metrics.BillingMetrics;
 import io.gpubroker.billing.repository.BilledSessionRepository;
 import io.gpubroker.billing.repository.DriftRepository;
-import io.gpubroker.billing.repository.JobLease;
+import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.ProviderDriftMeasured;
 import io.gpubroker.kit.clock.BrokerClock;

@@ -19,7 +19,7 @@ import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
-import io.gpubroker.provider.lease.JobLease;
+import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.provider.offers.DirectPublisher;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;

@@ -18,7 +18,7 @@ import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
-import io.gpubroker.provider.lease.JobLease;
+import io.gpubroker.kit.lease.JobLease;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;

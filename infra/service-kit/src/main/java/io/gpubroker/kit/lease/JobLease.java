@@ -1,4 +1,4 @@
-package io.gpubroker.provider.lease;
+package io.gpubroker.kit.lease;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
