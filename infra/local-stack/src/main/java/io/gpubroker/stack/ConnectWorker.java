@@ -112,15 +112,12 @@ public final class ConnectWorker implements AutoCloseable {
      * keeps it: the table list is set here).
      */
     public String registerOutbox(Postgres pg, List<String> schemas, String name, String slot, boolean dropSlotOnStop) {
-        String connector = slot.replace('_', '-');
+        String connector = connectorName(slot);
         String config;
         try {
-            ObjectNode c = (ObjectNode) JSON.readTree(Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), Map.of(
+            config = JSON.writeValueAsString(outboxConfig(projectRoot, Map.of(
                     "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
-                    "pg.password", pg.password(), "pg.database", pg.database(), "schema", name, "slot", slot,
-                    "slot.drop", String.valueOf(dropSlotOnStop))));
-            c.put("table.include.list", String.join(",", schemas.stream().map(s -> s + ".outbox").toList()));
-            config = JSON.writeValueAsString(c);
+                    "pg.password", pg.password(), "pg.database", pg.database()), schemas, name, slot, dropSlotOnStop));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,6 +130,30 @@ public final class ConnectWorker implements AutoCloseable {
         });
         Wait.until("connector " + connector + " running", Duration.ofSeconds(90), () -> "RUNNING".equals(taskState(connector)));
         return connector;
+    }
+
+    /**
+     * The outbox connector's configuration: {@code infra/connect/outbox-connector.json} filled with
+     * the database settings ({@code pg.host}, {@code pg.port}, {@code pg.user}, {@code pg.password},
+     * {@code pg.database}) and one table list for every schema. The single definition behind both the
+     * launcher and the generated Kubernetes {@code KafkaConnector} ({@code infra/deploy}).
+     */
+    public static ObjectNode outboxConfig(Path projectRoot, Map<String, String> database, List<String> schemas,
+                                          String name, String slot, boolean dropSlotOnStop) {
+        Map<String, String> values = new java.util.HashMap<>(database);
+        values.putAll(Map.of("schema", name, "slot", slot, "slot.drop", String.valueOf(dropSlotOnStop)));
+        try {
+            ObjectNode c = (ObjectNode) JSON.readTree(Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), values));
+            c.put("table.include.list", String.join(",", schemas.stream().map(s -> s + ".outbox").toList()));
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A connector's name: its replication slot's, with dashes. */
+    public static String connectorName(String slot) {
+        return slot.replace('_', '-');
     }
 
     /** Whether the worker has a connector of that name. */

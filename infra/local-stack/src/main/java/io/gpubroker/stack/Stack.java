@@ -30,6 +30,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  */
 public final class Stack implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The providers the stack simulates (and a deployment runs one provider-gateway for each). */
+    public static final List<String> PROVIDERS = List.of("vastai", "tensordock", "rackrr", "barrack", "trooper");
+    /** Name of the single outbox connector (its slot: {@value #OUTBOX_SLOT}) on the stack's own infrastructure. */
+    public static final String OUTBOX_CONNECTOR = "outbox";
+    public static final String OUTBOX_SLOT = "outbox_all";
 
     /** What to start. */
     public record Options(Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
@@ -215,7 +220,7 @@ public final class Stack implements AutoCloseable {
                 f.get();
             }
             if (oneConnector && !outboxSchemas.isEmpty()) {
-                connect.registerOutbox(pg, outboxSchemas, "outbox", slotPrefix + "all", false);
+                connect.registerOutbox(pg, outboxSchemas, OUTBOX_CONNECTOR, slotPrefix + "all", false);
                 retirePerSchemaConnectors(outboxSchemas);
             }
             List<Future<?>> ready = new ArrayList<>();
@@ -447,7 +452,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private static String[] names() {
-        return new String[] {"vastai", "tensordock", "rackrr", "barrack", "trooper"};
+        return PROVIDERS.toArray(String[]::new);
     }
 
     /**
