@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
+import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.OfferWithdrawn;
 import io.gpubroker.contracts.SessionRequested;
@@ -132,6 +133,27 @@ class InboxTests {
         assertThat(nacked.get()).isInstanceOf(MalformedEventException.class).hasMessageContaining("'id' header");
         assertThat(acked).hasValue(0);
         assertThat(effects).hasValue(0);
+    }
+
+    @Test
+    void aValidMessageIsAppliedAndAckedAndItsRedeliveryAckedWithoutASecondEffect() {
+        SessionRequested event = requested("sess-" + UUID.randomUUID());
+        String eventId = UUID.randomUUID().toString();
+        KafkaMessages kafka = new KafkaMessages();
+        AtomicInteger effects = new AtomicInteger();
+
+        for (int delivery = 0; delivery < 2; delivery++) {
+            Message<String> msg = kafka.message(eventId, "SessionRequested", event.sessionId(), EventCatalog.toJson(event));
+            await(() -> inbox.handle(msg, "kit-handler", (s, e) -> {
+                assertThat(Inbox.as(e, SessionRequested.class)).isEqualTo(event);
+                effects.incrementAndGet();
+                return Uni.createFrom().voidItem();
+            }));
+        }
+
+        assertThat(effects).hasValue(1);
+        assertThat(kafka.acks).hasValue(2);
+        assertThat(kafka.nack.get()).isNull();
     }
 
     @Test
