@@ -2,8 +2,6 @@ package io.gpubroker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Field;
-
 import io.gpubroker.gateway.auth.ApiKeys;
 import io.gpubroker.gateway.auth.RateLimiter;
 import io.gpubroker.gateway.config.GatewayConfig;
@@ -12,17 +10,23 @@ import org.junit.jupiter.api.Test;
 /** The token bucket and the key format, without the server. */
 class RateLimiterTests {
 
-    static GatewayConfig config(double rps, int burst) throws Exception {
-        GatewayConfig c = new GatewayConfig();
-        set(c, "ratePerSecond", rps);
-        set(c, "rateBurst", burst);
-        return c;
-    }
+    static GatewayConfig.RateLimit config(double rps, int burst) {
+        return new GatewayConfig.RateLimit() {
+            @Override
+            public double requestsPerSecond() {
+                return rps;
+            }
 
-    static void set(Object o, String field, Object v) throws Exception {
-        Field f = GatewayConfig.class.getDeclaredField(field);
-        f.setAccessible(true);
-        f.set(o, v);
+            @Override
+            public int burst() {
+                return burst;
+            }
+
+            @Override
+            public boolean exemptAdmin() {
+                return true;
+            }
+        };
     }
 
     @Test

@@ -23,7 +23,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * routing, so an unknown path is a plain 404 whatever the key.
  */
 public class AuthFilter {
-    private final GatewayConfig config;
+    private final GatewayConfig.Admin admin;
+    private final GatewayConfig.Auth auth;
+    private final GatewayConfig.RateLimit rateLimit;
     private final ConsumerService consumers;
     private final KeyCache cache;
     private final RateLimiter limiter;
@@ -31,9 +33,11 @@ public class AuthFilter {
     private final MeterRegistry metrics;
     private final Map<Method, Access.Level> levels = new ConcurrentHashMap<>();
 
-    public AuthFilter(GatewayConfig config, ConsumerService consumers, KeyCache cache, RateLimiter limiter,
-                      CallContext call, MeterRegistry metrics) {
-        this.config = config;
+    public AuthFilter(GatewayConfig.Admin admin, GatewayConfig.Auth auth, GatewayConfig.RateLimit rateLimit,
+                      ConsumerService consumers, KeyCache cache, RateLimiter limiter, CallContext call, MeterRegistry metrics) {
+        this.admin = admin;
+        this.auth = auth;
+        this.rateLimit = rateLimit;
         this.consumers = consumers;
         this.cache = cache;
         this.limiter = limiter;
@@ -66,12 +70,12 @@ public class AuthFilter {
             if (level == Access.Level.ADMIN && p instanceof Principal.Consumer) {
                 return ErrorMapper.body(403, "this operation needs the admin key", rid, Map.of());
             }
-            if (!(p instanceof Principal.Admin && config.rateExemptAdmin())) {
+            if (!(p instanceof Principal.Admin && rateLimit.exemptAdmin())) {
                 long wait = limiter.acquire(p.bucket());
                 if (wait > 0) {
                     metrics.counter("gateway_rate_limited_total").increment();
-                    Response r = ErrorMapper.body(429, "rate limit exceeded: at most " + config.ratePerSecond()
-                            + " requests/s (burst " + config.rateBurst() + ") per API key", rid, Map.of());
+                    Response r = ErrorMapper.body(429, "rate limit exceeded: at most " + rateLimit.requestsPerSecond()
+                            + " requests/s (burst " + rateLimit.burst() + ") per API key", rid, Map.of());
                     return Response.fromResponse(r).header("Retry-After", Long.toString(wait)).build();
                 }
             }
@@ -83,13 +87,13 @@ public class AuthFilter {
     /** The caller for this header, or null (→ 401). */
     private Uni<Principal> principal(String header) {
         if (header == null) {
-            return Uni.createFrom().item(config.anonymous() ? new Principal.Anonymous() : null);
+            return Uni.createFrom().item(auth.anonymous() ? new Principal.Anonymous() : null);
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Uni.createFrom().nullItem();
         }
         String key = header.substring(7).trim();
-        if (config.adminKey().map(admin -> ApiKeys.same(admin, key)).orElse(false)) {
+        if (admin.key().map(adminKey -> ApiKeys.same(adminKey, key)).orElse(false)) {
             return Uni.createFrom().item(new Principal.Admin());
         }
         String keyId = ApiKeys.keyIdOf(key);

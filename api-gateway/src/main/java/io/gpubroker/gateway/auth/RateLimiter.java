@@ -18,9 +18,9 @@ public class RateLimiter {
     private final int burst;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public RateLimiter(GatewayConfig config) {
-        this.rate = config.ratePerSecond();
-        this.burst = Math.max(1, config.rateBurst());
+    public RateLimiter(GatewayConfig.RateLimit config) {
+        this.rate = config.requestsPerSecond();
+        this.burst = Math.max(1, config.burst());
     }
 
     /** 0 when the request may pass, else the whole seconds to wait (the Retry-After value). */

@@ -3,102 +3,91 @@ package io.gpubroker.gateway.config;
 import java.time.Duration;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+/**
+ * The gateway's settings (documented in application.properties and the README), one typed mapping
+ * per group. The keys live under {@code broker.*}, which service-kit shares ({@code broker.db.*},
+ * {@code broker.purge.*}, ...): a single {@code broker} root would claim those too, so each group
+ * is its own root.
+ */
+public final class GatewayConfig {
 
-/** The gateway's settings (documented in application.properties and the README). */
-@ApplicationScoped
-public class GatewayConfig {
-
-    @ConfigProperty(name = "broker.admin-key")
-    Optional<String> adminKey;
-
-    @ConfigProperty(name = "broker.auth.anonymous", defaultValue = "false")
-    boolean anonymous;
-
-    @ConfigProperty(name = "broker.auth.key-cache-ttl", defaultValue = "10s")
-    Duration keyCacheTtl;
-
-    @ConfigProperty(name = "broker.rate-limit.requests-per-second", defaultValue = "20")
-    double ratePerSecond;
-
-    @ConfigProperty(name = "broker.rate-limit.burst", defaultValue = "40")
-    int rateBurst;
-
-    @ConfigProperty(name = "broker.rate-limit.exempt-admin", defaultValue = "true")
-    boolean rateExemptAdmin;
-
-    @ConfigProperty(name = "broker.consumer.max-active-sessions", defaultValue = "5")
-    int maxActiveSessions;
-
-    @ConfigProperty(name = "broker.services.inventory-service.url", defaultValue = "http://127.0.0.1:8081")
-    String inventoryUrl;
-
-    @ConfigProperty(name = "broker.services.session-service.url", defaultValue = "http://127.0.0.1:8082")
-    String sessionUrl;
-
-    @ConfigProperty(name = "broker.services.billing-service.url", defaultValue = "http://127.0.0.1:8083")
-    String billingUrl;
-
-    @ConfigProperty(name = "broker.upstream.connect-timeout", defaultValue = "2s")
-    Duration connectTimeout;
-
-    @ConfigProperty(name = "broker.upstream.timeout", defaultValue = "15s")
-    Duration upstreamTimeout;
-
-    @ConfigProperty(name = "broker.upstream.health-timeout", defaultValue = "2s")
-    Duration healthTimeout;
-
-    public Optional<String> adminKey() {
-        return adminKey.filter(k -> !k.isBlank());
+    private GatewayConfig() {
     }
 
-    public boolean anonymous() {
-        return anonymous;
+    /** {@code broker.admin-key}: the operator's key (a secret, see GatewaySecrets). */
+    @ConfigMapping(prefix = "broker.admin-key")
+    public interface Admin {
+        @WithParentName
+        Optional<String> value();
+
+        /** The admin key, absent when unset or blank. */
+        default Optional<String> key() {
+            return value().filter(k -> !k.isBlank());
+        }
     }
 
-    public Duration keyCacheTtl() {
-        return keyCacheTtl;
+    /** {@code broker.auth.*}: who may call without a key, and how long a looked-up key is trusted. */
+    @ConfigMapping(prefix = "broker.auth")
+    public interface Auth {
+        @WithDefault("false")
+        boolean anonymous();
+
+        @WithDefault("10s")
+        Duration keyCacheTtl();
     }
 
-    public double ratePerSecond() {
-        return ratePerSecond;
+    /** {@code broker.rate-limit.*}: the token bucket per API key. */
+    @ConfigMapping(prefix = "broker.rate-limit")
+    public interface RateLimit {
+        @WithDefault("20")
+        double requestsPerSecond();
+
+        @WithDefault("40")
+        int burst();
+
+        /** The admin key is not limited. */
+        @WithDefault("true")
+        boolean exemptAdmin();
     }
 
-    public int rateBurst() {
-        return rateBurst;
+    /** {@code broker.consumer.*}: limits per consumer. */
+    @ConfigMapping(prefix = "broker.consumer")
+    public interface Consumers {
+        @WithDefault("5")
+        int maxActiveSessions();
     }
 
-    public boolean rateExemptAdmin() {
-        return rateExemptAdmin;
+    /** {@code broker.services.*}: where the services behind the gateway listen. */
+    @ConfigMapping(prefix = "broker.services")
+    public interface Services {
+        @WithName("inventory-service.url")
+        @WithDefault("http://127.0.0.1:8081")
+        String inventoryUrl();
+
+        @WithName("session-service.url")
+        @WithDefault("http://127.0.0.1:8082")
+        String sessionUrl();
+
+        @WithName("billing-service.url")
+        @WithDefault("http://127.0.0.1:8083")
+        String billingUrl();
     }
 
-    public int maxActiveSessions() {
-        return maxActiveSessions;
-    }
+    /** {@code broker.upstream.*}: timeouts of calls to those services. */
+    @ConfigMapping(prefix = "broker.upstream")
+    public interface Upstream {
+        @WithDefault("2s")
+        Duration connectTimeout();
 
-    public String inventoryUrl() {
-        return inventoryUrl;
-    }
+        @WithDefault("15s")
+        Duration timeout();
 
-    public String sessionUrl() {
-        return sessionUrl;
-    }
-
-    public String billingUrl() {
-        return billingUrl;
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
-    public Duration upstreamTimeout() {
-        return upstreamTimeout;
-    }
-
-    public Duration healthTimeout() {
-        return healthTimeout;
+        @WithDefault("2s")
+        Duration healthTimeout();
     }
 }

@@ -21,7 +21,7 @@ public class KeyCache {
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
-    public KeyCache(GatewayConfig config) {
+    public KeyCache(GatewayConfig.Auth config) {
         this.ttlNanos = config.keyCacheTtl().toNanos();
     }
 

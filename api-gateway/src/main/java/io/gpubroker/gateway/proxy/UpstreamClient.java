@@ -40,18 +40,18 @@ public class UpstreamClient {
     /** Absent only outside production (the startup check requires it there); the services then refuse. */
     private final String internalToken = InternalToken.configured().orElse("");
 
-    public UpstreamClient(Vertx vertx, GatewayConfig config, MeterRegistry metrics) {
+    public UpstreamClient(Vertx vertx, GatewayConfig.Upstream config, GatewayConfig.Services services, MeterRegistry metrics) {
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setKeepAlive(true)
                 .setMaxPoolSize(64)
                 .setFollowRedirects(false)
                 .setUserAgent("gpu-broker-api-gateway"));
-        this.timeoutMs = config.upstreamTimeout().toMillis();
+        this.timeoutMs = config.timeout().toMillis();
         this.metrics = metrics;
-        bases.put(Service.INVENTORY, strip(config.inventoryUrl()));
-        bases.put(Service.SESSION, strip(config.sessionUrl()));
-        bases.put(Service.BILLING, strip(config.billingUrl()));
+        bases.put(Service.INVENTORY, strip(services.inventoryUrl()));
+        bases.put(Service.SESSION, strip(services.sessionUrl()));
+        bases.put(Service.BILLING, strip(services.billingUrl()));
     }
 
     private static String strip(String url) {

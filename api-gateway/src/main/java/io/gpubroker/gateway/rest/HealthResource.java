@@ -27,11 +27,11 @@ import io.vertx.core.http.HttpMethod;
 @Access(Access.Level.PUBLIC)
 public class HealthResource {
     private final UpstreamClient upstream;
-    private final GatewayConfig config;
+    private final GatewayConfig.Upstream config;
     private final BrokerClock.Scaled clock;
     private final PrometheusMeterRegistry prometheus;
 
-    public HealthResource(UpstreamClient upstream, GatewayConfig config, BrokerClock.Scaled clock, PrometheusMeterRegistry prometheus) {
+    public HealthResource(UpstreamClient upstream, GatewayConfig.Upstream config, BrokerClock.Scaled clock, PrometheusMeterRegistry prometheus) {
         this.upstream = upstream;
         this.config = config;
         this.clock = clock;

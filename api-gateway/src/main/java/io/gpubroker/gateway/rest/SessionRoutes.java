@@ -47,13 +47,13 @@ public class SessionRoutes {
 
     private final Forwarder fwd;
     private final CallContext call;
-    private final GatewayConfig config;
+    private final GatewayConfig.Consumers config;
     private final ObjectMapper mapper;
     private final SessionOwnership ownership;
     /** creates in flight per consumer, so two parallel creates cannot both slip under the cap */
     private final Map<String, AtomicInteger> creating = new ConcurrentHashMap<>();
 
-    public SessionRoutes(Forwarder fwd, CallContext call, GatewayConfig config, ObjectMapper mapper, SessionOwnership ownership) {
+    public SessionRoutes(Forwarder fwd, CallContext call, GatewayConfig.Consumers config, ObjectMapper mapper, SessionOwnership ownership) {
         this.ownership = ownership;
         this.fwd = fwd;
         this.call = call;

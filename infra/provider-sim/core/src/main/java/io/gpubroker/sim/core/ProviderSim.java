@@ -46,6 +46,9 @@ import io.vertx.ext.web.handler.BodyHandler;
  * HTTP model server ({@link AppServer}) on the external loopback port published for VM port H
  * ({@link Apps}); it reports healthy after {@code app.model-load-seconds} (default 60, per provider
  * {@code <name>.app.model-load-seconds}) of simulated time.
+ *
+ * <p>The helpers a handler needs (timers, SSH, apps, faults, JSON replies) are public so a simulator
+ * can keep its route groups in classes of their own beside its {@code ProviderSim} subclass.
  */
 public abstract class ProviderSim {
 
@@ -130,6 +133,16 @@ public abstract class ProviderSim {
         return port;
     }
 
+    /** The simulator's settings (read at use time, changed through {@code /_sim/config}). */
+    public SimConfig config() {
+        return config;
+    }
+
+    /** The simulator's seeded random (seed + name): the same settings give the same run. */
+    public Random random() {
+        return random;
+    }
+
     /** The simulated clock this simulator runs on (tests advance it). */
     public SimClock clock() {
         return clock;
@@ -185,7 +198,7 @@ public abstract class ProviderSim {
      * {@code proceed}. Providers whose one path carries several operations (Trooper's
      * order-status actions, Vast's instance PUT) apply their finer op names through this too.
      */
-    protected void withFault(RoutingContext ctx, java.util.Optional<Faults.Rule> fault, Runnable proceed) {
+    public void withFault(RoutingContext ctx, java.util.Optional<Faults.Rule> fault, Runnable proceed) {
         if (fault.isEmpty()) {
             proceed.run();
             return;
@@ -221,21 +234,21 @@ public abstract class ProviderSim {
         }
     }
 
-    protected Vertx vx() {
+    public Vertx vx() {
         return vertx;
     }
 
     /** Runs {@code action} after {@code simulated} time has passed on the shared clock. */
-    protected long after(Duration simulated, Runnable action) {
+    public long after(Duration simulated, Runnable action) {
         return vertx.setTimer(clock.realMillis(simulated), id -> action.run());
     }
 
     /** A configured simulated duration for this provider: {@code <name>.<key>} (seconds or ISO). */
-    protected Duration timing(String key, Duration def) {
+    public Duration timing(String key, Duration def) {
         return config.getDuration(name + "." + key, def);
     }
 
-    protected Instant now() {
+    public Instant now() {
         return clock.now();
     }
 
@@ -246,7 +259,7 @@ public abstract class ProviderSim {
     }
 
     /** The instance's apps (model servers, published ports), created on first use. */
-    protected Apps apps(SimInstance inst) {
+    public Apps apps(SimInstance inst) {
         if (inst.apps == null) {
             inst.apps = new Apps(inst, clock, this::modelLoadTime);
         }
@@ -254,7 +267,7 @@ public abstract class ProviderSim {
     }
 
     /** Runs blocking {@code work} (binding or closing servers) off the event loop. */
-    protected void blocking(Runnable work) {
+    public void blocking(Runnable work) {
         vertx.executeBlocking(() -> {
             work.run();
             return null;
@@ -262,7 +275,7 @@ public abstract class ProviderSim {
     }
 
     /** Attaches the next queued instance fault (if any) to a newly created instance. */
-    protected void takeInstanceFault(SimInstance inst) {
+    public void takeInstanceFault(SimInstance inst) {
         inst.fault = faults.nextInstanceFault().orElse(null);
     }
 
@@ -271,7 +284,7 @@ public abstract class ProviderSim {
      * calls {@code whenOpen} back on the event loop. Keys to accept are added by the caller
      * (before or after) with {@link SshHost#authorize}.
      */
-    protected void openSsh(SimInstance inst, String user, Consumer<SshHost> whenOpen) {
+    public void openSsh(SimInstance inst, String user, Consumer<SshHost> whenOpen) {
         GpuSpec gpu = inst.offeredGpu;
         if ("gpu_mismatch".equals(inst.fault)) {
             gpu = gpu.withName(gpu.name().equals("RTX 3090") ? "RTX 4090" : "RTX 3090");
@@ -303,7 +316,7 @@ public abstract class ProviderSim {
      * Closes the instance's SSH server and stops its apps (a stopped, dead or deleted machine
      * serves nothing), off the event loop.
      */
-    protected void closeSsh(SimInstance inst) {
+    public void closeSsh(SimInstance inst) {
         SshHost host = inst.ssh;
         Apps apps = inst.apps;
         if (host != null || apps != null) {
@@ -319,7 +332,7 @@ public abstract class ProviderSim {
     }
 
     /** Stops the instance's apps only (the machine stays up), off the event loop. */
-    protected void closeApps(SimInstance inst) {
+    public void closeApps(SimInstance inst) {
         Apps apps = inst.apps;
         if (apps != null) {
             blocking(apps::closeAll);
@@ -327,7 +340,7 @@ public abstract class ProviderSim {
     }
 
     /** Marks destroyed, stops billing, closes SSH and stops the apps: the common part of every destroy. */
-    protected void markDestroyed(SimInstance inst) {
+    public void markDestroyed(SimInstance inst) {
         inst.destroyed = true;
         inst.stopBilling(now());
         closeSsh(inst);
@@ -343,7 +356,7 @@ public abstract class ProviderSim {
         return out;
     }
 
-    protected static void json(RoutingContext ctx, int status, Object body) {
+    public static void json(RoutingContext ctx, int status, Object body) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
     }

@@ -1,0 +1,167 @@
+package io.gpubroker.kit.messaging;
+
+import static io.gpubroker.kit.KitDb.await;
+import static io.gpubroker.kit.KitDb.count;
+import static io.gpubroker.kit.KitDb.requested;
+import static io.gpubroker.kit.KitDb.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.inject.Inject;
+
+import io.gpubroker.contracts.EventCatalog;
+import io.gpubroker.contracts.MalformedEventException;
+import io.gpubroker.contracts.OfferWithdrawn;
+import io.gpubroker.contracts.SessionRequested;
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/** The inbox against the real PostgreSQL: one effect per event id and consumer, in the effect's transaction. */
+@QuarkusTest
+@TestProfile(BrokerTestProfile.class)
+class InboxTests {
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    Pool pool;
+
+    static Envelope envelope(String eventId) {
+        SessionRequested event = requested("sess-" + UUID.randomUUID());
+        return new Envelope(eventId, "SessionRequested", event.sessionId(), event);
+    }
+
+    @Test
+    void aRedeliveredEventIsRecordedOnceAndItsEffectRunsOnce() {
+        Envelope env = envelope(UUID.randomUUID().toString());
+        AtomicInteger effects = new AtomicInteger();
+
+        Inbox.Outcome first = await(() -> inbox.process("kit-consumer", env, (s, e) -> {
+            effects.incrementAndGet();
+            return Uni.createFrom().voidItem();
+        }));
+        Inbox.Outcome again = await(() -> inbox.process("kit-consumer", env, (s, e) -> {
+            effects.incrementAndGet();
+            return Uni.createFrom().voidItem();
+        }));
+
+        assertThat(first).isEqualTo(Inbox.Outcome.APPLIED);
+        assertThat(again).isEqualTo(Inbox.Outcome.DUPLICATE);
+        assertThat(effects).hasValue(1);
+        assertThat(rows(pool, "select event_type from kit_test.processed_messages where consumer = $1 and event_id = $2",
+                "kit-consumer", env.eventId())).singleElement().satisfies(r -> assertThat(r.getString("event_type"))
+                .isEqualTo("SessionRequested"));
+    }
+
+    @Test
+    void eachConsumerAppliesTheSameEventOnce() {
+        Envelope env = envelope(UUID.randomUUID().toString());
+
+        assertThat(await(() -> inbox.process("kit-billing", env, (s, e) -> Uni.createFrom().voidItem())))
+                .isEqualTo(Inbox.Outcome.APPLIED);
+        assertThat(await(() -> inbox.process("kit-session", env, (s, e) -> Uni.createFrom().voidItem())))
+                .isEqualTo(Inbox.Outcome.APPLIED);
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aFailedEffectRollsTheRecordBackSoTheRetryApplies() {
+        Envelope env = envelope(UUID.randomUUID().toString());
+
+        assertThatThrownBy(() -> await(() -> inbox.process("kit-consumer", env,
+                (s, e) -> Uni.createFrom().failure(new IllegalStateException("database hiccup")))))
+                .hasMessageContaining("database hiccup");
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
+                .isZero();
+
+        AtomicInteger effects = new AtomicInteger();
+        assertThat(await(() -> inbox.process("kit-consumer", env, (s, e) -> {
+            effects.incrementAndGet();
+            return Uni.createFrom().voidItem();
+        }))).isEqualTo(Inbox.Outcome.APPLIED);
+        assertThat(effects).hasValue(1);
+    }
+
+    @Test
+    void theEffectWritesInTheSameTransactionAsTheRecord() {
+        Envelope env = envelope(UUID.randomUUID().toString());
+        String marker = "inbox-" + env.eventId();
+
+        // the effect's own write goes through the session it is given; the failure after it undoes both
+        assertThatThrownBy(() -> await(() -> inbox.process("kit-consumer", env, (s, e) -> s
+                .createNativeQuery("insert into kit_test.outbox (id, aggregatetype, aggregateid, type, topic, payload)"
+                        + " values (gen_random_uuid(), 'test', ?1, 'Marker', 'test.events', '{}'::jsonb)")
+                .setParameter(1, marker).executeUpdate()
+                .chain(n -> Uni.createFrom().failure(new IllegalStateException("after the write"))))))
+                .hasMessageContaining("after the write");
+
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", marker)).isZero();
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
+                .isZero();
+    }
+
+    @Test
+    void aMessageWithoutEventHeadersIsNackedForTheDeadLetterTopicWithoutAnEffect() {
+        AtomicReference<Throwable> nacked = new AtomicReference<>();
+        AtomicInteger acked = new AtomicInteger();
+        AtomicInteger effects = new AtomicInteger();
+        Message<String> msg = Message.of("{\"session_id\":\"s-1\"}", () -> {
+            acked.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        }, t -> {
+            nacked.set(t);
+            return CompletableFuture.completedFuture(null);
+        });
+
+        inbox.handle(msg, "kit-consumer", (s, e) -> {
+            effects.incrementAndGet();
+            return Uni.createFrom().voidItem();
+        }).await().indefinitely();
+
+        assertThat(nacked.get()).isInstanceOf(MalformedEventException.class).hasMessageContaining("'id' header");
+        assertThat(acked).hasValue(0);
+        assertThat(effects).hasValue(0);
+    }
+
+    @Test
+    void aValidMessageIsAppliedAndAckedAndItsRedeliveryAckedWithoutASecondEffect() {
+        SessionRequested event = requested("sess-" + UUID.randomUUID());
+        String eventId = UUID.randomUUID().toString();
+        KafkaMessages kafka = new KafkaMessages();
+        AtomicInteger effects = new AtomicInteger();
+
+        for (int delivery = 0; delivery < 2; delivery++) {
+            Message<String> msg = kafka.message(eventId, "SessionRequested", event.sessionId(), EventCatalog.toJson(event));
+            await(() -> inbox.handle(msg, "kit-handler", (s, e) -> {
+                assertThat(Inbox.as(e, SessionRequested.class)).isEqualTo(event);
+                effects.incrementAndGet();
+                return Uni.createFrom().voidItem();
+            }));
+        }
+
+        assertThat(effects).hasValue(1);
+        assertThat(kafka.acks).hasValue(2);
+        assertThat(kafka.nack.get()).isNull();
+    }
+
+    @Test
+    void asRefusesAnEventOfAnotherType() {
+        Envelope env = envelope("e-1");
+
+        assertThat(Inbox.as(env, SessionRequested.class)).isSameAs(env.event());
+        assertThatThrownBy(() -> Inbox.as(env, OfferWithdrawn.class)).isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("expected OfferWithdrawn but got SessionRequested");
+    }
+}

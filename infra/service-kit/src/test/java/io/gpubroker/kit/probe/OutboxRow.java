@@ -1,0 +1,17 @@
+package io.gpubroker.kit.probe;
+
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** The test service's one entity: Hibernate Reactive (and its session factory) only starts with one. */
+@Entity
+@Table(name = "outbox")
+public class OutboxRow {
+    @Id
+    public UUID id;
+
+    public String aggregateid;
+}
