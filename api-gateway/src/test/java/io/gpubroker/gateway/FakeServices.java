@@ -1,5 +1,11 @@
 package io.gpubroker.gateway;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +14,6 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-
-import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Small real HTTP servers imitating inventory-, session- and billing-service (their internal
@@ -52,7 +51,9 @@ public final class FakeServices {
         }
 
         public void restart() {
-            server = await(vertx.createHttpServer().requestHandler(r -> handle(this, r)).listen(port, "127.0.0.1"));
+            server = await(vertx.createHttpServer()
+                    .requestHandler(r -> handle(this, r))
+                    .listen(port, "127.0.0.1"));
         }
     }
 
@@ -65,13 +66,17 @@ public final class FakeServices {
     private final ConcurrentLinkedDeque<Received> received = new ConcurrentLinkedDeque<>();
     /** the fake session-service's store: id → session JSON */
     public final Map<String, JsonObject> sessions = new ConcurrentHashMap<>();
+
     private final AtomicInteger seq = new AtomicInteger();
 
     public static synchronized FakeServices get() {
         if (instance == null) {
             instance = new FakeServices();
             for (Fake f : List.of(instance.inventory, instance.session, instance.billing)) {
-                f.server = await(instance.vertx.createHttpServer().requestHandler(r -> instance.handle(f, r)).listen(0, "127.0.0.1"));
+                f.server = await(instance.vertx
+                        .createHttpServer()
+                        .requestHandler(r -> instance.handle(f, r))
+                        .listen(0, "127.0.0.1"));
                 f.port = f.server.actualPort();
             }
         }
@@ -92,10 +97,14 @@ public final class FakeServices {
 
     /** The last request a service received on exactly this path (and method). */
     public Received last(String service, String method, String path) {
-        List<Received> l = received(r -> r.service().equals(service) && r.method().equals(method) && r.path().equals(path));
+        List<Received> l = received(r -> r.service().equals(service)
+                && r.method().equals(method)
+                && r.path().equals(path));
         if (l.isEmpty()) {
-            throw new AssertionError(service + " received no " + method + " " + path + "; got " + received(r -> true).stream()
-                    .map(r -> r.service() + " " + r.method() + " " + r.path()).toList());
+            throw new AssertionError(service + " received no " + method + " " + path + "; got "
+                    + received(r -> true).stream()
+                            .map(r -> r.service() + " " + r.method() + " " + r.path())
+                            .toList());
         }
         return l.get(l.size() - 1);
     }
@@ -103,8 +112,15 @@ public final class FakeServices {
     /** Stores a session in the fake session-service, as if it had been created earlier. */
     public String seedSession(String consumer, String status) {
         String id = "sess-" + seq.incrementAndGet() + "-" + consumer;
-        sessions.put(id, new JsonObject().put("id", id).put("consumer_id", consumer).put("provider", "vastai")
-                .put("gpu_type", "RTX 4090").put("status", status).put("price_per_hour", 0.45));
+        sessions.put(
+                id,
+                new JsonObject()
+                        .put("id", id)
+                        .put("consumer_id", consumer)
+                        .put("provider", "vastai")
+                        .put("gpu_type", "RTX 4090")
+                        .put("status", status)
+                        .put("price_per_hour", 0.45));
         return id;
     }
 
@@ -112,8 +128,13 @@ public final class FakeServices {
         req.body().onSuccess(buf -> {
             String body = buf.toString();
             if (!req.path().startsWith("/q/health")) {
-                received.add(new Received(f.name, req.method().name(), req.path(), req.query(),
-                        MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
+                received.add(new Received(
+                        f.name,
+                        req.method().name(),
+                        req.path(),
+                        req.query(),
+                        MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+                        body));
             }
             Runnable answer = () -> answer(f, req, body);
             if (f.delayMs > 0 && !req.path().startsWith("/q/health")) {
@@ -133,7 +154,10 @@ public final class FakeServices {
             return;
         }
         if (f.plainError != null) {
-            req.response().setStatusCode(f.plainError).putHeader("Content-Type", "text/html").end("<html>boom</html>");
+            req.response()
+                    .setStatusCode(f.plainError)
+                    .putHeader("Content-Type", "text/html")
+                    .end("<html>boom</html>");
             return;
         }
         switch (f.name) {
@@ -144,7 +168,10 @@ public final class FakeServices {
     }
 
     private static void reply(HttpServerRequest req, int status, Object json) {
-        req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.toString());
+        req.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(json.toString());
     }
 
     private static void error(HttpServerRequest req, int status, String msg) {
@@ -152,13 +179,23 @@ public final class FakeServices {
     }
 
     private static JsonObject offer(String id) {
-        return new JsonObject().put("id", id).put("provider", "vastai").put("gpu_type", "RTX 4090").put("price_per_hour", 0.45);
+        return new JsonObject()
+                .put("id", id)
+                .put("provider", "vastai")
+                .put("gpu_type", "RTX 4090")
+                .put("price_per_hour", 0.45);
     }
 
     private void inventory(HttpServerRequest req, String path) {
         String[] p = path.split("/");
         if (path.equals("/inventory")) {
-            reply(req, 200, new JsonObject().put("offers", new JsonArray().add(offer("vastai-1"))).put("count", 1).put("total", 1));
+            reply(
+                    req,
+                    200,
+                    new JsonObject()
+                            .put("offers", new JsonArray().add(offer("vastai-1")))
+                            .put("count", 1)
+                            .put("total", 1));
         } else if (p.length == 3 && p[1].equals("inventory")) {
             if (p[2].equals("missing")) {
                 error(req, 404, "offer missing not found");
@@ -166,7 +203,13 @@ public final class FakeServices {
                 reply(req, 200, offer(p[2]));
             }
         } else if (p.length == 4 && p[3].equals("compatible-templates")) {
-            reply(req, 200, new JsonObject().put("offer_id", p[2]).put("compatible_templates", new JsonArray()).put("count", 0));
+            reply(
+                    req,
+                    200,
+                    new JsonObject()
+                            .put("offer_id", p[2])
+                            .put("compatible_templates", new JsonArray())
+                            .put("count", 0));
         } else if (path.equals("/templates")) {
             reply(req, 200, new JsonObject().put("templates", new JsonArray()).put("count", 0));
         } else if (p.length == 3 && p[1].equals("templates")) {
@@ -184,17 +227,51 @@ public final class FakeServices {
         if (path.equals("/sessions") && m.equals("POST")) {
             JsonObject in = new JsonObject(body);
             if ("stale-offer".equals(in.getString("offer_id"))) {
-                reply(req, 503, new JsonObject().put("error", "offer unavailable due to stale inventory").put("error_type", "stale_inventory")
-                        .put("offer_id", "stale-offer").put("provider", "vastai").put("retry_suggested", true)
-                        .put("message", "The selected offer is no longer available.").put("request_id", req.getHeader("X-Request-ID")));
+                reply(
+                        req,
+                        503,
+                        new JsonObject()
+                                .put("error", "offer unavailable due to stale inventory")
+                                .put("error_type", "stale_inventory")
+                                .put("offer_id", "stale-offer")
+                                .put("provider", "vastai")
+                                .put("retry_suggested", true)
+                                .put("message", "The selected offer is no longer available.")
+                                .put("request_id", req.getHeader("X-Request-ID")));
                 return;
             }
             if (in.getString("consumer_id") == null) {
                 error(req, 400, "consumer_id: must not be blank");
                 return;
             }
+            // a stand-in for session-service's per-consumer cap (3 here; the real rule: ConsumerCapTests)
+            long live = sessions.values().stream()
+                    .filter(x -> in.getString("consumer_id").equals(x.getString("consumer_id"))
+                            && java.util.List.of("pending", "provisioning", "running")
+                                    .contains(x.getString("status")))
+                    .count();
+            if (live >= 3) {
+                reply(
+                        req,
+                        409,
+                        new JsonObject()
+                                .put(
+                                        "error",
+                                        "consumer " + in.getString("consumer_id") + " already has " + live
+                                                + " active sessions (limit 3): end one before creating another")
+                                .put("error_type", "session_limit")
+                                .put("active_sessions", live)
+                                .put("limit", 3)
+                                .put("request_id", req.getHeader("X-Request-ID")));
+                return;
+            }
             String id = seedSession(in.getString("consumer_id"), "pending");
-            reply(req, 201, new JsonObject().put("session", sessions.get(id)).put("ssh_private_key", "-----BEGIN OPENSSH PRIVATE KEY-----"));
+            reply(
+                    req,
+                    201,
+                    new JsonObject()
+                            .put("session", sessions.get(id))
+                            .put("ssh_private_key", "-----BEGIN OPENSSH PRIVATE KEY-----"));
         } else if (path.equals("/sessions") && m.equals("GET")) {
             String consumer = req.getParam("consumer_id");
             String status = req.getParam("status");
@@ -213,10 +290,25 @@ public final class FakeServices {
             String op = p.length == 4 ? p[3] : "";
             switch (m + " " + op) {
                 case "GET " -> reply(req, 200, s);
-                case "POST done" -> reply(req, 200, new JsonObject().put("message", "session shutdown initiated").put("session_id", p[2]));
-                case "POST extend" -> reply(req, 200, new JsonObject().put("message", "session extended").put("session_id", p[2]));
-                case "DELETE " -> reply(req, 200, new JsonObject().put("message", "session destroyed").put("session_id", p[2]));
-                case "GET diagnostics" -> reply(req, 200, new JsonObject().put("session_id", p[2]).put("status", s.getString("status")));
+                case "POST done" ->
+                    reply(
+                            req,
+                            200,
+                            new JsonObject()
+                                    .put("message", "session shutdown initiated")
+                                    .put("session_id", p[2]));
+                case "POST extend" ->
+                    reply(
+                            req,
+                            200,
+                            new JsonObject().put("message", "session extended").put("session_id", p[2]));
+                case "DELETE " ->
+                    reply(
+                            req,
+                            200,
+                            new JsonObject().put("message", "session destroyed").put("session_id", p[2]));
+                case "GET diagnostics" ->
+                    reply(req, 200, new JsonObject().put("session_id", p[2]).put("status", s.getString("status")));
                 case "POST heartbeat" -> reply(req, 200, new JsonObject().put("status", "ok"));
                 default -> error(req, 404, "not found");
             }
@@ -228,10 +320,21 @@ public final class FakeServices {
     private void billing(HttpServerRequest req, String path, String body) {
         String[] p = path.split("/");
         if (path.equals("/costs")) {
-            reply(req, 200, new JsonObject().put("consumer_id", req.getParam("consumer_id")).put("session_id", req.getParam("session_id"))
-                    .put("total_cost", 1.35).put("currency", "USD"));
+            reply(
+                    req,
+                    200,
+                    new JsonObject()
+                            .put("consumer_id", req.getParam("consumer_id"))
+                            .put("session_id", req.getParam("session_id"))
+                            .put("total_cost", 1.35)
+                            .put("currency", "USD"));
         } else if (path.equals("/costs/summary")) {
-            reply(req, 200, new JsonObject().put("consumer_id", req.getParam("consumer_id")).put("total_cost", 45.67));
+            reply(
+                    req,
+                    200,
+                    new JsonObject()
+                            .put("consumer_id", req.getParam("consumer_id"))
+                            .put("total_cost", 45.67));
         } else if (path.equals("/costs/drift")) {
             reply(req, 200, new JsonObject().put("providers", new JsonArray()));
         } else if (p.length == 3 && p[1].equals("budgets")) {

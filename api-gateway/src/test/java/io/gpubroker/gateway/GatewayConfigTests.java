@@ -2,14 +2,13 @@ package io.gpubroker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.Map;
-
 import io.gpubroker.gateway.config.GatewayConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The typed settings keep the property names and defaults the gateway always had. */
@@ -41,7 +40,6 @@ class GatewayConfigTests {
         assertThat(rate.requestsPerSecond()).isEqualTo(20.0);
         assertThat(rate.burst()).isEqualTo(40);
         assertThat(rate.exemptAdmin()).isTrue();
-        assertThat(c.getConfigMapping(GatewayConfig.Consumers.class).maxActiveSessions()).isEqualTo(5);
         GatewayConfig.Services services = c.getConfigMapping(GatewayConfig.Services.class);
         assertThat(services.inventoryUrl()).isEqualTo("http://127.0.0.1:8081");
         assertThat(services.sessionUrl()).isEqualTo("http://127.0.0.1:8082");
@@ -61,7 +59,6 @@ class GatewayConfigTests {
                 Map.entry("broker.rate-limit.requests-per-second", "2.5"),
                 Map.entry("broker.rate-limit.burst", "7"),
                 Map.entry("broker.rate-limit.exempt-admin", "false"),
-                Map.entry("broker.consumer.max-active-sessions", "9"),
                 Map.entry("broker.services.inventory-service.url", "http://inventory:1"),
                 Map.entry("broker.services.session-service.url", "http://session:2"),
                 Map.entry("broker.services.billing-service.url", "http://billing:3"),
@@ -77,7 +74,6 @@ class GatewayConfigTests {
         assertThat(rate.requestsPerSecond()).isEqualTo(2.5);
         assertThat(rate.burst()).isEqualTo(7);
         assertThat(rate.exemptAdmin()).isFalse();
-        assertThat(c.getConfigMapping(GatewayConfig.Consumers.class).maxActiveSessions()).isEqualTo(9);
         GatewayConfig.Services services = c.getConfigMapping(GatewayConfig.Services.class);
         assertThat(services.inventoryUrl()).isEqualTo("http://inventory:1");
         assertThat(services.sessionUrl()).isEqualTo("http://session:2");
@@ -90,6 +86,9 @@ class GatewayConfigTests {
 
     @Test
     void aBlankAdminKeyCountsAsNone() {
-        assertThat(config(Map.of("broker.admin-key", "  ")).getConfigMapping(GatewayConfig.Admin.class).key()).isEmpty();
+        assertThat(config(Map.of("broker.admin-key", "  "))
+                        .getConfigMapping(GatewayConfig.Admin.class)
+                        .key())
+                .isEmpty();
     }
 }

@@ -1,12 +1,11 @@
 package io.gpubroker.gateway;
 
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /** The module's one test profile: the shared stack plus the fake domain services, and small limits. */
 public class GatewayTestProfile extends BrokerTestProfile {
@@ -22,7 +21,6 @@ public class GatewayTestProfile extends BrokerTestProfile {
         m.put("broker.upstream.health-timeout", "500ms");
         m.put("broker.rate-limit.requests-per-second", "20");
         m.put("broker.rate-limit.burst", "40");
-        m.put("broker.consumer.max-active-sessions", "3");
         return m;
     }
 
@@ -38,9 +36,13 @@ public class GatewayTestProfile extends BrokerTestProfile {
         @Override
         public Map<String, String> start() {
             FakeServices f = FakeServices.get();
-            return Map.of("broker.services.inventory-service.url", f.inventory.url(),
-                    "broker.services.session-service.url", f.session.url(),
-                    "broker.services.billing-service.url", f.billing.url());
+            return Map.of(
+                    "broker.services.inventory-service.url",
+                    f.inventory.url(),
+                    "broker.services.session-service.url",
+                    f.session.url(),
+                    "broker.services.billing-service.url",
+                    f.billing.url());
         }
 
         @Override

@@ -1,12 +1,11 @@
 package io.gpubroker.gateway.config;
 
-import java.time.Duration;
-import java.util.Optional;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The gateway's settings (documented in application.properties and the README), one typed mapping
@@ -16,8 +15,7 @@ import io.smallrye.config.WithParentName;
  */
 public final class GatewayConfig {
 
-    private GatewayConfig() {
-    }
+    private GatewayConfig() {}
 
     /** {@code broker.admin-key}: the operator's key (a secret, see GatewaySecrets). */
     @ConfigMapping(prefix = "broker.admin-key")
@@ -53,13 +51,6 @@ public final class GatewayConfig {
         /** The admin key is not limited. */
         @WithDefault("true")
         boolean exemptAdmin();
-    }
-
-    /** {@code broker.consumer.*}: limits per consumer. */
-    @ConfigMapping(prefix = "broker.consumer")
-    public interface Consumers {
-        @WithDefault("5")
-        int maxActiveSessions();
     }
 
     /** {@code broker.services.*}: where the services behind the gateway listen. */
