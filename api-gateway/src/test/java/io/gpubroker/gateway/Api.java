@@ -2,17 +2,15 @@ package io.gpubroker.gateway;
 
 import static io.restassured.RestAssured.given;
 
-import java.util.Map;
-import java.util.UUID;
-
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.util.Map;
+import java.util.UUID;
 
 /** Test helpers: requests as admin / a consumer / nobody, and fresh consumers. */
 final class Api {
-    private Api() {
-    }
+    private Api() {}
 
     /** A consumer created through the API, with its first key. */
     record Team(String id, String key, String keyId) {
@@ -31,7 +29,8 @@ final class Api {
 
     static Team newTeam(String prefix) {
         String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Response r = admin().contentType(ContentType.JSON).body(Map.of("consumer_id", id, "name", "Team " + prefix))
+        Response r = admin().contentType(ContentType.JSON)
+                .body(Map.of("consumer_id", id, "name", "Team " + prefix))
                 .post("/api/v1/consumers");
         if (r.statusCode() != 201) {
             throw new AssertionError("cannot create consumer: " + r.statusCode() + " " + r.asString());

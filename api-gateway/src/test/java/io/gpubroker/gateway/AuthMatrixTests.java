@@ -2,13 +2,12 @@ package io.gpubroker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +19,7 @@ import org.junit.jupiter.api.Test;
 class AuthMatrixTests {
 
     /** One route and the status each caller gets. */
-    record Case(String method, String path, String body, int none, int a, int b, int admin) {
-    }
+    record Case(String method, String path, String body, int none, int a, int b, int admin) {}
 
     @Test
     void everyRouteAnswersEachKindOfCallerAsDesigned() {
@@ -29,7 +27,9 @@ class AuthMatrixTests {
         Api.Team b = Api.newTeam("beta");
         FakeServices fakes = FakeServices.get();
         String sa = fakes.seedSession(a.id(), "running");
-        String create = "{\"offer_id\":\"vastai-1\",\"workload_type\":\"llm\",\"reservation_hours\":1,\"consumer_id\":\"" + a.id() + "\"}";
+        String create =
+                "{\"offer_id\":\"vastai-1\",\"workload_type\":\"llm\",\"reservation_hours\":1,\"consumer_id\":\""
+                        + a.id() + "\"}";
         List<Case> cases = List.of(
                 new Case("GET", "/api/v1/inventory", null, 401, 200, 200, 200),
                 new Case("GET", "/api/v1/inventory/vastai-1", null, 401, 200, 200, 200),
@@ -44,7 +44,8 @@ class AuthMatrixTests {
                 new Case("GET", "/api/v1/sessions/" + sa + "/diagnostics", null, 401, 200, 404, 200),
                 new Case("POST", "/api/v1/sessions/" + sa + "/done", null, 401, 200, 404, 200),
                 new Case("DELETE", "/api/v1/sessions/" + sa, null, 401, 200, 404, 200),
-                new Case("POST", "/api/v1/sessions/" + sa + "/heartbeat", "{\"agent_token\":\"t\"}", 200, 200, 200, 200),
+                new Case(
+                        "POST", "/api/v1/sessions/" + sa + "/heartbeat", "{\"agent_token\":\"t\"}", 200, 200, 200, 200),
                 new Case("GET", "/api/v1/costs?consumer_id=" + a.id(), null, 401, 200, 403, 200),
                 new Case("GET", "/api/v1/costs?session_id=" + sa, null, 401, 200, 404, 200),
                 new Case("GET", "/api/v1/costs/summary?consumer_id=" + a.id(), null, 401, 200, 403, 200),
@@ -54,7 +55,8 @@ class AuthMatrixTests {
                 new Case("POST", "/api/v1/consumers", "{\"name\":\"x\"}", 401, 403, 403, -1),
                 new Case("POST", "/api/v1/consumers/" + a.id() + "/keys", null, 401, 403, 403, 201),
                 new Case("DELETE", "/api/v1/consumers/" + a.id() + "/keys/0000000000000000", null, 401, 403, 403, 404),
-                new Case("PUT", "/api/v1/consumers/" + a.id() + "/budget", "{\"monthly_limit\":10}", 401, 403, 403, 200),
+                new Case(
+                        "PUT", "/api/v1/consumers/" + a.id() + "/budget", "{\"monthly_limit\":10}", 401, 403, 403, 200),
                 new Case("GET", "/api/v1/consumers/" + a.id() + "/budget", null, 401, 200, 403, 200),
                 new Case("GET", "/health", null, 200, 200, 200, 200),
                 new Case("GET", "/openapi", null, 200, 200, 200, 200));
@@ -70,10 +72,16 @@ class AuthMatrixTests {
         assertThat(wrong).isEmpty();
     }
 
-    private static void check(List<String> wrong, Case c, String who, io.restassured.specification.RequestSpecification spec, int expected) {
+    private static void check(
+            List<String> wrong,
+            Case c,
+            String who,
+            io.restassured.specification.RequestSpecification spec,
+            int expected) {
         Response r = Api.send(spec, c.method(), c.path(), c.body());
         if (r.statusCode() != expected) {
-            wrong.add(who + " " + c.method() + " " + c.path() + " -> " + r.statusCode() + " (expected " + expected + ") " + r.asString());
+            wrong.add(who + " " + c.method() + " " + c.path() + " -> " + r.statusCode() + " (expected " + expected
+                    + ") " + r.asString());
         } else if (expected >= 400) {
             JsonObject body = new JsonObject(r.asString());
             if (body.getString("error") == null || body.getString("request_id") == null) {
@@ -85,10 +93,18 @@ class AuthMatrixTests {
     @Test
     void aConsumerKeyFillsInItsOwnConsumerIdWhenCreatingASession() {
         Api.Team a = Api.newTeam("fill");
-        Response r = Api.send(a.spec(), "POST", "/api/v1/sessions", "{\"offer_id\":\"vastai-1\",\"workload_type\":\"llm\",\"reservation_hours\":1}");
+        Response r = Api.send(
+                a.spec(),
+                "POST",
+                "/api/v1/sessions",
+                "{\"offer_id\":\"vastai-1\",\"workload_type\":\"llm\",\"reservation_hours\":1}");
         assertThat(r.statusCode()).isEqualTo(201);
         assertThat(r.<String>path("session.consumer_id")).isEqualTo(a.id());
-        assertThat(new JsonObject(FakeServices.get().last("session", "POST", "/sessions").body()).getString("consumer_id")).isEqualTo(a.id());
+        assertThat(new JsonObject(FakeServices.get()
+                                .last("session", "POST", "/sessions")
+                                .body())
+                        .getString("consumer_id"))
+                .isEqualTo(a.id());
     }
 
     @Test
@@ -107,7 +123,9 @@ class AuthMatrixTests {
         assertThat(f.last("session", "GET", "/sessions").query()).contains("consumer_id=" + a.id());
 
         Response costs = a.spec().get("/api/v1/costs");
-        assertThat(costs.<String>path("consumer_id")).as("billing was asked for A's costs only").isEqualTo(a.id());
+        assertThat(costs.<String>path("consumer_id"))
+                .as("billing was asked for A's costs only")
+                .isEqualTo(a.id());
         Response summary = a.spec().get("/api/v1/costs/summary");
         assertThat(summary.<String>path("consumer_id")).isEqualTo(a.id());
     }
@@ -118,23 +136,38 @@ class AuthMatrixTests {
         Api.Team b = Api.newTeam("intruder");
         FakeServices f = FakeServices.get();
         String sa = f.seedSession(a.id(), "running");
-        int before = f.received(x -> x.path().startsWith("/sessions/" + sa + "/")).size();
-        assertThat(b.spec().post("/api/v1/sessions/" + sa + "/done").statusCode()).isEqualTo(404);
+        int before =
+                f.received(x -> x.path().startsWith("/sessions/" + sa + "/")).size();
+        assertThat(b.spec().post("/api/v1/sessions/" + sa + "/done").statusCode())
+                .isEqualTo(404);
         assertThat(b.spec().delete("/api/v1/sessions/" + sa).statusCode()).isEqualTo(404);
-        assertThat(f.received(x -> x.path().startsWith("/sessions/" + sa + "/")).size()).as("nothing forwarded").isEqualTo(before);
-        assertThat(f.received(x -> x.method().equals("DELETE") && x.path().equals("/sessions/" + sa))).isEmpty();
-        assertThat(b.spec().get("/api/v1/sessions/" + sa).<String>path("error")).isEqualTo("session " + sa + " not found");
+        assertThat(f.received(x -> x.path().startsWith("/sessions/" + sa + "/")).size())
+                .as("nothing forwarded")
+                .isEqualTo(before);
+        assertThat(f.received(x -> x.method().equals("DELETE") && x.path().equals("/sessions/" + sa)))
+                .isEmpty();
+        assertThat(b.spec().get("/api/v1/sessions/" + sa).<String>path("error"))
+                .isEqualTo("session " + sa + " not found");
     }
 
     @Test
     void aMissingOrBadKeyIsRefusedWith401() {
-        assertThat(Api.as(null).get("/api/v1/inventory").header("WWW-Authenticate")).startsWith("Bearer");
-        assertThat(Api.as("gbk_0123456789abcdef_" + "A".repeat(43)).get("/api/v1/inventory").statusCode()).isEqualTo(401);
+        assertThat(Api.as(null).get("/api/v1/inventory").header("WWW-Authenticate"))
+                .startsWith("Bearer");
+        assertThat(Api.as("gbk_0123456789abcdef_" + "A".repeat(43))
+                        .get("/api/v1/inventory")
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(Api.as("not-a-key").get("/api/v1/inventory").statusCode()).isEqualTo(401);
-        assertThat(io.restassured.RestAssured.given().header("Authorization", "Basic dXNlcjpwYXNz").get("/api/v1/inventory").statusCode())
+        assertThat(io.restassured.RestAssured.given()
+                        .header("Authorization", "Basic dXNlcjpwYXNz")
+                        .get("/api/v1/inventory")
+                        .statusCode())
                 .isEqualTo(401);
         Api.Team a = Api.newTeam("tamper");
         String tampered = a.key().substring(0, a.key().length() - 1) + (a.key().endsWith("A") ? "B" : "A");
-        assertThat(Api.as(tampered).get("/api/v1/inventory").statusCode()).as("right key id, wrong secret").isEqualTo(401);
+        assertThat(Api.as(tampered).get("/api/v1/inventory").statusCode())
+                .as("right key id, wrong secret")
+                .isEqualTo(401);
     }
 }

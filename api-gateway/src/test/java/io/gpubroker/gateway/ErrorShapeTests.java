@@ -2,13 +2,12 @@ package io.gpubroker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.UUID;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Every failure is {"error","request_id"} with the right status, and the request id travels end to end. */
@@ -41,12 +40,18 @@ class ErrorShapeTests {
     @Test
     void malformedJsonIs400AndAWrongContentTypeIs415() {
         Api.Team a = Api.newTeam("bodies");
-        assertErrorShape(a.spec().contentType(ContentType.JSON).body("{\"offer_id\": ").post("/api/v1/sessions"), 400);
+        assertErrorShape(
+                a.spec().contentType(ContentType.JSON).body("{\"offer_id\": ").post("/api/v1/sessions"), 400);
         assertErrorShape(a.spec().contentType(ContentType.JSON).body("[1,2]").post("/api/v1/sessions"), 400);
-        assertErrorShape(a.spec().contentType(ContentType.TEXT).body("offer_id=1").post("/api/v1/sessions"), 415);
-        assertErrorShape(Api.admin().contentType(ContentType.TEXT).body("name=x").post("/api/v1/consumers"), 415);
-        assertErrorShape(Api.admin().contentType(ContentType.JSON).body("{\"name\": ").post("/api/v1/consumers"), 400);
-        assertThat(FakeServices.get().received(x -> x.body().contains("offer_id=1"))).as("never forwarded").isEmpty();
+        assertErrorShape(
+                a.spec().contentType(ContentType.TEXT).body("offer_id=1").post("/api/v1/sessions"), 415);
+        assertErrorShape(
+                Api.admin().contentType(ContentType.TEXT).body("name=x").post("/api/v1/consumers"), 415);
+        assertErrorShape(
+                Api.admin().contentType(ContentType.JSON).body("{\"name\": ").post("/api/v1/consumers"), 400);
+        assertThat(FakeServices.get().received(x -> x.body().contains("offer_id=1")))
+                .as("never forwarded")
+                .isEmpty();
     }
 
     @Test
@@ -54,12 +59,15 @@ class ErrorShapeTests {
         String rid = "trace-" + UUID.randomUUID();
         Response r = Api.admin().header("X-Request-ID", rid).get("/api/v1/offer-health");
         assertThat(r.header("X-Request-ID")).isEqualTo(rid);
-        assertThat(FakeServices.get().last("inventory", "GET", "/offer-health").header("X-Request-ID")).isEqualTo(rid);
+        assertThat(FakeServices.get().last("inventory", "GET", "/offer-health").header("X-Request-ID"))
+                .isEqualTo(rid);
 
-        Response bad = Api.admin().header("X-Request-ID", "<script>alert(1)</script>").get("/api/v1/offer-health");
+        Response bad =
+                Api.admin().header("X-Request-ID", "<script>alert(1)</script>").get("/api/v1/offer-health");
         String replaced = bad.header("X-Request-ID");
         assertThat(replaced).isNotBlank().doesNotContain("<");
-        assertThat(FakeServices.get().last("inventory", "GET", "/offer-health").header("X-Request-ID")).isEqualTo(replaced);
+        assertThat(FakeServices.get().last("inventory", "GET", "/offer-health").header("X-Request-ID"))
+                .isEqualTo(replaced);
 
         Response none = Api.admin().get("/api/v1/inventory/missing");
         assertErrorShape(none, 404);
@@ -68,7 +76,10 @@ class ErrorShapeTests {
 
     @Test
     void staleInventoryKeepsTheRicherBodyFromSessionService() {
-        Response r = Api.send(Api.admin().header("X-Request-ID", "stale-1"), "POST", "/api/v1/sessions",
+        Response r = Api.send(
+                Api.admin().header("X-Request-ID", "stale-1"),
+                "POST",
+                "/api/v1/sessions",
                 "{\"consumer_id\":\"stale-team\",\"offer_id\":\"stale-offer\",\"workload_type\":\"llm\",\"reservation_hours\":1}");
         assertErrorShape(r, 503);
         assertThat(r.<String>path("error_type")).isEqualTo("stale_inventory");

@@ -3,12 +3,11 @@ package io.gpubroker.gateway;
 import static io.restassured.RestAssured.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** /health, /ready, and the API documents served by the gateway. */
@@ -57,16 +56,25 @@ class HealthAndDocsTests {
         assertThat(yaml.asString()).startsWith("openapi: 3");
         Map<String, Map<String, Object>> paths = get("/openapi?format=json").path("paths");
         Map<String, List<String>> expected = Map.ofEntries(
-                Map.entry("/health", List.of("get")), Map.entry("/ready", List.of("get")), Map.entry("/metrics", List.of("get")),
-                Map.entry("/api/v1/inventory", List.of("get")), Map.entry("/api/v1/inventory/{id}", List.of("get")),
+                Map.entry("/health", List.of("get")),
+                Map.entry("/ready", List.of("get")),
+                Map.entry("/metrics", List.of("get")),
+                Map.entry("/api/v1/inventory", List.of("get")),
+                Map.entry("/api/v1/inventory/{id}", List.of("get")),
                 Map.entry("/api/v1/inventory/{id}/compatible-templates", List.of("get")),
-                Map.entry("/api/v1/templates", List.of("get")), Map.entry("/api/v1/templates/{hash_id}", List.of("get")),
-                Map.entry("/api/v1/sessions", List.of("get", "post")), Map.entry("/api/v1/sessions/{id}", List.of("get", "delete")),
-                Map.entry("/api/v1/sessions/{id}/done", List.of("post")), Map.entry("/api/v1/sessions/{id}/extend", List.of("post")),
-                Map.entry("/api/v1/sessions/{id}/diagnostics", List.of("get")), Map.entry("/api/v1/sessions/{id}/heartbeat", List.of("post")),
-                Map.entry("/api/v1/costs", List.of("get")), Map.entry("/api/v1/costs/summary", List.of("get")),
+                Map.entry("/api/v1/templates", List.of("get")),
+                Map.entry("/api/v1/templates/{hash_id}", List.of("get")),
+                Map.entry("/api/v1/sessions", List.of("get", "post")),
+                Map.entry("/api/v1/sessions/{id}", List.of("get", "delete")),
+                Map.entry("/api/v1/sessions/{id}/done", List.of("post")),
+                Map.entry("/api/v1/sessions/{id}/extend", List.of("post")),
+                Map.entry("/api/v1/sessions/{id}/diagnostics", List.of("get")),
+                Map.entry("/api/v1/sessions/{id}/heartbeat", List.of("post")),
+                Map.entry("/api/v1/costs", List.of("get")),
+                Map.entry("/api/v1/costs/summary", List.of("get")),
                 Map.entry("/api/v1/offer-health", List.of("get")),
-                Map.entry("/api/v1/consumers", List.of("get", "post")), Map.entry("/api/v1/consumers/{consumer_id}/keys", List.of("post")),
+                Map.entry("/api/v1/consumers", List.of("get", "post")),
+                Map.entry("/api/v1/consumers/{consumer_id}/keys", List.of("post")),
                 Map.entry("/api/v1/consumers/{consumer_id}/keys/{key_id}", List.of("delete")),
                 Map.entry("/api/v1/consumers/{consumer_id}/budget", List.of("get", "put")));
         expected.forEach((path, methods) -> {

@@ -2,6 +2,10 @@ package io.gpubroker.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,11 +13,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,9 +87,16 @@ class HttpLayerTests {
 
     @Test
     void aNulOrControlCharacterInAnIdOrQueryIsA400NamingIt() throws IOException {
-        for (String path : new String[] {"/api/v1/sessions/%00", "/api/v1/sessions/%00/done", "/api/v1/sessions/%00/extend",
-                "/api/v1/sessions/%00/diagnostics", "/api/v1/consumers/%00/keys", "/api/v1/consumers/%00/budget"}) {
-            String method = path.endsWith("/done") || path.endsWith("/extend") || path.endsWith("/keys") ? "POST" : "GET";
+        for (String path : new String[] {
+            "/api/v1/sessions/%00",
+            "/api/v1/sessions/%00/done",
+            "/api/v1/sessions/%00/extend",
+            "/api/v1/sessions/%00/diagnostics",
+            "/api/v1/consumers/%00/keys",
+            "/api/v1/consumers/%00/budget"
+        }) {
+            String method =
+                    path.endsWith("/done") || path.endsWith("/extend") || path.endsWith("/keys") ? "POST" : "GET";
             Raw r = send(method + " " + path + " HTTP/1.1", "Content-Length: 0");
             assertThat(r.status()).as(path).isEqualTo(400);
             assertJsonError(r, 400, "control characters");
@@ -103,9 +109,11 @@ class HttpLayerTests {
 
     @Test
     void anOverLongUriIs414AndAnOverLargeHeaderBlockIs431WithTheErrorBody() throws IOException {
-        assertJsonError(send("GET /api/v1/inventory?gpu_type=" + "x".repeat(20_000) + " HTTP/1.1"), 414, "uri too long");
+        assertJsonError(
+                send("GET /api/v1/inventory?gpu_type=" + "x".repeat(20_000) + " HTTP/1.1"), 414, "uri too long");
         assertJsonError(send("GET /api/v1/" + "a".repeat(100_000) + " HTTP/1.1"), 414, "uri too long");
-        assertJsonError(send("GET /api/v1/offer-health HTTP/1.1", "X-Filler: " + "y".repeat(40_000)), 431, "headers too large");
+        assertJsonError(
+                send("GET /api/v1/offer-health HTTP/1.1", "X-Filler: " + "y".repeat(40_000)), 431, "headers too large");
         Raw ok = send("GET /api/v1/offer-health HTTP/1.1", "X-Filler: " + "y".repeat(4_000));
         assertThat(ok.status()).as("a request under the limits is served").isEqualTo(200);
     }
@@ -113,7 +121,11 @@ class HttpLayerTests {
     @Test
     void aNulInsideAJsonStringIsA400NamingTheField() throws IOException {
         String body = "{\"consumer_id\":\"nul-team\",\"name\":\"a\\u0000b\"}";
-        Raw r = sendBody("POST /api/v1/consumers HTTP/1.1", body, "Content-Type: application/json", "Content-Length: " + body.length());
+        Raw r = sendBody(
+                "POST /api/v1/consumers HTTP/1.1",
+                body,
+                "Content-Type: application/json",
+                "Content-Length: " + body.length());
         assertJsonError(r, 400, "'name'");
     }
 }

@@ -3,6 +3,11 @@ package io.gpubroker.gateway;
 import static io.restassured.RestAssured.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpubroker.gateway.rest.DocsResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.ws.rs.HttpMethod;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -14,13 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import jakarta.ws.rs.HttpMethod;
-
-import io.gpubroker.gateway.rest.DocsResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +42,9 @@ class OpenApiRoutesTests {
         undocumented.removeAll(documented);
         Set<String> phantom = new TreeSet<>(documented);
         phantom.removeAll(real);
-        assertThat(undocumented).as("routes missing from the served OpenAPI document").isEmpty();
+        assertThat(undocumented)
+                .as("routes missing from the served OpenAPI document")
+                .isEmpty();
         assertThat(phantom).as("documented routes the gateway does not have").isEmpty();
     }
 
@@ -54,19 +54,28 @@ class OpenApiRoutesTests {
         assertThat(doc.statusCode()).isEqualTo(200);
         Map<String, Map<String, Object>> paths = doc.path("paths");
         Set<String> out = new TreeSet<>();
-        paths.forEach((path, item) -> item.keySet().stream().filter(OPERATIONS::contains)
+        paths.forEach((path, item) -> item.keySet().stream()
+                .filter(OPERATIONS::contains)
                 .forEach(op -> out.add(op.toUpperCase(Locale.ROOT) + " " + normalise(path))));
         return out;
     }
 
     /** {@code METHOD /path} for every resource method of every {@code @Path} class of the gateway. */
     static Set<String> jaxRsRoutes() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path classes = Path.of(DocsResource.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(DocsResource.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Set<String> out = new TreeSet<>();
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                String name = classes.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
-                Class<?> type = Class.forName(name.substring(0, name.length() - ".class".length()), false,
+                String name = classes.relativize(file)
+                        .toString()
+                        .replace(file.getFileSystem().getSeparator(), ".");
+                Class<?> type = Class.forName(
+                        name.substring(0, name.length() - ".class".length()),
+                        false,
                         DocsResource.class.getClassLoader());
                 jakarta.ws.rs.Path root = type.getAnnotation(jakarta.ws.rs.Path.class);
                 if (root == null) {
@@ -76,7 +85,9 @@ class OpenApiRoutesTests {
                     String verb = httpMethod(m);
                     jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
                     if (verb == null) {
-                        assertThat(sub).as("sub-resource locator " + m + " (not supported by this check)").isNull();
+                        assertThat(sub)
+                                .as("sub-resource locator " + m + " (not supported by this check)")
+                                .isNull();
                         continue;
                     }
                     out.add(verb + " " + normalise(root.value() + "/" + (sub == null ? "" : sub.value())));

@@ -44,7 +44,8 @@ class RateLimiterTests {
         ApiKeys.NewKey k = ApiKeys.generate();
         assertThat(ApiKeys.keyIdOf(k.key())).isEqualTo(k.keyId());
         assertThat(ApiKeys.matches(k.key(), ApiKeys.hash(k.key()))).isTrue();
-        assertThat(ApiKeys.matches(ApiKeys.generate().key(), ApiKeys.hash(k.key()))).isFalse();
+        assertThat(ApiKeys.matches(ApiKeys.generate().key(), ApiKeys.hash(k.key())))
+                .isFalse();
         assertThat(ApiKeys.keyIdOf("gbk_admin_xyz")).isNull();
         assertThat(ApiKeys.generate().key()).isNotEqualTo(k.key());
     }

@@ -9,6 +9,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.gpubroker.testkit.TestStack;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.config.JsonConfig;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.restassured.specification.RequestSpecification;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -24,16 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.gpubroker.testkit.TestStack;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.restassured.config.JsonConfig;
-import io.restassured.path.json.JsonPath;
-import io.restassured.path.json.config.JsonPathConfig;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +49,8 @@ class DailyRollupTests {
     @BeforeAll
     static void setUp() {
         TestStack.get().registerOutbox("billing");
-        RestAssured.config = RestAssured.config().jsonConfig(JsonConfig.jsonConfig()
-                .numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
+        RestAssured.config = RestAssured.config()
+                .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
     }
 
     static String id(String prefix) {
@@ -71,8 +70,9 @@ class DailyRollupTests {
                                   union all (select * from rollup except all select * from raw)) d""";
 
     static List<String[]> rows(String query) throws Exception {
-        try (Connection c = TestStack.get().postgres().connect("gpubroker"); var st = c.createStatement();
-             ResultSet rs = st.executeQuery(query)) {
+        try (Connection c = TestStack.get().postgres().connect("gpubroker");
+                var st = c.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
             List<String[]> out = new ArrayList<>();
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
@@ -104,14 +104,17 @@ class DailyRollupTests {
             throws Exception {
         String where = " where consumer_id = '" + consumer + "'"
                 + (from == null ? "" : " and minute >= '" + from.atStartOfDay().toInstant(ZoneOffset.UTC) + "'")
-                + (to == null ? "" : " and minute < '" + to.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC) + "'");
+                + (to == null
+                        ? ""
+                        : " and minute < '" + to.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC) + "'");
         BigDecimal total = BigDecimal.ZERO;
         BigDecimal seconds = BigDecimal.ZERO;
         long sessions = 0;
         Map<String, BigDecimal> byProvider = new TreeMap<>();
         Map<String, BigDecimal> byGpu = new TreeMap<>();
-        for (String[] r : rows("select provider, coalesce(gpu_type, 'unknown'), sum(amount), sum(seconds), count(distinct session_id)"
-                + " from billing.ledger_entries" + where + " group by 1, 2")) {
+        for (String[] r : rows(
+                "select provider, coalesce(gpu_type, 'unknown'), sum(amount), sum(seconds), count(distinct session_id)"
+                        + " from billing.ledger_entries" + where + " group by 1, 2")) {
             BigDecimal amount = new BigDecimal(r[2]);
             byProvider.merge(r[0], amount, BigDecimal::add);
             byGpu.merge(r[1], amount, BigDecimal::add);
@@ -124,14 +127,17 @@ class DailyRollupTests {
         assertThat(api.getLong("session_count")).as("session_count").isEqualTo(sessions);
         Map<String, Object> apiProviders = api.getMap("by_provider");
         assertThat(apiProviders.keySet()).containsExactlyInAnyOrderElementsOf(byProvider.keySet());
-        byProvider.forEach((k, v) -> assertThat(dec(apiProviders.get(k))).as("by_provider " + k).isEqualByComparingTo(money(v)));
+        byProvider.forEach((k, v) ->
+                assertThat(dec(apiProviders.get(k))).as("by_provider " + k).isEqualByComparingTo(money(v)));
         Map<String, Object> apiGpus = api.getMap("by_gpu_type");
         assertThat(apiGpus.keySet()).containsExactlyInAnyOrderElementsOf(byGpu.keySet());
-        byGpu.forEach((k, v) -> assertThat(dec(apiGpus.get(k))).as("by_gpu_type " + k).isEqualByComparingTo(money(v)));
+        byGpu.forEach(
+                (k, v) -> assertThat(dec(apiGpus.get(k))).as("by_gpu_type " + k).isEqualByComparingTo(money(v)));
         if (period != null) {
             String unit = "monthly".equals(period) ? "month" : "day";
             String format = "monthly".equals(period) ? "YYYY-MM" : "YYYY-MM-DD";
-            List<String[]> raw = rows("select to_char(date_trunc('" + unit + "', minute, 'UTC') at time zone 'UTC', '" + format
+            List<String[]> raw = rows("select to_char(date_trunc('" + unit + "', minute, 'UTC') at time zone 'UTC', '"
+                    + format
                     + "'), sum(amount), sum(seconds), count(distinct session_id) from billing.ledger_entries" + where
                     + " group by 1 order by 1");
             List<Map<String, Object>> periods = api.getList("periods");
@@ -139,7 +145,8 @@ class DailyRollupTests {
             for (int i = 0; i < raw.size(); i++) {
                 Map<String, Object> p = periods.get(i);
                 assertThat(p.get("period")).isEqualTo(raw.get(i)[0]);
-                assertThat(dec(p.get("total_cost"))).as("period total " + raw.get(i)[0])
+                assertThat(dec(p.get("total_cost")))
+                        .as("period total " + raw.get(i)[0])
                         .isEqualByComparingTo(money(new BigDecimal(raw.get(i)[1])));
                 assertThat(dec(p.get("hours_used"))).isEqualByComparingTo(hours(new BigDecimal(raw.get(i)[2])));
                 assertThat(((Number) p.get("session_count")).longValue()).isEqualTo(Long.parseLong(raw.get(i)[3]));
@@ -160,18 +167,26 @@ class DailyRollupTests {
 
         // 1. a running session the accrual job writes whole minutes for
         String run = id("sess-roll-run");
-        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(95)).plusSeconds(17);
+        Instant start = Instant.now()
+                .truncatedTo(ChronoUnit.MINUTES)
+                .minus(Duration.ofMinutes(95))
+                .plusSeconds(17);
         eventIds.add(send(started(run, consumer, "trooper", "A100", "2.37", start, "tr-roll-1")));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> new BigDecimal(sql(
-                "select coalesce(sum(seconds), 0) from billing.ledger_entries where session_id = '" + run + "'"))
-                .compareTo(BigDecimal.valueOf(90 * 60)) >= 0);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> new BigDecimal(sql(
+                                        "select coalesce(sum(seconds), 0) from billing.ledger_entries where session_id = '"
+                                                + run + "'"))
+                                .compareTo(BigDecimal.valueOf(90 * 60))
+                        >= 0);
         assertThat(sql(DIFFERENCES)).as("rollup vs ledger while running").isEqualTo("0");
 
         // 2. its stop lies 50 minutes back: the last step is rewritten (update) and the later ones removed (delete)
         Instant end = start.plus(Duration.ofMinutes(41)).plusMillis(250);
         eventIds.add(send(stopped(run, consumer, "trooper", end)));
         await().atMost(Duration.ofSeconds(30)).until(() -> ended(run));
-        assertThat(sql("select sum(seconds) from billing.ledger_entries where session_id = '" + run + "'")).isEqualTo("2460.250");
+        assertThat(sql("select sum(seconds) from billing.ledger_entries where session_id = '" + run + "'"))
+                .isEqualTo("2460.250");
 
         // 3. a session across midnight and a month end; 4. a stop seen before its start
         String cross = id("sess-roll-cross");
@@ -179,12 +194,16 @@ class DailyRollupTests {
         eventIds.add(send(started(cross, consumer, "tensordock", "RTX 4090", "1.10", crossStart, "td-roll-1")));
         eventIds.add(send(stopped(cross, consumer, "tensordock", Instant.parse("2026-11-01T01:02:44.250Z"))));
         String late = id("sess-roll-late");
-        Instant lateStart = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30)).plusSeconds(45);
+        Instant lateStart = Instant.now()
+                .truncatedTo(ChronoUnit.MINUTES)
+                .minus(Duration.ofMinutes(30))
+                .plusSeconds(45);
         eventIds.add(send(stopped(late, consumer, "tensordock", lateStart.plusSeconds(7 * 60 + 30))));
         eventIds.add(send(started(late, consumer, "tensordock", "RTX 3090", "1.00", lateStart, "td-roll-2")));
 
         // 5. replays: the same events again, and new ids carrying drifted times and prices
-        var replayStart = started(run, consumer, "trooper", "A100", "9.99", start.minus(Duration.ofHours(1)), "tr-roll-1");
+        var replayStart =
+                started(run, consumer, "trooper", "A100", "9.99", start.minus(Duration.ofHours(1)), "tr-roll-1");
         var replayStop = stopped(run, consumer, "trooper", end.plus(Duration.ofHours(2)));
         String dup = send(started(cross, consumer, "tensordock", "RTX 4090", "1.10", crossStart, "td-roll-1"));
         send(started(cross, consumer, "tensordock", "RTX 4090", "1.10", crossStart, "td-roll-1"), dup);
@@ -193,14 +212,18 @@ class DailyRollupTests {
         eventIds.add(send(replayStop));
         eventIds.add(send(stopped(cross, consumer, "tensordock", Instant.parse("2026-11-01T03:00:00Z"))));
         String ids = "'" + String.join("', '", eventIds) + "'";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> String.valueOf(eventIds.size())
-                .equals(sql("select count(*) from billing.processed_messages where event_id in (" + ids + ")")));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> String.valueOf(eventIds.size())
+                        .equals(sql(
+                                "select count(*) from billing.processed_messages where event_id in (" + ids + ")")));
         await().atMost(Duration.ofSeconds(30)).until(() -> ended(cross) && ended(late));
 
         // the rollup is the ledger, to the last digit, for every session of every test so far
         assertThat(sql(DIFFERENCES)).as("rollup vs ledger").isEqualTo("0");
         assertThat(sql("select count(*) from billing.daily_costs where consumer_id = '" + consumer + "'"))
-                .as("one row per session and day").isEqualTo(sql("select count(distinct (session_id, (minute at time zone 'UTC')::date))"
+                .as("one row per session and day")
+                .isEqualTo(sql("select count(distinct (session_id, (minute at time zone 'UTC')::date))"
                         + " from billing.ledger_entries where consumer_id = '" + consumer + "'"));
         assertThat(sql("select sum(amount) from billing.daily_costs where session_id = '" + run + "'"))
                 .isEqualTo(sql("select sum(amount) from billing.ledger_entries where session_id = '" + run + "'"));
@@ -209,14 +232,26 @@ class DailyRollupTests {
         LocalDate today = LocalDate.ofInstant(start, ZoneOffset.UTC);
         assertAnswerMatchesRawLedger(costs(consumer, Map.of("period", "daily")), consumer, null, null, "daily");
         assertAnswerMatchesRawLedger(costs(consumer, Map.of("period", "monthly")), consumer, null, null, "monthly");
-        assertAnswerMatchesRawLedger(costs(consumer, Map.of("start_date", "2026-11-01", "end_date", "2026-11-01", "period", "daily")),
-                consumer, LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-01"), "daily");
-        assertAnswerMatchesRawLedger(costs(consumer, Map.of("end_date", "2026-10-31")), consumer, null, LocalDate.parse("2026-10-31"),
+        assertAnswerMatchesRawLedger(
+                costs(consumer, Map.of("start_date", "2026-11-01", "end_date", "2026-11-01", "period", "daily")),
+                consumer,
+                LocalDate.parse("2026-11-01"),
+                LocalDate.parse("2026-11-01"),
+                "daily");
+        assertAnswerMatchesRawLedger(
+                costs(consumer, Map.of("end_date", "2026-10-31")), consumer, null, LocalDate.parse("2026-10-31"), null);
+        assertAnswerMatchesRawLedger(
+                costs(consumer, Map.of("start_date", today.toString(), "end_date", today.toString())),
+                consumer,
+                today,
+                today,
                 null);
-        assertAnswerMatchesRawLedger(costs(consumer, Map.of("start_date", today.toString(), "end_date", today.toString())),
-                consumer, today, today, null);
-        JsonPath summary = given().queryParam("consumer_id", consumer).get("/costs/summary").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath summary = given().queryParam("consumer_id", consumer)
+                .get("/costs/summary")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         YearMonth month = YearMonth.parse(summary.getString("month"));
         assertAnswerMatchesRawLedger(summary, consumer, month.atDay(1), month.atEndOfMonth(), null);
         assertThat(dec(summary.get("total_cost"))).isPositive();
@@ -230,12 +265,22 @@ class DailyRollupTests {
         send(started(s, consumer, "trooper", "L40S", "3.60", start, "tr-roll-2"));
         send(stopped(s, consumer, "trooper", start.plus(Duration.ofMinutes(5))));
         await().atMost(Duration.ofSeconds(30)).until(() -> ended(s));
-        assertThat(sql("select count(*) from billing.daily_costs where session_id = '" + s + "'")).isEqualTo("2");
-        TestStack.get().postgres().execute("gpubroker",
-                "delete from billing.ledger_entries where session_id = '" + s + "' and minute >= '2026-11-11T00:00:00Z'");
-        assertThat(sql("select string_agg(day || ' ' || amount || ' ' || seconds || ' ' || steps, ', ') from billing.daily_costs"
-                + " where session_id = '" + s + "'")).isEqualTo("2026-11-10 0.0900000000 90.000 2");
-        TestStack.get().postgres().execute("gpubroker", "delete from billing.ledger_entries where session_id = '" + s + "'");
-        assertThat(sql("select count(*) from billing.daily_costs where session_id = '" + s + "'")).isEqualTo("0");
+        assertThat(sql("select count(*) from billing.daily_costs where session_id = '" + s + "'"))
+                .isEqualTo("2");
+        TestStack.get()
+                .postgres()
+                .execute(
+                        "gpubroker",
+                        "delete from billing.ledger_entries where session_id = '" + s
+                                + "' and minute >= '2026-11-11T00:00:00Z'");
+        assertThat(sql(
+                        "select string_agg(day || ' ' || amount || ' ' || seconds || ' ' || steps, ', ') from billing.daily_costs"
+                                + " where session_id = '" + s + "'"))
+                .isEqualTo("2026-11-10 0.0900000000 90.000 2");
+        TestStack.get()
+                .postgres()
+                .execute("gpubroker", "delete from billing.ledger_entries where session_id = '" + s + "'");
+        assertThat(sql("select count(*) from billing.daily_costs where session_id = '" + s + "'"))
+                .isEqualTo("0");
     }
 }

@@ -8,6 +8,16 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpubroker.billing.service.DriftReconciler;
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.gpubroker.testkit.TestStack;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,18 +31,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import jakarta.inject.Inject;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpubroker.billing.service.DriftReconciler;
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.gpubroker.testkit.TestStack;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.vertx.VertxContextSupport;
-import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,12 +42,45 @@ import org.junit.jupiter.api.Test;
 @TestProfile(BrokerTestProfile.class)
 class DashboardTests {
     /** Metrics exported by session-service and provider-gateway (see billing-service/README.md). */
-    static final Set<String> OTHER_SERVICES = Set.of("gpu_sessions_active", "gpu_orphans_detected_total",
-            "gpu_destroy_failures_total", "gpu_ssh_verify_duration_seconds", "gpu_ssh_verify_failures_total",
+    static final Set<String> OTHER_SERVICES = Set.of(
+            "gpu_sessions_active",
+            "gpu_orphans_detected_total",
+            "gpu_destroy_failures_total",
+            "gpu_ssh_verify_duration_seconds",
+            "gpu_ssh_verify_failures_total",
             "gpu_provider_api_errors_total");
-    static final Set<String> PROMQL_WORDS = Set.of("sum", "min", "max", "avg", "count", "rate", "irate", "increase", "delta",
-            "by", "without", "on", "ignoring", "group_left", "group_right", "histogram_quantile", "topk", "bottomk", "offset",
-            "bool", "and", "or", "unless", "clamp_min", "clamp_max", "abs", "time", "vector", "scalar", "le");
+
+    static final Set<String> PROMQL_WORDS = Set.of(
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "count",
+            "rate",
+            "irate",
+            "increase",
+            "delta",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "histogram_quantile",
+            "topk",
+            "bottomk",
+            "offset",
+            "bool",
+            "and",
+            "or",
+            "unless",
+            "clamp_min",
+            "clamp_max",
+            "abs",
+            "time",
+            "vector",
+            "scalar",
+            "le");
 
     @Inject
     DriftReconciler reconciler;
@@ -65,7 +96,8 @@ class DashboardTests {
     static List<JsonNode> panels() throws Exception {
         List<JsonNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dashboards())) {
-            for (Path f : files.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
+            for (Path f :
+                    files.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
                 JsonNode d = new ObjectMapper().readTree(f.toFile());
                 assertThat(d.path("uid").asText()).as(f + " uid").isNotBlank();
                 d.path("panels").forEach(out::add);
@@ -76,12 +108,16 @@ class DashboardTests {
 
     /** Metric names in a PromQL expression: identifiers outside label matchers, not functions or keywords. */
     static Set<String> metricNames(String expr) {
-        String e = expr.replaceAll("\"[^\"]*\"", "").replaceAll("\\{[^}]*}", "").replaceAll("\\[[^]]*]", "")
+        String e = expr.replaceAll("\"[^\"]*\"", "")
+                .replaceAll("\\{[^}]*}", "")
+                .replaceAll("\\[[^]]*]", "")
                 .replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", "");
         Set<String> names = new HashSet<>();
         Matcher m = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\()?").matcher(e);
         while (m.find()) {
-            if (m.group(2) == null && !PROMQL_WORDS.contains(m.group(1)) && !m.group(1).matches("\\d.*")) {
+            if (m.group(2) == null
+                    && !PROMQL_WORDS.contains(m.group(1))
+                    && !m.group(1).matches("\\d.*")) {
                 names.add(m.group(1));
             }
         }
@@ -90,7 +126,11 @@ class DashboardTests {
 
     void seedEveryView() throws Throwable {
         String consumer = "team-dash-" + UUID.randomUUID();
-        given().contentType(ContentType.JSON).body("{\"monthly_limit\": 100}").put("/budgets/" + consumer).then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{\"monthly_limit\": 100}")
+                .put("/budgets/" + consumer)
+                .then()
+                .statusCode(200);
         String s = "sess-dash-" + UUID.randomUUID();
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(20));
         send(started(s, consumer, "trooper", "RTX 4090", "1.50", start, null));
@@ -99,40 +139,55 @@ class DashboardTests {
         // a running session makes the accrual counter move in this JVM
         String running = "sess-dash-run-" + UUID.randomUUID();
         send(started(running, consumer, "trooper", "RTX 4090", "1.50", start, null));
-        await().atMost(Duration.ofSeconds(30)).until(() -> !"0".equals(SessionEvents.sql(
-                "select count(*) from billing.ledger_entries where session_id = '" + running + "'")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !"0"
+                        .equals(SessionEvents.sql(
+                                "select count(*) from billing.ledger_entries where session_id = '" + running + "'")));
         send(stopped(running, consumer, "trooper", Instant.now()));
         DriftTests.barrackSessionBilledLikeTheProvider();
         VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack"));
         // the budget gauge is set when a budget or its spend changes
-        given().contentType(ContentType.JSON).body("{\"monthly_limit\": 100}").put("/budgets/" + consumer).then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{\"monthly_limit\": 100}")
+                .put("/budgets/" + consumer)
+                .then()
+                .statusCode(200);
     }
 
     @Test
     void everyDashboardPanelReadsRealDataOrKnownMetrics() throws Throwable {
         seedEveryView();
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
         int sqlPanels = 0;
         int promPanels = 0;
         for (JsonNode panel : panels()) {
             String title = panel.path("title").asText();
             assertThat(panel.path("targets")).as(title + " targets").isNotEmpty();
             for (JsonNode target : panel.path("targets")) {
-                String type = target.path("datasource").path("type").asText(panel.path("datasource").path("type").asText());
+                String type = target.path("datasource")
+                        .path("type")
+                        .asText(panel.path("datasource").path("type").asText());
                 if (type.contains("postgres")) {
                     sqlPanels++;
                     String sql = target.path("rawSql").asText();
-                    String rows = TestStack.get().postgres().query("gpubroker", "select count(*) from (" + sql + ") panel");
-                    assertThat(Integer.parseInt(rows)).as("rows of '" + title + "': " + sql).isPositive();
+                    String rows =
+                            TestStack.get().postgres().query("gpubroker", "select count(*) from (" + sql + ") panel");
+                    assertThat(Integer.parseInt(rows))
+                            .as("rows of '" + title + "': " + sql)
+                            .isPositive();
                 } else if (type.equals("prometheus")) {
                     promPanels++;
                     Set<String> names = metricNames(target.path("expr").asText());
                     assertThat(names).as("metrics of '" + title + "'").isNotEmpty();
                     for (String name : names) {
                         String base = name.replaceAll("_(bucket|sum|count)$", "");
-                        boolean exported = Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]").matcher(metrics).find();
+                        boolean exported = Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]")
+                                .matcher(metrics)
+                                .find();
                         assertThat(exported || OTHER_SERVICES.contains(name) || OTHER_SERVICES.contains(base))
-                                .as("'" + name + "' in '" + title + "' is exported by billing or allow-listed").isTrue();
+                                .as("'" + name + "' in '" + title + "' is exported by billing or allow-listed")
+                                .isTrue();
                     }
                 } else {
                     throw new AssertionError("panel '" + title + "' has an unknown datasource type " + type);
@@ -141,14 +196,17 @@ class DashboardTests {
         }
         assertThat(sqlPanels).isGreaterThanOrEqualTo(5);
         assertThat(promPanels).isGreaterThanOrEqualTo(5);
-        for (String own : List.of("gpu_cost_accrued_usd_total", "gpu_budget_used_ratio", "gpu_provider_cost_drift_ratio")) {
+        for (String own :
+                List.of("gpu_cost_accrued_usd_total", "gpu_budget_used_ratio", "gpu_provider_cost_drift_ratio")) {
             assertThat(metrics).as(own).containsPattern("(?m)^" + own + "\\{");
         }
     }
 
     @Test
     void thePromqlParserFindsMetricsAndIgnoresLabelsAndFunctions() {
-        assertThat(metricNames("histogram_quantile(0.95, sum by (le) (rate(gpu_ssh_verify_duration_seconds_bucket{provider=\"x\"}[5m])))"))
+        assertThat(
+                        metricNames(
+                                "histogram_quantile(0.95, sum by (le) (rate(gpu_ssh_verify_duration_seconds_bucket{provider=\"x\"}[5m])))"))
                 .containsExactly("gpu_ssh_verify_duration_seconds_bucket");
         assertThat(metricNames("sum by (provider) (rate(gpu_cost_accrued_usd_total[5m])) * 3600"))
                 .containsExactly("gpu_cost_accrued_usd_total");

@@ -9,16 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.service.DriftReconciler;
 import io.gpubroker.contracts.Topics;
@@ -29,6 +19,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,8 +50,11 @@ class DriftTests {
     static void setUp() {
         TestStack.get().registerOutbox("billing");
         // instance ids of earlier runs would be measured again against this run's gateway answers
-        TestStack.get().postgres().execute("gpubroker",
-                "delete from billing.billed_sessions where provider in ('vastai', 'rackrr', 'barrack') and instance_id is not null");
+        TestStack.get()
+                .postgres()
+                .execute(
+                        "gpubroker",
+                        "delete from billing.billed_sessions where provider in ('vastai', 'rackrr', 'barrack') and instance_id is not null");
     }
 
     @AfterEach
@@ -63,7 +64,8 @@ class DriftTests {
 
     /** What a provider bills for [start, end) at {@code price} per hour, to the second. */
     static BigDecimal providerBill(String price, Instant start, Instant end) {
-        return new BigDecimal(price).multiply(BigDecimal.valueOf(Duration.between(start, end).toMillis()))
+        return new BigDecimal(price)
+                .multiply(BigDecimal.valueOf(Duration.between(start, end).toMillis()))
                 .divide(BigDecimal.valueOf(3_600_000), 10, RoundingMode.HALF_UP);
     }
 
@@ -75,7 +77,10 @@ class DriftTests {
     static String endedSession(String provider, String providerPrice, String brokerPrice, int minutes) {
         String instance = provider + "-vm-" + UUID.randomUUID();
         String session = "sess-drift-" + UUID.randomUUID();
-        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(minutes + 5)).plusMillis(13_250);
+        Instant start = Instant.now()
+                .truncatedTo(ChronoUnit.MINUTES)
+                .minus(Duration.ofMinutes(minutes + 5))
+                .plusMillis(13_250);
         Instant end = start.plus(Duration.ofMinutes(minutes)).plusMillis(41_500);
         FakeProviderGateway.bill(provider, instance, providerBill(providerPrice, start, end));
         send(started(session, "team-drift", provider, "RTX-A6000", brokerPrice, start, instance));
@@ -90,7 +95,10 @@ class DriftTests {
     }
 
     static ProviderDrift measured(List<ProviderDrift> all, String provider) {
-        return all.stream().filter(d -> provider.equals(d.provider())).findFirst().orElseThrow();
+        return all.stream()
+                .filter(d -> provider.equals(d.provider()))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -103,18 +111,31 @@ class DriftTests {
             assertThat(d.instances()).isGreaterThanOrEqualTo(1);
             assertThat(d.providerCost()).isGreaterThan(new BigDecimal("0.2"));
             assertThat(d.driftRatio().abs()).isLessThanOrEqualTo(new BigDecimal("0.01"));
-            List<ConsumerRecord<String, String>> seen = costs.pollUntil(Duration.ofSeconds(30), r -> "barrack".equals(r.key()));
-            assertThat(seen).filteredOn(r -> "barrack".equals(r.key()))
-                    .extracting(r -> KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).contains("ProviderDriftMeasured");
+            List<ConsumerRecord<String, String>> seen =
+                    costs.pollUntil(Duration.ofSeconds(30), r -> "barrack".equals(r.key()));
+            assertThat(seen)
+                    .filteredOn(r -> "barrack".equals(r.key()))
+                    .extracting(r -> KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE))
+                    .contains("ProviderDriftMeasured");
         }
-        given().get("/costs/drift").then().statusCode(200).body(containsString("\"provider\":\"barrack\""))
+        given().get("/costs/drift")
+                .then()
+                .statusCode(200)
+                .body(containsString("\"provider\":\"barrack\""))
                 .body(containsString("\"target_ratio\":0.01"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("gpu_provider_cost_drift_ratio{provider=\"barrack\"}"));
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("gpu_provider_cost_drift_ratio{provider=\"barrack\"}"));
     }
 
     @Test
     void aLedgerPricedFivePercentHigherThanRackrrShowsAsDrift() throws Throwable {
-        endedSession("rackrr", "1.20", new BigDecimal("1.20").multiply(new BigDecimal("1.05")).toPlainString(), 40);
+        endedSession(
+                "rackrr",
+                "1.20",
+                new BigDecimal("1.20").multiply(new BigDecimal("1.05")).toPlainString(),
+                40);
         ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("rackrr"));
         assertThat(d.status()).isEqualTo("ok");
         assertThat(d.driftRatio()).isBetween(new BigDecimal("0.04"), new BigDecimal("0.06"));
@@ -124,7 +145,12 @@ class DriftTests {
     @Test
     void aProviderThatRejectsTheKeyIsRecordedAsAnErrorNotAsZeroDrift() throws Throwable {
         String vm = barrackSessionBilledLikeTheProvider();
-        FakeProviderGateway.fail("barrack", 502, "barrack billing of " + vm + ": HTTP 401 {\"error\":\"not_authenticated\"}", "auth", 401);
+        FakeProviderGateway.fail(
+                "barrack",
+                502,
+                "barrack billing of " + vm + ": HTTP 401 {\"error\":\"not_authenticated\"}",
+                "auth",
+                401);
         ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack"));
         assertThat(d.status()).isEqualTo("error");
         assertThat(d.driftRatio()).isNull();
@@ -139,9 +165,11 @@ class DriftTests {
 
         String before = SessionEvents.sql("select count(*) from billing.provider_drift");
         FakeProviderGateway.failListing(503);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcileAll()))
                 .hasMessageContaining("HTTP 503");
-        assertThat(SessionEvents.sql("select count(*) from billing.provider_drift")).as("nothing recorded, least of all zero")
+        assertThat(SessionEvents.sql("select count(*) from billing.provider_drift"))
+                .as("nothing recorded, least of all zero")
                 .isEqualTo(before);
     }
 }

@@ -1,5 +1,12 @@
 package io.gpubroker.billing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.gpubroker.contracts.BilledCosts;
+import io.gpubroker.testkit.TestStack;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -10,14 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.gpubroker.contracts.BilledCosts;
-import io.gpubroker.testkit.TestStack;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Stands in for provider-gateway's provider routes on a loopback port (the real gateway is another
@@ -37,8 +36,7 @@ public class FakeProviderGateway implements QuarkusTestResourceLifecycleManager 
     private HttpServer server;
 
     /** An error answer: status and body, as the gateway sends them. */
-    record Failure(int status, String body) {
-    }
+    record Failure(int status, String body) {}
 
     /** The provider billed {@code amount} for {@code instanceId}. */
     static void bill(String provider, String instanceId, BigDecimal amount) {
@@ -56,8 +54,21 @@ public class FakeProviderGateway implements QuarkusTestResourceLifecycleManager 
 
     /** Billed-costs calls for {@code provider} answer {@code status} with the gateway's error body until {@link #reset}. */
     static void fail(String provider, int status, String error, String errorType, int providerStatus) {
-        FAILING.put(provider, new Failure(status, json(Map.of("error", error, "error_type", errorType, "provider", provider,
-                "retry_suggested", "transient".equals(errorType), "provider_status", providerStatus))));
+        FAILING.put(
+                provider,
+                new Failure(
+                        status,
+                        json(Map.of(
+                                "error",
+                                error,
+                                "error_type",
+                                errorType,
+                                "provider",
+                                provider,
+                                "retry_suggested",
+                                "transient".equals(errorType),
+                                "provider_status",
+                                providerStatus))));
     }
 
     /** {@code GET /providers} answers {@code status} (null: the normal listing again). */
@@ -81,7 +92,9 @@ public class FakeProviderGateway implements QuarkusTestResourceLifecycleManager 
         server.createContext("/providers", this::handle);
         server.start();
         Map<String, String> config = new HashMap<>();
-        config.put("quarkus.rest-client.provider-gateway.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        config.put(
+                "quarkus.rest-client.provider-gateway.url",
+                "http://127.0.0.1:" + server.getAddress().getPort());
         config.put("billing.accrual.every", "1s");
         config.put("billing.reconcile.every", "1h");
         config.put("billing.reconcile.delay", "1h");
@@ -100,12 +113,17 @@ public class FakeProviderGateway implements QuarkusTestResourceLifecycleManager 
                 answer(ex, f.status(), f.body());
                 return;
             }
-            answer(ex, 200, json(Map.of("providers", List.of(
-                    Map.of("provider", "vastai", "enabled", true, "billed_costs", true),
-                    Map.of("provider", "tensordock", "enabled", true, "billed_costs", false),
-                    Map.of("provider", "rackrr", "enabled", true, "billed_costs", true),
-                    Map.of("provider", "barrack", "enabled", true, "billed_costs", true),
-                    Map.of("provider", "trooper", "enabled", false, "billed_costs", false)))));
+            answer(
+                    ex,
+                    200,
+                    json(Map.of(
+                            "providers",
+                            List.of(
+                                    Map.of("provider", "vastai", "enabled", true, "billed_costs", true),
+                                    Map.of("provider", "tensordock", "enabled", true, "billed_costs", false),
+                                    Map.of("provider", "rackrr", "enabled", true, "billed_costs", true),
+                                    Map.of("provider", "barrack", "enabled", true, "billed_costs", true),
+                                    Map.of("provider", "trooper", "enabled", false, "billed_costs", false)))));
             return;
         }
         String[] parts = path.split("/");

@@ -2,12 +2,11 @@ package io.gpubroker.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.inject.Inject;
-
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**

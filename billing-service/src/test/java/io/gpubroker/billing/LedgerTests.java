@@ -13,15 +13,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.Topics;
@@ -33,6 +24,14 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.config.JsonConfig;
 import io.restassured.path.json.config.JsonPathConfig;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +44,8 @@ class LedgerTests {
     @BeforeAll
     static void setUp() {
         TestStack.get().registerOutbox("billing");
-        RestAssured.config = RestAssured.config().jsonConfig(JsonConfig.jsonConfig()
-                .numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
+        RestAssured.config = RestAssured.config()
+                .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
     }
 
     static String id(String prefix) {
@@ -54,15 +53,22 @@ class LedgerTests {
     }
 
     static Instant recent(long minutesAgo, long extraSeconds) {
-        return Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(minutesAgo)).plusSeconds(extraSeconds);
+        return Instant.now()
+                .truncatedTo(ChronoUnit.MINUTES)
+                .minus(Duration.ofMinutes(minutesAgo))
+                .plusSeconds(extraSeconds);
     }
 
     static BigDecimal cost(String price, double seconds) {
-        return new BigDecimal(price).multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
+        return new BigDecimal(price)
+                .multiply(BigDecimal.valueOf(seconds))
+                .divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
     }
 
     static void awaitEnded(String session) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> ended(session));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> ended(session));
     }
 
     @Test
@@ -74,9 +80,14 @@ class LedgerTests {
         awaitEnded(s);
 
         assertThat(ledgerTotal(s)).isEqualByComparingTo("0.075");
-        given().queryParam("session_id", s).get("/costs").then().statusCode(200)
-                .body("session_id", equalTo(s)).body("total_cost", Money.money("0.075"))
-                .body("currency", equalTo("USD")).body("status", equalTo("ended"))
+        given().queryParam("session_id", s)
+                .get("/costs")
+                .then()
+                .statusCode(200)
+                .body("session_id", equalTo(s))
+                .body("total_cost", Money.money("0.075"))
+                .body("currency", equalTo("USD"))
+                .body("status", equalTo("ended"))
                 .body("hours_used", Money.money("0.1667"));
     }
 
@@ -109,14 +120,18 @@ class LedgerTests {
         send(stopped(s, "team-dup", "tensordock", start.plus(Duration.ofHours(2))));
         String marker = id("sess-dup-marker");
         send(stopped(marker, "team-dup", "tensordock", start));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(sql(
-                "select count(*) from billing.billed_sessions where session_id = '" + marker + "'")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "1"
+                        .equals(sql(
+                                "select count(*) from billing.billed_sessions where session_id = '" + marker + "'")));
         awaitEnded(s);
 
         assertThat(ledgerTotal(s)).isEqualByComparingTo("0.4");
-        assertThat(sql("select count(*) from billing.processed_messages where event_id in ('" + startId + "', '" + stopId + "')"))
+        assertThat(sql("select count(*) from billing.processed_messages where event_id in ('" + startId + "', '"
+                        + stopId + "')"))
                 .isEqualTo("2");
-        assertThat(sql("select count(*) from billing.ledger_entries where session_id = '" + s + "'")).isEqualTo("21");
+        assertThat(sql("select count(*) from billing.ledger_entries where session_id = '" + s + "'"))
+                .isEqualTo("21");
     }
 
     @Test
@@ -124,8 +139,10 @@ class LedgerTests {
         String s = id("sess-ooo");
         Instant start = recent(30, 45);
         send(stopped(s, "team-ooo", "tensordock", start.plusSeconds(7 * 60 + 30)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(sql(
-                "select count(*) from billing.billed_sessions where session_id = '" + s + "' and ended_at is not null")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "1"
+                        .equals(sql("select count(*) from billing.billed_sessions where session_id = '" + s
+                                + "' and ended_at is not null")));
         assertThat(ledgerTotal(s)).isZero();
         given().queryParam("session_id", s).get("/costs").then().statusCode(200).body("total_cost", Money.money("0"));
 
@@ -140,27 +157,46 @@ class LedgerTests {
         Instant start = recent(5, -30);
         try (KafkaProbe costs = KafkaProbe.tail(Topics.COST_EVENTS)) {
             send(started(s, "team-run", "trooper", "L40S", "3.60", start, "tr-2"));
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> new BigDecimal(sql(
-                    "select coalesce(sum(seconds), 0) from billing.ledger_entries where session_id = '" + s + "'"))
-                    .compareTo(BigDecimal.valueOf(300)) >= 0);
-            BigDecimal seconds = new BigDecimal(sql("select sum(seconds) from billing.ledger_entries where session_id = '" + s + "'"));
-            given().queryParam("session_id", s).get("/costs").then().statusCode(200)
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> new BigDecimal(sql(
+                                            "select coalesce(sum(seconds), 0) from billing.ledger_entries where session_id = '"
+                                                    + s + "'"))
+                                    .compareTo(BigDecimal.valueOf(300))
+                            >= 0);
+            BigDecimal seconds = new BigDecimal(
+                    sql("select sum(seconds) from billing.ledger_entries where session_id = '" + s + "'"));
+            given().queryParam("session_id", s)
+                    .get("/costs")
+                    .then()
+                    .statusCode(200)
                     .body("status", equalTo("running"))
-                    .body("total_cost", Money.money(new BigDecimal("3.60").multiply(seconds)
-                            .divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP).toPlainString()));
-            List<ConsumerRecord<String, String>> running = costs.pollUntil(Duration.ofSeconds(30), r -> s.equals(r.key()));
-            JsonNode first = json(running.stream().filter(r -> s.equals(r.key())).findFirst().orElseThrow());
+                    .body(
+                            "total_cost",
+                            Money.money(new BigDecimal("3.60")
+                                    .multiply(seconds)
+                                    .divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP)
+                                    .toPlainString()));
+            List<ConsumerRecord<String, String>> running =
+                    costs.pollUntil(Duration.ofSeconds(30), r -> s.equals(r.key()));
+            JsonNode first = json(
+                    running.stream().filter(r -> s.equals(r.key())).findFirst().orElseThrow());
             assertThat(first.get("final").asBoolean()).isFalse();
             assertThat(first.get("session_total").decimalValue()).isPositive();
 
             send(stopped(s, "team-run", "trooper", start.plusMillis(340_250)));
             awaitEnded(s);
             assertThat(ledgerTotal(s)).isEqualByComparingTo("0.34025");
-            List<ConsumerRecord<String, String>> all = costs.pollUntil(Duration.ofSeconds(30),
+            List<ConsumerRecord<String, String>> all = costs.pollUntil(
+                    Duration.ofSeconds(30),
                     r -> s.equals(r.key()) && json(r).get("final").asBoolean());
-            JsonNode last = json(all.stream().filter(r -> s.equals(r.key()) && json(r).get("final").asBoolean()).findFirst().orElseThrow());
+            JsonNode last = json(all.stream()
+                    .filter(r -> s.equals(r.key()) && json(r).get("final").asBoolean())
+                    .findFirst()
+                    .orElseThrow());
             assertThat(last.get("session_total").decimalValue()).isEqualByComparingTo("0.34025");
-            assertThat(KafkaProbe.header(all.get(all.size() - 1), Topics.HEADER_EVENT_TYPE)).isEqualTo("CostAccrued");
+            assertThat(KafkaProbe.header(all.get(all.size() - 1), Topics.HEADER_EVENT_TYPE))
+                    .isEqualTo("CostAccrued");
         }
     }
 
@@ -181,27 +217,51 @@ class LedgerTests {
         send(stopped(a, consumer, "tensordock", Instant.parse("2026-11-01T00:45:00Z")));
         // a failed session that had started is billed until ended_at
         send(started(b, consumer, "trooper", "A100", "3.00", Instant.parse("2026-11-01T10:00:00Z"), "tr-3"));
-        send(SessionEvents.failed(b, consumer, "trooper", Instant.parse("2026-11-01T10:00:00Z"),
-                Instant.parse("2026-11-01T10:20:00Z"), Instant.parse("2026-11-01T10:19:00Z")));
+        send(SessionEvents.failed(
+                b,
+                consumer,
+                "trooper",
+                Instant.parse("2026-11-01T10:00:00Z"),
+                Instant.parse("2026-11-01T10:20:00Z"),
+                Instant.parse("2026-11-01T10:19:00Z")));
         awaitEnded(a);
         awaitEnded(b);
 
-        given().queryParam("consumer_id", consumer).queryParam("period", "daily").get("/costs").then().statusCode(200)
-                .body("total_cost", Money.money("2.5")).body("session_count", equalTo(2))
+        given().queryParam("consumer_id", consumer)
+                .queryParam("period", "daily")
+                .get("/costs")
+                .then()
+                .statusCode(200)
+                .body("total_cost", Money.money("2.5"))
+                .body("session_count", equalTo(2))
                 .body("hours_used", Money.money("1.5833"))
-                .body("by_provider.tensordock", Money.money("1.5")).body("by_provider.trooper", Money.money("1"))
+                .body("by_provider.tensordock", Money.money("1.5"))
+                .body("by_provider.trooper", Money.money("1"))
                 .body("by_gpu_type.'RTX 4090'", Money.money("1.5"))
                 .body("periods.period", equalTo(List.of("2026-10-31", "2026-11-01")))
                 .body("periods.total_cost", equalTo(List.of(new BigDecimal("0.6"), new BigDecimal("1.9"))))
                 .body("periods.session_count", equalTo(List.of(1, 2)));
-        given().queryParam("consumer_id", consumer).queryParam("period", "monthly").get("/costs").then().statusCode(200)
+        given().queryParam("consumer_id", consumer)
+                .queryParam("period", "monthly")
+                .get("/costs")
+                .then()
+                .statusCode(200)
                 .body("periods.period", equalTo(List.of("2026-10", "2026-11")))
                 .body("periods.total_cost", equalTo(List.of(new BigDecimal("0.6"), new BigDecimal("1.9"))));
-        given().queryParam("consumer_id", consumer).queryParam("start_date", "2026-11-01").queryParam("end_date", "2026-11-01")
-                .get("/costs").then().statusCode(200).body("total_cost", Money.money("1.9"))
+        given().queryParam("consumer_id", consumer)
+                .queryParam("start_date", "2026-11-01")
+                .queryParam("end_date", "2026-11-01")
+                .get("/costs")
+                .then()
+                .statusCode(200)
+                .body("total_cost", Money.money("1.9"))
                 .body("start_date", equalTo("2026-11-01"));
-        given().queryParam("consumer_id", consumer).queryParam("end_date", "2026-10-31")
-                .get("/costs").then().statusCode(200).body("total_cost", Money.money("0.6"));
+        given().queryParam("consumer_id", consumer)
+                .queryParam("end_date", "2026-10-31")
+                .get("/costs")
+                .then()
+                .statusCode(200)
+                .body("total_cost", Money.money("0.6"));
     }
 
     @Test
@@ -212,26 +272,60 @@ class LedgerTests {
         send(started(s, consumer, "trooper", "H100", "0.50", start, "tr-4"));
         send(stopped(s, consumer, "trooper", start.plus(Duration.ofHours(1))));
         awaitEnded(s);
-        given().queryParam("consumer_id", consumer).get("/costs/summary").then().statusCode(200)
-                .body("consumer_id", equalTo(consumer)).body("total_cost", Money.money("0.5"))
-                .body("session_count", equalTo(1)).body("hours_used", Money.money("1"))
+        given().queryParam("consumer_id", consumer)
+                .get("/costs/summary")
+                .then()
+                .statusCode(200)
+                .body("consumer_id", equalTo(consumer))
+                .body("total_cost", Money.money("0.5"))
+                .body("session_count", equalTo(1))
+                .body("hours_used", Money.money("1"))
                 .body("by_provider", equalTo(Map.of("trooper", new BigDecimal("0.5"))))
                 .body("by_gpu_type", equalTo(Map.of("H100", new BigDecimal("0.5"))))
-                .body("currency", equalTo("USD")).body("month", notNullValue());
+                .body("currency", equalTo("USD"))
+                .body("month", notNullValue());
     }
 
     @Test
     void badCostQueriesAre400NamingTheParameterAndUnknownSessionsAre404() {
-        given().queryParam("start_date", "2026-13-01").get("/costs").then().statusCode(400)
-                .body("error", containsString("start_date")).body("request_id", notNullValue());
-        given().queryParam("end_date", "2026-02-30").get("/costs").then().statusCode(400).body("error", containsString("end_date"));
-        given().queryParam("start_date", "2026-1-5").get("/costs").then().statusCode(400).body("error", containsString("start_date"));
-        given().queryParam("start_date", "2026-11-02").queryParam("end_date", "2026-11-01").get("/costs").then().statusCode(400)
+        given().queryParam("start_date", "2026-13-01")
+                .get("/costs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("start_date"))
+                .body("request_id", notNullValue());
+        given().queryParam("end_date", "2026-02-30")
+                .get("/costs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("end_date"));
+        given().queryParam("start_date", "2026-1-5")
+                .get("/costs")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("start_date"));
-        given().queryParam("period", "weekly").get("/costs").then().statusCode(400).body("error", containsString("period"));
-        given().queryParam("consumer_id", "bad id!").get("/costs/summary").then().statusCode(400)
+        given().queryParam("start_date", "2026-11-02")
+                .queryParam("end_date", "2026-11-01")
+                .get("/costs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("start_date"));
+        given().queryParam("period", "weekly")
+                .get("/costs")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("period"));
+        given().queryParam("consumer_id", "bad id!")
+                .get("/costs/summary")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("consumer_id"));
-        given().header("X-Request-ID", "req-404-test").queryParam("session_id", "sess-never-seen").get("/costs").then().statusCode(404)
-                .body("error", containsString("sess-never-seen")).body("request_id", equalTo("req-404-test"));
+        given().header("X-Request-ID", "req-404-test")
+                .queryParam("session_id", "sess-never-seen")
+                .get("/costs")
+                .then()
+                .statusCode(404)
+                .body("error", containsString("sess-never-seen"))
+                .body("request_id", equalTo("req-404-test"));
     }
 }

@@ -1,7 +1,6 @@
 package io.gpubroker.billing;
 
 import java.math.BigDecimal;
-
 import org.hamcrest.Description;
 import org.hamcrest.Matcher;
 import org.hamcrest.TypeSafeMatcher;

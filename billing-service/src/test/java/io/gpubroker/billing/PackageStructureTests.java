@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,8 +56,8 @@ class PackageStructureTests {
         return found;
     }
 
-    private static void walk(String pkg, Map<String, Set<String>> deps, Deque<String> path, Set<String> done,
-                             List<List<String>> found) {
+    private static void walk(
+            String pkg, Map<String, Set<String>> deps, Deque<String> path, Set<String> done, List<List<String>> found) {
         if (path.contains(pkg)) {
             List<String> cycle = new ArrayList<>();
             boolean in = false;
@@ -107,7 +106,9 @@ class PackageStructureTests {
         assertThat(deps.get("client")).as("client depends on").isEmpty();
         assertThat(deps.get("metrics")).as("metrics depends on").isEmpty();
         for (String entry : List.of("rest", "messaging")) {
-            assertThat(deps.get(entry)).as(entry + " reaches the database only through a service").doesNotContain("repository");
+            assertThat(deps.get(entry))
+                    .as(entry + " reaches the database only through a service")
+                    .doesNotContain("repository");
         }
     }
 
@@ -117,7 +118,9 @@ class PackageStructureTests {
         try (Stream<Path> files = Files.walk(SOURCES)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 if (!SOURCES.relativize(f).startsWith("repository")
-                        && Pattern.compile("createNativeQuery|createQuery|createSelectionQuery").matcher(Files.readString(f)).find()) {
+                        && Pattern.compile("createNativeQuery|createQuery|createSelectionQuery")
+                                .matcher(Files.readString(f))
+                                .find()) {
                     offenders.add(SOURCES.relativize(f).toString());
                 }
             }

@@ -7,14 +7,6 @@ import static io.gpubroker.billing.SessionEvents.stopped;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.service.DriftReconciler;
 import io.gpubroker.testkit.BrokerTestProfile;
@@ -23,6 +15,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +76,9 @@ class ProviderFaultTests {
         ProviderDrift partial = barrack();
         assertThat(partial.skipped()).isEqualTo(1);
         assertThat(partial.instances() + partial.unmatched()).isEqualTo(all - 1);
-        assertThat(partial.detail()).contains("1 instance(s) skipped, retried next run").contains("HTTP 429");
+        assertThat(partial.detail())
+                .contains("1 instance(s) skipped, retried next run")
+                .contains("HTTP 429");
         if (partial.instances() > 0) {
             assertThat(partial.status()).isEqualTo("ok");
             assertThat(partial.driftRatio().abs()).isLessThanOrEqualTo(new BigDecimal("0.01"));
@@ -118,8 +118,9 @@ class ProviderFaultTests {
         assertThat(d.skipped()).isGreaterThanOrEqualTo(2);
         assertThat(d.detail()).contains("circuit breaker is open");
         assertThat(SessionEvents.sql("select status || ' ' || coalesce(drift_ratio::text, 'none') || ' ' || skipped"
-                + " from billing.provider_drift where provider = 'barrack' order by id desc limit 1"))
-                .as("what was recorded").isEqualTo("error none " + d.skipped());
+                        + " from billing.provider_drift where provider = 'barrack' order by id desc limit 1"))
+                .as("what was recorded")
+                .isEqualTo("error none " + d.skipped());
 
         // the provider recovers: the next run measures again
         FakeProviderGateway.reset();
@@ -132,7 +133,12 @@ class ProviderFaultTests {
     @Test
     void anErrorAnswerOrAGatewayOutageIsAnErrorNotZeroCost() throws Throwable {
         sessionWithInstance("rackrr", "fault-rk-" + UUID.randomUUID());
-        FakeProviderGateway.fail("rackrr", 502, "rackrr answered without usable billing data: wallet service degraded", "transient", 200);
+        FakeProviderGateway.fail(
+                "rackrr",
+                502,
+                "rackrr answered without usable billing data: wallet service degraded",
+                "transient",
+                200);
         ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("rackrr"));
         assertThat(d.status()).isEqualTo("error");
         assertThat(d.driftRatio()).isNull();

@@ -2,20 +2,18 @@ package io.gpubroker.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Duration;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.kit.purge.PurgeRepository;
 import io.gpubroker.kit.purge.Purger;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,10 +42,20 @@ class PurgeTests {
 
             purger.purge().await().atMost(Duration.ofSeconds(30));
 
-            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ? and event_id = 'old'", consumer)).isZero();
-            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ? and event_id = 'recent'", consumer)).isOne();
-            assertThat(count(c, "select count(*) from billing.outbox where id = cast(? as uuid)", oldEvent.toString())).isZero();
-            assertThat(count(c, "select count(*) from billing.outbox where id = cast(? as uuid)", newEvent.toString())).isOne();
+            assertThat(count(
+                            c,
+                            "select count(*) from billing.processed_messages where consumer = ? and event_id = 'old'",
+                            consumer))
+                    .isZero();
+            assertThat(count(
+                            c,
+                            "select count(*) from billing.processed_messages where consumer = ? and event_id = 'recent'",
+                            consumer))
+                    .isOne();
+            assertThat(count(c, "select count(*) from billing.outbox where id = cast(? as uuid)", oldEvent.toString()))
+                    .isZero();
+            assertThat(count(c, "select count(*) from billing.outbox where id = cast(? as uuid)", newEvent.toString()))
+                    .isOne();
         }
     }
 
@@ -57,31 +65,51 @@ class PurgeTests {
             for (int i = 0; i < 3; i++) {
                 processed(c, "batch-" + i, "30 days");
             }
-            int deleted = repository.deleteBatch(PurgeRepository.Table.PROCESSED_MESSAGES, Duration.ofDays(7).toSeconds(), 2)
-                    .await().atMost(Duration.ofSeconds(30));
+            int deleted = repository
+                    .deleteBatch(
+                            PurgeRepository.Table.PROCESSED_MESSAGES,
+                            Duration.ofDays(7).toSeconds(),
+                            2)
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
             assertThat(deleted).isEqualTo(2);
-            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer)).isOne();
+            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer))
+                    .isOne();
         }
     }
 
     @Test
     void aTableAnotherReplicaIsPurgingIsLeftAlone() throws Exception {
-        try (Connection c = db(); Connection other = db()) {
+        try (Connection c = db();
+                Connection other = db()) {
             processed(c, "locked", "9 days");
             other.setAutoCommit(false);
             try (PreparedStatement lock = other.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
                 lock.setString(1, "gpubroker.purge.billing.processed_messages");
                 lock.execute();
-                int deleted = repository.deleteBatch(PurgeRepository.Table.PROCESSED_MESSAGES, Duration.ofDays(7).toSeconds(), 100)
-                        .await().atMost(Duration.ofSeconds(30));
+                int deleted = repository
+                        .deleteBatch(
+                                PurgeRepository.Table.PROCESSED_MESSAGES,
+                                Duration.ofDays(7).toSeconds(),
+                                100)
+                        .await()
+                        .atMost(Duration.ofSeconds(30));
                 assertThat(deleted).isEqualTo(-1);
-                assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer)).isOne();
+                assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer))
+                        .isOne();
             } finally {
                 other.rollback();
             }
-            assertThat(repository.deleteBatch(PurgeRepository.Table.PROCESSED_MESSAGES, Duration.ofDays(7).toSeconds(), 100)
-                    .await().atMost(Duration.ofSeconds(30))).isPositive();
-            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer)).isZero();
+            assertThat(repository
+                            .deleteBatch(
+                                    PurgeRepository.Table.PROCESSED_MESSAGES,
+                                    Duration.ofDays(7).toSeconds(),
+                                    100)
+                            .await()
+                            .atMost(Duration.ofSeconds(30)))
+                    .isPositive();
+            assertThat(count(c, "select count(*) from billing.processed_messages where consumer = ?", consumer))
+                    .isZero();
         }
     }
 
@@ -91,8 +119,9 @@ class PurgeTests {
     }
 
     private void processed(Connection c, String eventId, String age) throws Exception {
-        try (PreparedStatement st = c.prepareStatement("insert into billing.processed_messages (consumer, event_id, event_type, processed_at)"
-                + " values (?, ?, 'PurgeTest', clock_timestamp() - cast(? as interval))")) {
+        try (PreparedStatement st = c.prepareStatement(
+                "insert into billing.processed_messages (consumer, event_id, event_type, processed_at)"
+                        + " values (?, ?, 'PurgeTest', clock_timestamp() - cast(? as interval))")) {
             st.setString(1, consumer);
             st.setString(2, eventId);
             st.setString(3, age);
@@ -103,8 +132,9 @@ class PurgeTests {
     private static UUID outbox(Connection c, String age) throws Exception {
         UUID id = UUID.randomUUID();
         // a topic no consumer reads: Debezium may publish the row, nobody acts on it
-        try (PreparedStatement st = c.prepareStatement("insert into billing.outbox (id, aggregatetype, aggregateid, type, topic, payload, created_at)"
-                + " values (cast(? as uuid), 'purge-test', ?, 'PurgeTest', 'purge.test', '{}'::jsonb, clock_timestamp() - cast(? as interval))")) {
+        try (PreparedStatement st = c.prepareStatement(
+                "insert into billing.outbox (id, aggregatetype, aggregateid, type, topic, payload, created_at)"
+                        + " values (cast(? as uuid), 'purge-test', ?, 'PurgeTest', 'purge.test', '{}'::jsonb, clock_timestamp() - cast(? as interval))")) {
             st.setString(1, id.toString());
             st.setString(2, id.toString());
             st.setString(3, age);

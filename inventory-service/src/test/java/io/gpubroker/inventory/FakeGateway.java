@@ -1,13 +1,12 @@
 package io.gpubroker.inventory;
 
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-
-import com.sun.net.httpserver.HttpServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Stands in for provider-gateway's {@code GET /templates} (Vast templates in the broker API shape,
@@ -44,7 +43,8 @@ public class FakeGateway implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         server.createContext("/templates", ex -> {
-            byte[] body = (down ? "{\"error\":\"provider-gateway unavailable\"}" : TEMPLATES).getBytes(StandardCharsets.UTF_8);
+            byte[] body = (down ? "{\"error\":\"provider-gateway unavailable\"}" : TEMPLATES)
+                    .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(down ? 503 : 200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -52,7 +52,9 @@ public class FakeGateway implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
-        return Map.of("quarkus.rest-client.provider-gateway.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        return Map.of(
+                "quarkus.rest-client.provider-gateway.url",
+                "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     @Override

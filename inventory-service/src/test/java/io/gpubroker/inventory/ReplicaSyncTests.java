@@ -4,13 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.inventory.catalog.OfferCatalog;
@@ -24,6 +17,11 @@ import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,14 +42,19 @@ class ReplicaSyncTests {
 
     @Inject
     OfferCatalog catalog;
+
     @Inject
     CatalogRepository repository;
+
     @Inject
     Mutiny.SessionFactory sessions;
+
     @Inject
     ReplicaSync sync;
+
     @Inject
     OfferHealth health;
+
     @Inject
     OutcomeApplier outcomes;
 
@@ -61,8 +64,10 @@ class ReplicaSyncTests {
     }
 
     /** What another replica commits when it applies a snapshot. */
-    void otherReplicaApplies(String provider, String snapshotId, Instant at, List<NormalisedOffer> offers) throws Throwable {
-        VertxContextSupport.subscribeAndAwait(() -> sessions.withTransaction((db, tx) -> repository.upsert(db, offers)
+    void otherReplicaApplies(String provider, String snapshotId, Instant at, List<NormalisedOffer> offers)
+            throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> sessions.withTransaction((db, tx) -> repository
+                .upsert(db, offers)
                 .chain(() -> repository.snapshotApplied(db, provider, snapshotId, at, offers.size()))));
     }
 
@@ -71,8 +76,10 @@ class ReplicaSyncTests {
     }
 
     static List<NormalisedOffer> offers(String provider, String run, Instant at, int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> Feed.offer(provider, run + "-" + i, "RTX 4090", 1, 24,
-                "0.4" + i, "Replicaland", 0.99, null, "rm" + i, at)).toList();
+        return java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> Feed.offer(
+                        provider, run + "-" + i, "RTX 4090", 1, 24, "0.4" + i, "Replicaland", 0.99, null, "rm" + i, at))
+                .toList();
     }
 
     @Test
@@ -86,16 +93,24 @@ class ReplicaSyncTests {
 
         syncNow();
         Catalogs.awaitApplied(catalog, P, "other-" + run);
-        given().queryParam("provider", P).get("/inventory").then().statusCode(200).body("total", equalTo(3))
+        given().queryParam("provider", P)
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .body("total", equalTo(3))
                 .body("providers.'" + P + "'.status", equalTo("ok"));
         given().get("/inventory/" + P + "-" + run + "-2").then().statusCode(200);
 
         Instant failedAt = t2.plusSeconds(5);
-        VertxContextSupport.subscribeAndAwait(() -> sessions.withTransaction((db, tx) ->
-                repository.pollFailed(db, P, failedAt, "rate_limited", "429 from the provider")));
+        VertxContextSupport.subscribeAndAwait(() -> sessions.withTransaction(
+                (db, tx) -> repository.pollFailed(db, P, failedAt, "rate_limited", "429 from the provider")));
         syncNow();
-        given().queryParam("provider", P).get("/inventory").then().statusCode(200)
-                .body("providers.'" + P + "'.status", equalTo("poll_failed")).body("total", equalTo(3));
+        given().queryParam("provider", P)
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .body("providers.'" + P + "'.status", equalTo("poll_failed"))
+                .body("total", equalTo(3));
     }
 
     @Test
@@ -105,8 +120,11 @@ class ReplicaSyncTests {
         VertxContextSupport.subscribeAndAwait(() -> sessions.withTransaction((db, tx) -> db.createNativeQuery(
                         "insert into inventory.provisioning_outcomes (event_id, outcome, provider, offer_id, machine_id, gpu_type,"
                                 + " error_class, message, occurred_at) values (?1, 'failed', ?2, ?3, null, null, 'host_error', 'x', ?4)")
-                .setParameter(1, eventId).setParameter(2, P).setParameter(3, offer)
-                .setParameter(4, CatalogRepository.odt(Instant.now())).executeUpdate()));
+                .setParameter(1, eventId)
+                .setParameter(2, P)
+                .setParameter(3, offer)
+                .setParameter(4, CatalogRepository.odt(Instant.now()))
+                .executeUpdate()));
         assertThat(failures(offer)).isZero();
 
         syncNow();
@@ -114,8 +132,9 @@ class ReplicaSyncTests {
         syncNow(); // read again inside the look-back window
         assertThat(failures(offer)).isEqualTo(1);
         // ... and when the same event also arrives on this replica's own partition
-        assertThat(outcomes.apply(new CatalogRepository.Outcome(eventId, true, P, offer, null, null, "host_error",
-                Instant.now(), null))).isFalse();
+        assertThat(outcomes.apply(new CatalogRepository.Outcome(
+                        eventId, true, P, offer, null, null, "host_error", Instant.now(), null)))
+                .isFalse();
         assertThat(failures(offer)).isEqualTo(1);
     }
 
@@ -133,14 +152,17 @@ class ReplicaSyncTests {
             String fourth = LAG + "-" + run + "-3";
             events.pollUntil(Duration.ofSeconds(30), r -> fourth.equals(r.key()));
             List<ConsumerRecord<String, String>> seen = events.drain(Duration.ofSeconds(2));
-            assertThat(CatalogIngestTests.types(seen, "OfferPublished")).contains(fourth)
+            assertThat(CatalogIngestTests.types(seen, "OfferPublished"))
+                    .contains(fourth)
                     .doesNotContain(LAG + "-" + run + "-2", LAG + "-" + run + "-0");
         }
         given().queryParam("provider", LAG).get("/inventory").then().body("total", equalTo(4));
     }
 
     int failures(String offerId) {
-        return health.view(Instant.now()).stream().filter(k -> "offer".equals(k.scope()) && offerId.equals(k.key()))
-                .mapToInt(OfferHealth.KeyView::recentFailures).sum();
+        return health.view(Instant.now()).stream()
+                .filter(k -> "offer".equals(k.scope()) && offerId.equals(k.key()))
+                .mapToInt(OfferHealth.KeyView::recentFailures)
+                .sum();
     }
 }

@@ -6,6 +6,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.inventory.catalog.OfferCatalog;
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -14,16 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-
-import jakarta.inject.Inject;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.inventory.catalog.OfferCatalog;
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,9 +51,29 @@ class SearchFilterTests {
         List<NormalisedOffer> c = new ArrayList<>(Feed.fromCatalog(C, 8, 150, ZED, at));
         // a few offers without reliability or CUDA version, and one of several providers' worth
         c.replaceAll(o -> o.providerId().endsWith("x3") || o.providerId().endsWith("x4")
-                ? new NormalisedOffer(o.id(), o.provider(), o.providerId(), o.gpuType(), o.gpuCount(), o.vramGb(), o.pricePerHour(),
-                o.currency(), o.location(), o.country(), null, o.available(), o.availableCount(), 12.8, o.maxDurationHours(),
-                o.machineId(), o.vcpus(), o.ramGb(), o.diskGb(), o.fetchedAt(), o.provisioning()) : o);
+                ? new NormalisedOffer(
+                        o.id(),
+                        o.provider(),
+                        o.providerId(),
+                        o.gpuType(),
+                        o.gpuCount(),
+                        o.vramGb(),
+                        o.pricePerHour(),
+                        o.currency(),
+                        o.location(),
+                        o.country(),
+                        null,
+                        o.available(),
+                        o.availableCount(),
+                        12.8,
+                        o.maxDurationHours(),
+                        o.machineId(),
+                        o.vcpus(),
+                        o.ramGb(),
+                        o.diskGb(),
+                        o.fetchedAt(),
+                        o.provisioning())
+                : o);
         Catalogs.awaitApplied(catalog, B, Feed.snapshot(B, at, b, 40));
         Catalogs.awaitApplied(catalog, C, Feed.snapshot(C, at, c, 40));
         List<NormalisedOffer> all = new ArrayList<>(b);
@@ -64,8 +82,8 @@ class SearchFilterTests {
     }
 
     /** The documented order: price per GPU-hour asc, reliability desc (missing last), id asc. */
-    static final Comparator<NormalisedOffer> ORDER = Comparator
-            .comparingDouble((NormalisedOffer o) -> o.pricePerHour().doubleValue() / Math.max(1, o.gpuCount()))
+    static final Comparator<NormalisedOffer> ORDER = Comparator.comparingDouble(
+                    (NormalisedOffer o) -> o.pricePerHour().doubleValue() / Math.max(1, o.gpuCount()))
             .thenComparingDouble(o -> o.reliability() == null ? 1.0 : -o.reliability())
             .thenComparing(NormalisedOffer::id);
 
@@ -89,7 +107,9 @@ class SearchFilterTests {
         List<String> want = expected(p);
         JsonPath body = search(params);
         assertThat(body.getInt("total")).as("total for " + params).isEqualTo(want.size());
-        assertThat(body.getList("offers.id", String.class)).as("ids for " + params).isEqualTo(want);
+        assertThat(body.getList("offers.id", String.class))
+                .as("ids for " + params)
+                .isEqualTo(want);
     }
 
     @Test
@@ -105,9 +125,13 @@ class SearchFilterTests {
         check(Map.of("gpu_count", "2"), o -> o.gpuCount() >= 2);
         check(Map.of("min_reliability", "0.95"), o -> o.reliability() != null && o.reliability() >= 0.95);
         check(Map.of("min_cuda", "12.6"), o -> o.cudaVersion() != null && o.cudaVersion() >= 12.6);
-        check(Map.of("provider", C, "gpu_type", "RTX 4090", "max_price", "0.5", "min_reliability", "0.9"),
-                o -> o.provider().equals(C) && o.gpuType().equals("RTX 4090") && o.pricePerHour().doubleValue() <= 0.5
-                        && o.reliability() != null && o.reliability() >= 0.9);
+        check(
+                Map.of("provider", C, "gpu_type", "RTX 4090", "max_price", "0.5", "min_reliability", "0.9"),
+                o -> o.provider().equals(C)
+                        && o.gpuType().equals("RTX 4090")
+                        && o.pricePerHour().doubleValue() <= 0.5
+                        && o.reliability() != null
+                        && o.reliability() >= 0.9);
     }
 
     @Test
@@ -134,9 +158,15 @@ class SearchFilterTests {
         List<String> want = expected(o -> o.gpuCount() >= 2);
         List<String> walked = new ArrayList<>();
         for (int offset = 0; offset < want.size() + 7; offset += 7) {
-            JsonPath page = given().queryParam("location", ZED).queryParam("min_gpu_count", 2)
-                    .queryParam("limit", 7).queryParam("offset", offset).get("/inventory").then().statusCode(200)
-                    .extract().jsonPath();
+            JsonPath page = given().queryParam("location", ZED)
+                    .queryParam("min_gpu_count", 2)
+                    .queryParam("limit", 7)
+                    .queryParam("offset", offset)
+                    .get("/inventory")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             assertThat(page.getInt("total")).isEqualTo(want.size());
             assertThat(page.getInt("count")).isEqualTo(Math.max(0, Math.min(7, want.size() - offset)));
             walked.addAll(page.getList("offers.id", String.class));
@@ -146,7 +176,12 @@ class SearchFilterTests {
 
     @Test
     void theDefaultPageIsFiftyOffers() {
-        JsonPath body = given().queryParam("location", ZED).get("/inventory").then().statusCode(200).extract().jsonPath();
+        JsonPath body = given().queryParam("location", ZED)
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(body.getInt("count")).isEqualTo(50);
         assertThat(body.getInt("limit")).isEqualTo(50);
         assertThat(body.getInt("total")).isEqualTo(300);
@@ -156,27 +191,76 @@ class SearchFilterTests {
     @Test
     void everyOfferShowsTheBrokerApiFieldsAndOurAdditions() {
         Map<String, Object> o = search(Map.of("limit", "1")).getMap("offers[0]");
-        assertThat(o).containsKeys("id", "provider", "provider_id", "gpu_type", "gpu_count", "vram_gb", "price_per_hour",
-                "location", "reliability", "available", "max_duration_hours", "fetched_at", "cuda_version",
-                "availability_confidence", "age_seconds", "stale", "currency");
+        assertThat(o)
+                .containsKeys(
+                        "id",
+                        "provider",
+                        "provider_id",
+                        "gpu_type",
+                        "gpu_count",
+                        "vram_gb",
+                        "price_per_hour",
+                        "location",
+                        "reliability",
+                        "available",
+                        "max_duration_hours",
+                        "fetched_at",
+                        "cuda_version",
+                        "availability_confidence",
+                        "age_seconds",
+                        "stale",
+                        "currency");
         assertThat(o).doesNotContainKey("provisioning");
     }
 
     @Test
     void invalidValuesAreA400NamingTheParameter() {
-        String[][] bad = {{"min_vram", "-1"}, {"min_vram", "lots"}, {"max_price", "-0.5"}, {"max_price", "cheap"},
-                {"min_gpu_count", "1.5"}, {"gpu_count", "-2"}, {"min_reliability", "1.5"}, {"min_availability_confidence", "2"},
-                {"min_cuda", "NaN"}, {"limit", "0"}, {"offset", "-1"}, {"provider", "awsome-cloud"}, {"gpu_type", ""},
-                {"template_hash_id", "0000"}, {"limit", "-5"}, {"limit", "1e3"}, {"max_price", "Infinity"},
-                {"min_vram", "99999999999"}, {"offset", "x"}, {"min_cuda", "1.5f"}};
+        String[][] bad = {
+            {"min_vram", "-1"},
+            {"min_vram", "lots"},
+            {"max_price", "-0.5"},
+            {"max_price", "cheap"},
+            {"min_gpu_count", "1.5"},
+            {"gpu_count", "-2"},
+            {"min_reliability", "1.5"},
+            {"min_availability_confidence", "2"},
+            {"min_cuda", "NaN"},
+            {"limit", "0"},
+            {"offset", "-1"},
+            {"provider", "awsome-cloud"},
+            {"gpu_type", ""},
+            {"template_hash_id", "0000"},
+            {"limit", "-5"},
+            {"limit", "1e3"},
+            {"max_price", "Infinity"},
+            {"min_vram", "99999999999"},
+            {"offset", "x"},
+            {"min_cuda", "1.5f"}
+        };
         for (String[] e : bad) {
-            given().queryParam(e[0], e[1]).get("/inventory").then()
-                    .statusCode(400).body("error", containsString("'" + e[0] + "'")).body("request_id", notNullValue());
+            given().queryParam(e[0], e[1])
+                    .get("/inventory")
+                    .then()
+                    .statusCode(400)
+                    .body("error", containsString("'" + e[0] + "'"))
+                    .body("request_id", notNullValue());
         }
-        given().queryParam("min_gpu_count", 2).queryParam("gpu_count", 3).get("/inventory").then().statusCode(400)
+        given().queryParam("min_gpu_count", 2)
+                .queryParam("gpu_count", 3)
+                .get("/inventory")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("gpu_count"));
-        given().queryParam("maxprice", 1).get("/inventory").then().statusCode(400).body("error", containsString("'maxprice'"));
-        given().queryParam("provider", "vastai").queryParam("provider", "rackrr").get("/inventory").then().statusCode(400)
+        given().queryParam("maxprice", 1)
+                .get("/inventory")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("'maxprice'"));
+        given().queryParam("provider", "vastai")
+                .queryParam("provider", "rackrr")
+                .get("/inventory")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("'provider'"));
     }
 
@@ -193,10 +277,21 @@ class SearchFilterTests {
 
     @Test
     void anEmptyResultIsAnEmptyPageNotAnError() {
-        given().queryParam("location", ZED).queryParam("gpu_type", "RTX 9999").get("/inventory").then().statusCode(200)
-                .body("total", equalTo(0)).body("count", equalTo(0)).body("offers.size()", equalTo(0));
-        given().queryParam("location", ZED).queryParam("offset", 100000).get("/inventory").then().statusCode(200)
-                .body("total", equalTo(300)).body("count", equalTo(0));
+        given().queryParam("location", ZED)
+                .queryParam("gpu_type", "RTX 9999")
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .body("total", equalTo(0))
+                .body("count", equalTo(0))
+                .body("offers.size()", equalTo(0));
+        given().queryParam("location", ZED)
+                .queryParam("offset", 100000)
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .body("total", equalTo(300))
+                .body("count", equalTo(0));
     }
 
     static String lower(String s) {

@@ -3,17 +3,6 @@ package io.gpubroker.inventory;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.inject.Inject;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.contracts.NormalisedOffer;
@@ -29,6 +18,15 @@ import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +55,29 @@ class SearchJsonTests {
         Double reliability = i % 7 == 0 ? null : 0.5 + (i % 50) / 100.0;
         Double cuda = i % 3 == 0 ? null : 11.8 + (i % 10) / 10.0;
         Integer maxHours = i % 4 == 0 ? null : 24 * (i % 5);
-        return Offers.canonical(new NormalisedOffer(provider + "-" + i, provider, "n" + i, types[i % types.length], 1 + i % 8,
-                24 + i % 3 * 40, new BigDecimal(prices[i % prices.length]), i % 9 == 0 ? null : "USD",
-                locations[i % locations.length], i % 5 == 0 ? null : "CH", reliability, i % 11 != 0, i % 6 == 0 ? null : i % 4,
-                cuda, maxHours, "m" + (i % 13), i % 8 == 0 ? null : 8, 64, 200, T0, i % 10 == 0 ? null : Map.of("ask_id", "a" + i)),
+        return Offers.canonical(
+                new NormalisedOffer(
+                        provider + "-" + i,
+                        provider,
+                        "n" + i,
+                        types[i % types.length],
+                        1 + i % 8,
+                        24 + i % 3 * 40,
+                        new BigDecimal(prices[i % prices.length]),
+                        i % 9 == 0 ? null : "USD",
+                        locations[i % locations.length],
+                        i % 5 == 0 ? null : "CH",
+                        reliability,
+                        i % 11 != 0,
+                        i % 6 == 0 ? null : i % 4,
+                        cuda,
+                        maxHours,
+                        "m" + (i % 13),
+                        i % 8 == 0 ? null : 8,
+                        64,
+                        200,
+                        T0,
+                        i % 10 == 0 ? null : Map.of("ask_id", "a" + i)),
                 T0.minusSeconds(i % 3 == 0 ? 400 : 0));
     }
 
@@ -79,7 +96,8 @@ class SearchJsonTests {
         for (int p = 0; p < index.size(); p++) {
             String id = index.offer(p).id();
             factor[p] = id.endsWith("-5") ? 0.6 : 1.0;
-            until[p] = id.endsWith("-7") ? T0.toEpochMilli() + 60_000 : id.endsWith("-8") ? T0.toEpochMilli() + 90_000 : 0;
+            until[p] =
+                    id.endsWith("-7") ? T0.toEpochMilli() + 60_000 : id.endsWith("-8") ? T0.toEpochMilli() + 90_000 : 0;
         }
         return new HealthOverlay(factor, until);
     }
@@ -106,10 +124,11 @@ class SearchJsonTests {
         return qs;
     }
 
-    byte[] jackson(CatalogIndex.Page page, CatalogIndex.Query q, Map<String, ProviderStatus> providers) throws Exception {
+    byte[] jackson(CatalogIndex.Page page, CatalogIndex.Query q, Map<String, ProviderStatus> providers)
+            throws Exception {
         List<OfferView> views = page.hits().stream().map(OfferView::of).toList();
-        return mapper.writeValueAsBytes(new SearchResult(views, views.size(), page.total(), q.limit(), q.offset(),
-                CatalogIndex.ORDER, providers));
+        return mapper.writeValueAsBytes(new SearchResult(
+                views, views.size(), page.total(), q.limit(), q.offset(), CatalogIndex.ORDER, providers));
     }
 
     @Test
@@ -120,8 +139,11 @@ class SearchJsonTests {
                 for (CatalogIndex.Query q : queries()) {
                     CatalogIndex.Page page = index.search(q, health, now, STALE_AFTER);
                     for (int round = 0; round < 2; round++) { // the second round writes from the kept per-offer bytes
-                        String fast = new String(json.write(index, page, q.limit(), q.offset(), statuses(now)), StandardCharsets.UTF_8);
-                        assertThat(fast).as(q + " at " + now).isEqualTo(new String(jackson(page, q, statuses(now)), StandardCharsets.UTF_8));
+                        String fast = new String(
+                                json.write(index, page, q.limit(), q.offset(), statuses(now)), StandardCharsets.UTF_8);
+                        assertThat(fast)
+                                .as(q + " at " + now)
+                                .isEqualTo(new String(jackson(page, q, statuses(now)), StandardCharsets.UTF_8));
                     }
                 }
             }
@@ -131,14 +153,17 @@ class SearchJsonTests {
     @Test
     void everyConfidenceAgeAndFlagIsWrittenAsTheMapperWritesIt() throws Exception {
         CatalogIndex index = CatalogIndex.build(offers(4), PROVIDERS);
-        CatalogIndex.Query q = new CatalogIndex.Query(null, null, null, null, null, null, null, null, null, null, 1000, 0);
+        CatalogIndex.Query q =
+                new CatalogIndex.Query(null, null, null, null, null, null, null, null, null, null, 1000, 0);
         for (int k = 0; k <= 1000; k++) {
             List<CatalogIndex.Hit> hits = new ArrayList<>();
             for (int p = 0; p < index.size(); p++) {
-                hits.add(new CatalogIndex.Hit(p, index.offer(p), k / 1000.0, k * 997L * p, (k + p) % 2 == 0, (k + p) % 3 == 0));
+                hits.add(new CatalogIndex.Hit(
+                        p, index.offer(p), k / 1000.0, k * 997L * p, (k + p) % 2 == 0, (k + p) % 3 == 0));
             }
             CatalogIndex.Page page = new CatalogIndex.Page(hits, 1_000_000 + k);
-            assertThat(json.write(index, page, q.limit(), q.offset(), statuses(0))).isEqualTo(jackson(page, q, statuses(0)));
+            assertThat(json.write(index, page, q.limit(), q.offset(), statuses(0)))
+                    .isEqualTo(jackson(page, q, statuses(0)));
         }
     }
 
@@ -146,12 +171,15 @@ class SearchJsonTests {
     void aCachedSearchAnswersWhatAScanAnswersAsTimePassesAndSuppressionsEnd() {
         CatalogIndex index = CatalogIndex.build(offers(300), PROVIDERS);
         HealthOverlay health = health(index);
-        // from before any suppression ends to long after: the freshness part of confidence falls, offers 7 and 8 come back
+        // from before any suppression ends to long after: the freshness part of confidence falls, offers 7 and 8 come
+        // back
         for (long dt = -5_000; dt <= 600_000; dt += 2_500) {
             long now = T0.toEpochMilli() + dt;
             for (CatalogIndex.Query q : queries()) {
                 for (HealthOverlay h : new HealthOverlay[] {null, health}) {
-                    assertThat(index.search(q, h, now, STALE_AFTER)).as(q + " at " + dt).isEqualTo(index.scan(q, h, now, STALE_AFTER));
+                    assertThat(index.search(q, h, now, STALE_AFTER))
+                            .as(q + " at " + dt)
+                            .isEqualTo(index.scan(q, h, now, STALE_AFTER));
                 }
             }
         }
@@ -163,10 +191,13 @@ class SearchJsonTests {
         }
         java.util.Arrays.sort(times, 0, 300);
         for (double min : new double[] {0.16, 0.5, 0.75, 0.8, 0.85}) {
-            CatalogIndex.Query q = new CatalogIndex.Query(null, null, null, null, null, null, null, min, null, null, 1000, 0);
+            CatalogIndex.Query q =
+                    new CatalogIndex.Query(null, null, null, null, null, null, null, min, null, null, 1000, 0);
             for (long now : times) {
                 for (HealthOverlay h : new HealthOverlay[] {null, health}) {
-                    assertThat(index.search(q, h, now, STALE_AFTER)).as(min + " at " + now).isEqualTo(index.scan(q, h, now, STALE_AFTER));
+                    assertThat(index.search(q, h, now, STALE_AFTER))
+                            .as(min + " at " + now)
+                            .isEqualTo(index.scan(q, h, now, STALE_AFTER));
                 }
             }
         }
@@ -218,14 +249,36 @@ class SearchJsonTests {
 
     @Test
     void theEndpointAnswersJsonInTheDeclaredFieldOrder() throws Exception {
-        String body = given().queryParam("limit", 1).get("/inventory").then().statusCode(200).contentType(ContentType.JSON)
-                .extract().asString();
+        String body = given().queryParam("limit", 1)
+                .get("/inventory")
+                .then()
+                .statusCode(200)
+                .contentType(ContentType.JSON)
+                .extract()
+                .asString();
         JsonNode root = mapper.readTree(body);
         assertThat(names(root)).containsExactly("offers", "count", "total", "limit", "offset", "order", "providers");
         if (root.get("count").asInt() > 0) {
-            assertThat(names(root.get("offers").get(0))).containsExactly("id", "provider", "provider_id", "gpu_type", "gpu_count",
-                    "vram_gb", "price_per_hour", "location", "reliability", "available", "max_duration_hours", "fetched_at",
-                    "cuda_version", "availability_confidence", "age_seconds", "stale", "currency", "suppressed");
+            assertThat(names(root.get("offers").get(0)))
+                    .containsExactly(
+                            "id",
+                            "provider",
+                            "provider_id",
+                            "gpu_type",
+                            "gpu_count",
+                            "vram_gb",
+                            "price_per_hour",
+                            "location",
+                            "reliability",
+                            "available",
+                            "max_duration_hours",
+                            "fetched_at",
+                            "cuda_version",
+                            "availability_confidence",
+                            "age_seconds",
+                            "stale",
+                            "currency",
+                            "suppressed");
         }
     }
 

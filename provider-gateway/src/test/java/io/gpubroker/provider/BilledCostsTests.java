@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.adapter.ProviderSettings;
@@ -20,13 +14,18 @@ import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.resilience.ProviderGuard;
 import io.gpubroker.provider.support.GatewayTestProfile;
 import io.gpubroker.provider.support.Sim;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,8 @@ class BilledCostsTests {
     }
 
     static Response billed(String provider, String... ids) {
-        return given().contentType(ContentType.JSON).body(Map.of("instance_ids", List.of(ids)))
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("instance_ids", List.of(ids)))
                 .post("/providers/" + provider + "/billed-costs");
     }
 
@@ -62,18 +62,28 @@ class BilledCostsTests {
 
     /** A Barrack VM that ran and was deleted; returns its id. */
     static String deletedBarrackVm() {
-        String vm = Sim.call("barrack", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID())).path("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> accrued("barrack", vm).signum() > 0);
-        given().header("X-API-Key", cfg("barrack", "api-key")).delete(cfg("barrack", "base-url") + "/instances/" + vm + "/")
-                .then().statusCode(200);
+        String vm = Sim.call("barrack", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID()))
+                .path("id")
+                .asText();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> accrued("barrack", vm).signum() > 0);
+        given().header("X-API-Key", cfg("barrack", "api-key"))
+                .delete(cfg("barrack", "base-url") + "/instances/" + vm + "/")
+                .then()
+                .statusCode(200);
         return vm;
     }
 
     /** The sum of a Barrack instance's billing records, as its own API reports them. */
     static BigDecimal barrackRecords(String vm) {
         JsonPath billing = given().header("X-API-Key", cfg("barrack", "api-key"))
-                .get(cfg("barrack", "base-url") + "/instances/" + vm + "/billing/").then().statusCode(200).extract().jsonPath();
-        return billing.getList("data.billing_records.cost", String.class).stream().map(c -> new BigDecimal(String.valueOf(c)))
+                .get(cfg("barrack", "base-url") + "/instances/" + vm + "/billing/")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        return billing.getList("data.billing_records.cost", String.class).stream()
+                .map(c -> new BigDecimal(String.valueOf(c)))
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
@@ -95,22 +105,40 @@ class BilledCostsTests {
 
     @Test
     void rackrrBillingIsTheVmsDebitsAndVastsIsItsInvoiceRows() {
-        String vm = Sim.call("rackrr", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID())).path("id").asText();
+        String vm = Sim.call("rackrr", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID()))
+                .path("id")
+                .asText();
         await().atMost(Duration.ofSeconds(20)).until(() -> accrued("rackrr", vm).signum() > 0);
-        given().header("Authorization", "Bearer " + cfg("rackrr", "api-key")).post(cfg("rackrr", "base-url") + "/vms/" + vm + "/terminate")
-                .then().statusCode(200);
+        given().header("Authorization", "Bearer " + cfg("rackrr", "api-key"))
+                .post(cfg("rackrr", "base-url") + "/vms/" + vm + "/terminate")
+                .then()
+                .statusCode(200);
         List<Map<String, Object>> tx = given().header("Authorization", "Bearer " + cfg("rackrr", "api-key"))
-                .get(cfg("rackrr", "base-url") + "/wallets/transactions").then().statusCode(200).extract().jsonPath().getList("$");
-        BigDecimal debits = tx.stream().filter(t -> vm.equals(String.valueOf(t.get("vm_id"))) && "debit".equals(t.get("type")))
-                .map(t -> new BigDecimal(String.valueOf(t.get("amount")))).reduce(BigDecimal.ZERO, BigDecimal::add);
+                .get(cfg("rackrr", "base-url") + "/wallets/transactions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        BigDecimal debits = tx.stream()
+                .filter(t -> vm.equals(String.valueOf(t.get("vm_id"))) && "debit".equals(t.get("type")))
+                .map(t -> new BigDecimal(String.valueOf(t.get("amount"))))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(debits).isPositive();
         assertThat(cost(billed("rackrr", vm), vm)).isEqualByComparingTo(debits);
 
-        String instance = Sim.call("vastai", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID())).path("id").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> accrued("vastai", instance).signum() > 0);
-        given().header("Authorization", "Bearer " + cfg("vastai", "api-key")).delete(cfg("vastai", "base-url") + "/instances/" + instance + "/")
-                .then().statusCode(200);
-        assertThat(cost(billed("vastai", instance), instance)).isEqualByComparingTo(accrued("vastai", instance)).isPositive();
+        String instance = Sim.call("vastai", "POST", "/orphans", Map.of("tag", "billed-" + UUID.randomUUID()))
+                .path("id")
+                .asText();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> accrued("vastai", instance).signum() > 0);
+        given().header("Authorization", "Bearer " + cfg("vastai", "api-key"))
+                .delete(cfg("vastai", "base-url") + "/instances/" + instance + "/")
+                .then()
+                .statusCode(200);
+        assertThat(cost(billed("vastai", instance), instance))
+                .isEqualByComparingTo(accrued("vastai", instance))
+                .isPositive();
     }
 
     @Test
@@ -123,7 +151,9 @@ class BilledCostsTests {
         Response r = billed("barrack", vm);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
-        assertThat(Sim.call("barrack", "GET", "/faults", null).path("faults")).as("every injected failure was met (and retried)").isEmpty();
+        assertThat(Sim.call("barrack", "GET", "/faults", null).path("faults"))
+                .as("every injected failure was met (and retried)")
+                .isEmpty();
         assertThat(took).as("the 429's Retry-After was waited").isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(cost(r, vm)).isEqualByComparingTo(barrackRecords(vm));
         assertThat(r.jsonPath().getMap("skipped")).isEmpty();
@@ -134,7 +164,8 @@ class BilledCostsTests {
         String vm = deletedBarrackVm();
         // the call and its three retries are throttled (429 is no outage: the breaker stays closed)
         Sim.fault("barrack", Map.of("op", "billing", "status", 429, "count", 4));
-        JsonPath partial = billed("barrack", vm).then().statusCode(200).extract().jsonPath();
+        JsonPath partial =
+                billed("barrack", vm).then().statusCode(200).extract().jsonPath();
         assertThat(Sim.call("barrack", "GET", "/faults", null).path("faults")).isEmpty();
         assertThat(partial.getMap("costs")).doesNotContainKey(vm);
         assertThat(partial.getMap("skipped")).containsKey(vm);
@@ -150,17 +181,28 @@ class BilledCostsTests {
         String third = "BRK-" + UUID.randomUUID();
         Sim.fault("barrack", Map.of("op", "billing", "status", 503, "count", 1000));
 
-        JsonPath d = billed("barrack", vm, other, third).then().statusCode(200).extract().jsonPath();
-        int calls = 1000 - Sim.call("barrack", "GET", "/faults", null).path("faults").path(0).path("count").asInt();
+        JsonPath d = billed("barrack", vm, other, third)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        int calls = 1000
+                - Sim.call("barrack", "GET", "/faults", null)
+                        .path("faults")
+                        .path(0)
+                        .path("count")
+                        .asInt();
         assertThat(d.getMap("costs")).isEmpty();
         assertThat(d.getMap("skipped")).containsOnlyKeys(vm, other, third);
-        assertThat(d.getMap("skipped").values()).anySatisfy(m -> assertThat(String.valueOf(m)).contains("circuit breaker is open"));
+        assertThat(d.getMap("skipped").values())
+                .anySatisfy(m -> assertThat(String.valueOf(m)).contains("circuit breaker is open"));
         // without the breaker every instance would be tried four times
         assertThat(calls).as("calls that reached the provider").isLessThan(4 * 3);
 
         // the provider recovers: after the breaker's delay a trial call closes it and the read measures again
         Sim.clearFaults("barrack");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> cost(billed("barrack", vm), vm) != null);
         assertThat(cost(billed("barrack", vm), vm)).isEqualByComparingTo(barrackRecords(vm));
     }
@@ -168,7 +210,9 @@ class BilledCostsTests {
     @Test
     void anErrorInside200IsAnErrorAnswerNotZeroCost() {
         Sim.fault("rackrr", Map.of("op", "transactions", "error_200", true, "message", "wallet service degraded"));
-        billed("rackrr", "rk-" + UUID.randomUUID()).then().statusCode(502)
+        billed("rackrr", "rk-" + UUID.randomUUID())
+                .then()
+                .statusCode(502)
                 .body("error", org.hamcrest.Matchers.containsString("without usable billing data"))
                 .body("error", org.hamcrest.Matchers.containsString("wallet service degraded"))
                 .body("error_type", org.hamcrest.Matchers.is("transient"))
@@ -179,11 +223,14 @@ class BilledCostsTests {
     void aProviderThatRefusesTheKeyFailsTheWholeReadAsAuthWithoutTheKey() {
         String vm = deletedBarrackVm();
         Sim.fault("barrack", Map.of("op", "billing", "status", 401, "count", 1));
-        String body = billed("barrack", vm, "BRK-" + UUID.randomUUID()).then().statusCode(502)
+        String body = billed("barrack", vm, "BRK-" + UUID.randomUUID())
+                .then()
+                .statusCode(502)
                 .body("error_type", org.hamcrest.Matchers.is("auth"))
                 .body("provider_status", org.hamcrest.Matchers.is(401))
                 .body("retry_suggested", org.hamcrest.Matchers.is(false))
-                .extract().asString();
+                .extract()
+                .asString();
         assertThat(body).contains("401").doesNotContain(cfg("barrack", "api-key"));
     }
 
@@ -192,24 +239,41 @@ class BilledCostsTests {
         billed("tensordock", "x").then().statusCode(400);
         billed("nosuch", "x").then().statusCode(404);
         billed("barrack").then().statusCode(400);
-        given().get("/providers").then().statusCode(200)
+        given().get("/providers")
+                .then()
+                .statusCode(200)
                 .body("providers.find { it.provider == 'barrack' }.billed_costs", org.hamcrest.Matchers.is(true))
                 .body("providers.find { it.provider == 'tensordock' }.billed_costs", org.hamcrest.Matchers.is(false));
     }
 
     @Test
     void aProviderThatCannotBeReachedIsRetriedWithBackOffThenAnErrorNeverAnEmptyAnswer() {
-        ProviderSettings s = new ProviderSettings("vastai", new SmallRyeConfigBuilder().withDefaultValues(Map.of(
-                "broker.providers.vastai.base-url", "http://127.0.0.1:1", "broker.providers.vastai.api-key", "unreachable-key",
-                "broker.providers.vastai.enabled", "true", "broker.providers.vastai.retry-delay", "100ms",
-                "broker.providers.vastai.retry-jitter", "1ms", "broker.providers.vastai.retry-max-delay", "1s")).build());
-        var vast = new Providers.Provider("vastai", s, new VastAiAdapter(s), new ProviderGuard(s, new SimpleMeterRegistry()));
+        ProviderSettings s = new ProviderSettings(
+                "vastai",
+                new SmallRyeConfigBuilder()
+                        .withDefaultValues(Map.of(
+                                "broker.providers.vastai.base-url",
+                                "http://127.0.0.1:1",
+                                "broker.providers.vastai.api-key",
+                                "unreachable-key",
+                                "broker.providers.vastai.enabled",
+                                "true",
+                                "broker.providers.vastai.retry-delay",
+                                "100ms",
+                                "broker.providers.vastai.retry-jitter",
+                                "1ms",
+                                "broker.providers.vastai.retry-max-delay",
+                                "1s"))
+                        .build());
+        var vast = new Providers.Provider(
+                "vastai", s, new VastAiAdapter(s), new ProviderGuard(s, new SimpleMeterRegistry()));
         long t0 = System.nanoTime();
-        ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> new BilledCostsReader().read(vast, List.of("777")));
+        ProviderException e =
+                catchThrowableOfType(ProviderException.class, () -> new BilledCostsReader().read(vast, List.of("777")));
         assertThat(e.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
         assertThat(e.getMessage()).contains("cannot connect").doesNotContain("unreachable-key");
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("retried with back-off before giving up")
+        assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                .as("retried with back-off before giving up")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(650));
     }
 }

@@ -2,14 +2,6 @@ package io.gpubroker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.NormalisedOffer;
@@ -23,6 +15,12 @@ import io.gpubroker.testkit.KafkaProbe;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +48,11 @@ class CommandDeadlineTests {
         String session = "sess-" + UUID.randomUUID();
         NormalisedOffer offer = Catalogs.provisionable(providers, "vastai");
         Instant requested = Instant.now().minusSeconds(120);
-        var cmd = Commands.provision(session, offer, List.of(Commands.publicLine(Commands.newKey(), "u")), requested,
+        var cmd = Commands.provision(
+                session,
+                offer,
+                List.of(Commands.publicLine(Commands.newKey(), "u")),
+                requested,
                 requested.plusSeconds(60));
         try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
             Commands.send(cmd);
@@ -59,18 +61,25 @@ class CommandDeadlineTests {
             assertThat(r.path("retryable").asBoolean()).isFalse();
             assertThat(r.path("message").asText()).contains("deadline").contains("nothing was created");
         }
-        assertThat(Sim.withTag("vastai", "gpub-local-" + session, false)).as("no instance was ever created").isZero();
+        assertThat(Sim.withTag("vastai", "gpub-local-" + session, false))
+                .as("no instance was ever created")
+                .isZero();
     }
 
     @Test
     void aCreateWithinItsDeadlineIsCarriedOut() {
         String session = "sess-" + UUID.randomUUID();
         NormalisedOffer offer = Catalogs.provisionable(providers, "rackrr");
-        var cmd = Commands.provision(session, offer, List.of(Commands.publicLine(Commands.newKey(), "u")), Instant.now(),
+        var cmd = Commands.provision(
+                session,
+                offer,
+                List.of(Commands.publicLine(Commands.newKey(), "u")),
+                Instant.now(),
                 Instant.now().plusSeconds(600));
         try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
             Commands.send(cmd);
-            var r = Commands.reply(replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"), Duration.ofSeconds(60));
+            var r = Commands.reply(
+                    replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"), Duration.ofSeconds(60));
             assertThat(Commands.type(r)).as(r.value()).isEqualTo("InstanceProvisioned");
             String id = Commands.json(r).path("instance_id").asText();
             var terminate = Commands.terminate(session, "rackrr", id);
@@ -84,16 +93,24 @@ class CommandDeadlineTests {
     void aStaleLookupIsDroppedUnansweredWhileAFreshOneIsAnswered() {
         String session = "sess-" + UUID.randomUUID();
         Instant past = Instant.now().minusSeconds(30);
-        var stale = new DescribeInstance("cmd-" + UUID.randomUUID(), session, "barrack", "no-such-instance", past, past.plusSeconds(5));
-        var fresh = new DescribeInstance("cmd-" + UUID.randomUUID(), session, "barrack", "no-such-instance", Instant.now(),
+        var stale = new DescribeInstance(
+                "cmd-" + UUID.randomUUID(), session, "barrack", "no-such-instance", past, past.plusSeconds(5));
+        var fresh = new DescribeInstance(
+                "cmd-" + UUID.randomUUID(),
+                session,
+                "barrack",
+                "no-such-instance",
+                Instant.now(),
                 Instant.now().plusSeconds(300));
         try (KafkaProbe replies = KafkaProbe.tail(Topics.PROVISIONING_REPLIES)) {
             Commands.send(stale);
             Commands.send(fresh);
             // same key, same partition: the stale lookup was taken before the fresh one was answered
             Commands.replyTo(replies, session, fresh.commandId(), Duration.ofSeconds(60));
-            List<String> answered = replies.drain(Duration.ofSeconds(2)).stream().filter(r -> session.equals(r.key()))
-                    .map(r -> Commands.json(r).path("command_id").asText()).toList();
+            List<String> answered = replies.drain(Duration.ofSeconds(2)).stream()
+                    .filter(r -> session.equals(r.key()))
+                    .map(r -> Commands.json(r).path("command_id").asText())
+                    .toList();
             assertThat(answered).containsExactly(fresh.commandId());
         }
     }

@@ -2,13 +2,6 @@ package io.gpubroker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.InstanceListing;
@@ -21,6 +14,11 @@ import io.gpubroker.provider.support.Sim;
 import io.gpubroker.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +41,18 @@ class InstanceInventoryTests {
             assertThat(e).isInstanceOf(InstanceListing.class);
             InstanceListing l = (InstanceListing) e;
             assertThat(l.complete()).isTrue();
-            assertThat(l.instances()).extracting(InstanceListing.ListedInstance::tag).allMatch(t -> t.startsWith("gpub-local-"));
-            assertThat(l.instances()).filteredOn(i -> session.equals(i.sessionId())).hasSize(1);
-            List<ConsumerRecord<String, String>> seen = inv.pollUntil(Duration.ofSeconds(30), r -> "barrack".equals(r.key()));
-            ConsumerRecord<String, String> r = seen.stream().filter(x -> "barrack".equals(x.key())).findFirst().orElseThrow();
+            assertThat(l.instances())
+                    .extracting(InstanceListing.ListedInstance::tag)
+                    .allMatch(t -> t.startsWith("gpub-local-"));
+            assertThat(l.instances())
+                    .filteredOn(i -> session.equals(i.sessionId()))
+                    .hasSize(1);
+            List<ConsumerRecord<String, String>> seen =
+                    inv.pollUntil(Duration.ofSeconds(30), r -> "barrack".equals(r.key()));
+            ConsumerRecord<String, String> r = seen.stream()
+                    .filter(x -> "barrack".equals(x.key()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo("InstanceListing");
             JsonNode body = Commands.json(r);
             assertThat(body.path("deployment").asText()).isEqualTo("local");
@@ -61,8 +67,11 @@ class InstanceInventoryTests {
             BrokerEvent e = inventory.listAndPublish("tensordock");
             assertThat(e).isInstanceOf(InstanceListingFailed.class);
             assertThat(((InstanceListingFailed) e).errorClass()).isEqualTo("transient");
-            ConsumerRecord<String, String> r = inv.pollUntil(Duration.ofSeconds(30), x -> "tensordock".equals(x.key())).stream()
-                    .filter(x -> "tensordock".equals(x.key())).findFirst().orElseThrow();
+            ConsumerRecord<String, String> r =
+                    inv.pollUntil(Duration.ofSeconds(30), x -> "tensordock".equals(x.key())).stream()
+                            .filter(x -> "tensordock".equals(x.key()))
+                            .findFirst()
+                            .orElseThrow();
             assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo("InstanceListingFailed");
         } finally {
             Sim.clearFaults("tensordock");
@@ -83,9 +92,14 @@ class InstanceInventoryTests {
             Sim.clearFaults("vastai");
         }
         // the outage may have opened vast's breaker: the next good listing comes once it lets calls through
-        BrokerEvent ok = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+        BrokerEvent ok = org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(300))
                 .until(() -> inventory.list("vastai"), e -> e instanceof InstanceListing);
-        assertThat(((InstanceListing) ok).instances().stream().filter(i -> i.tag().startsWith("gpub-local-page-")).count())
+        assertThat(((InstanceListing) ok)
+                        .instances().stream()
+                                .filter(i -> i.tag().startsWith("gpub-local-page-"))
+                                .count())
                 .isGreaterThanOrEqualTo(26);
     }
 }

@@ -2,9 +2,6 @@ package io.gpubroker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URL;
-import java.net.http.HttpResponse;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.provider.support.GatewayTestProfile;
@@ -13,6 +10,8 @@ import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.net.URL;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** provider-gateway answers REST calls only with the internal token; health and metrics stay open. */
@@ -37,13 +36,17 @@ class InternalAuthTests {
 
     @Test
     void theTokenIsAccepted() {
-        assertThat(InternalCalls.get(base.toString(), PATH, TestStack.INTERNAL_TOKEN).statusCode()).isNotEqualTo(401);
+        assertThat(InternalCalls.get(base.toString(), PATH, TestStack.INTERNAL_TOKEN)
+                        .statusCode())
+                .isNotEqualTo(401);
     }
 
     @Test
     void healthAndMetricsNeedNoToken() {
-        assertThat(InternalCalls.get(base.toString(), "/q/health/live", null).statusCode()).isEqualTo(200);
-        assertThat(InternalCalls.get(base.toString(), "/q/metrics", null).statusCode()).isEqualTo(200);
+        assertThat(InternalCalls.get(base.toString(), "/q/health/live", null).statusCode())
+                .isEqualTo(200);
+        assertThat(InternalCalls.get(base.toString(), "/q/metrics", null).statusCode())
+                .isEqualTo(200);
     }
 
     private static void assertRefused(HttpResponse<String> r) throws Exception {

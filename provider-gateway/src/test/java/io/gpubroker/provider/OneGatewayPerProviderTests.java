@@ -2,18 +2,6 @@ package io.gpubroker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.TerminateInstance;
@@ -28,6 +16,16 @@ import io.gpubroker.testkit.KafkaProbe;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
@@ -78,27 +76,52 @@ class OneGatewayPerProviderTests {
             for (int i = 0; i < 10; i++) {
                 String s = samePartitionAs(session);
                 slowSessions.add(s);
-                // due in 30 s: if a gateway of the slow provider takes it later, it answers "expired" and creates nothing
-                Commands.send(new ProvisionInstance("cmd-" + UUID.randomUUID(), s, "team-test", SLOW, SLOW + "-1",
-                        Map.of(), offer.gpuType(), offer.gpuCount(), offer.pricePerHour(), List.of(Commands.publicLine(key, "user")),
-                        null, null, "ssh", null, null, List.of(), Map.of(), null, Instant.now(), Instant.now().plusSeconds(30), 0));
+                // due in 30 s: if a gateway of the slow provider takes it later, it answers "expired" and creates
+                // nothing
+                Commands.send(new ProvisionInstance(
+                        "cmd-" + UUID.randomUUID(),
+                        s,
+                        "team-test",
+                        SLOW,
+                        SLOW + "-1",
+                        Map.of(),
+                        offer.gpuType(),
+                        offer.gpuCount(),
+                        offer.pricePerHour(),
+                        List.of(Commands.publicLine(key, "user")),
+                        null,
+                        null,
+                        "ssh",
+                        null,
+                        null,
+                        List.of(),
+                        Map.of(),
+                        null,
+                        Instant.now(),
+                        Instant.now().plusSeconds(30),
+                        0));
             }
             long sent = System.nanoTime();
             Commands.send(Commands.provision(session, offer, List.of(Commands.publicLine(key, "user"))));
-            ConsumerRecord<String, String> r = Commands.reply(replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"),
-                    Duration.ofSeconds(60));
+            ConsumerRecord<String, String> r = Commands.reply(
+                    replies, session, Set.of("InstanceProvisioned", "ProvisionFailed"), Duration.ofSeconds(60));
             Duration took = Duration.ofNanos(System.nanoTime() - sent);
             assertThat(Commands.type(r)).as(r.value()).isEqualTo("InstanceProvisioned");
-            assertThat(took).as("Rackrr's create behind ten slow creates of another provider").isLessThan(Duration.ofSeconds(20));
+            assertThat(took)
+                    .as("Rackrr's create behind ten slow creates of another provider")
+                    .isLessThan(Duration.ofSeconds(20));
             String instance = Commands.json(r).path("instance_id").asText();
 
-            assertThat(Sim.live(SLOW)).as("this process never called the provider it does not serve").isEqualTo(liveBefore);
+            assertThat(Sim.live(SLOW))
+                    .as("this process never called the provider it does not serve")
+                    .isEqualTo(liveBefore);
             assertThat(replies.drain(Duration.ofSeconds(1))).noneMatch(x -> slowSessions.contains(x.key()));
 
             String cmd = "cmd-" + UUID.randomUUID();
-            Commands.send(new TerminateInstance(cmd, session, OneProviderProfile.SERVED, instance, "done",
-                    Instant.now()));
-            assertThat(Commands.type(Commands.replyTo(replies, session, cmd, Duration.ofSeconds(60)))).isEqualTo("InstanceTerminated");
+            Commands.send(
+                    new TerminateInstance(cmd, session, OneProviderProfile.SERVED, instance, "done", Instant.now()));
+            assertThat(Commands.type(Commands.replyTo(replies, session, cmd, Duration.ofSeconds(60))))
+                    .isEqualTo("InstanceTerminated");
         }
     }
 

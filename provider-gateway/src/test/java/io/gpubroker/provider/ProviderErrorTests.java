@@ -4,14 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.ErrorClass;
@@ -24,6 +16,12 @@ import io.gpubroker.provider.support.GatewayTestProfile;
 import io.gpubroker.provider.support.Sim;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,9 +55,25 @@ class ProviderErrorTests {
 
     ErrorClass createFails(String provider, Map<String, String> provisioning) {
         var p = providers.get(provider).orElseThrow();
-        ProvisionSpec spec = new ProvisionSpec("sess-err", "gpub-local-sess-err", "x", provisioning, null, 1, null,
-                List.of(Commands.publicLine(Commands.newKey(), "k")), null, null, "ssh", null, null, List.of(), Map.of(), null);
-        ProviderException e = catchThrowableOfType(ProviderException.class,
+        ProvisionSpec spec = new ProvisionSpec(
+                "sess-err",
+                "gpub-local-sess-err",
+                "x",
+                provisioning,
+                null,
+                1,
+                null,
+                List.of(Commands.publicLine(Commands.newKey(), "k")),
+                null,
+                null,
+                "ssh",
+                null,
+                null,
+                List.of(),
+                Map.of(),
+                null);
+        ProviderException e = catchThrowableOfType(
+                ProviderException.class,
                 () -> p.guard().callOnce("create", () -> p.adapter().create(spec)));
         assertThat(e).as(provider + " create should fail").isNotNull();
         return e.errorClass();
@@ -76,7 +90,9 @@ class ProviderErrorTests {
     /** Waits until the provider's breaker lets calls through again (a test may have opened it). */
     void breakerClosed(String provider) {
         var p = providers.get(provider).orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .until(() -> p.guard().call("offers", () -> p.adapter().fetchOffers(Instant.now())) != null);
     }
 
@@ -104,9 +120,21 @@ class ProviderErrorTests {
     @Test
     void tensorDockErrorsInsideHttp200AreStaleInventoryOrNoCapacityAndStatusesKeepTheirClass() {
         NormalisedOffer offer = Catalogs.provisionable(providers, "tensordock");
-        Sim.fault("tensordock", Map.of("op", "create", "error_200", true, "message", "No available nodes found", "count", 1));
+        Sim.fault(
+                "tensordock",
+                Map.of("op", "create", "error_200", true, "message", "No available nodes found", "count", 1));
         assertThat(createFails("tensordock", offer)).isEqualTo(ErrorClass.STALE_INVENTORY);
-        Sim.fault("tensordock", Map.of("op", "create", "error_200", true, "message", "No available public IPs on hostnode", "count", 1));
+        Sim.fault(
+                "tensordock",
+                Map.of(
+                        "op",
+                        "create",
+                        "error_200",
+                        true,
+                        "message",
+                        "No available public IPs on hostnode",
+                        "count",
+                        1));
         assertThat(createFails("tensordock", offer)).isEqualTo(ErrorClass.NO_CAPACITY);
         fault("tensordock", "create", 401, "Unauthorized: invalid API token");
         assertThat(createFails("tensordock", offer)).isEqualTo(ErrorClass.AUTH);
@@ -136,11 +164,33 @@ class ProviderErrorTests {
     void barrackClassesStockGoneIsStaleInventoryBalanceIsFundsKeyTierIsAuth() {
         NormalisedOffer offer = Catalogs.provisionable(providers, "barrack");
         Map<String, String> p = offer.provisioning();
-        Sim.call("barrack", "POST", "/stock", Map.of("region", p.get("region"), "gpu_model", p.get("gpu_model"),
-                "gpu_count", Integer.parseInt(p.get("gpu_count")), "available", 0));
+        Sim.call(
+                "barrack",
+                "POST",
+                "/stock",
+                Map.of(
+                        "region",
+                        p.get("region"),
+                        "gpu_model",
+                        p.get("gpu_model"),
+                        "gpu_count",
+                        Integer.parseInt(p.get("gpu_count")),
+                        "available",
+                        0));
         assertThat(createFails("barrack", offer)).isEqualTo(ErrorClass.STALE_INVENTORY);
-        Sim.call("barrack", "POST", "/stock", Map.of("region", p.get("region"), "gpu_model", p.get("gpu_model"),
-                "gpu_count", Integer.parseInt(p.get("gpu_count")), "available", 5));
+        Sim.call(
+                "barrack",
+                "POST",
+                "/stock",
+                Map.of(
+                        "region",
+                        p.get("region"),
+                        "gpu_model",
+                        p.get("gpu_model"),
+                        "gpu_count",
+                        Integer.parseInt(p.get("gpu_count")),
+                        "available",
+                        5));
         Sim.call("barrack", "POST", "/balance", Map.of("balance", 0));
         assertThat(createFails("barrack", offer)).isEqualTo(ErrorClass.INSUFFICIENT_FUNDS);
         Sim.call("barrack", "POST", "/balance", Map.of("balance", 1000));
@@ -168,12 +218,24 @@ class ProviderErrorTests {
 
     @Test
     void anUnknownInstanceIsGoneOnEveryProviderAndDestroyingItAgainIsSuccess() {
-        Map<String, String> unknown = Map.of("vastai", "999", "tensordock", "00000000-0000-0000-0000-000000000000",
-                "rackrr", "000000000000000000000000", "barrack", "BRK-NOPE000", "trooper", "999999");
+        Map<String, String> unknown = Map.of(
+                "vastai",
+                "999",
+                "tensordock",
+                "00000000-0000-0000-0000-000000000000",
+                "rackrr",
+                "000000000000000000000000",
+                "barrack",
+                "BRK-NOPE000",
+                "trooper",
+                "999999");
         unknown.forEach((provider, id) -> {
             var p = providers.get(provider).orElseThrow();
-            assertThat(p.guard().call("describe", () -> p.adapter().describe(id, List.of())).brokerState())
-                    .as(provider).isEqualTo(BrokerState.GONE);
+            assertThat(p.guard()
+                            .call("describe", () -> p.adapter().describe(id, List.of()))
+                            .brokerState())
+                    .as(provider)
+                    .isEqualTo(BrokerState.GONE);
             p.guard().call("destroy", () -> {
                 p.adapter().destroy(id);
                 return null;

@@ -6,13 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.config.Providers;
@@ -22,6 +15,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +30,7 @@ class ResilienceTests {
 
     @Inject
     Providers providers;
+
     @Inject
     MeterRegistry metrics;
 
@@ -41,7 +40,9 @@ class ResilienceTests {
     }
 
     double waits(String provider) {
-        var t = metrics.find("gpu.provider.rate.limit.waits").tag("provider", provider).timer();
+        var t = metrics.find("gpu.provider.rate.limit.waits")
+                .tag("provider", provider)
+                .timer();
         return t == null ? 0 : t.count();
     }
 
@@ -56,7 +57,10 @@ class ResilienceTests {
         assertThat(offers).isNotEmpty();
         assertThat(tookMs).isGreaterThanOrEqualTo(950);
         assertThat(waits("rackrr")).isGreaterThan(before);
-        assertThat(metrics.find("gpu.provider.api.errors").tags("provider", "rackrr", "operation", "offers").counter().count())
+        assertThat(metrics.find("gpu.provider.api.errors")
+                        .tags("provider", "rackrr", "operation", "offers")
+                        .counter()
+                        .count())
                 .isGreaterThanOrEqualTo(1);
     }
 
@@ -69,7 +73,8 @@ class ResilienceTests {
         // 200 ms then 400 ms of provider pause before the third attempt
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(550);
         Sim.fault("vastai", Map.of("op", "get", "status", 429, "count", 20));
-        ProviderException e = catchThrowableOfType(ProviderException.class,
+        ProviderException e = catchThrowableOfType(
+                ProviderException.class,
                 () -> p.guard().call("describe", () -> p.adapter().describe("1", List.of())));
         assertThat(e.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
     }
@@ -87,21 +92,28 @@ class ResilienceTests {
             return p.guard().circuitState() == CircuitBreakerState.OPEN;
         });
         long start = System.nanoTime();
-        ProviderException open = catchThrowableOfType(ProviderException.class,
+        ProviderException open = catchThrowableOfType(
+                ProviderException.class,
                 () -> p.guard().call("describe", () -> p.adapter().describe("BRK-1234567", List.of())));
         assertThat(open.getMessage()).contains("circuit breaker is open");
         assertThat(open.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(200);
-        given().get("/providers").then().statusCode(200)
+        given().get("/providers")
+                .then()
+                .statusCode(200)
                 // half_open once the breaker delay passed on a slow machine: either way not closed
-                .body("providers.find { it.provider == 'barrack' }.circuit_state", org.hamcrest.Matchers.oneOf("open", "half_open"));
+                .body(
+                        "providers.find { it.provider == 'barrack' }.circuit_state",
+                        org.hamcrest.Matchers.oneOf("open", "half_open"));
         // another provider is not affected by barrack's outage
         var rackrr = providers.get("rackrr").orElseThrow();
         assertThat(rackrr.guard().circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
 
         Sim.clearFaults("barrack");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
-                p.guard().call("describe", () -> p.adapter().describe("BRK-1234567", List.of())) != null
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> p.guard().call("describe", () -> p.adapter().describe("BRK-1234567", List.of())) != null
                         && p.guard().circuitState() == CircuitBreakerState.CLOSED);
         given().get("/providers").then().statusCode(200).body("providers.circuit_state", hasItem("closed"));
     }

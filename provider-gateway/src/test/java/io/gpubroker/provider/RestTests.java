@@ -18,24 +18,42 @@ class RestTests {
 
     @Test
     void templatesAreVastsRecommendedOnesInTheBrokerApiShape() {
-        given().get("/templates").then().statusCode(200)
+        given().get("/templates")
+                .then()
+                .statusCode(200)
                 .body("count", is(4))
                 .body("templates.hash_id", hasItem("a8a44c7363cbca20056020397e3bf072"))
                 .body("templates.find { it.name == 'Ollama' }.recommended_disk_space", is(32))
                 .body("templates.find { it.name == 'Ollama' }.created_at", notNullValue());
-        given().queryParam("name", "olla").get("/templates").then().statusCode(200).body("count", is(1));
-        given().get("/templates/a8a44c7363cbca20056020397e3bf072").then().statusCode(200).body("name", is("Ollama"));
+        given().queryParam("name", "olla")
+                .get("/templates")
+                .then()
+                .statusCode(200)
+                .body("count", is(1));
+        given().get("/templates/a8a44c7363cbca20056020397e3bf072")
+                .then()
+                .statusCode(200)
+                .body("name", is("Ollama"));
     }
 
     @Test
     void badOrUnknownTemplateIdsAnswerTheErrorShape() {
-        given().get("/templates/not-a-hash!").then().statusCode(400).body("error", notNullValue()).body("request_id", notNullValue());
-        given().get("/templates/ffffffffffffffffffffffffffffffff").then().statusCode(404).body("error", is("template not found"));
+        given().get("/templates/not-a-hash!")
+                .then()
+                .statusCode(400)
+                .body("error", notNullValue())
+                .body("request_id", notNullValue());
+        given().get("/templates/ffffffffffffffffffffffffffffffff")
+                .then()
+                .statusCode(404)
+                .body("error", is("template not found"));
     }
 
     @Test
     void providersListsTheEnabledProvidersWithCircuitState() {
-        given().get("/providers").then().statusCode(200)
+        given().get("/providers")
+                .then()
+                .statusCode(200)
                 .body("providers.provider", hasItem("trooper"))
                 .body("providers.enabled", everyItem(is(true)))
                 .body("providers.circuit_state", everyItem(notNullValue()))

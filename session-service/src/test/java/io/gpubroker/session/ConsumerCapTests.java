@@ -2,16 +2,6 @@ package io.gpubroker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.domain.StopReason;
@@ -20,6 +10,14 @@ import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,11 +64,20 @@ class ConsumerCapTests {
 
     @Test
     void eightCreatesAtOnceGiveExactlyTheCapAndTheRestAClear409() throws Exception {
-        List<Object> outcomes = concurrently(8, "cap-" + UUID.randomUUID().toString().substring(0, 8), null);
-        List<SessionService.Created> created = outcomes.stream().filter(SessionService.Created.class::isInstance)
-                .map(SessionService.Created.class::cast).toList();
-        List<ApiException> refused = outcomes.stream().filter(ApiException.class::isInstance).map(ApiException.class::cast).toList();
-        assertThat(created).hasSize(CAP).noneMatch(SessionService.Created::replay).allMatch(c -> c.privateKey() != null);
+        List<Object> outcomes =
+                concurrently(8, "cap-" + UUID.randomUUID().toString().substring(0, 8), null);
+        List<SessionService.Created> created = outcomes.stream()
+                .filter(SessionService.Created.class::isInstance)
+                .map(SessionService.Created.class::cast)
+                .toList();
+        List<ApiException> refused = outcomes.stream()
+                .filter(ApiException.class::isInstance)
+                .map(ApiException.class::cast)
+                .toList();
+        assertThat(created)
+                .hasSize(CAP)
+                .noneMatch(SessionService.Created::replay)
+                .allMatch(c -> c.privateKey() != null);
         assertThat(refused).hasSize(8 - CAP).allSatisfy(e -> {
             assertThat(e.status()).isEqualTo(409);
             assertThat(e.getMessage()).contains("already has 5 active sessions (limit 5)");
@@ -86,17 +93,22 @@ class ConsumerCapTests {
         assertThat(concurrently(1, consumer, null).get(0)).isInstanceOf(ApiException.class);
         String ended = ((SessionService.Created) first.get(0)).session().id;
         VertxContextSupport.subscribeAndAwait(() -> sessions.end(ended, StopReason.done));
-        assertThat(concurrently(1, consumer, null).get(0)).as("a stopping, stopped or failed session does not count")
+        assertThat(concurrently(1, consumer, null).get(0))
+                .as("a stopping, stopped or failed session does not count")
                 .isInstanceOf(SessionService.Created.class);
     }
 
     @Test
     void concurrentCreatesWithOneIdempotencyKeyMakeOneSessionAndReplayIt() throws Exception {
-        List<Object> outcomes = concurrently(4, "idem-" + UUID.randomUUID().toString().substring(0, 8), "key-" + UUID.randomUUID());
+        List<Object> outcomes =
+                concurrently(4, "idem-" + UUID.randomUUID().toString().substring(0, 8), "key-" + UUID.randomUUID());
         assertThat(outcomes).allMatch(SessionService.Created.class::isInstance);
-        List<SessionService.Created> all = outcomes.stream().map(SessionService.Created.class::cast).toList();
+        List<SessionService.Created> all =
+                outcomes.stream().map(SessionService.Created.class::cast).toList();
         assertThat(all.stream().filter(c -> !c.replay()).toList()).hasSize(1).allMatch(c -> c.privateKey() != null);
-        assertThat(all.stream().filter(SessionService.Created::replay).toList()).hasSize(3).allMatch(c -> c.privateKey() == null);
+        assertThat(all.stream().filter(SessionService.Created::replay).toList())
+                .hasSize(3)
+                .allMatch(c -> c.privateKey() == null);
         assertThat(all.stream().map(c -> c.session().id).distinct()).hasSize(1);
     }
 }

@@ -2,20 +2,6 @@ package io.gpubroker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
-
-import jakarta.inject.Inject;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.SessionRequested;
@@ -30,8 +16,20 @@ import io.gpubroker.testkit.KafkaProbe;
 import io.gpubroker.testkit.TestStack;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +41,7 @@ class SessionOutboxTests {
 
     @Inject
     SessionService sessions;
+
     @Inject
     OutboxWriter outbox;
 
@@ -52,18 +51,35 @@ class SessionOutboxTests {
     }
 
     static Offer offer() {
-        return new Offer("vastai-" + UUID.randomUUID(), "vastai", "1", "RTX 4090", 1, 24, new BigDecimal("0.45"),
-                "US-West", true, false, Instant.now(), new BigDecimal("12.4"), "m-1", java.util.Map.of("ask_id", "1"), false);
+        return new Offer(
+                "vastai-" + UUID.randomUUID(),
+                "vastai",
+                "1",
+                "RTX 4090",
+                1,
+                24,
+                new BigDecimal("0.45"),
+                "US-West",
+                true,
+                false,
+                Instant.now(),
+                new BigDecimal("12.4"),
+                "m-1",
+                java.util.Map.of("ask_id", "1"),
+                false);
     }
 
     static CreateSessionRequest request(String consumer, String offerId) {
-        return new CreateSessionRequest(consumer, offerId, "llm", 2, 30, null, null, null, null, null, null, null, null, null, null, null);
+        return new CreateSessionRequest(
+                consumer, offerId, "llm", 2, 30, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     Session create(String consumer) {
         Offer o = offer();
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> sessions.create(request(consumer, o.id()).toNewSession(), o, null)).session();
+            return VertxContextSupport.subscribeAndAwait(
+                            () -> sessions.create(request(consumer, o.id()).toNewSession(), o, null))
+                    .session();
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
@@ -73,11 +89,13 @@ class SessionOutboxTests {
     void aCreatedSessionAlsoSendsProvisionInstanceWithBothPublicKeysAndNoPrivateKey() {
         try (KafkaProbe probe = KafkaProbe.tail(Topics.PROVISIONING_REQUESTS)) {
             Session s = create("team-cmd");
-            List<ConsumerRecord<String, String>> seen = probe.pollUntil(Duration.ofSeconds(30), r -> s.id.equals(r.key()));
-            ConsumerRecord<String, String> r = seen.stream().filter(x -> s.id.equals(x.key())).findFirst().orElseThrow();
+            List<ConsumerRecord<String, String>> seen =
+                    probe.pollUntil(Duration.ofSeconds(30), r -> s.id.equals(r.key()));
+            ConsumerRecord<String, String> r =
+                    seen.stream().filter(x -> s.id.equals(x.key())).findFirst().orElseThrow();
             assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo("ProvisionInstance");
-            io.gpubroker.contracts.ProvisionInstance cmd = (io.gpubroker.contracts.ProvisionInstance)
-                    EventCatalog.fromJson("ProvisionInstance", r.value());
+            io.gpubroker.contracts.ProvisionInstance cmd =
+                    (io.gpubroker.contracts.ProvisionInstance) EventCatalog.fromJson("ProvisionInstance", r.value());
             assertThat(cmd.sshPublicKeys()).hasSize(2).allMatch(k -> k.startsWith("ssh-ed25519 "));
             assertThat(cmd.provisioning()).containsEntry("ask_id", "1");
             assertThat(r.value()).doesNotContain("PRIVATE KEY");
@@ -88,9 +106,12 @@ class SessionOutboxTests {
     void aCommittedSessionIsPublishedKeyedBySessionIdWithIdAndTypeHeaders() throws Exception {
         try (KafkaProbe probe = KafkaProbe.tail(Topics.SESSION_EVENTS)) {
             Session s = create("team-hop");
-            List<ConsumerRecord<String, String>> seen = probe.pollUntil(Duration.ofSeconds(30), r -> s.id.equals(r.key()));
-            ConsumerRecord<String, String> r = seen.stream().filter(x -> s.id.equals(x.key())).findFirst().orElseThrow();
-            assertThat(UUID.fromString(KafkaProbe.header(r, Topics.HEADER_EVENT_ID))).isNotNull();
+            List<ConsumerRecord<String, String>> seen =
+                    probe.pollUntil(Duration.ofSeconds(30), r -> s.id.equals(r.key()));
+            ConsumerRecord<String, String> r =
+                    seen.stream().filter(x -> s.id.equals(x.key())).findFirst().orElseThrow();
+            assertThat(UUID.fromString(KafkaProbe.header(r, Topics.HEADER_EVENT_ID)))
+                    .isNotNull();
             assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo("SessionRequested");
             assertThat(KafkaProbe.header(r, Topics.HEADER_EVENT_VERSION)).isEqualTo("1");
             SessionRequested e = (SessionRequested) EventCatalog.fromJson("SessionRequested", r.value());
@@ -104,8 +125,18 @@ class SessionOutboxTests {
     void aRolledBackTransactionPublishesNothing() {
         try (KafkaProbe probe = KafkaProbe.tail(Topics.SESSION_EVENTS)) {
             String doomed = "sess-rollback-" + UUID.randomUUID();
-            SessionRequested event = new SessionRequested(doomed, "team-rb", "vastai-x", "vastai", "RTX 4090", 1,
-                    BigDecimal.ONE, "USD", 1, "llm", Instant.now());
+            SessionRequested event = new SessionRequested(
+                    doomed,
+                    "team-rb",
+                    "vastai-x",
+                    "vastai",
+                    "RTX 4090",
+                    1,
+                    BigDecimal.ONE,
+                    "USD",
+                    1,
+                    "llm",
+                    Instant.now());
             try {
                 VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
                         .chain(db -> outbox.append(db, "session", event))
@@ -114,7 +145,8 @@ class SessionOutboxTests {
                 assertThat(expected).hasMessageContaining("boom");
             }
             Session marker = create("team-rb");
-            List<ConsumerRecord<String, String>> seen = probe.pollUntil(Duration.ofSeconds(30), r -> marker.id.equals(r.key()));
+            List<ConsumerRecord<String, String>> seen =
+                    probe.pollUntil(Duration.ofSeconds(30), r -> marker.id.equals(r.key()));
             seen = new ArrayList<>(seen);
             seen.addAll(probe.drain(Duration.ofSeconds(2)));
             assertThat(seen).extracting(ConsumerRecord::key).contains(marker.id).doesNotContain(doomed);
@@ -124,7 +156,8 @@ class SessionOutboxTests {
     @Test
     void killingTheConnectWorkerLosesNoEvent() throws Exception {
         Path state = Path.of(TestStackRoot.root(), ".broker/test/state.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(state),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.exists(state),
                 "needs the test command's stack (./broker test), whose watchdog restarts Kafka Connect");
         long oldPid = connectPid(state);
         try (KafkaProbe probe = KafkaProbe.tail(Topics.SESSION_EVENTS)) {
@@ -137,9 +170,12 @@ class SessionOutboxTests {
                 ids.add(create("team-crash-" + i).id);
             }
             Set<String> want = Set.copyOf(ids);
-            List<ConsumerRecord<String, String>> seen = probe.pollUntil(Duration.ofSeconds(120),
-                    r -> probe.seenKeys().containsAll(want));
-            Set<String> got = seen.stream().map(ConsumerRecord::key).filter(want::contains).collect(Collectors.toSet());
+            List<ConsumerRecord<String, String>> seen = probe.pollUntil(
+                    Duration.ofSeconds(120), r -> probe.seenKeys().containsAll(want));
+            Set<String> got = seen.stream()
+                    .map(ConsumerRecord::key)
+                    .filter(want::contains)
+                    .collect(Collectors.toSet());
             assertThat(got).containsExactlyInAnyOrderElementsOf(want);
             assertThat(connectPid(state)).isNotEqualTo(oldPid);
         }

@@ -17,12 +17,10 @@ public final class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern FORMAT = Pattern.compile("gbk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})");
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A freshly generated key: its id and the full secret text (shown once). */
-    public record NewKey(String keyId, String key) {
-    }
+    public record NewKey(String keyId, String key) {}
 
     public static NewKey generate() {
         byte[] id = new byte[8];
@@ -30,7 +28,9 @@ public final class ApiKeys {
         RANDOM.nextBytes(id);
         RANDOM.nextBytes(secret);
         String keyId = HexFormat.of().formatHex(id);
-        return new NewKey(keyId, "gbk_" + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        return new NewKey(
+                keyId,
+                "gbk_" + keyId + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
     }
 
     /** The key id of a well-formed key, or null. */

@@ -1,13 +1,5 @@
 package io.gpubroker.gateway.auth;
 
-import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.Response;
-
 import io.gpubroker.gateway.config.GatewayConfig;
 import io.gpubroker.gateway.consumer.ConsumerService;
 import io.gpubroker.gateway.consumer.KeyCache;
@@ -15,6 +7,12 @@ import io.gpubroker.kit.rest.ErrorMapper;
 import io.gpubroker.kit.rest.RequestIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Response;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -33,8 +31,15 @@ public class AuthFilter {
     private final MeterRegistry metrics;
     private final Map<Method, Access.Level> levels = new ConcurrentHashMap<>();
 
-    public AuthFilter(GatewayConfig.Admin admin, GatewayConfig.Auth auth, GatewayConfig.RateLimit rateLimit,
-                      ConsumerService consumers, KeyCache cache, RateLimiter limiter, CallContext call, MeterRegistry metrics) {
+    public AuthFilter(
+            GatewayConfig.Admin admin,
+            GatewayConfig.Auth auth,
+            GatewayConfig.RateLimit rateLimit,
+            ConsumerService consumers,
+            KeyCache cache,
+            RateLimiter limiter,
+            CallContext call,
+            MeterRegistry metrics) {
         this.admin = admin;
         this.auth = auth;
         this.rateLimit = rateLimit;
@@ -63,9 +68,14 @@ public class AuthFilter {
             if (p == null) {
                 metrics.counter("gateway_auth_failures_total").increment();
                 boolean missing = ctx.getHeaderString("Authorization") == null;
-                Response r = ErrorMapper.body(401, missing ? "missing API key: send Authorization: Bearer <key>"
-                        : "invalid or revoked API key", rid, Map.of());
-                return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"gpu-broker\"").build();
+                Response r = ErrorMapper.body(
+                        401,
+                        missing ? "missing API key: send Authorization: Bearer <key>" : "invalid or revoked API key",
+                        rid,
+                        Map.of());
+                return Response.fromResponse(r)
+                        .header("WWW-Authenticate", "Bearer realm=\"gpu-broker\"")
+                        .build();
             }
             if (level == Access.Level.ADMIN && p instanceof Principal.Consumer) {
                 return ErrorMapper.body(403, "this operation needs the admin key", rid, Map.of());
@@ -74,9 +84,15 @@ public class AuthFilter {
                 long wait = limiter.acquire(p.bucket());
                 if (wait > 0) {
                     metrics.counter("gateway_rate_limited_total").increment();
-                    Response r = ErrorMapper.body(429, "rate limit exceeded: at most " + rateLimit.requestsPerSecond()
-                            + " requests/s (burst " + rateLimit.burst() + ") per API key", rid, Map.of());
-                    return Response.fromResponse(r).header("Retry-After", Long.toString(wait)).build();
+                    Response r = ErrorMapper.body(
+                            429,
+                            "rate limit exceeded: at most " + rateLimit.requestsPerSecond() + " requests/s (burst "
+                                    + rateLimit.burst() + ") per API key",
+                            rid,
+                            Map.of());
+                    return Response.fromResponse(r)
+                            .header("Retry-After", Long.toString(wait))
+                            .build();
                 }
             }
             call.set(p, rid);

@@ -1,8 +1,7 @@
 package io.gpubroker.gateway.auth;
 
-import jakarta.enterprise.context.RequestScoped;
-
 import io.gpubroker.kit.rest.ApiException;
+import jakarta.enterprise.context.RequestScoped;
 
 /** This request's caller and id, set by {@link AuthFilter} before the resource method runs. */
 @RequestScoped
@@ -32,7 +31,8 @@ public class CallContext {
     public void requireSelfOrAdmin(String consumerId) {
         String own = ownConsumer();
         if (own != null && !own.equals(consumerId)) {
-            throw new ApiException(403, "this API key belongs to consumer " + own + " and cannot act for " + consumerId);
+            throw new ApiException(
+                    403, "this API key belongs to consumer " + own + " and cannot act for " + consumerId);
         }
     }
 }

@@ -1,10 +1,8 @@
 package io.gpubroker.gateway.auth;
 
-import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A token bucket per API key ({@code broker.rate-limit.requests-per-second} refill,
@@ -25,7 +23,8 @@ public class RateLimiter {
 
     /** 0 when the request may pass, else the whole seconds to wait (the Retry-After value). */
     public long acquire(String bucket) {
-        return buckets.computeIfAbsent(bucket, b -> new Bucket(burst, System.nanoTime())).take(rate, burst);
+        return buckets.computeIfAbsent(bucket, b -> new Bucket(burst, System.nanoTime()))
+                .take(rate, burst);
     }
 
     private static final class Bucket {

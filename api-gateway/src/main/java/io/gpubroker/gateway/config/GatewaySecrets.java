@@ -1,11 +1,9 @@
 package io.gpubroker.gateway.config;
 
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.security.Secret;
 import io.gpubroker.kit.security.SecretSet;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /** The gateway's own secret: the operator's admin key. */
 @ApplicationScoped

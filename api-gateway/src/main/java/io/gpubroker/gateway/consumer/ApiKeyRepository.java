@@ -1,11 +1,9 @@
 package io.gpubroker.gateway.consumer;
 
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /** API keys by key id and by consumer. */
 @ApplicationScoped

@@ -1,13 +1,11 @@
 package io.gpubroker.gateway.consumer;
 
-import java.time.Instant;
-
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import java.time.Instant;
 
 /** A team or application using the broker; its sessions and costs are its own. */
 @Entity
@@ -15,7 +13,9 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class Consumer extends PanacheEntityBase {
     @Id
     public String id;
+
     public String name;
+
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -1,10 +1,8 @@
 package io.gpubroker.gateway.consumer;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** Consumers by id. */
 @ApplicationScoped
-public class ConsumerRepository implements PanacheRepositoryBase<Consumer, String> {
-}
+public class ConsumerRepository implements PanacheRepositoryBase<Consumer, String> {}

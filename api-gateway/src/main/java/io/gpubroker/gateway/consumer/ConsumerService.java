@@ -1,11 +1,5 @@
 package io.gpubroker.gateway.consumer;
 
-import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.gateway.auth.ApiKeys;
 import io.gpubroker.gateway.consumer.ConsumerViews.ConsumerList;
 import io.gpubroker.gateway.consumer.ConsumerViews.ConsumerView;
@@ -17,6 +11,10 @@ import io.gpubroker.kit.rest.Ids;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /** Consumers and their API keys: create (key shown once), list, rotate, revoke. */
@@ -31,7 +29,8 @@ public class ConsumerService {
     private final BrokerClock.Scaled clock;
     private final KeyCache cache;
 
-    public ConsumerService(ConsumerRepository consumers, ApiKeyRepository keys, BrokerClock.Scaled clock, KeyCache cache) {
+    public ConsumerService(
+            ConsumerRepository consumers, ApiKeyRepository keys, BrokerClock.Scaled clock, KeyCache cache) {
         this.consumers = consumers;
         this.keys = keys;
         this.clock = clock;
@@ -47,13 +46,19 @@ public class ConsumerService {
             throw ApiException.badRequest("name: at most 200 characters");
         }
         Ids.text(body.name(), "name", 200);
-        String id = !blank(body.consumerId()) ? body.consumerId()
-                : body.name().trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-._]+|-+$", "");
+        String id = !blank(body.consumerId())
+                ? body.consumerId()
+                : body.name()
+                        .trim()
+                        .toLowerCase(Locale.ROOT)
+                        .replaceAll("[^a-z0-9._-]+", "-")
+                        .replaceAll("^[-._]+|-+$", "");
         if (id.length() > 64) {
             id = id.substring(0, 64);
         }
         if (!ID.matcher(id).matches()) {
-            throw ApiException.badRequest("consumer_id: 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+            throw ApiException.badRequest(
+                    "consumer_id: 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
         }
         return id;
     }
@@ -65,27 +70,33 @@ public class ConsumerService {
     @WithTransaction
     public Uni<CreatedKey> create(CreateConsumer body) {
         String id = idFor(body);
-        return consumers.findById(id).chain(existing -> {
-            if (existing != null) {
-                throw ApiException.conflict("consumer " + id + " already exists");
-            }
-            Consumer c = new Consumer();
-            c.id = id;
-            c.name = blank(body.name()) ? id : body.name().trim();
-            c.createdAt = clock.instant();
-            return consumers.persist(c).chain(() -> newKey(id));
-        }).invoke(k -> LOG.infof("consumer %s created with key %s", id, k.keyId()));
+        return consumers
+                .findById(id)
+                .chain(existing -> {
+                    if (existing != null) {
+                        throw ApiException.conflict("consumer " + id + " already exists");
+                    }
+                    Consumer c = new Consumer();
+                    c.id = id;
+                    c.name = blank(body.name()) ? id : body.name().trim();
+                    c.createdAt = clock.instant();
+                    return consumers.persist(c).chain(() -> newKey(id));
+                })
+                .invoke(k -> LOG.infof("consumer %s created with key %s", id, k.keyId()));
     }
 
     @WithSession
     public Uni<ConsumerList> list() {
-        return consumers.listAll().chain(all -> keys.ofConsumers(all.stream().map(c -> c.id).toList())
-                .map(ks -> {
-                    List<ConsumerView> views = all.stream()
-                            .sorted((a, b) -> a.id.compareTo(b.id))
-                            .map(c -> ConsumerView.of(c, ks)).toList();
-                    return new ConsumerList(views, views.size());
-                }));
+        return consumers
+                .listAll()
+                .chain(all -> keys.ofConsumers(all.stream().map(c -> c.id).toList())
+                        .map(ks -> {
+                            List<ConsumerView> views = all.stream()
+                                    .sorted((a, b) -> a.id.compareTo(b.id))
+                                    .map(c -> ConsumerView.of(c, ks))
+                                    .toList();
+                            return new ConsumerList(views, views.size());
+                        }));
     }
 
     @WithSession

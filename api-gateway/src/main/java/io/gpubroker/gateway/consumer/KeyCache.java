@@ -1,10 +1,8 @@
 package io.gpubroker.gateway.consumer;
 
-import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Recently looked-up key rows, so a request does not cost a database round trip; entries live
@@ -15,8 +13,7 @@ import io.gpubroker.gateway.config.GatewayConfig;
 public class KeyCache {
 
     /** What authentication needs of a key row. */
-    public record Entry(String consumerId, String keyHash, boolean revoked, long expiresAtNanos) {
-    }
+    public record Entry(String consumerId, String keyHash, boolean revoked, long expiresAtNanos) {}
 
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();

@@ -1,16 +1,5 @@
 package io.gpubroker.gateway.proxy;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.StringJoiner;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
-
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +12,15 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * Turns a public call into a service call and the service's answer into the public answer.
@@ -41,7 +39,8 @@ public class Forwarder {
         this.upstream = upstream;
         this.call = call;
         // money travels in these bodies: parse decimals exactly so a rewritten body keeps "250.50" as sent
-        this.mapper = mapper.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        this.mapper = mapper.copy()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     }
 
@@ -55,11 +54,13 @@ public class Forwarder {
         validJson(body, req, false);
         Buffer b = body == null || body.length == 0 ? null : Buffer.buffer(body);
         String q = req.query();
-        return send(service, method, q == null || q.isEmpty() ? path : path + "?" + q, b, req).map(this::respond);
+        return send(service, method, q == null || q.isEmpty() ? path : path + "?" + q, b, req)
+                .map(this::respond);
     }
 
     /** A call with a body/query the gateway rewrote. */
-    public Uni<Reply> send(Service service, HttpMethod method, String pathAndQuery, Buffer body, HttpServerRequest req) {
+    public Uni<Reply> send(
+            Service service, HttpMethod method, String pathAndQuery, Buffer body, HttpServerRequest req) {
         Map<String, String> headers = new HashMap<>();
         if (body != null) {
             headers.put("Content-Type", "application/json");
@@ -91,7 +92,10 @@ public class Forwarder {
 
     /** A JSON response the gateway built (filtered lists). */
     public Response json(int status, JsonNode node) {
-        return Response.status(status).type("application/json").entity(node.toString().getBytes(StandardCharsets.UTF_8)).build();
+        return Response.status(status)
+                .type("application/json")
+                .entity(node.toString().getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     /**
@@ -137,7 +141,8 @@ public class Forwarder {
         StringJoiner j = new StringJoiner("&");
         params.forEach((k, vs) -> {
             for (String v : vs == null ? List.<String>of() : vs) {
-                j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+                j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
         });
         return j.length() == 0 ? "" : "?" + j;

@@ -1,13 +1,5 @@
 package io.gpubroker.gateway.proxy;
 
-import java.net.ConnectException;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.TimeoutException;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.gateway.config.GatewayConfig;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.RequestIds;
@@ -21,6 +13,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.ConnectException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,13 +38,16 @@ public class UpstreamClient {
     /** Absent only outside production (the startup check requires it there); the services then refuse. */
     private final String internalToken = InternalToken.configured().orElse("");
 
-    public UpstreamClient(Vertx vertx, GatewayConfig.Upstream config, GatewayConfig.Services services, MeterRegistry metrics) {
-        this.client = WebClient.create(vertx, new WebClientOptions()
-                .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setKeepAlive(true)
-                .setMaxPoolSize(64)
-                .setFollowRedirects(false)
-                .setUserAgent("gpu-broker-api-gateway"));
+    public UpstreamClient(
+            Vertx vertx, GatewayConfig.Upstream config, GatewayConfig.Services services, MeterRegistry metrics) {
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setConnectTimeout((int) config.connectTimeout().toMillis())
+                        .setKeepAlive(true)
+                        .setMaxPoolSize(64)
+                        .setFollowRedirects(false)
+                        .setUserAgent("gpu-broker-api-gateway"));
         this.timeoutMs = config.timeout().toMillis();
         this.metrics = metrics;
         bases.put(Service.INVENTORY, strip(services.inventoryUrl()));
@@ -66,14 +67,26 @@ public class UpstreamClient {
      * One call. {@code pathAndQuery} is already encoded; {@code headers} are the few the services
      * read (Content-Type, Idempotency-Key); the request id always travels.
      */
-    public Uni<Reply> call(Service service, HttpMethod method, String pathAndQuery, Buffer body,
-                           Map<String, String> headers, String requestId) {
+    public Uni<Reply> call(
+            Service service,
+            HttpMethod method,
+            String pathAndQuery,
+            Buffer body,
+            Map<String, String> headers,
+            String requestId) {
         return call(service, method, pathAndQuery, body, headers, requestId, timeoutMs);
     }
 
-    public Uni<Reply> call(Service service, HttpMethod method, String pathAndQuery, Buffer body,
-                           Map<String, String> headers, String requestId, long timeout) {
-        HttpRequest<Buffer> req = client.requestAbs(method, bases.get(service) + pathAndQuery).timeout(timeout);
+    public Uni<Reply> call(
+            Service service,
+            HttpMethod method,
+            String pathAndQuery,
+            Buffer body,
+            Map<String, String> headers,
+            String requestId,
+            long timeout) {
+        HttpRequest<Buffer> req =
+                client.requestAbs(method, bases.get(service) + pathAndQuery).timeout(timeout);
         req.putHeader(RequestIds.HEADER, requestId);
         req.putHeader("Accept", "application/json");
         headers.forEach((k, v) -> {
@@ -84,13 +97,16 @@ public class UpstreamClient {
         // last, so no forwarded header can replace it
         req.putHeader(InternalToken.HEADER, internalToken);
         var future = body == null ? req.send() : req.sendBuffer(body);
-        return Uni.createFrom().completionStage(future.toCompletionStage())
+        return Uni.createFrom()
+                .completionStage(future.toCompletionStage())
                 .map(r -> new Reply(r.statusCode(), r.getHeader("Content-Type"), r.getHeader("Retry-After"), r.body()))
-                .onFailure().transform(e -> unreachable(service, method, pathAndQuery, e));
+                .onFailure()
+                .transform(e -> unreachable(service, method, pathAndQuery, e));
     }
 
     private ApiException unreachable(Service service, HttpMethod method, String path, Throwable e) {
-        metrics.counter("gateway_upstream_failures_total", "service", service.label()).increment();
+        metrics.counter("gateway_upstream_failures_total", "service", service.label())
+                .increment();
         if (e instanceof TimeoutException) {
             LOG.warnf("%s %s %s: no answer within the timeout", service.label(), method, path);
             return new ApiException(504, service.label() + " did not answer in time");

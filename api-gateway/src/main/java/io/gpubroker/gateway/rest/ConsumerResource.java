@@ -2,18 +2,6 @@ package io.gpubroker.gateway.rest;
 
 import static io.gpubroker.gateway.proxy.Forwarder.seg;
 
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-
 import io.gpubroker.gateway.auth.Access;
 import io.gpubroker.gateway.auth.CallContext;
 import io.gpubroker.gateway.consumer.ConsumerService;
@@ -26,6 +14,17 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 /** Consumers, their API keys and budgets: managed with the admin key; a consumer may read itself. */
 @Path("/api/v1/consumers")
@@ -87,7 +86,8 @@ public class ConsumerResource {
         Ids.require(id, "consumer_id");
         fwd.object(body, req);
         Buffer json = Buffer.buffer(body);
-        return known(id).chain(() -> fwd.send(Service.BILLING, HttpMethod.PUT, "/budgets/" + seg(id), json, req))
+        return known(id)
+                .chain(() -> fwd.send(Service.BILLING, HttpMethod.PUT, "/budgets/" + seg(id), json, req))
                 .map(fwd::respond);
     }
 

@@ -1,13 +1,5 @@
 package io.gpubroker.gateway.rest;
 
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MultivaluedHashMap;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
-
 import io.gpubroker.gateway.auth.Access;
 import io.gpubroker.gateway.auth.CallContext;
 import io.gpubroker.gateway.proxy.Forwarder;
@@ -17,6 +9,13 @@ import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 /** Costs, forwarded to billing-service; a consumer key sees only its own consumer's costs. */
 @Path("/api/v1/costs")
@@ -62,9 +61,11 @@ public class CostRoutes {
         MultivaluedMap<String, String> q = new MultivaluedHashMap<>(uri.getQueryParameters());
         String asked = Ids.require(q.getFirst("consumer_id"), "consumer_id");
         if (asked != null && !asked.equals(own)) {
-            throw new ApiException(403, "this API key belongs to consumer " + own + " and cannot read costs of " + asked);
+            throw new ApiException(
+                    403, "this API key belongs to consumer " + own + " and cannot read costs of " + asked);
         }
         q.putSingle("consumer_id", own);
-        return fwd.send(Service.BILLING, HttpMethod.GET, path + Forwarder.query(q), null, req).map(fwd::respond);
+        return fwd.send(Service.BILLING, HttpMethod.GET, path + Forwarder.query(q), null, req)
+                .map(fwd::respond);
     }
 }

@@ -1,14 +1,5 @@
 package io.gpubroker.gateway.rest;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Response;
-
 import io.gpubroker.gateway.auth.Access;
 import io.gpubroker.gateway.config.GatewayConfig;
 import io.gpubroker.gateway.proxy.Service;
@@ -17,6 +8,13 @@ import io.gpubroker.kit.clock.BrokerClock;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /health}, {@code /ready} and {@code /metrics} of the reference API. Health asks every
@@ -31,7 +29,11 @@ public class HealthResource {
     private final BrokerClock.Scaled clock;
     private final PrometheusMeterRegistry prometheus;
 
-    public HealthResource(UpstreamClient upstream, GatewayConfig.Upstream config, BrokerClock.Scaled clock, PrometheusMeterRegistry prometheus) {
+    public HealthResource(
+            UpstreamClient upstream,
+            GatewayConfig.Upstream config,
+            BrokerClock.Scaled clock,
+            PrometheusMeterRegistry prometheus) {
         this.upstream = upstream;
         this.config = config;
         this.clock = clock;
@@ -65,7 +67,8 @@ public class HealthResource {
         return probeAll().map(ready -> {
             boolean all = ready.values().stream().allMatch(Boolean::booleanValue);
             return Response.status(all ? 200 : 503)
-                    .entity(Map.of("ready", all, "timestamp", clock.instant().toString())).build();
+                    .entity(Map.of("ready", all, "timestamp", clock.instant().toString()))
+                    .build();
         });
     }
 
@@ -90,9 +93,16 @@ public class HealthResource {
     }
 
     private Uni<Boolean> probe(Service s) {
-        return upstream.call(s, HttpMethod.GET, "/q/health/ready", null, Map.of(), "health-" + s.name().toLowerCase(),
+        return upstream.call(
+                        s,
+                        HttpMethod.GET,
+                        "/q/health/ready",
+                        null,
+                        Map.of(),
+                        "health-" + s.name().toLowerCase(),
                         config.healthTimeout().toMillis())
                 .map(r -> r.status() == 200)
-                .onFailure().recoverWithItem(false);
+                .onFailure()
+                .recoverWithItem(false);
     }
 }

@@ -1,12 +1,11 @@
 package io.gpubroker.gateway.rest;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import io.gpubroker.gateway.proxy.Forwarder;
 import io.gpubroker.kit.rest.HttpErrors;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
  * What happens before JAX-RS on the gateway's HTTP router: bodies over 1 MB are refused with a
@@ -36,8 +35,10 @@ public class HttpEdge {
             ctx.next();
         });
         // Vert.x matches "/q/swagger-ui" with and without the trailing slash
-        router.get("/q/swagger-ui").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/html; charset=utf-8").end(docsPage));
+        router.get("/q/swagger-ui")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "text/html; charset=utf-8")
+                        .end(docsPage));
     }
 
     static void error(RoutingContext ctx, int status, String message) {

@@ -2,17 +2,16 @@ package io.gpubroker.gateway.rest;
 
 import static io.gpubroker.gateway.proxy.Forwarder.seg;
 
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.Response;
-
 import io.gpubroker.gateway.proxy.Forwarder;
 import io.gpubroker.gateway.proxy.Service;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
 
 /** Offers, templates and offer health: read-only, any authenticated caller, forwarded to inventory-service. */
 @Path("/api/v1")
@@ -38,7 +37,8 @@ public class InventoryRoutes {
     @GET
     @Path("/inventory/{id}/compatible-templates")
     public Uni<Response> compatibleTemplates(@PathParam("id") String id, @Context HttpServerRequest req) {
-        return fwd.forward(Service.INVENTORY, HttpMethod.GET, "/inventory/" + seg(id) + "/compatible-templates", req, null);
+        return fwd.forward(
+                Service.INVENTORY, HttpMethod.GET, "/inventory/" + seg(id) + "/compatible-templates", req, null);
     }
 
     @GET

@@ -2,12 +2,6 @@ package io.gpubroker.gateway.rest;
 
 import static io.gpubroker.gateway.proxy.Forwarder.seg;
 
-import java.util.Map;
-import java.util.function.Supplier;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.gateway.auth.CallContext;
@@ -18,6 +12,10 @@ import io.gpubroker.kit.rest.ErrorMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** Whether the caller may act on a session: asks session-service for the session's consumer_id. */
 @ApplicationScoped

@@ -1,5 +1,11 @@
 package io.gpubroker.gateway.bench;
 
+import io.gpubroker.gateway.FakeServices;
+import io.gpubroker.gateway.GatewayTestProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,13 +14,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-
-import io.gpubroker.gateway.FakeServices;
-import io.gpubroker.gateway.GatewayTestProfile;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -45,17 +44,29 @@ class GatewayOverheadBench {
     @Test
     void measure() throws Exception {
         String consumer = "bench-" + System.nanoTime();
-        String key = RestAssured.given().header("Authorization", "Bearer " + GatewayTestProfile.ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("consumer_id", consumer)).post("/api/v1/consumers").path("api_key");
+        String key = RestAssured.given()
+                .header("Authorization", "Bearer " + GatewayTestProfile.ADMIN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("consumer_id", consumer))
+                .post("/api/v1/consumers")
+                .path("api_key");
         FakeServices f = FakeServices.get();
         String session = f.seedSession(consumer, "running");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         String gw = "http://127.0.0.1:" + RestAssured.port;
         report("direct   GET /offer-health", run(http, f.inventory.url() + "/offer-health", null));
         report("gateway  GET /api/v1/offer-health (consumer key)", run(http, gw + "/api/v1/offer-health", key));
-        report("gateway  GET /api/v1/offer-health (admin key)", run(http, gw + "/api/v1/offer-health", GatewayTestProfile.ADMIN));
-        report("direct   GET /sessions/{id}/diagnostics", run(http, f.session.url() + "/sessions/" + session + "/diagnostics", null));
-        report("gateway  GET /api/v1/sessions/{id}/diagnostics (consumer key, ownership check)",
+        report(
+                "gateway  GET /api/v1/offer-health (admin key)",
+                run(http, gw + "/api/v1/offer-health", GatewayTestProfile.ADMIN));
+        report(
+                "direct   GET /sessions/{id}/diagnostics",
+                run(http, f.session.url() + "/sessions/" + session + "/diagnostics", null));
+        report(
+                "gateway  GET /api/v1/sessions/{id}/diagnostics (consumer key, ownership check)",
                 run(http, gw + "/api/v1/sessions/" + session + "/diagnostics", key));
     }
 
@@ -82,7 +93,8 @@ class GatewayOverheadBench {
     }
 
     static void report(String what, long[] sorted) {
-        System.out.printf("BENCH %-80s p50 %7.3f ms  p99 %7.3f ms  (n=%d)%n", what,
-                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted.length);
+        System.out.printf(
+                "BENCH %-80s p50 %7.3f ms  p99 %7.3f ms  (n=%d)%n",
+                what, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted.length);
     }
 }

@@ -1,9 +1,8 @@
 package io.gpubroker.billing.client;
 
-import jakarta.ws.rs.core.Response;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.Response;
 
 /**
  * provider-gateway answered with an error (its message says what the provider did: a 401, an open

@@ -1,7 +1,11 @@
 package io.gpubroker.billing.client;
 
-import java.util.List;
-
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpubroker.contracts.BilledCosts;
+import io.gpubroker.kit.security.InternalToken;
+import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,13 +14,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import io.gpubroker.contracts.BilledCosts;
-import io.gpubroker.kit.security.InternalToken;
-import io.quarkus.rest.client.reactive.ClientExceptionMapper;
-import io.smallrye.mutiny.Uni;
+import java.util.List;
 import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -37,9 +35,10 @@ public interface ProviderGatewayClient {
 
         /** One provider: served here, and whether its billing can be read. */
         @JsonIgnoreProperties(ignoreUnknown = true)
-        public record Entry(@JsonProperty("provider") String provider, @JsonProperty("enabled") boolean enabled,
-                            @JsonProperty("billed_costs") boolean billedCosts) {
-        }
+        public record Entry(
+                @JsonProperty("provider") String provider,
+                @JsonProperty("enabled") boolean enabled,
+                @JsonProperty("billed_costs") boolean billedCosts) {}
     }
 
     @GET

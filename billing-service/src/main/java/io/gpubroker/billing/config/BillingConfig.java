@@ -1,10 +1,9 @@
 package io.gpubroker.billing.config;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
+import java.time.Duration;
 
 /**
  * Billing-service settings (prefix {@code billing}). The schedules ({@code every}, {@code delay},

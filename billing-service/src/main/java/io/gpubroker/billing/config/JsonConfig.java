@@ -1,11 +1,10 @@
 package io.gpubroker.billing.config;
 
-import jakarta.inject.Singleton;
-
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
 
 /**
  * Money stays decimal end to end: numbers read as BigDecimal (provider billing answers, request

@@ -1,7 +1,5 @@
 package io.gpubroker.billing.messaging;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.service.SessionBilling;
 import io.gpubroker.contracts.SessionFailed;
 import io.gpubroker.contracts.SessionRequested;
@@ -10,6 +8,7 @@ import io.gpubroker.contracts.SessionStopped;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -50,7 +49,12 @@ public class SessionEventsConsumer {
         if (env.event() instanceof SessionFailed e) {
             // a failed session that had started bills until its instance was confirmed gone (ended_at);
             // one without ended_at is closed at failed_at rather than left billing forever
-            return billing.ended(db, e.sessionId(), e.consumerId(), e.provider(), e.instanceId(),
+            return billing.ended(
+                    db,
+                    e.sessionId(),
+                    e.consumerId(),
+                    e.provider(),
+                    e.instanceId(),
                     e.endedAt() != null ? e.endedAt() : e.failedAt());
         }
         // provisioning / extension / stopping change nothing billable; recording their id keeps replays cheap

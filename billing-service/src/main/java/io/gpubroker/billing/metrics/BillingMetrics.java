@@ -1,15 +1,13 @@
 package io.gpubroker.billing.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Billing's Prometheus metrics. The ledger in PostgreSQL is the money truth; these are for
@@ -34,9 +32,13 @@ public class BillingMetrics {
             return;
         }
         String gpu = gpuType == null ? "unknown" : gpuType;
-        accrued.computeIfAbsent(provider + "\u0000" + gpu, k -> Counter.builder("gpu.cost.accrued.usd")
-                        .description("Cost written to the ledger (USD)").tag("provider", provider).tag("gpu_type", gpu)
-                        .register(registry))
+        accrued.computeIfAbsent(
+                        provider + "\u0000" + gpu,
+                        k -> Counter.builder("gpu.cost.accrued.usd")
+                                .description("Cost written to the ledger (USD)")
+                                .tag("provider", provider)
+                                .tag("gpu_type", gpu)
+                                .register(registry))
                 .increment(amount.doubleValue());
     }
 
@@ -46,16 +48,23 @@ public class BillingMetrics {
     }
 
     public void drift(String provider, BigDecimal ratio) {
-        gauge(drift, "gpu.provider.cost.drift.ratio", "provider", provider,
-                "(broker cost - provider-reported cost) / provider-reported cost, last reconciliation")
+        gauge(
+                        drift,
+                        "gpu.provider.cost.drift.ratio",
+                        "provider",
+                        provider,
+                        "(broker cost - provider-reported cost) / provider-reported cost, last reconciliation")
                 .set(ratio == null ? 0.0 : ratio.doubleValue());
     }
 
-    private AtomicReference<Double> gauge(Map<String, AtomicReference<Double>> holders, String name, String tag,
-                                          String value, String description) {
+    private AtomicReference<Double> gauge(
+            Map<String, AtomicReference<Double>> holders, String name, String tag, String value, String description) {
         return holders.computeIfAbsent(value, v -> {
             AtomicReference<Double> ref = new AtomicReference<>(0.0);
-            Gauge.builder(name, ref, AtomicReference::get).description(description).tag(tag, v).register(registry);
+            Gauge.builder(name, ref, AtomicReference::get)
+                    .description(description)
+                    .tag(tag, v)
+                    .register(registry);
             return ref;
         });
     }

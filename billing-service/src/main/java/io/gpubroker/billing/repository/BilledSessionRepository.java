@@ -1,15 +1,13 @@
 package io.gpubroker.billing.repository;
 
+import io.gpubroker.contracts.SessionRequested;
+import io.gpubroker.contracts.SessionStarted;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.contracts.SessionRequested;
-import io.gpubroker.contracts.SessionStarted;
-import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -21,8 +19,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 public class BilledSessionRepository {
 
     /** What the broker billed per instance of one provider, and in which currency. */
-    public record BilledInstances(Map<String, BigDecimal> costs, String currency) {
-    }
+    public record BilledInstances(Map<String, BigDecimal> costs, String currency) {}
 
     public Uni<Void> requested(Mutiny.Session db, SessionRequested e) {
         return db.createNativeQuery("""
@@ -30,11 +27,18 @@ public class BilledSessionRepository {
                             gpu_count, price_per_hour, currency, reservation_hours, requested_at)
                         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                         on conflict (session_id) do nothing""")
-                .setParameter(1, e.sessionId()).setParameter(2, e.consumerId()).setParameter(3, e.offerId())
-                .setParameter(4, e.provider()).setParameter(5, e.gpuType()).setParameter(6, e.gpuCount())
-                .setParameter(7, e.pricePerHour()).setParameter(8, e.currency()).setParameter(9, e.reservationHours())
+                .setParameter(1, e.sessionId())
+                .setParameter(2, e.consumerId())
+                .setParameter(3, e.offerId())
+                .setParameter(4, e.provider())
+                .setParameter(5, e.gpuType())
+                .setParameter(6, e.gpuCount())
+                .setParameter(7, e.pricePerHour())
+                .setParameter(8, e.currency())
+                .setParameter(9, e.reservationHours())
                 .setParameter(10, Sql.ts(e.requestedAt()))
-                .executeUpdate().replaceWithVoid();
+                .executeUpdate()
+                .replaceWithVoid();
     }
 
     public Uni<Void> started(Mutiny.Session db, SessionStarted e) {
@@ -51,15 +55,21 @@ public class BilledSessionRepository {
                             gpu_count = coalesce(billed_sessions.gpu_count, excluded.gpu_count),
                             instance_id = coalesce(billed_sessions.instance_id, excluded.instance_id),
                             updated_at = clock_timestamp()""")
-                .setParameter(1, e.sessionId()).setParameter(2, e.consumerId()).setParameter(3, e.provider())
-                .setParameter(4, e.gpuType()).setParameter(5, e.gpuCount()).setParameter(6, e.instanceId())
-                .setParameter(7, e.pricePerHour()).setParameter(8, e.currency() == null ? "USD" : e.currency())
+                .setParameter(1, e.sessionId())
+                .setParameter(2, e.consumerId())
+                .setParameter(3, e.provider())
+                .setParameter(4, e.gpuType())
+                .setParameter(5, e.gpuCount())
+                .setParameter(6, e.instanceId())
+                .setParameter(7, e.pricePerHour())
+                .setParameter(8, e.currency() == null ? "USD" : e.currency())
                 .setParameter(9, Sql.ts(e.startedAt()))
-                .executeUpdate().replaceWithVoid();
+                .executeUpdate()
+                .replaceWithVoid();
     }
 
-    public Uni<Void> ended(Mutiny.Session db, String sessionId, String consumerId, String provider, String instanceId,
-                           Instant end) {
+    public Uni<Void> ended(
+            Mutiny.Session db, String sessionId, String consumerId, String provider, String instanceId, Instant end) {
         return db.createNativeQuery("""
                         insert into billing.billed_sessions (session_id, consumer_id, provider, instance_id, ended_at)
                         values (?1, ?2, ?3, ?4, ?5)
@@ -67,9 +77,13 @@ public class BilledSessionRepository {
                             ended_at = coalesce(billed_sessions.ended_at, excluded.ended_at),
                             instance_id = coalesce(billed_sessions.instance_id, excluded.instance_id),
                             updated_at = clock_timestamp()""")
-                .setParameter(1, sessionId).setParameter(2, consumerId).setParameter(3, provider)
-                .setParameter(4, instanceId).setParameter(5, Sql.ts(end))
-                .executeUpdate().replaceWithVoid();
+                .setParameter(1, sessionId)
+                .setParameter(2, consumerId)
+                .setParameter(3, provider)
+                .setParameter(4, instanceId)
+                .setParameter(5, Sql.ts(end))
+                .executeUpdate()
+                .replaceWithVoid();
     }
 
     /** The ledger total per instance of {@code provider}'s sessions that started and ended at or after {@code since}. */
@@ -79,7 +93,8 @@ public class BilledSessionRepository {
                         where provider = ?1 and instance_id is not null and started_at is not null
                           and ended_at is not null and ended_at >= ?2
                         group by instance_id""")
-                .setParameter(1, provider).setParameter(2, Sql.ts(since))
+                .setParameter(1, provider)
+                .setParameter(2, Sql.ts(since))
                 .getResultList()
                 .map(rows -> {
                     Map<String, BigDecimal> costs = new HashMap<>();

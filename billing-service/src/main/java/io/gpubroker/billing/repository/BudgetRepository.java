@@ -1,16 +1,14 @@
 package io.gpubroker.billing.repository;
 
+import io.gpubroker.billing.domain.BudgetStanding;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.billing.domain.BudgetStanding;
-import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Budgets, their month spend (from {@code billing.daily_costs}) and the alerts fired, in the caller's session. */
@@ -23,7 +21,9 @@ public class BudgetRepository {
                         insert into billing.budgets (consumer_id, monthly_limit, currency) values (?1, ?2, ?3)
                         on conflict (consumer_id) do update set monthly_limit = excluded.monthly_limit,
                             currency = excluded.currency, updated_at = clock_timestamp()""")
-                .setParameter(1, consumerId).setParameter(2, limit).setParameter(3, currency)
+                .setParameter(1, consumerId)
+                .setParameter(2, limit)
+                .setParameter(3, currency)
                 .executeUpdate();
     }
 
@@ -53,7 +53,8 @@ public class BudgetRepository {
                                  where d.consumer_id = b.consumer_id and d.currency = b.currency
                                    and d.day >= ?1 and d.day < ?2)
                         from billing.budgets b""")
-                .setParameter(1, month.atDay(1)).setParameter(2, month.plusMonths(1).atDay(1))
+                .setParameter(1, month.atDay(1))
+                .setParameter(2, month.plusMonths(1).atDay(1))
                 .getResultList()
                 .map(rows -> standings(rows, month));
     }
@@ -72,8 +73,12 @@ public class BudgetRepository {
         return db.createNativeQuery("""
                         insert into billing.budget_alerts (consumer_id, month, kind, budget, spent, at)
                         values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing""")
-                .setParameter(1, s.consumerId()).setParameter(2, s.month().toString()).setParameter(3, kind)
-                .setParameter(4, s.limit()).setParameter(5, s.spent()).setParameter(6, Sql.ts(at))
+                .setParameter(1, s.consumerId())
+                .setParameter(2, s.month().toString())
+                .setParameter(3, kind)
+                .setParameter(4, s.limit())
+                .setParameter(5, s.spent())
+                .setParameter(6, Sql.ts(at))
                 .executeUpdate();
     }
 }

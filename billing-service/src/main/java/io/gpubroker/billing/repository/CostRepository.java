@@ -3,6 +3,11 @@ package io.gpubroker.billing.repository;
 import static io.gpubroker.billing.domain.Money.hours;
 import static io.gpubroker.billing.domain.Money.money;
 
+import io.gpubroker.billing.domain.CostFilter;
+import io.gpubroker.billing.domain.CostSummary;
+import io.gpubroker.billing.domain.SessionCost;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,13 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.billing.domain.CostFilter;
-import io.gpubroker.billing.domain.CostSummary;
-import io.gpubroker.billing.domain.SessionCost;
-import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Read side of the ledger (in the caller's session): per-session cost, filtered summaries with daily/monthly rows. */
@@ -36,10 +34,22 @@ public class CostRepository {
                         Object[] r = (Object[]) rows.get(0);
                         Instant started = Sql.instant(r[4]);
                         Instant ended = Sql.instant(r[5]);
-                        String status = started == null ? (ended == null ? "pending" : "ended") : ended == null ? "running" : "ended";
-                        return Uni.createFrom().item(new SessionCost(sessionId, Sql.text(r[0]), Sql.text(r[1]), Sql.text(r[2]),
-                                status, Sql.decimalOrNull(r[3]), started, ended, hours(Sql.money(r[8])), money(Sql.money(r[7])),
-                                Sql.text(r[6])));
+                        String status = started == null
+                                ? (ended == null ? "pending" : "ended")
+                                : ended == null ? "running" : "ended";
+                        return Uni.createFrom()
+                                .item(new SessionCost(
+                                        sessionId,
+                                        Sql.text(r[0]),
+                                        Sql.text(r[1]),
+                                        Sql.text(r[2]),
+                                        status,
+                                        Sql.decimalOrNull(r[3]),
+                                        started,
+                                        ended,
+                                        hours(Sql.money(r[8])),
+                                        money(Sql.money(r[7])),
+                                        Sql.text(r[6])));
                     }
                     // requested but never started: known, and it cost nothing
                     return db.createNativeQuery("""
@@ -52,8 +62,18 @@ public class CostRepository {
                                     return null;
                                 }
                                 Object[] a = (Object[]) acc.get(0);
-                                return new SessionCost(sessionId, Sql.text(a[0]), Sql.text(a[1]), Sql.text(a[2]), "pending",
-                                        Sql.decimalOrNull(a[3]), null, null, BigDecimal.ZERO, BigDecimal.ZERO, Sql.text(a[4]));
+                                return new SessionCost(
+                                        sessionId,
+                                        Sql.text(a[0]),
+                                        Sql.text(a[1]),
+                                        Sql.text(a[2]),
+                                        "pending",
+                                        Sql.decimalOrNull(a[3]),
+                                        null,
+                                        null,
+                                        BigDecimal.ZERO,
+                                        BigDecimal.ZERO,
+                                        Sql.text(a[4]));
                             });
                 });
     }
@@ -80,13 +100,16 @@ public class CostRepository {
         }
         String groups = "select provider, gpu_type, currency, sum(amount), sum(seconds), count(distinct session_id)"
                 + " from billing.daily_costs" + where + " group by 1, 2, 3";
-        String periods = f.period() == null ? null
+        String periods = f.period() == null
+                ? null
                 : "select to_char(day, '" + ("monthly".equals(f.period()) ? "YYYY-MM" : "YYYY-MM-DD")
-                + "'), sum(amount), sum(seconds), count(distinct session_id)"
-                + " from billing.daily_costs" + where + " group by 1 order by 1";
-        return bind(db.createNativeQuery(groups), params).getResultList()
-                .chain(groupRows -> (periods == null ? Uni.createFrom().item(List.<Object>of())
-                        : bind(db.createNativeQuery(periods), params).getResultList())
+                        + "'), sum(amount), sum(seconds), count(distinct session_id)"
+                        + " from billing.daily_costs" + where + " group by 1 order by 1";
+        return bind(db.createNativeQuery(groups), params)
+                .getResultList()
+                .chain(groupRows -> (periods == null
+                                ? Uni.createFrom().item(List.<Object>of())
+                                : bind(db.createNativeQuery(periods), params).getResultList())
                         .map(periodRows -> build(f, groupRows, periodRows)));
     }
 
@@ -120,16 +143,26 @@ public class CostRepository {
             periods = new ArrayList<>();
             for (Object row : periodRows) {
                 Object[] r = (Object[]) row;
-                periods.add(new CostSummary.PeriodCost(Sql.text(r[0]), money(Sql.money(r[1])), hours(Sql.money(r[2])), Sql.count(r[3])));
+                periods.add(new CostSummary.PeriodCost(
+                        Sql.text(r[0]), money(Sql.money(r[1])), hours(Sql.money(r[2])), Sql.count(r[3])));
             }
         }
         Map<String, BigDecimal> providers = new LinkedHashMap<>();
         byProvider.forEach((k, v) -> providers.put(k, money(v)));
         Map<String, BigDecimal> gpus = new LinkedHashMap<>();
         byGpu.forEach((k, v) -> gpus.put(k, money(v)));
-        return new CostSummary(f.consumerId() == null ? "" : f.consumerId(),
-                f.startDate() == null ? null : f.startDate().toString(), f.endDate() == null ? null : f.endDate().toString(),
-                f.month(), f.period(), money(total), currency == null ? "USD" : currency, count, hours(seconds),
-                providers, gpus, periods);
+        return new CostSummary(
+                f.consumerId() == null ? "" : f.consumerId(),
+                f.startDate() == null ? null : f.startDate().toString(),
+                f.endDate() == null ? null : f.endDate().toString(),
+                f.month(),
+                f.period(),
+                money(total),
+                currency == null ? "USD" : currency,
+                count,
+                hours(seconds),
+                providers,
+                gpus,
+                periods);
     }
 }

@@ -2,13 +2,11 @@ package io.gpubroker.billing.repository;
 
 import static io.gpubroker.billing.domain.Money.money;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.domain.ProviderDrift;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** The provider drift measurements ({@code billing.provider_drift}), in the caller's session. */
@@ -20,10 +18,17 @@ public class DriftRepository {
                         insert into billing.provider_drift (provider, measured_at, instances, unmatched, broker_cost,
                             provider_cost, drift_ratio, currency, status, detail, skipped)
                         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)""")
-                .setParameter(1, d.provider()).setParameter(2, Sql.ts(d.measuredAt())).setParameter(3, d.instances())
-                .setParameter(4, d.unmatched()).setParameter(5, d.brokerCost()).setParameter(6, d.providerCost())
-                .setParameter(7, d.driftRatio()).setParameter(8, currency).setParameter(9, d.status())
-                .setParameter(10, d.detail()).setParameter(11, d.skipped())
+                .setParameter(1, d.provider())
+                .setParameter(2, Sql.ts(d.measuredAt()))
+                .setParameter(3, d.instances())
+                .setParameter(4, d.unmatched())
+                .setParameter(5, d.brokerCost())
+                .setParameter(6, d.providerCost())
+                .setParameter(7, d.driftRatio())
+                .setParameter(8, currency)
+                .setParameter(9, d.status())
+                .setParameter(10, d.detail())
+                .setParameter(11, d.skipped())
                 .executeUpdate();
     }
 
@@ -32,18 +37,25 @@ public class DriftRepository {
         return db.createNativeQuery("""
                         select distinct on (provider) provider, status, drift_ratio, broker_cost, provider_cost, instances,
                                unmatched, measured_at, detail, skipped
-                        from billing.provider_drift order by provider, measured_at desc, id desc""")
-                .getResultList()
-                .map(rows -> {
-                    List<ProviderDrift> out = new ArrayList<>();
-                    for (Object row : rows) {
-                        Object[] r = (Object[]) row;
-                        out.add(new ProviderDrift(Sql.text(r[0]), Sql.text(r[1]), Sql.decimalOrNull(r[2]) == null ? null
-                                : Sql.decimalOrNull(r[2]).stripTrailingZeros(), money(Sql.money(r[3])),
-                                money(Sql.money(r[4])), (int) Sql.count(r[5]), (int) Sql.count(r[6]),
-                                (int) Sql.count(r[9]), Sql.instant(r[7]), Sql.text(r[8])));
-                    }
-                    return out;
-                });
+                        from billing.provider_drift order by provider, measured_at desc, id desc""").getResultList().map(rows -> {
+            List<ProviderDrift> out = new ArrayList<>();
+            for (Object row : rows) {
+                Object[] r = (Object[]) row;
+                out.add(new ProviderDrift(
+                        Sql.text(r[0]),
+                        Sql.text(r[1]),
+                        Sql.decimalOrNull(r[2]) == null
+                                ? null
+                                : Sql.decimalOrNull(r[2]).stripTrailingZeros(),
+                        money(Sql.money(r[3])),
+                        money(Sql.money(r[4])),
+                        (int) Sql.count(r[5]),
+                        (int) Sql.count(r[6]),
+                        (int) Sql.count(r[9]),
+                        Sql.instant(r[7]),
+                        Sql.text(r[8])));
+            }
+            return out;
+        });
     }
 }

@@ -1,15 +1,13 @@
 package io.gpubroker.billing.repository;
 
+import io.gpubroker.billing.domain.Accrual;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.billing.domain.Accrual;
-import io.smallrye.mutiny.Uni;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -75,8 +73,16 @@ public class LedgerRepository {
                     List<Accrual> out = new ArrayList<>(rows.size());
                     for (Object row : rows) {
                         Object[] r = (Object[]) row;
-                        out.add(new Accrual(Sql.text(r[0]), Sql.text(r[1]), Sql.text(r[2]), Sql.text(r[3]), Sql.text(r[4]),
-                                Sql.money(r[5]), Sql.money(r[6]), Sql.instant(r[7]), false));
+                        out.add(new Accrual(
+                                Sql.text(r[0]),
+                                Sql.text(r[1]),
+                                Sql.text(r[2]),
+                                Sql.text(r[3]),
+                                Sql.text(r[4]),
+                                Sql.money(r[5]),
+                                Sql.money(r[6]),
+                                Sql.instant(r[7]),
+                                false));
                     }
                     return out;
                 });
@@ -107,17 +113,22 @@ public class LedgerRepository {
                     BigDecimal before = Sql.money(r[4]);
                     // an end before the start (clock skew between events) bills nothing rather than a negative time
                     Instant end = ended.isBefore(started) ? started : ended;
-                    String upsert = steps("""
+                    String upsert = steps(
+                            """
                                     (select session_id, consumer_id, provider, gpu_type, currency, price_per_hour, started_at,
                                             least(coalesce(accrued_until, started_at), date_trunc('minute', cast(?2 as timestamptz), 'UTC')) as from_ts,
                                             cast(?2 as timestamptz) as until_ts
                                      from billing.billed_sessions where session_id = ?1)""",
                             "on conflict (session_id, minute) do update set seconds = excluded.seconds, amount = excluded.amount");
-                    return db.createNativeQuery("delete from billing.ledger_entries where session_id = ?1 and minute >= ?2")
+                    return db.createNativeQuery(
+                                    "delete from billing.ledger_entries where session_id = ?1 and minute >= ?2")
                             // the minute holding the end is rewritten below with its exact seconds
-                            .setParameter(1, sessionId).setParameter(2, Sql.ts(end.truncatedTo(ChronoUnit.MINUTES)))
+                            .setParameter(1, sessionId)
+                            .setParameter(2, Sql.ts(end.truncatedTo(ChronoUnit.MINUTES)))
                             .executeUpdate()
-                            .chain(() -> db.createNativeQuery(upsert).setParameter(1, sessionId).setParameter(2, Sql.ts(end))
+                            .chain(() -> db.createNativeQuery(upsert)
+                                    .setParameter(1, sessionId)
+                                    .setParameter(2, Sql.ts(end))
                                     .getResultList())
                             .chain(() -> db.createNativeQuery("""
                                             update billing.billed_sessions
@@ -127,12 +138,21 @@ public class LedgerRepository {
                                                    updated_at = clock_timestamp()
                                              where session_id = ?1
                                             returning accrued_total""")
-                                    .setParameter(1, sessionId).setParameter(2, Sql.ts(end))
+                                    .setParameter(1, sessionId)
+                                    .setParameter(2, Sql.ts(end))
                                     .getSingleResult())
                             .map(total -> {
                                 BigDecimal after = Sql.money(total);
-                                return new Accrual(sessionId, Sql.text(r[0]), Sql.text(r[1]), Sql.text(r[2]), Sql.text(r[3]),
-                                        after.subtract(before), after, end, true);
+                                return new Accrual(
+                                        sessionId,
+                                        Sql.text(r[0]),
+                                        Sql.text(r[1]),
+                                        Sql.text(r[2]),
+                                        Sql.text(r[3]),
+                                        after.subtract(before),
+                                        after,
+                                        end,
+                                        true);
                             });
                 });
     }

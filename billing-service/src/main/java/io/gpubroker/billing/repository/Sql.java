@@ -8,8 +8,7 @@ import java.time.ZoneOffset;
 
 /** Conversions for native query results, whose column types depend on the driver path. */
 public final class Sql {
-    private Sql() {
-    }
+    private Sql() {}
 
     public static BigDecimal money(Object v) {
         if (v == null) {

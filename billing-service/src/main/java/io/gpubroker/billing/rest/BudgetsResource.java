@@ -1,7 +1,10 @@
 package io.gpubroker.billing.rest;
 
-import java.math.BigDecimal;
-
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.gpubroker.billing.service.BudgetStore;
+import io.gpubroker.kit.rest.ApiException;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,12 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.gpubroker.billing.service.BudgetStore;
-import io.gpubroker.kit.rest.ApiException;
-import io.smallrye.mutiny.Uni;
+import java.math.BigDecimal;
 
 /** {@code /budgets}: a monthly budget per consumer, and the pre-flight check session-service makes before spending. */
 @Path("/budgets")
@@ -32,13 +30,11 @@ public class BudgetsResource {
 
     /** Body of {@code PUT /budgets/{consumer_id}}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record BudgetRequest(BigDecimal monthlyLimit, String currency) {
-    }
+    public record BudgetRequest(BigDecimal monthlyLimit, String currency) {}
 
     /** Body of {@code POST /budgets/check}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CheckRequest(String consumerId, BigDecimal amount) {
-    }
+    public record CheckRequest(String consumerId, BigDecimal amount) {}
 
     @PUT
     @Path("/{consumer_id}")

@@ -1,16 +1,5 @@
 package io.gpubroker.billing.rest;
 
-import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
-
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
-
 import io.gpubroker.billing.domain.CostFilter;
 import io.gpubroker.billing.domain.CostSummary;
 import io.gpubroker.billing.domain.ProviderDrift;
@@ -20,13 +9,23 @@ import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.Ids;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 
 /** {@code /costs}: cost per session, per consumer and date range (daily / monthly rows), month summary, provider drift. */
 @Path("/costs")
 @Produces(MediaType.APPLICATION_JSON)
 public class CostsResource {
     // strict: 2026-1-5 or 2026-02-30 are rejected, not silently reinterpreted
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd").withResolverStyle(ResolverStyle.STRICT);
 
     private final CostReports reports;
     private final DriftReconciler drift;
@@ -39,9 +38,12 @@ public class CostsResource {
     }
 
     @GET
-    public Uni<Object> costs(@QueryParam("session_id") String sessionId, @QueryParam("consumer_id") String consumerId,
-                             @QueryParam("start_date") String startDate, @QueryParam("end_date") String endDate,
-                             @QueryParam("period") String period) {
+    public Uni<Object> costs(
+            @QueryParam("session_id") String sessionId,
+            @QueryParam("consumer_id") String consumerId,
+            @QueryParam("start_date") String startDate,
+            @QueryParam("end_date") String endDate,
+            @QueryParam("period") String period) {
         LocalDate from = date(startDate, "start_date");
         LocalDate to = date(endDate, "end_date");
         if (from != null && to != null && from.isAfter(to)) {

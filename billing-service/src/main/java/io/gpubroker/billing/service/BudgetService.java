@@ -1,16 +1,5 @@
 package io.gpubroker.billing.service;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.config.BillingConfig;
 import io.gpubroker.billing.domain.BudgetStanding;
 import io.gpubroker.billing.metrics.BillingMetrics;
@@ -20,6 +9,15 @@ import io.gpubroker.contracts.BudgetWarning;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -58,34 +56,41 @@ public class BudgetService {
      * publishes each threshold crossed for the first time, in the caller's transaction.
      */
     public Uni<Integer> evaluate(Mutiny.Session db, Map<YearMonth, Set<String>> consumersByMonth, Instant at) {
-        return Multi.createFrom().iterable(consumersByMonth.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> standings(db, e.getValue(), e.getKey()))
-                .onItem().transformToIterable(list -> list)
-                .onItem().transformToUniAndConcatenate(s -> alert(db, s, at))
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+        return Multi.createFrom()
+                .iterable(consumersByMonth.entrySet())
+                .onItem()
+                .transformToUniAndConcatenate(e -> standings(db, e.getValue(), e.getKey()))
+                .onItem()
+                .transformToIterable(list -> list)
+                .onItem()
+                .transformToUniAndConcatenate(s -> alert(db, s, at))
+                .collect()
+                .with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
     private Uni<Integer> alert(Mutiny.Session db, BudgetStanding s, Instant at) {
         if (s.limit().signum() > 0) {
             metrics.budgetUsed(s.consumerId(), s.usedRatio());
         }
-        boolean warn = s.spent().compareTo(s.limit().multiply(warningShare)) >= 0 && s.spent().signum() > 0;
+        boolean warn = s.spent().compareTo(s.limit().multiply(warningShare)) >= 0
+                && s.spent().signum() > 0;
         boolean exceeded = s.spent().compareTo(s.limit()) >= 0 && s.spent().signum() > 0;
         Uni<Integer> w = warn ? record(db, s, "warning", at) : Uni.createFrom().item(0);
-        return w.chain(n -> (exceeded ? record(db, s, "exceeded", at) : Uni.createFrom().item(0)).map(m -> n + m));
+        return w.chain(n ->
+                (exceeded ? record(db, s, "exceeded", at) : Uni.createFrom().item(0)).map(m -> n + m));
     }
 
     private Uni<Integer> record(Mutiny.Session db, BudgetStanding s, String kind, Instant at) {
-        return budgets.recordAlert(db, s, kind, at)
-                .chain(inserted -> {
-                    if (inserted == 0) {
-                        return Uni.createFrom().item(0);
-                    }
-                    BigDecimal spent = s.spent().setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
-                    var event = "warning".equals(kind)
-                            ? new BudgetWarning(s.consumerId(), s.month().toString(), s.limit(), spent, warningShare, s.currency(), at)
-                            : new BudgetExceeded(s.consumerId(), s.month().toString(), s.limit(), spent, s.currency(), at);
-                    return outbox.append(db, AGGREGATE, event).replaceWith(1);
-                });
+        return budgets.recordAlert(db, s, kind, at).chain(inserted -> {
+            if (inserted == 0) {
+                return Uni.createFrom().item(0);
+            }
+            BigDecimal spent = s.spent().setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
+            var event = "warning".equals(kind)
+                    ? new BudgetWarning(
+                            s.consumerId(), s.month().toString(), s.limit(), spent, warningShare, s.currency(), at)
+                    : new BudgetExceeded(s.consumerId(), s.month().toString(), s.limit(), spent, s.currency(), at);
+            return outbox.append(db, AGGREGATE, event).replaceWith(1);
+        });
     }
 }

@@ -2,12 +2,6 @@ package io.gpubroker.billing.service;
 
 import static io.gpubroker.billing.domain.Money.money;
 
-import java.math.BigDecimal;
-import java.time.YearMonth;
-import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.gpubroker.billing.domain.BudgetStanding;
@@ -16,6 +10,10 @@ import io.gpubroker.billing.repository.BudgetRepository;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.time.YearMonth;
+import java.util.Set;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Budgets as the API sees them: set, read with this month's spend, and the spend pre-check. */
@@ -26,7 +24,11 @@ public class BudgetStore {
     private final BillingMetrics metrics;
     private final BrokerClock.Scaled clock;
 
-    public BudgetStore(Mutiny.SessionFactory sessions, BudgetRepository budgets, BillingMetrics metrics, BrokerClock.Scaled clock) {
+    public BudgetStore(
+            Mutiny.SessionFactory sessions,
+            BudgetRepository budgets,
+            BillingMetrics metrics,
+            BrokerClock.Scaled clock) {
         this.sessions = sessions;
         this.budgets = budgets;
         this.metrics = metrics;
@@ -35,23 +37,41 @@ public class BudgetStore {
 
     /** A budget with this month's spend. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record BudgetView(String consumerId, BigDecimal monthlyLimit, String currency, String month, BigDecimal spent,
-                             BigDecimal remaining, BigDecimal usedRatio) {
+    public record BudgetView(
+            String consumerId,
+            BigDecimal monthlyLimit,
+            String currency,
+            String month,
+            BigDecimal spent,
+            BigDecimal remaining,
+            BigDecimal usedRatio) {
         static BudgetView of(BudgetStanding s) {
-            return new BudgetView(s.consumerId(), s.limit().stripTrailingZeros(), s.currency(), s.month().toString(),
-                    money(s.spent()), money(s.remaining()), s.usedRatio());
+            return new BudgetView(
+                    s.consumerId(),
+                    s.limit().stripTrailingZeros(),
+                    s.currency(),
+                    s.month().toString(),
+                    money(s.spent()),
+                    money(s.remaining()),
+                    s.usedRatio());
         }
     }
 
     /** Answer of the pre-check: may the consumer commit {@code amount} more this month? */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CheckResult(String consumerId, boolean allowed, BigDecimal remaining, BigDecimal budget, BigDecimal spent,
-                              BigDecimal amount, String currency, String month) {
-    }
+    public record CheckResult(
+            String consumerId,
+            boolean allowed,
+            BigDecimal remaining,
+            BigDecimal budget,
+            BigDecimal spent,
+            BigDecimal amount,
+            String currency,
+            String month) {}
 
     public Uni<BudgetView> put(String consumerId, BigDecimal limit, String currency) {
-        return sessions.withTransaction((db, tx) -> budgets.put(db, consumerId, limit, currency)
-                        .chain(() -> standing(db, consumerId)))
+        return sessions.withTransaction(
+                        (db, tx) -> budgets.put(db, consumerId, limit, currency).chain(() -> standing(db, consumerId)))
                 .invoke(v -> metrics.budgetUsed(consumerId, v.usedRatio()));
     }
 
@@ -73,24 +93,36 @@ public class BudgetStore {
         return sessions.withSession(db -> budgets.standings(db, Set.of(consumerId), month))
                 .map(l -> {
                     if (l.isEmpty()) {
-                        return new CheckResult(consumerId, true, null, null, null, money(amount), null, month.toString());
+                        return new CheckResult(
+                                consumerId, true, null, null, null, money(amount), null, month.toString());
                     }
                     BudgetStanding s = l.get(0);
                     boolean allowed = s.spent().add(amount).compareTo(s.limit()) <= 0;
-                    return new CheckResult(consumerId, allowed, money(s.remaining()), s.limit().stripTrailingZeros(),
-                            money(s.spent()), money(amount), s.currency(), month.toString());
+                    return new CheckResult(
+                            consumerId,
+                            allowed,
+                            money(s.remaining()),
+                            s.limit().stripTrailingZeros(),
+                            money(s.spent()),
+                            money(amount),
+                            s.currency(),
+                            month.toString());
                 });
     }
 
     /** Keeps the per-consumer budget gauges true after restarts and month changes (seeded from the database). */
-    @Scheduled(identity = "billing-budget-gauges", every = "${billing.budget.gauge-refresh:30s}",
+    @Scheduled(
+            identity = "billing-budget-gauges",
+            every = "${billing.budget.gauge-refresh:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshGauges() {
         YearMonth month = BudgetService.monthOf(clock.instant());
         return sessions.withSession(db -> budgets.all(db, month))
-                .invoke(all -> all.stream().filter(s -> s.limit().signum() > 0)
+                .invoke(all -> all.stream()
+                        .filter(s -> s.limit().signum() > 0)
                         .forEach(s -> metrics.budgetUsed(s.consumerId(), s.usedRatio())))
-                .onFailure().recoverWithNull()
+                .onFailure()
+                .recoverWithNull()
                 .replaceWithVoid();
     }
 }

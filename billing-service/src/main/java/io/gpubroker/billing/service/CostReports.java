@@ -1,15 +1,13 @@
 package io.gpubroker.billing.service;
 
-import java.time.Instant;
-import java.time.YearMonth;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.domain.CostFilter;
 import io.gpubroker.billing.domain.CostSummary;
 import io.gpubroker.billing.domain.SessionCost;
 import io.gpubroker.billing.repository.CostRepository;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.YearMonth;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /** Cost reports: one session's cost, a summary over a filter, this month to date. */

@@ -2,15 +2,6 @@ package io.gpubroker.billing.service;
 
 import static io.gpubroker.billing.domain.Money.money;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.client.GatewayCallException;
 import io.gpubroker.billing.client.ProviderGatewayClient;
 import io.gpubroker.billing.config.BillingConfig;
@@ -18,10 +9,10 @@ import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.metrics.BillingMetrics;
 import io.gpubroker.billing.repository.BilledSessionRepository;
 import io.gpubroker.billing.repository.DriftRepository;
-import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.ProviderDriftMeasured;
 import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -29,6 +20,13 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
@@ -61,9 +59,16 @@ public class DriftReconciler {
     private final JobLease lease;
     private final Duration window;
 
-    public DriftReconciler(Mutiny.SessionFactory sessions, BilledSessionRepository billed, DriftRepository drifts,
-                           @RestClient ProviderGatewayClient gateway, OutboxWriter outbox, BillingMetrics metrics,
-                           BrokerClock.Scaled clock, JobLease lease, BillingConfig config) {
+    public DriftReconciler(
+            Mutiny.SessionFactory sessions,
+            BilledSessionRepository billed,
+            DriftRepository drifts,
+            @RestClient ProviderGatewayClient gateway,
+            OutboxWriter outbox,
+            BillingMetrics metrics,
+            BrokerClock.Scaled clock,
+            JobLease lease,
+            BillingConfig config) {
         this.lease = lease;
         this.sessions = sessions;
         this.billed = billed;
@@ -75,29 +80,43 @@ public class DriftReconciler {
         this.window = config.reconcile().window();
     }
 
-    @Scheduled(identity = "billing-reconcile", every = "${billing.reconcile.every:10m}", delayed = "${billing.reconcile.delay:1m}",
+    @Scheduled(
+            identity = "billing-reconcile",
+            every = "${billing.reconcile.every:10m}",
+            delayed = "${billing.reconcile.delay:1m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return leader().chain(leader -> leader ? reconcileAll().replaceWithVoid() : Uni.createFrom().voidItem())
-                .onFailure().invoke(t -> LOG.warnf("reconciliation failed: %s", describe(t)))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return leader().chain(leader -> leader
+                        ? reconcileAll().replaceWithVoid()
+                        : Uni.createFrom().voidItem())
+                .onFailure()
+                .invoke(t -> LOG.warnf("reconciliation failed: %s", describe(t)))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** Whether this replica holds the lease: asked on a worker thread (JDBC), answered back on the caller's context. */
     private Uni<Boolean> leader() {
         Context ctx = Vertx.currentContext();
-        Uni<Boolean> u = Uni.createFrom().item(() -> lease.holds(JOB)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        Uni<Boolean> u =
+                Uni.createFrom().item(() -> lease.holds(JOB)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         return ctx == null ? u : u.emitOn(r -> ctx.runOnContext(v -> r.run()));
     }
 
     /** Reconciles every provider the gateway serves and can read the billing of. */
     public Uni<List<ProviderDrift>> reconcileAll() {
         return gateway.providers()
-                .map(list -> list.providers().stream().filter(p -> p.enabled() && p.billedCosts())
-                        .map(ProviderGatewayClient.ProviderList.Entry::provider).toList())
-                .onItem().transformToMulti(names -> Multi.createFrom().iterable(names))
-                .onItem().transformToUniAndConcatenate(this::reconcile)
-                .collect().asList();
+                .map(list -> list.providers().stream()
+                        .filter(p -> p.enabled() && p.billedCosts())
+                        .map(ProviderGatewayClient.ProviderList.Entry::provider)
+                        .toList())
+                .onItem()
+                .transformToMulti(names -> Multi.createFrom().iterable(names))
+                .onItem()
+                .transformToUniAndConcatenate(this::reconcile)
+                .collect()
+                .asList();
     }
 
     /** Measures one provider now and records the result (a failed billing read is recorded as status {@code error}). */
@@ -106,21 +125,47 @@ public class DriftReconciler {
         return sessions.withSession(db -> billed.endedSince(db, provider, now.minus(window)))
                 .chain(broker -> {
                     if (broker.costs().isEmpty()) {
-                        return record(new ProviderDrift(provider, "no_data", null, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, 0, now,
-                                "no ended sessions with an instance id in the window"), broker.currency());
+                        return record(
+                                new ProviderDrift(
+                                        provider,
+                                        "no_data",
+                                        null,
+                                        BigDecimal.ZERO,
+                                        BigDecimal.ZERO,
+                                        0,
+                                        0,
+                                        0,
+                                        now,
+                                        "no ended sessions with an instance id in the window"),
+                                broker.currency());
                     }
                     // a failed call is an error for this run, never "the provider billed zero": the next run asks again
-                    return gateway.billedCosts(provider, new BilledCosts.Request(List.copyOf(broker.costs().keySet())))
+                    return gateway.billedCosts(
+                                    provider,
+                                    new BilledCosts.Request(
+                                            List.copyOf(broker.costs().keySet())))
                             .map(reported -> compare(provider, broker.costs(), reported, now))
-                            .onFailure().recoverWithItem(t -> new ProviderDrift(provider, "error", null, BigDecimal.ZERO,
-                                    BigDecimal.ZERO, 0, 0, broker.costs().size(), now, describe(t)))
+                            .onFailure()
+                            .recoverWithItem(t -> new ProviderDrift(
+                                    provider,
+                                    "error",
+                                    null,
+                                    BigDecimal.ZERO,
+                                    BigDecimal.ZERO,
+                                    0,
+                                    0,
+                                    broker.costs().size(),
+                                    now,
+                                    describe(t)))
                             .chain(d -> record(d, broker.currency()));
                 });
     }
 
     private static String describe(Throwable t) {
-        return truncate(t instanceof GatewayCallException ? t.getMessage()
-                : "provider-gateway call failed: " + t.getClass().getSimpleName() + ": " + t.getMessage());
+        return truncate(
+                t instanceof GatewayCallException
+                        ? t.getMessage()
+                        : "provider-gateway call failed: " + t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 
     static ProviderDrift compare(String provider, Map<String, BigDecimal> broker, BilledCosts reported, Instant now) {
@@ -145,17 +190,45 @@ public class DriftReconciler {
             b = b.add(e.getValue());
             p = p.add(theirs);
         }
-        String skipNote = skipped == 0 ? "" : "; " + skipped + " instance(s) skipped, retried next run (" + skipReason + ")";
+        String skipNote =
+                skipped == 0 ? "" : "; " + skipped + " instance(s) skipped, retried next run (" + skipReason + ")";
         if (matched == 0 && skipped > 0) {
-            return new ProviderDrift(provider, "error", null, BigDecimal.ZERO, BigDecimal.ZERO, 0, unmatched, skipped, now,
+            return new ProviderDrift(
+                    provider,
+                    "error",
+                    null,
+                    BigDecimal.ZERO,
+                    BigDecimal.ZERO,
+                    0,
+                    unmatched,
+                    skipped,
+                    now,
                     truncate("no instance could be measured" + skipNote));
         }
         if (p.signum() == 0) {
-            return new ProviderDrift(provider, "no_data", null, money(b), money(p), matched, unmatched,
-                    skipped, now, truncate("the provider reported no cost for our instances" + skipNote));
+            return new ProviderDrift(
+                    provider,
+                    "no_data",
+                    null,
+                    money(b),
+                    money(p),
+                    matched,
+                    unmatched,
+                    skipped,
+                    now,
+                    truncate("the provider reported no cost for our instances" + skipNote));
         }
         BigDecimal ratio = b.subtract(p).divide(p, 8, RoundingMode.HALF_UP);
-        return new ProviderDrift(provider, "ok", ratio, money(b), money(p), matched, unmatched, skipped, now,
+        return new ProviderDrift(
+                provider,
+                "ok",
+                ratio,
+                money(b),
+                money(p),
+                matched,
+                unmatched,
+                skipped,
+                now,
                 truncate((ratio.abs().compareTo(TARGET) <= 0 ? "within target" : "above the 1% target") + skipNote));
     }
 
@@ -166,8 +239,19 @@ public class DriftReconciler {
     private Uni<ProviderDrift> record(ProviderDrift d, String currency) {
         return sessions.withTransaction((db, tx) -> drifts.record(db, d, currency)
                         .chain(() -> "ok".equals(d.status())
-                                ? outbox.append(db, "cost", new ProviderDriftMeasured(d.provider(), d.brokerCost(), d.providerCost(),
-                                        d.driftRatio(), d.instances(), d.unmatched(), currency, d.measuredAt())).replaceWithVoid()
+                                ? outbox.append(
+                                                db,
+                                                "cost",
+                                                new ProviderDriftMeasured(
+                                                        d.provider(),
+                                                        d.brokerCost(),
+                                                        d.providerCost(),
+                                                        d.driftRatio(),
+                                                        d.instances(),
+                                                        d.unmatched(),
+                                                        currency,
+                                                        d.measuredAt()))
+                                        .replaceWithVoid()
                                 : Uni.createFrom().voidItem()))
                 .invoke(() -> {
                     if ("ok".equals(d.status())) {

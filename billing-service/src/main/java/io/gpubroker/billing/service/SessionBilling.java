@@ -1,13 +1,11 @@
 package io.gpubroker.billing.service;
 
-import java.time.Instant;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.billing.repository.BilledSessionRepository;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.contracts.SessionStarted;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -31,12 +29,15 @@ public class SessionBilling {
 
     public Uni<Void> started(Mutiny.Session db, SessionStarted e) {
         // the end may already be known (stop seen first): then the ledger is closed now
-        return billed.started(db, e).chain(() -> accruals.finalizeEnded(db, e.sessionId())).replaceWithVoid();
+        return billed.started(db, e)
+                .chain(() -> accruals.finalizeEnded(db, e.sessionId()))
+                .replaceWithVoid();
     }
 
-    public Uni<Void> ended(Mutiny.Session db, String sessionId, String consumerId, String provider, String instanceId,
-                          Instant end) {
+    public Uni<Void> ended(
+            Mutiny.Session db, String sessionId, String consumerId, String provider, String instanceId, Instant end) {
         return billed.ended(db, sessionId, consumerId, provider, instanceId, end)
-                .chain(() -> accruals.finalizeEnded(db, sessionId)).replaceWithVoid();
+                .chain(() -> accruals.finalizeEnded(db, sessionId))
+                .replaceWithVoid();
     }
 }

@@ -1,5 +1,9 @@
 package io.gpubroker.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpubroker.contracts.EventCatalog;
+import io.gpubroker.contracts.SessionRequested;
+import io.gpubroker.stack.Postgres;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,11 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpubroker.contracts.EventCatalog;
-import io.gpubroker.contracts.SessionRequested;
-import io.gpubroker.stack.Postgres;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,16 +38,23 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class OutboxLatencyBench {
 
     public static void main(String[] args) throws Exception {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Postgres pg = attach();
-        try (Connection c = pg.connect(pg.database()); Tap tap = new Tap(kafka())) {
+        try (Connection c = pg.connect(pg.database());
+                Tap tap = new Tap(kafka())) {
             c.setAutoCommit(true);
             warmUp(c, tap);
-            System.out.printf("machine: %d cores, %s, java %s, load average %.2f%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("java.version"),
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.printf(
+                    "machine: %d cores, %s, java %s, load average %.2f%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                    System.getProperty("java.version"),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage());
             report("steady " + rate + "/s", run(c, tap, events, rate));
             report("burst", run(c, tap, events, 0));
         }
@@ -75,20 +81,23 @@ public final class OutboxLatencyBench {
             p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
             consumer = new KafkaConsumer<>(p);
             List<TopicPartition> parts = consumer.partitionsFor("session.events").stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                    .map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
-            thread = new Thread(() -> {
-                while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(200))) {
-                        if (r.key() != null && r.key().startsWith("sess-bench-")) {
-                            seen.putIfAbsent(r.key(), new long[] {System.currentTimeMillis(), r.timestamp()});
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                                if (r.key() != null && r.key().startsWith("sess-bench-")) {
+                                    seen.putIfAbsent(r.key(), new long[] {System.currentTimeMillis(), r.timestamp()});
+                                }
+                            }
                         }
-                    }
-                }
-                consumer.close();
-            }, "bench-tap");
+                        consumer.close();
+                    },
+                    "bench-tap");
             thread.start();
         }
 
@@ -106,12 +115,18 @@ public final class OutboxLatencyBench {
         @SuppressWarnings("unchecked")
         Map<String, String> p = (Map<String, String>) s.get("postgres");
         java.net.URI u = java.net.URI.create(p.get("jdbc_url").substring(5));
-        return Postgres.attach(u.getHost(), u.getPort(), p.get("user"), "postgres", u.getPath().substring(1));
+        return Postgres.attach(
+                u.getHost(), u.getPort(), p.get("user"), "postgres", u.getPath().substring(1));
     }
 
     /** End-to-end latencies and, per event seen by the tap, the three hops (ms). */
-    record Result(double[] latenciesMs, double seconds, int events, double[] toDebezium, double[] toKafka, double[] toEffect) {
-    }
+    record Result(
+            double[] latenciesMs,
+            double seconds,
+            int events,
+            double[] toDebezium,
+            double[] toKafka,
+            double[] toEffect) {}
 
     static void warmUp(Connection c, Tap tap) throws Exception {
         run(c, tap, 50, 100);
@@ -127,8 +142,18 @@ public final class OutboxLatencyBench {
             for (int i = 0; i < events; i++) {
                 String sid = "sess-bench-" + run + "-" + i;
                 ids.add(sid);
-                SessionRequested e = new SessionRequested(sid, "bench", "vastai-bench", "vastai", "RTX 4090", 1,
-                        new BigDecimal("0.45"), "USD", 1, "batch", Instant.now());
+                SessionRequested e = new SessionRequested(
+                        sid,
+                        "bench",
+                        "vastai-bench",
+                        "vastai",
+                        "RTX 4090",
+                        1,
+                        new BigDecimal("0.45"),
+                        "USD",
+                        1,
+                        "batch",
+                        Instant.now());
                 ins.setString(1, UUID.randomUUID().toString());
                 ins.setString(2, sid);
                 ins.setString(3, EventCatalog.toJson(e));
@@ -146,7 +171,8 @@ public final class OutboxLatencyBench {
         long deadline = System.currentTimeMillis() + 120_000;
         int done = 0;
         while (System.currentTimeMillis() < deadline) {
-            try (PreparedStatement q = c.prepareStatement("select count(*) from billing.session_accounts where session_id like ?")) {
+            try (PreparedStatement q =
+                    c.prepareStatement("select count(*) from billing.session_accounts where session_id like ?")) {
                 q.setString(1, like);
                 try (ResultSet rs = q.executeQuery()) {
                     rs.next();
@@ -197,8 +223,15 @@ public final class OutboxLatencyBench {
     static void report(String name, Result r) {
         double[] l = r.latenciesMs().clone();
         Arrays.sort(l);
-        System.out.printf("%-14s events %5d  p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms  max %7.1f ms  sustained %7.0f events/s%n",
-                name, r.events(), pct(l, 50), pct(l, 90), pct(l, 99), l[l.length - 1], r.events() / Math.max(r.seconds(), 1e-3));
+        System.out.printf(
+                "%-14s events %5d  p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms  max %7.1f ms  sustained %7.0f events/s%n",
+                name,
+                r.events(),
+                pct(l, 50),
+                pct(l, 90),
+                pct(l, 99),
+                l[l.length - 1],
+                r.events() / Math.max(r.seconds(), 1e-3));
         hop("  commit → Debezium read", r.toDebezium());
         hop("  commit → in Kafka", r.toKafka());
         hop("  in Kafka → effect", r.toEffect());
@@ -210,7 +243,8 @@ public final class OutboxLatencyBench {
         }
         double[] l = values.clone();
         Arrays.sort(l);
-        System.out.printf("%-26s (%4d seen)  p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms  max %7.1f ms%n",
+        System.out.printf(
+                "%-26s (%4d seen)  p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms  max %7.1f ms%n",
                 name, l.length, pct(l, 50), pct(l, 90), pct(l, 99), l[l.length - 1]);
     }
 

@@ -1,10 +1,9 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What a provider bills for some of our instances, as provider-gateway reads it from the provider's
@@ -26,7 +25,9 @@ public record BilledCosts(
     }
 
     /** The question: which instances to read the billed cost of. */
-    public record Request(@JsonProperty(value = "instance_ids", required = true) List<String> instanceIds) {
+    public record Request(
+            @JsonProperty(value = "instance_ids", required = true)
+            List<String> instanceIds) {
 
         public Request {
             instanceIds = instanceIds == null ? List.of() : List.copyOf(instanceIds);

@@ -10,6 +10,5 @@ final class BillingContracts {
             "BudgetWarning", new EventCatalog.Entry(BudgetWarning.class, Topics.BUDGET_EVENTS, 1),
             "BudgetExceeded", new EventCatalog.Entry(BudgetExceeded.class, Topics.BUDGET_EVENTS, 1));
 
-    private BillingContracts() {
-    }
+    private BillingContracts() {}
 }

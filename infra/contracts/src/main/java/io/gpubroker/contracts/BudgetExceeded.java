@@ -1,21 +1,23 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A consumer's spend in {@code month} (YYYY-MM) reached its budget: session-service terminates
  * that consumer's sessions. Sent once per consumer and month. Topic budget.events, key = consumer_id.
  */
 public record BudgetExceeded(
-        @JsonProperty(value = "consumer_id", required = true) String consumerId,
+        @JsonProperty(value = "consumer_id", required = true)
+        String consumerId,
+
         @JsonProperty(value = "month", required = true) String month,
         @JsonProperty(value = "budget", required = true) BigDecimal budget,
         @JsonProperty(value = "spent", required = true) BigDecimal spent,
         @JsonProperty(value = "currency", required = true) String currency,
-        @JsonProperty(value = "at", required = true) Instant at) implements BrokerEvent {
+        @JsonProperty(value = "at", required = true) Instant at)
+        implements BrokerEvent {
 
     public BudgetExceeded {
         Require.text(consumerId, "consumer_id");

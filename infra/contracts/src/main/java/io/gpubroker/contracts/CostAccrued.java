@@ -1,9 +1,8 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The ledger of a session grew (or was corrected when it ended): {@code amount} is what this
@@ -12,15 +11,25 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record CostAccrued(
         @JsonProperty(value = "session_id", required = true) String sessionId,
-        @JsonProperty(value = "consumer_id", required = true) String consumerId,
+
+        @JsonProperty(value = "consumer_id", required = true)
+        String consumerId,
+
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty(value = "gpu_type") String gpuType,
         @JsonProperty(value = "amount", required = true) BigDecimal amount,
-        @JsonProperty(value = "session_total", required = true) BigDecimal sessionTotal,
+
+        @JsonProperty(value = "session_total", required = true)
+        BigDecimal sessionTotal,
+
         @JsonProperty(value = "currency", required = true) String currency,
-        @JsonProperty(value = "accrued_until", required = true) Instant accruedUntil,
+
+        @JsonProperty(value = "accrued_until", required = true)
+        Instant accruedUntil,
+
         @JsonProperty(value = "final") boolean finalTotal,
-        @JsonProperty(value = "at", required = true) Instant at) implements BrokerEvent {
+        @JsonProperty(value = "at", required = true) Instant at)
+        implements BrokerEvent {
 
     public CostAccrued {
         Require.text(sessionId, "session_id");

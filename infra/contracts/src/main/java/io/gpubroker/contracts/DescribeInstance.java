@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * Command to provider-gateway: report the provider's current view of a session's instance. A lookup
@@ -13,12 +12,19 @@ public record DescribeInstance(
         @JsonProperty(value = "command_id", required = true) String commandId,
         @JsonProperty(value = "session_id", required = true) String sessionId,
         @JsonProperty(value = "provider", required = true) String provider,
-        @JsonProperty(value = "instance_id", required = true) String instanceId,
-        @JsonProperty(value = "requested_at", required = true) Instant requestedAt,
-        @JsonProperty("deadline") Instant deadline) implements BrokerEvent {
+
+        @JsonProperty(value = "instance_id", required = true)
+        String instanceId,
+
+        @JsonProperty(value = "requested_at", required = true)
+        Instant requestedAt,
+
+        @JsonProperty("deadline") Instant deadline)
+        implements BrokerEvent {
 
     /** A lookup without a deadline (reconciliation, startup): answered however late it is taken. */
-    public DescribeInstance(String commandId, String sessionId, String provider, String instanceId, Instant requestedAt) {
+    public DescribeInstance(
+            String commandId, String sessionId, String provider, String instanceId, Instant requestedAt) {
         this(commandId, sessionId, provider, instanceId, requestedAt, null);
     }
 

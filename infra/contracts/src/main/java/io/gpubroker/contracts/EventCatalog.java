@@ -1,13 +1,12 @@
 package io.gpubroker.contracts;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.Map;
 
 /**
  * The one place that knows every event type: name → record class → topic, and the JSON codec
@@ -16,11 +15,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class EventCatalog {
 
     /** Where an event type is published. */
-    public record Entry(Class<? extends BrokerEvent> type, String topic, int version) {
-    }
+    public record Entry(Class<? extends BrokerEvent> type, String topic, int version) {}
 
-    private static final Map<String, Entry> ENTRIES = merge(SessionContracts.ENTRIES, OfferFeedContracts.ENTRIES,
-            ProvisioningContracts.ENTRIES, OfferContracts.ENTRIES, BillingContracts.ENTRIES);
+    private static final Map<String, Entry> ENTRIES = merge(
+            SessionContracts.ENTRIES,
+            OfferFeedContracts.ENTRIES,
+            ProvisioningContracts.ENTRIES,
+            OfferContracts.ENTRIES,
+            BillingContracts.ENTRIES);
 
     @SafeVarargs
     private static Map<String, Entry> merge(Map<String, Entry>... groups) {
@@ -42,8 +44,7 @@ public final class EventCatalog {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private EventCatalog() {
-    }
+    private EventCatalog() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
@@ -69,7 +70,8 @@ public final class EventCatalog {
         try {
             return MAPPER.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + event.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialise " + event.getClass().getSimpleName(), e);
         }
     }
 
@@ -83,7 +85,8 @@ public final class EventCatalog {
             return MAPPER.readValue(json, e.type());
         } catch (ValueInstantiationException ex) {
             Throwable cause = ex.getCause();
-            throw new MalformedEventException(typeName + ": " + (cause != null ? cause.getMessage() : ex.getOriginalMessage()), ex);
+            throw new MalformedEventException(
+                    typeName + ": " + (cause != null ? cause.getMessage() : ex.getOriginalMessage()), ex);
         } catch (JsonProcessingException ex) {
             throw new MalformedEventException(typeName + ": " + ex.getOriginalMessage(), ex);
         }

@@ -1,9 +1,8 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Every instance of one provider that carries this deployment's ownership tag, listed completely.
@@ -15,11 +14,14 @@ public record InstanceListing(
         @JsonProperty(value = "deployment", required = true) String deployment,
         @JsonProperty(value = "listed_at", required = true) Instant listedAt,
         @JsonProperty("complete") boolean complete,
-        @JsonProperty(value = "instances", required = true) List<ListedInstance> instances) implements BrokerEvent {
+        @JsonProperty(value = "instances", required = true) List<ListedInstance> instances)
+        implements BrokerEvent {
 
     /** One broker-tagged instance; {@code session_id} is parsed from the tag. */
     public record ListedInstance(
-            @JsonProperty(value = "instance_id", required = true) String instanceId,
+            @JsonProperty(value = "instance_id", required = true)
+            String instanceId,
+
             @JsonProperty(value = "tag", required = true) String tag,
             @JsonProperty("session_id") String sessionId,
             @JsonProperty("provider_state") String providerState,

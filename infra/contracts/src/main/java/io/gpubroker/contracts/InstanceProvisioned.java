@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * Reply: the provider accepted the create and the instance id is known. SSH details may still be
@@ -13,14 +12,20 @@ public record InstanceProvisioned(
         @JsonProperty(value = "session_id", required = true) String sessionId,
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("offer_id") String offerId,
-        @JsonProperty(value = "instance_id", required = true) String instanceId,
+
+        @JsonProperty(value = "instance_id", required = true)
+        String instanceId,
+
         @JsonProperty("ownership_tag") String ownershipTag,
         @JsonProperty("ssh_host") String sshHost,
         @JsonProperty("ssh_port") Integer sshPort,
         @JsonProperty("ssh_user") String sshUser,
         @JsonProperty("ssh_host_key") String sshHostKey,
         @JsonProperty("provider_state") String providerState,
-        @JsonProperty(value = "provisioned_at", required = true) Instant provisionedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "provisioned_at", required = true)
+        Instant provisionedAt)
+        implements BrokerEvent {
 
     public InstanceProvisioned {
         Require.text(commandId, "command_id");
@@ -31,11 +36,31 @@ public record InstanceProvisioned(
     }
 
     /** Without a pinned host key (providers whose hosts the gateway never connects to). */
-    public InstanceProvisioned(String commandId, String sessionId, String provider, String offerId, String instanceId,
-                               String ownershipTag, String sshHost, Integer sshPort, String sshUser, String providerState,
-                               Instant provisionedAt) {
-        this(commandId, sessionId, provider, offerId, instanceId, ownershipTag, sshHost, sshPort, sshUser, null,
-                providerState, provisionedAt);
+    public InstanceProvisioned(
+            String commandId,
+            String sessionId,
+            String provider,
+            String offerId,
+            String instanceId,
+            String ownershipTag,
+            String sshHost,
+            Integer sshPort,
+            String sshUser,
+            String providerState,
+            Instant provisionedAt) {
+        this(
+                commandId,
+                sessionId,
+                provider,
+                offerId,
+                instanceId,
+                ownershipTag,
+                sshHost,
+                sshPort,
+                sshUser,
+                null,
+                providerState,
+                provisionedAt);
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * Reply to {@link DescribeInstance}: the provider's native state and its broker meaning
@@ -13,16 +12,25 @@ public record InstanceStatus(
         @JsonProperty(value = "command_id", required = true) String commandId,
         @JsonProperty(value = "session_id", required = true) String sessionId,
         @JsonProperty(value = "provider", required = true) String provider,
-        @JsonProperty(value = "instance_id", required = true) String instanceId,
+
+        @JsonProperty(value = "instance_id", required = true)
+        String instanceId,
+
         @JsonProperty("provider_state") String providerState,
-        @JsonProperty(value = "broker_state", required = true) String brokerState,
+
+        @JsonProperty(value = "broker_state", required = true)
+        String brokerState,
+
         @JsonProperty("ssh_host") String sshHost,
         @JsonProperty("ssh_port") Integer sshPort,
         @JsonProperty("ssh_user") String sshUser,
         @JsonProperty("ssh_host_key") String sshHostKey,
         @JsonProperty("api_endpoint") String apiEndpoint,
         @JsonProperty("error_class") String errorClass,
-        @JsonProperty(value = "observed_at", required = true) Instant observedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "observed_at", required = true)
+        Instant observedAt)
+        implements BrokerEvent {
 
     public InstanceStatus {
         Require.text(commandId, "command_id");
@@ -34,11 +42,33 @@ public record InstanceStatus(
     }
 
     /** Without a pinned host key (providers whose hosts the gateway never connects to). */
-    public InstanceStatus(String commandId, String sessionId, String provider, String instanceId, String providerState,
-                          String brokerState, String sshHost, Integer sshPort, String sshUser, String apiEndpoint,
-                          String errorClass, Instant observedAt) {
-        this(commandId, sessionId, provider, instanceId, providerState, brokerState, sshHost, sshPort, sshUser, null,
-                apiEndpoint, errorClass, observedAt);
+    public InstanceStatus(
+            String commandId,
+            String sessionId,
+            String provider,
+            String instanceId,
+            String providerState,
+            String brokerState,
+            String sshHost,
+            Integer sshPort,
+            String sshUser,
+            String apiEndpoint,
+            String errorClass,
+            Instant observedAt) {
+        this(
+                commandId,
+                sessionId,
+                provider,
+                instanceId,
+                providerState,
+                brokerState,
+                sshHost,
+                sshPort,
+                sshUser,
+                null,
+                apiEndpoint,
+                errorClass,
+                observedAt);
     }
 
     @Override

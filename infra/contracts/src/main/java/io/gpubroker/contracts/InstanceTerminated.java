@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /** Reply: the provider confirmed the instance is gone (a 404 / "already gone" counts); billing may stop. */
 public record InstanceTerminated(
@@ -10,7 +9,10 @@ public record InstanceTerminated(
         @JsonProperty(value = "session_id", required = true) String sessionId,
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("instance_id") String instanceId,
-        @JsonProperty(value = "confirmed_at", required = true) Instant confirmedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "confirmed_at", required = true)
+        Instant confirmedAt)
+        implements BrokerEvent {
 
     public InstanceTerminated {
         Require.text(commandId, "command_id");

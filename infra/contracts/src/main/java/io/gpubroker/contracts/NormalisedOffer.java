@@ -1,11 +1,10 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One provider offer in the broker's common shape. {@code id} is {@code <provider>-<native id>};
@@ -17,11 +16,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record NormalisedOffer(
         @JsonProperty(value = "id", required = true) String id,
         @JsonProperty(value = "provider", required = true) String provider,
-        @JsonProperty(value = "provider_id", required = true) String providerId,
+
+        @JsonProperty(value = "provider_id", required = true)
+        String providerId,
+
         @JsonProperty(value = "gpu_type", required = true) String gpuType,
         @JsonProperty("gpu_count") int gpuCount,
         @JsonProperty("vram_gb") int vramGb,
-        @JsonProperty(value = "price_per_hour", required = true) BigDecimal pricePerHour,
+
+        @JsonProperty(value = "price_per_hour", required = true)
+        BigDecimal pricePerHour,
+
         @JsonProperty("currency") String currency,
         @JsonProperty("location") String location,
         @JsonProperty("country") String country,

@@ -9,6 +9,5 @@ final class OfferContracts {
             "OfferPriceChanged", new EventCatalog.Entry(OfferPriceChanged.class, Topics.OFFER_EVENTS, 1),
             "OfferWithdrawn", new EventCatalog.Entry(OfferWithdrawn.class, Topics.OFFER_EVENTS, 1));
 
-    private OfferContracts() {
-    }
+    private OfferContracts() {}
 }

@@ -8,6 +8,5 @@ final class OfferFeedContracts {
             "OfferSnapshotPage", new EventCatalog.Entry(OfferSnapshotPage.class, Topics.PROVIDER_OFFERS, 1),
             "OfferPollFailed", new EventCatalog.Entry(OfferPollFailed.class, Topics.PROVIDER_OFFERS, 1));
 
-    private OfferFeedContracts() {
-    }
+    private OfferFeedContracts() {}
 }

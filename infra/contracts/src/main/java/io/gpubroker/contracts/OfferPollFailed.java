@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * A provider's offer poll failed (outage, auth, rate limit): NOT an empty catalog. Consumers keep
@@ -10,9 +9,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record OfferPollFailed(
         @JsonProperty(value = "provider", required = true) String provider,
-        @JsonProperty(value = "attempted_at", required = true) Instant attemptedAt,
+
+        @JsonProperty(value = "attempted_at", required = true)
+        Instant attemptedAt,
+
         @JsonProperty("error_class") String errorClass,
-        @JsonProperty("message") String message) implements BrokerEvent {
+        @JsonProperty("message") String message)
+        implements BrokerEvent {
 
     public OfferPollFailed {
         Require.text(provider, "provider");

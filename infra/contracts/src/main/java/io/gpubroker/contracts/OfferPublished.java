@@ -1,9 +1,8 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** An offer entered the broker's catalog (first seen in a complete provider snapshot). Key = offer id. */
 public record OfferPublished(
@@ -13,10 +12,16 @@ public record OfferPublished(
         @JsonProperty(value = "gpu_type", required = true) String gpuType,
         @JsonProperty("gpu_count") int gpuCount,
         @JsonProperty("vram_gb") int vramGb,
-        @JsonProperty(value = "price_per_hour", required = true) BigDecimal pricePerHour,
+
+        @JsonProperty(value = "price_per_hour", required = true)
+        BigDecimal pricePerHour,
+
         @JsonProperty("currency") String currency,
         @JsonProperty("location") String location,
-        @JsonProperty(value = "published_at", required = true) Instant publishedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "published_at", required = true)
+        Instant publishedAt)
+        implements BrokerEvent {
 
     public OfferPublished {
         Require.text(offerId, "offer_id");

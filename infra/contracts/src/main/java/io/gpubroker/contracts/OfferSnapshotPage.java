@@ -1,9 +1,8 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One page of a provider's complete offer snapshot (a snapshot of 100,000 offers does not fit one
@@ -12,13 +11,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * snapshot — including withdrawing offers it no longer lists — only once every page arrived.
  */
 public record OfferSnapshotPage(
-        @JsonProperty(value = "snapshot_id", required = true) String snapshotId,
+        @JsonProperty(value = "snapshot_id", required = true)
+        String snapshotId,
+
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty(value = "fetched_at", required = true) Instant fetchedAt,
         @JsonProperty("page") int page,
         @JsonProperty("pages") int pages,
         @JsonProperty("total_offers") int totalOffers,
-        @JsonProperty(value = "offers", required = true) List<NormalisedOffer> offers) implements BrokerEvent {
+        @JsonProperty(value = "offers", required = true) List<NormalisedOffer> offers)
+        implements BrokerEvent {
 
     public OfferSnapshotPage {
         Require.text(snapshotId, "snapshot_id");

@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * An offer left the catalog because a provider's complete, successful snapshot no longer lists it
@@ -12,7 +11,10 @@ public record OfferWithdrawn(
         @JsonProperty(value = "offer_id", required = true) String offerId,
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("reason") String reason,
-        @JsonProperty(value = "withdrawn_at", required = true) Instant withdrawnAt) implements BrokerEvent {
+
+        @JsonProperty(value = "withdrawn_at", required = true)
+        Instant withdrawnAt)
+        implements BrokerEvent {
 
     public OfferWithdrawn {
         Require.text(offerId, "offer_id");

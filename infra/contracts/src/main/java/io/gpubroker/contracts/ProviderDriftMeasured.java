@@ -1,9 +1,8 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Billing compared its ledger with what a provider reports for the same instances:
@@ -12,13 +11,21 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record ProviderDriftMeasured(
         @JsonProperty(value = "provider", required = true) String provider,
-        @JsonProperty(value = "broker_cost", required = true) BigDecimal brokerCost,
-        @JsonProperty(value = "provider_cost", required = true) BigDecimal providerCost,
+
+        @JsonProperty(value = "broker_cost", required = true)
+        BigDecimal brokerCost,
+
+        @JsonProperty(value = "provider_cost", required = true)
+        BigDecimal providerCost,
+
         @JsonProperty(value = "drift_ratio") BigDecimal driftRatio,
         @JsonProperty(value = "instances") int instances,
         @JsonProperty(value = "unmatched") int unmatched,
         @JsonProperty(value = "currency", required = true) String currency,
-        @JsonProperty(value = "measured_at", required = true) Instant measuredAt) implements BrokerEvent {
+
+        @JsonProperty(value = "measured_at", required = true)
+        Instant measuredAt)
+        implements BrokerEvent {
 
     public ProviderDriftMeasured {
         Require.text(provider, "provider");

@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * Reply: nothing was created. {@code error_class} is one of stale_inventory, no_capacity,
@@ -16,10 +15,14 @@ public record ProvisionFailed(
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("offer_id") String offerId,
         @JsonProperty("machine_id") String machineId,
-        @JsonProperty(value = "error_class", required = true) String errorClass,
+
+        @JsonProperty(value = "error_class", required = true)
+        String errorClass,
+
         @JsonProperty("message") String message,
         @JsonProperty("retryable") boolean retryable,
-        @JsonProperty(value = "failed_at", required = true) Instant failedAt) implements BrokerEvent {
+        @JsonProperty(value = "failed_at", required = true) Instant failedAt)
+        implements BrokerEvent {
 
     public ProvisionFailed {
         Require.text(commandId, "command_id");

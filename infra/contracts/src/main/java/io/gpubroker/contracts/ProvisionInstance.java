@@ -1,11 +1,10 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Command to provider-gateway: create an instance for a session on an offer. {@code command_id} is
@@ -28,7 +27,10 @@ public record ProvisionInstance(
         @JsonProperty("gpu_type") String gpuType,
         @JsonProperty("gpu_count") int gpuCount,
         @JsonProperty("price_per_hour") BigDecimal pricePerHour,
-        @JsonProperty(value = "ssh_public_keys", required = true) List<String> sshPublicKeys,
+
+        @JsonProperty(value = "ssh_public_keys", required = true)
+        List<String> sshPublicKeys,
+
         @JsonProperty("image") String image,
         @JsonProperty("disk_gb") Integer diskGb,
         @JsonProperty("launch_mode") String launchMode,
@@ -37,9 +39,13 @@ public record ProvisionInstance(
         @JsonProperty("exposed_ports") List<Integer> exposedPorts,
         @JsonProperty("env") Map<String, String> env,
         @JsonProperty("start_command") String startCommand,
-        @JsonProperty(value = "requested_at", required = true) Instant requestedAt,
+
+        @JsonProperty(value = "requested_at", required = true)
+        Instant requestedAt,
+
         @JsonProperty("deadline") Instant deadline,
-        @JsonProperty("attempt") Integer attempt) implements BrokerEvent {
+        @JsonProperty("attempt") Integer attempt)
+        implements BrokerEvent {
 
     public ProvisionInstance {
         Require.text(commandId, "command_id");

@@ -4,8 +4,7 @@ import java.math.BigDecimal;
 
 /** Field checks for event records: a violation makes the message malformed (dead-lettered). */
 public final class Require {
-    private Require() {
-    }
+    private Require() {}
 
     public static void text(String v, String field) {
         if (v == null || v.isBlank()) {

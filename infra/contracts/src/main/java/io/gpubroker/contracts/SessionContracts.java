@@ -17,6 +17,5 @@ final class SessionContracts {
         return new EventCatalog.Entry(type, Topics.SESSION_EVENTS, 1);
     }
 
-    private SessionContracts() {
-    }
+    private SessionContracts() {}
 }

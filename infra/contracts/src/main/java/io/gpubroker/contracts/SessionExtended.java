@@ -1,16 +1,22 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /** The reservation was extended; expires_at moved. Topic session.events, key = session_id. */
 public record SessionExtended(
         @JsonProperty(value = "session_id", required = true) String sessionId,
-        @JsonProperty(value = "consumer_id", required = true) String consumerId,
+
+        @JsonProperty(value = "consumer_id", required = true)
+        String consumerId,
+
         @JsonProperty(value = "additional_hours") int additionalHours,
-        @JsonProperty(value = "new_expires_at", required = true) Instant newExpiresAt,
-        @JsonProperty(value = "at", required = true) Instant at) implements BrokerEvent {
+
+        @JsonProperty(value = "new_expires_at", required = true)
+        Instant newExpiresAt,
+
+        @JsonProperty(value = "at", required = true) Instant at)
+        implements BrokerEvent {
 
     public SessionExtended {
         Require.text(sessionId, "session_id");

@@ -1,23 +1,31 @@
 package io.gpubroker.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** A user asked for a session on an offer; the provisioning saga starts from here. */
 public record SessionRequested(
         @JsonProperty(value = "session_id", required = true) String sessionId,
-        @JsonProperty(value = "consumer_id", required = true) String consumerId,
+
+        @JsonProperty(value = "consumer_id", required = true)
+        String consumerId,
+
         @JsonProperty(value = "offer_id", required = true) String offerId,
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("gpu_type") String gpuType,
         @JsonProperty("gpu_count") int gpuCount,
-        @JsonProperty(value = "price_per_hour", required = true) BigDecimal pricePerHour,
+
+        @JsonProperty(value = "price_per_hour", required = true)
+        BigDecimal pricePerHour,
+
         @JsonProperty("currency") String currency,
         @JsonProperty("reservation_hours") int reservationHours,
         @JsonProperty("workload_type") String workloadType,
-        @JsonProperty(value = "requested_at", required = true) Instant requestedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "requested_at", required = true)
+        Instant requestedAt)
+        implements BrokerEvent {
 
     public SessionRequested {
         Require.text(sessionId, "session_id");

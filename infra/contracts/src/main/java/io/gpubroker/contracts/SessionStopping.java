@@ -1,15 +1,18 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /** Termination requested (done, delete, expiry, hard max, idle, budget, failure); the instance may still bill. Topic session.events, key = session_id. */
 public record SessionStopping(
         @JsonProperty(value = "session_id", required = true) String sessionId,
-        @JsonProperty(value = "consumer_id", required = true) String consumerId,
+
+        @JsonProperty(value = "consumer_id", required = true)
+        String consumerId,
+
         @JsonProperty(value = "reason", required = true) String reason,
-        @JsonProperty(value = "at", required = true) Instant at) implements BrokerEvent {
+        @JsonProperty(value = "at", required = true) Instant at)
+        implements BrokerEvent {
 
     public SessionStopping {
         Require.text(sessionId, "session_id");

@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /** Reply: the provider did not confirm destruction; the instance may still bill, so the saga retries. */
 public record TerminateFailed(
@@ -10,9 +9,13 @@ public record TerminateFailed(
         @JsonProperty(value = "session_id", required = true) String sessionId,
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("instance_id") String instanceId,
-        @JsonProperty(value = "error_class", required = true) String errorClass,
+
+        @JsonProperty(value = "error_class", required = true)
+        String errorClass,
+
         @JsonProperty("message") String message,
-        @JsonProperty(value = "failed_at", required = true) Instant failedAt) implements BrokerEvent {
+        @JsonProperty(value = "failed_at", required = true) Instant failedAt)
+        implements BrokerEvent {
 
     public TerminateFailed {
         Require.text(commandId, "command_id");

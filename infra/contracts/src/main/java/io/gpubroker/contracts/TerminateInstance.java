@@ -1,8 +1,7 @@
 package io.gpubroker.contracts;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 
 /**
  * Command to provider-gateway: destroy a session's instance. Without {@code instance_id} the gateway
@@ -14,7 +13,10 @@ public record TerminateInstance(
         @JsonProperty(value = "provider", required = true) String provider,
         @JsonProperty("instance_id") String instanceId,
         @JsonProperty("reason") String reason,
-        @JsonProperty(value = "requested_at", required = true) Instant requestedAt) implements BrokerEvent {
+
+        @JsonProperty(value = "requested_at", required = true)
+        Instant requestedAt)
+        implements BrokerEvent {
 
     public TerminateInstance {
         Require.text(commandId, "command_id");

@@ -13,11 +13,11 @@ public final class Topics {
 
     /** Header names the outbox router sets on every event. */
     public static final String HEADER_EVENT_ID = "id";
+
     public static final String HEADER_EVENT_TYPE = "eventType";
     public static final String HEADER_EVENT_VERSION = "eventVersion";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static String deadLetter(String topic) {
         return topic + ".dlq";

@@ -3,21 +3,30 @@ package io.gpubroker.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 class EventCatalogTests {
 
     static SessionRequested sample() {
-        return new SessionRequested("sess-1", "team-a", "vastai-1", "vastai", "RTX 4090", 1,
-                new BigDecimal("0.45"), "USD", 2, "llm", Instant.parse("2026-01-29T12:00:00Z"));
+        return new SessionRequested(
+                "sess-1",
+                "team-a",
+                "vastai-1",
+                "vastai",
+                "RTX 4090",
+                1,
+                new BigDecimal("0.45"),
+                "USD",
+                2,
+                "llm",
+                Instant.parse("2026-01-29T12:00:00Z"));
     }
 
     @Test
@@ -55,18 +64,27 @@ class EventCatalogTests {
         assertThatThrownBy(() -> EventCatalog.fromJson("SessionRequested", "{not json"))
                 .isInstanceOf(MalformedEventException.class);
         assertThatThrownBy(() -> EventCatalog.fromJson("SessionRequested", "{\"consumer_id\":\"a\"}"))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("session_id");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("session_id");
         assertThatThrownBy(() -> EventCatalog.fromJson("NoSuchEvent", "{}"))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("unknown event type");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("unknown event type");
     }
 
     @Test
     void asyncApiListsEveryTopic() throws Exception {
         try (InputStream in = getClass().getResourceAsStream("/asyncapi.yaml")) {
             String doc = new String(in.readAllBytes());
-            for (String t : new String[] {Topics.SESSION_EVENTS, Topics.OFFER_EVENTS, Topics.COST_EVENTS,
-                    Topics.BUDGET_EVENTS, Topics.PROVIDER_OFFERS, Topics.PROVISIONING_REQUESTS,
-                    Topics.PROVISIONING_REPLIES, Topics.INSTANCE_INVENTORY}) {
+            for (String t : new String[] {
+                Topics.SESSION_EVENTS,
+                Topics.OFFER_EVENTS,
+                Topics.COST_EVENTS,
+                Topics.BUDGET_EVENTS,
+                Topics.PROVIDER_OFFERS,
+                Topics.PROVISIONING_REQUESTS,
+                Topics.PROVISIONING_REPLIES,
+                Topics.INSTANCE_INVENTORY
+            }) {
                 assertThat(doc).contains("address: " + t);
             }
         }

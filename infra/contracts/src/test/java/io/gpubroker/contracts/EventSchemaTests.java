@@ -2,6 +2,12 @@ package io.gpubroker.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Constructor;
@@ -22,13 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +42,7 @@ class EventSchemaTests {
     private static final Map<String, String> PATTERN_SAMPLES = Map.of(
             "^[0-9]{4}-[0-9]{2}$", "2026-01",
             "^SHA256:[A-Za-z0-9+/=]+$", "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8");
+
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     @Test
@@ -50,13 +50,16 @@ class EventSchemaTests {
         Set<String> records = new TreeSet<>(eventRecords().keySet());
         Set<String> schemas = new TreeSet<>();
         try (Stream<Path> files = Files.list(resourceDir("/schemas"))) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".json"))
                     .forEach(n -> schemas.add(n.substring(0, n.length() - ".json".length())));
         }
 
         assertThat(records).as("event records (implementing BrokerEvent)").isNotEmpty();
         assertThat(schemas).as("schemas/*.json").isEqualTo(records);
-        assertThat(new TreeSet<>(EventCatalog.all().keySet())).as("EventCatalog entries").isEqualTo(records);
+        assertThat(new TreeSet<>(EventCatalog.all().keySet()))
+                .as("EventCatalog entries")
+                .isEqualTo(records);
     }
 
     @Test
@@ -92,13 +95,19 @@ class EventSchemaTests {
             // the sample also survives the consumers' decoding
             assertThat(EventCatalog.fromJson(name, json.toString())).as(name).isEqualTo(instance);
         }
-        assertThat(problems).as("records whose JSON does not match their schema").isEmpty();
+        assertThat(problems)
+                .as("records whose JSON does not match their schema")
+                .isEmpty();
     }
 
     /** Every record implementing {@link BrokerEvent} in the contracts package, by simple name. */
     static Map<String, Class<?>> eventRecords() throws IOException, URISyntaxException, ClassNotFoundException {
         // the main classes, not the test classes of the same package
-        Path dir = Path.of(BrokerEvent.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        Path dir = Path.of(BrokerEvent.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .resolve(BrokerEvent.class.getPackageName().replace('.', '/'));
         Map<String, Class<?>> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -107,7 +116,8 @@ class EventSchemaTests {
                 if (!file.endsWith(".class") || file.contains("$")) {
                     continue;
                 }
-                Class<?> c = Class.forName(BrokerEvent.class.getPackageName() + "." + file.substring(0, file.length() - 6));
+                Class<?> c =
+                        Class.forName(BrokerEvent.class.getPackageName() + "." + file.substring(0, file.length() - 6));
                 if (c.isRecord() && BrokerEvent.class.isAssignableFrom(c)) {
                     out.put(c.getSimpleName(), c);
                 }
@@ -159,7 +169,9 @@ class EventSchemaTests {
             if (Map.class.isAssignableFrom(raw)) {
                 JsonNode values = prop == null ? null : prop.get("additionalProperties");
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("key", value(args[1], name, values != null && values.isObject() ? resolve(values, root) : null, root));
+                m.put(
+                        "key",
+                        value(args[1], name, values != null && values.isObject() ? resolve(values, root) : null, root));
                 return m;
             }
             throw new IllegalArgumentException("no sample for " + type + " (" + name + ")");
@@ -167,7 +179,7 @@ class EventSchemaTests {
         Class<?> c = (Class<?>) type;
         JsonNode enumNode = prop == null ? null : prop.get("enum");
         if (enumNode != null && c == String.class) {
-            for (Iterator<JsonNode> it = enumNode.elements(); it.hasNext();) {
+            for (Iterator<JsonNode> it = enumNode.elements(); it.hasNext(); ) {
                 JsonNode v = it.next();
                 if (v.isTextual()) {
                     return v.asText();
@@ -176,7 +188,9 @@ class EventSchemaTests {
         }
         if (prop != null && prop.has("pattern") && c == String.class) {
             String pattern = prop.get("pattern").asText();
-            assertThat(PATTERN_SAMPLES).as("a sample for pattern " + pattern + " (" + name + ")").containsKey(pattern);
+            assertThat(PATTERN_SAMPLES)
+                    .as("a sample for pattern " + pattern + " (" + name + ")")
+                    .containsKey(pattern);
             return PATTERN_SAMPLES.get(pattern);
         }
         if (c == String.class) {

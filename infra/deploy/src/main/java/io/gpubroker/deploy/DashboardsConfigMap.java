@@ -33,8 +33,15 @@ final class DashboardsConfigMap {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return List.of(resource("v1", "ConfigMap",
-                map("name", "gpu-broker-grafana-dashboards", "labels", map("grafana_dashboard", "1", "app.kubernetes.io/part-of", "gpu-broker")),
-                "data", data));
+        return List.of(resource(
+                "v1",
+                "ConfigMap",
+                map(
+                        "name",
+                        "gpu-broker-grafana-dashboards",
+                        "labels",
+                        map("grafana_dashboard", "1", "app.kubernetes.io/part-of", "gpu-broker")),
+                "data",
+                data));
     }
 }

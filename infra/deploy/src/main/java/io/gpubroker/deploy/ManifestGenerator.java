@@ -29,14 +29,27 @@ public final class ManifestGenerator {
         Versions v = Versions.ofBuild();
         StrimziResources strimzi = new StrimziResources(root, v);
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("kafka-cluster.yaml", Yaml.documents(HEADER.formatted("the Kafka version of the parent pom"), strimzi.cluster()));
-        out.put("kafka-topics.yaml", Yaml.documents(HEADER.formatted("infra/local-stack KafkaBroker.TOPICS"), strimzi.topics()));
-        out.put("kafka-connect.yaml", Yaml.documents(HEADER.formatted(
-                "infra/connect/outbox-connector.json and worker.properties (ConnectWorker.outboxConfig)"), strimzi.connect()));
-        out.put("services.yaml", Yaml.documents(HEADER.formatted("infra/local-stack StackPorts and Stack.PROVIDERS"),
-                new ServiceDeployments(v).all()));
-        out.put("grafana-dashboards.yaml", Yaml.documents(HEADER.formatted("infra/grafana/dashboards/*.json"),
-                new DashboardsConfigMap(root).all()));
+        out.put(
+                "kafka-cluster.yaml",
+                Yaml.documents(HEADER.formatted("the Kafka version of the parent pom"), strimzi.cluster()));
+        out.put(
+                "kafka-topics.yaml",
+                Yaml.documents(HEADER.formatted("infra/local-stack KafkaBroker.TOPICS"), strimzi.topics()));
+        out.put(
+                "kafka-connect.yaml",
+                Yaml.documents(
+                        HEADER.formatted(
+                                "infra/connect/outbox-connector.json and worker.properties (ConnectWorker.outboxConfig)"),
+                        strimzi.connect()));
+        out.put(
+                "services.yaml",
+                Yaml.documents(
+                        HEADER.formatted("infra/local-stack StackPorts and Stack.PROVIDERS"),
+                        new ServiceDeployments(v).all()));
+        out.put(
+                "grafana-dashboards.yaml",
+                Yaml.documents(
+                        HEADER.formatted("infra/grafana/dashboards/*.json"), new DashboardsConfigMap(root).all()));
         return out;
     }
 
@@ -56,7 +69,9 @@ public final class ManifestGenerator {
             }
         });
         try (var listing = Files.exists(dir) ? Files.list(dir) : java.util.stream.Stream.<Path>empty()) {
-            listing.map(p -> p.getFileName().toString()).filter(n -> !expected.containsKey(n)).forEach(differ::add);
+            listing.map(p -> p.getFileName().toString())
+                    .filter(n -> !expected.containsKey(n))
+                    .forEach(differ::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,7 +87,8 @@ public final class ManifestGenerator {
     }
 
     public static void main(String[] args) throws IOException {
-        ManifestGenerator g = new ManifestGenerator(Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize());
+        ManifestGenerator g = new ManifestGenerator(
+                Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize());
         if (args.length > 1 && args[1].equals("--check")) {
             List<String> drift = g.drift();
             if (!drift.isEmpty()) {

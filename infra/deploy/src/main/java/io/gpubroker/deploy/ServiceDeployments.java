@@ -3,14 +3,13 @@ package io.gpubroker.deploy;
 import static io.gpubroker.deploy.Yaml.map;
 import static io.gpubroker.deploy.Yaml.resource;
 
+import io.gpubroker.stack.ServiceSpec;
+import io.gpubroker.stack.Stack;
+import io.gpubroker.stack.StackPorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import io.gpubroker.stack.ServiceSpec;
-import io.gpubroker.stack.Stack;
-import io.gpubroker.stack.StackPorts;
 
 /**
  * A Deployment and a Service per broker service, with the launcher's ports ({@link StackPorts}); one
@@ -24,6 +23,7 @@ final class ServiceDeployments {
     static final String SECRETS = "gpu-broker-secrets";
     /** Providers billing reads usage from directly (broker.providers.* in billing's application.properties). */
     private static final List<String> BILLING_PROVIDERS = List.of("vastai", "rackrr", "barrack");
+
     private static final String PROVIDER_GATEWAY = "provider-gateway";
 
     private final List<ServiceSpec> services = StackPorts.forProfile("local").services();
@@ -45,14 +45,20 @@ final class ServiceDeployments {
             } else {
                 // two replicas: every service's timers claim rows with FOR UPDATE SKIP LOCKED and its
                 // consumers share a group, so a second pod adds capacity and survives a node loss
-                out.add(deployment(s, s.name(), 2, List.of(), secrets(s, s.name().equals("billing-service") ? BILLING_PROVIDERS : List.of())));
+                out.add(deployment(
+                        s,
+                        s.name(),
+                        2,
+                        List.of(),
+                        secrets(s, s.name().equals("billing-service") ? BILLING_PROVIDERS : List.of())));
                 out.add(service(s, s.name()));
             }
         }
         return out;
     }
 
-    private Map<String, Object> deployment(ServiceSpec s, String name, int replicas, List<Object> extraEnv, List<Object> secretEnv) {
+    private Map<String, Object> deployment(
+            ServiceSpec s, String name, int replicas, List<Object> extraEnv, List<Object> secretEnv) {
         List<Object> env = new ArrayList<>();
         env.add(map("name", "QUARKUS_HTTP_PORT", "value", String.valueOf(s.port())));
         for (ServiceSpec other : services) {
@@ -60,7 +66,8 @@ final class ServiceDeployments {
         }
         env.addAll(extraEnv);
         env.addAll(secretEnv);
-        Map<String, Object> probe = map("httpGet", map("path", "/q/health/ready", "port", "http"), "periodSeconds", 10, "failureThreshold", 3);
+        Map<String, Object> probe = map(
+                "httpGet", map("path", "/q/health/ready", "port", "http"), "periodSeconds", 10, "failureThreshold", 3);
         Map<String, Object> container = map(
                 "name", s.name(),
                 "image", "gpu-broker/" + s.name() + ":" + versions.images(),
@@ -69,40 +76,106 @@ final class ServiceDeployments {
                 "envFrom", List.of(map("configMapRef", map("name", CONFIG))),
                 "env", env,
                 // Flyway migrates at start: liveness waits until the service has started
-                "startupProbe", map("httpGet", map("path", "/q/health/started", "port", "http"), "periodSeconds", 5, "failureThreshold", 60),
+                "startupProbe",
+                        map(
+                                "httpGet",
+                                map("path", "/q/health/started", "port", "http"),
+                                "periodSeconds",
+                                5,
+                                "failureThreshold",
+                                60),
                 "readinessProbe", probe,
-                "livenessProbe", map("httpGet", map("path", "/q/health/live", "port", "http"), "periodSeconds", 10, "failureThreshold", 3),
-                "resources", map("requests", map("cpu", "250m", "memory", "512Mi"), "limits", map("cpu", "1", "memory", "768Mi")),
-                "securityContext", map("runAsNonRoot", true, "runAsUser", 185, "allowPrivilegeEscalation", false,
-                        "readOnlyRootFilesystem", true, "capabilities", map("drop", List.of("ALL"))),
+                "livenessProbe",
+                        map(
+                                "httpGet",
+                                map("path", "/q/health/live", "port", "http"),
+                                "periodSeconds",
+                                10,
+                                "failureThreshold",
+                                3),
+                "resources",
+                        map(
+                                "requests",
+                                map("cpu", "250m", "memory", "512Mi"),
+                                "limits",
+                                map("cpu", "1", "memory", "768Mi")),
+                "securityContext",
+                        map(
+                                "runAsNonRoot",
+                                true,
+                                "runAsUser",
+                                185,
+                                "allowPrivilegeEscalation",
+                                false,
+                                "readOnlyRootFilesystem",
+                                true,
+                                "capabilities",
+                                map("drop", List.of("ALL"))),
                 "volumeMounts", List.of(map("name", "tmp", "mountPath", "/tmp")));
         Map<String, Object> labels = labels(s, name);
-        return resource("apps/v1", "Deployment", map("name", name, "labels", labels),
-                "spec", map("replicas", replicas,
-                        "selector", map("matchLabels", map("app.kubernetes.io/instance", name)),
-                        "template", map(
-                                "metadata", map("labels", labels, "annotations", map("prometheus.io/scrape", "true",
-                                        "prometheus.io/path", "/q/metrics", "prometheus.io/port", String.valueOf(s.port()))),
-                                "spec", map("terminationGracePeriodSeconds", 30,
-                                        "containers", List.of(container),
-                                        "volumes", List.of(map("name", "tmp", "emptyDir", map()))))));
+        return resource(
+                "apps/v1",
+                "Deployment",
+                map("name", name, "labels", labels),
+                "spec",
+                map(
+                        "replicas",
+                        replicas,
+                        "selector",
+                        map("matchLabels", map("app.kubernetes.io/instance", name)),
+                        "template",
+                        map(
+                                "metadata",
+                                        map(
+                                                "labels",
+                                                labels,
+                                                "annotations",
+                                                map(
+                                                        "prometheus.io/scrape",
+                                                        "true",
+                                                        "prometheus.io/path",
+                                                        "/q/metrics",
+                                                        "prometheus.io/port",
+                                                        String.valueOf(s.port()))),
+                                "spec",
+                                        map(
+                                                "terminationGracePeriodSeconds",
+                                                30,
+                                                "containers",
+                                                List.of(container),
+                                                "volumes",
+                                                List.of(map("name", "tmp", "emptyDir", map()))))));
     }
 
     private static Map<String, Object> service(ServiceSpec s, String name) {
-        return resource("v1", "Service", map("name", name, "labels", labels(s, name)),
-                "spec", map("selector", map("app.kubernetes.io/instance", name),
-                        "ports", List.of(map("name", "http", "port", s.port(), "targetPort", "http"))));
+        return resource(
+                "v1",
+                "Service",
+                map("name", name, "labels", labels(s, name)),
+                "spec",
+                map(
+                        "selector",
+                        map("app.kubernetes.io/instance", name),
+                        "ports",
+                        List.of(map("name", "http", "port", s.port(), "targetPort", "http"))));
     }
 
     private static Map<String, Object> labels(ServiceSpec s, String name) {
-        return map("app.kubernetes.io/name", s.name(), "app.kubernetes.io/instance", name, "app.kubernetes.io/part-of", "gpu-broker");
+        return map(
+                "app.kubernetes.io/name",
+                s.name(),
+                "app.kubernetes.io/instance",
+                name,
+                "app.kubernetes.io/part-of",
+                "gpu-broker");
     }
 
     /** Only this provider enabled; the others explicitly off. */
     private static List<Object> providerEnv(String provider) {
         List<Object> env = new ArrayList<>();
         for (String p : Stack.PROVIDERS) {
-            env.add(map("name", "BROKER_PROVIDERS_" + upper(p) + "_ENABLED", "value", String.valueOf(p.equals(provider))));
+            env.add(map(
+                    "name", "BROKER_PROVIDERS_" + upper(p) + "_ENABLED", "value", String.valueOf(p.equals(provider))));
         }
         return env;
     }

@@ -3,6 +3,12 @@ package io.gpubroker.deploy;
 import static io.gpubroker.deploy.Yaml.map;
 import static io.gpubroker.deploy.Yaml.resource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpubroker.stack.ConnectWorker;
+import io.gpubroker.stack.KafkaBroker;
+import io.gpubroker.stack.ServiceSpec;
+import io.gpubroker.stack.Stack;
+import io.gpubroker.stack.StackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,14 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.gpubroker.stack.ConnectWorker;
-import io.gpubroker.stack.KafkaBroker;
-import io.gpubroker.stack.ServiceSpec;
-import io.gpubroker.stack.Stack;
-import io.gpubroker.stack.StackPorts;
 
 /**
  * Strimzi resources of a deployment, from the definitions the launcher runs: a KRaft Kafka cluster of
@@ -33,6 +31,7 @@ final class StrimziResources {
     static final int REPLICAS = 3;
     /** Secret (written by the operator, see k8s/README.md) with the replication role Debezium connects as. */
     static final String CONNECT_DB_SECRET = "gpu-broker-connect-db";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Worker settings Strimzi owns (listeners, bootstrap) or a deployment sets differently (replication). */
     private static final List<String> WORKER_KEYS_NOT_COPIED = List.of("bootstrap.servers", "listeners", "rest.");
@@ -46,23 +45,64 @@ final class StrimziResources {
     }
 
     List<Map<String, Object>> cluster() {
-        Map<String, Object> pool = resource(API, "KafkaNodePool",
+        Map<String, Object> pool = resource(
+                API,
+                "KafkaNodePool",
                 map("name", "dual-role", "labels", map("strimzi.io/cluster", CLUSTER)),
-                "spec", map("replicas", REPLICAS, "roles", List.of("controller", "broker"),
-                        "storage", map("type", "jbod", "volumes", List.of(map("id", 0, "type", "persistent-claim",
-                                "size", "20Gi", "deleteClaim", false, "kraftMetadata", "shared"))),
-                        "resources", map("requests", map("cpu", "500m", "memory", "2Gi"), "limits", map("memory", "2Gi"))));
-        Map<String, Object> kafka = resource(API, "Kafka",
-                map("name", CLUSTER, "annotations", map("strimzi.io/node-pools", "enabled", "strimzi.io/kraft", "enabled")),
-                "spec", map(
-                        "kafka", map("version", versions.kafka(),
-                                "listeners", List.of(
-                                        map("name", "plain", "port", 9092, "type", "internal", "tls", false),
-                                        map("name", "tls", "port", 9093, "type", "internal", "tls", true)),
-                                "config", map("default.replication.factor", REPLICAS, "min.insync.replicas", 2,
-                                        "offsets.topic.replication.factor", REPLICAS,
-                                        "transaction.state.log.replication.factor", REPLICAS,
-                                        "transaction.state.log.min.isr", 2)),
+                "spec",
+                map(
+                        "replicas",
+                        REPLICAS,
+                        "roles",
+                        List.of("controller", "broker"),
+                        "storage",
+                        map(
+                                "type",
+                                "jbod",
+                                "volumes",
+                                List.of(map(
+                                        "id",
+                                        0,
+                                        "type",
+                                        "persistent-claim",
+                                        "size",
+                                        "20Gi",
+                                        "deleteClaim",
+                                        false,
+                                        "kraftMetadata",
+                                        "shared"))),
+                        "resources",
+                        map("requests", map("cpu", "500m", "memory", "2Gi"), "limits", map("memory", "2Gi"))));
+        Map<String, Object> kafka = resource(
+                API,
+                "Kafka",
+                map(
+                        "name",
+                        CLUSTER,
+                        "annotations",
+                        map("strimzi.io/node-pools", "enabled", "strimzi.io/kraft", "enabled")),
+                "spec",
+                map(
+                        "kafka",
+                                map(
+                                        "version",
+                                        versions.kafka(),
+                                        "listeners",
+                                        List.of(
+                                                map("name", "plain", "port", 9092, "type", "internal", "tls", false),
+                                                map("name", "tls", "port", 9093, "type", "internal", "tls", true)),
+                                        "config",
+                                        map(
+                                                "default.replication.factor",
+                                                REPLICAS,
+                                                "min.insync.replicas",
+                                                2,
+                                                "offsets.topic.replication.factor",
+                                                REPLICAS,
+                                                "transaction.state.log.replication.factor",
+                                                REPLICAS,
+                                                "transaction.state.log.min.isr",
+                                                2)),
                         "entityOperator", map("topicOperator", map(), "userOperator", map())));
         return List.of(pool, kafka);
     }
@@ -70,10 +110,21 @@ final class StrimziResources {
     /** One KafkaTopic per topic the launcher creates, sorted by name; partitions as the launcher's. */
     List<Map<String, Object>> topics() {
         List<Map<String, Object>> out = new ArrayList<>();
-        new TreeMap<>(KafkaBroker.TOPICS).forEach((topic, partitions) -> out.add(resource(API, "KafkaTopic",
-                map("name", topic, "labels", map("strimzi.io/cluster", CLUSTER)),
-                "spec", map("topicName", topic, "partitions", partitions, "replicas", REPLICAS,
-                        "config", map("min.insync.replicas", 2)))));
+        new TreeMap<>(KafkaBroker.TOPICS)
+                .forEach((topic, partitions) -> out.add(resource(
+                        API,
+                        "KafkaTopic",
+                        map("name", topic, "labels", map("strimzi.io/cluster", CLUSTER)),
+                        "spec",
+                        map(
+                                "topicName",
+                                topic,
+                                "partitions",
+                                partitions,
+                                "replicas",
+                                REPLICAS,
+                                "config",
+                                map("min.insync.replicas", 2)))));
         return out;
     }
 
@@ -84,12 +135,24 @@ final class StrimziResources {
      */
     List<Map<String, Object>> connect() {
         List<String> schemas = StackPorts.forProfile("local").services().stream()
-                .filter(ServiceSpec::outbox).map(ServiceSpec::schema).toList();
-        Map<String, String> database = map4("pg.host", env("PG_HOST"), "pg.port", env("PG_PORT"),
-                "pg.user", env("PG_USER"), "pg.password", env("PG_PASSWORD"), "pg.database", env("PG_DATABASE"));
+                .filter(ServiceSpec::outbox)
+                .map(ServiceSpec::schema)
+                .toList();
+        Map<String, String> database = map4(
+                "pg.host",
+                env("PG_HOST"),
+                "pg.port",
+                env("PG_PORT"),
+                "pg.user",
+                env("PG_USER"),
+                "pg.password",
+                env("PG_PASSWORD"),
+                "pg.database",
+                env("PG_DATABASE"));
         @SuppressWarnings("unchecked")
         Map<String, Object> config = JSON.convertValue(
-                ConnectWorker.outboxConfig(root, database, schemas, Stack.OUTBOX_CONNECTOR, Stack.OUTBOX_SLOT, false), Map.class);
+                ConnectWorker.outboxConfig(root, database, schemas, Stack.OUTBOX_CONNECTOR, Stack.OUTBOX_SLOT, false),
+                Map.class);
         config.remove("connector.class");
         Object tasks = config.remove("tasks.max");
         String connectName = CLUSTER + "-connect";
@@ -100,22 +163,63 @@ final class StrimziResources {
         Map<String, Object> worker = workerConfig();
         worker.put("config.providers", "env");
         worker.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
-        Map<String, Object> kafkaConnect = resource(API, "KafkaConnect",
+        Map<String, Object> kafkaConnect = resource(
+                API,
+                "KafkaConnect",
                 map("name", connectName, "annotations", map("strimzi.io/use-connector-resources", "true")),
-                "spec", map("version", versions.kafka(), "replicas", 1, "bootstrapServers", BOOTSTRAP,
-                        "config", worker,
-                        "build", map(
+                "spec",
+                map(
+                        "version",
+                        versions.kafka(),
+                        "replicas",
+                        1,
+                        "bootstrapServers",
+                        BOOTSTRAP,
+                        "config",
+                        worker,
+                        "build",
+                        map(
                                 // the operator's registry: an overlay patches this image name (k8s/README.md)
-                                "output", map("type", "docker", "image", "gpu-broker/kafka-connect-debezium:" + versions.debezium()),
-                                "plugins", List.of(map("name", "debezium-postgres", "artifacts", List.of(map("type", "maven",
-                                        "group", "io.debezium", "artifact", "debezium-connector-postgres",
-                                        "version", versions.debezium()))))),
-                        "resources", map("requests", map("cpu", "250m", "memory", "1Gi"), "limits", map("memory", "1Gi")),
-                        "template", map("connectContainer", map("env", env))));
-        Map<String, Object> connector = resource(API, "KafkaConnector",
-                map("name", ConnectWorker.connectorName(Stack.OUTBOX_SLOT), "labels", map("strimzi.io/cluster", connectName)),
-                "spec", map("class", "io.debezium.connector.postgresql.PostgresConnector", "tasksMax", Integer.parseInt(String.valueOf(tasks)),
-                        "config", config));
+                                "output",
+                                        map(
+                                                "type",
+                                                "docker",
+                                                "image",
+                                                "gpu-broker/kafka-connect-debezium:" + versions.debezium()),
+                                "plugins",
+                                        List.of(map(
+                                                "name",
+                                                "debezium-postgres",
+                                                "artifacts",
+                                                List.of(map(
+                                                        "type",
+                                                        "maven",
+                                                        "group",
+                                                        "io.debezium",
+                                                        "artifact",
+                                                        "debezium-connector-postgres",
+                                                        "version",
+                                                        versions.debezium()))))),
+                        "resources",
+                        map("requests", map("cpu", "250m", "memory", "1Gi"), "limits", map("memory", "1Gi")),
+                        "template",
+                        map("connectContainer", map("env", env))));
+        Map<String, Object> connector = resource(
+                API,
+                "KafkaConnector",
+                map(
+                        "name",
+                        ConnectWorker.connectorName(Stack.OUTBOX_SLOT),
+                        "labels",
+                        map("strimzi.io/cluster", connectName)),
+                "spec",
+                map(
+                        "class",
+                        "io.debezium.connector.postgresql.PostgresConnector",
+                        "tasksMax",
+                        Integer.parseInt(String.valueOf(tasks)),
+                        "config",
+                        config));
         return List.of(kafkaConnect, connector);
     }
 

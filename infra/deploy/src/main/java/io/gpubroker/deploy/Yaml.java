@@ -1,14 +1,13 @@
 package io.gpubroker.deploy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 /** Writes Kubernetes resources (ordered maps) as one multi-document YAML file with a header comment. */
 final class Yaml {
@@ -20,8 +19,7 @@ final class Yaml {
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .build());
 
-    private Yaml() {
-    }
+    private Yaml() {}
 
     static String documents(String header, List<Map<String, Object>> resources) {
         StringBuilder out = new StringBuilder();

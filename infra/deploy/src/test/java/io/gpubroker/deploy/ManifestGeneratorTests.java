@@ -2,6 +2,13 @@ package io.gpubroker.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.gpubroker.stack.KafkaBroker;
+import io.gpubroker.stack.ServiceSpec;
+import io.gpubroker.stack.Stack;
+import io.gpubroker.stack.StackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,17 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import io.gpubroker.stack.KafkaBroker;
-import io.gpubroker.stack.ServiceSpec;
-import io.gpubroker.stack.Stack;
-import io.gpubroker.stack.StackPorts;
 
 class ManifestGeneratorTests {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -37,34 +34,48 @@ class ManifestGeneratorTests {
     @Test
     void everyTopicTheLauncherCreatesHasAKafkaTopicWithItsPartitions() throws IOException {
         Map<String, Integer> topics = docs("kafka-topics.yaml").stream()
-                .collect(Collectors.toMap(d -> d.at("/spec/topicName").asText(), d -> d.at("/spec/partitions").asInt()));
+                .collect(Collectors.toMap(
+                        d -> d.at("/spec/topicName").asText(),
+                        d -> d.at("/spec/partitions").asInt()));
         assertThat(topics).isEqualTo(KafkaBroker.TOPICS);
-        assertThat(docs("kafka-topics.yaml")).allSatisfy(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
+        assertThat(docs("kafka-topics.yaml"))
+                .allSatisfy(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
     }
 
     @Test
     void theConnectorCarriesEveryTemplateSettingAndCapturesEveryOutboxSchema() throws IOException {
-        JsonNode template = JSON.readTree(ROOT.resolve("infra/connect/outbox-connector.json").toFile());
-        JsonNode connector = docs("kafka-connect.yaml").stream().filter(d -> d.path("kind").asText().equals("KafkaConnector"))
-                .findFirst().orElseThrow();
+        JsonNode template = JSON.readTree(
+                ROOT.resolve("infra/connect/outbox-connector.json").toFile());
+        JsonNode connector = docs("kafka-connect.yaml").stream()
+                .filter(d -> d.path("kind").asText().equals("KafkaConnector"))
+                .findFirst()
+                .orElseThrow();
         JsonNode config = connector.at("/spec/config");
-        assertThat(connector.at("/spec/class").asText()).isEqualTo(template.path("connector.class").asText());
+        assertThat(connector.at("/spec/class").asText())
+                .isEqualTo(template.path("connector.class").asText());
         template.fieldNames().forEachRemaining(k -> {
             if (!k.equals("connector.class") && !k.equals("tasks.max")) {
                 assertThat(config.has(k)).as("connector setting %s", k).isTrue();
             }
         });
-        assertThat(config.path("transforms.outbox.type").asText()).isEqualTo("io.debezium.transforms.outbox.EventRouter");
-        List<String> outboxTables = StackPorts.forProfile("local").services().stream().filter(ServiceSpec::outbox)
-                .map(s -> s.schema() + ".outbox").toList();
-        assertThat(config.path("table.include.list").asText().split(",")).containsExactlyInAnyOrderElementsOf(outboxTables);
+        assertThat(config.path("transforms.outbox.type").asText())
+                .isEqualTo("io.debezium.transforms.outbox.EventRouter");
+        List<String> outboxTables = StackPorts.forProfile("local").services().stream()
+                .filter(ServiceSpec::outbox)
+                .map(s -> s.schema() + ".outbox")
+                .toList();
+        assertThat(config.path("table.include.list").asText().split(","))
+                .containsExactlyInAnyOrderElementsOf(outboxTables);
         assertThat(config.path("database.password").asText()).isEqualTo("${env:PG_PASSWORD}");
     }
 
     @Test
     void everyDeploymentHasProbesResourcesAndTakesSecretsOnlyFromTheSecret() throws IOException {
-        List<JsonNode> deployments = docs("services.yaml").stream().filter(d -> d.path("kind").asText().equals("Deployment")).toList();
-        assertThat(deployments).hasSize(StackPorts.forProfile("local").services().size() - 1 + Stack.PROVIDERS.size());
+        List<JsonNode> deployments = docs("services.yaml").stream()
+                .filter(d -> d.path("kind").asText().equals("Deployment"))
+                .toList();
+        assertThat(deployments)
+                .hasSize(StackPorts.forProfile("local").services().size() - 1 + Stack.PROVIDERS.size());
         for (JsonNode d : deployments) {
             JsonNode c = d.at("/spec/template/spec/containers/0");
             String name = d.at("/metadata/name").asText();
@@ -76,8 +87,13 @@ class ManifestGeneratorTests {
             assertThat(c.at("/envFrom/0/configMapRef/name").asText()).isEqualTo(ServiceDeployments.CONFIG);
             for (JsonNode e : c.path("env")) {
                 String var = e.path("name").asText();
-                if (var.endsWith("_TOKEN") || var.endsWith("_KEY") || var.endsWith("_SECRET") || var.endsWith("_PASSWORD")) {
-                    assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(name + " " + var).isEqualTo(ServiceDeployments.SECRETS);
+                if (var.endsWith("_TOKEN")
+                        || var.endsWith("_KEY")
+                        || var.endsWith("_SECRET")
+                        || var.endsWith("_PASSWORD")) {
+                    assertThat(e.at("/valueFrom/secretKeyRef/name").asText())
+                            .as(name + " " + var)
+                            .isEqualTo(ServiceDeployments.SECRETS);
                     assertThat(e.has("value")).as(name + " " + var).isFalse();
                 }
             }
@@ -88,10 +104,13 @@ class ManifestGeneratorTests {
     void eachProviderGatewayDeploymentEnablesOnlyItsOwnProvider() throws IOException {
         for (String provider : Stack.PROVIDERS) {
             JsonNode d = docs("services.yaml").stream()
-                    .filter(x -> x.at("/metadata/name").asText().equals("provider-gateway-" + provider)).findFirst().orElseThrow();
+                    .filter(x -> x.at("/metadata/name").asText().equals("provider-gateway-" + provider))
+                    .findFirst()
+                    .orElseThrow();
             List<String> enabled = new ArrayList<>();
             d.at("/spec/template/spec/containers/0/env").forEach(e -> {
-                if (e.path("name").asText().endsWith("_ENABLED") && e.path("value").asText().equals("true")) {
+                if (e.path("name").asText().endsWith("_ENABLED")
+                        && e.path("value").asText().equals("true")) {
                     enabled.add(e.path("name").asText());
                 }
             });
@@ -103,7 +122,8 @@ class ManifestGeneratorTests {
     void theDashboardsConfigMapHoldsEveryDashboardVerbatim() throws IOException {
         JsonNode data = docs("grafana-dashboards.yaml").get(0).path("data");
         try (var files = Files.list(ROOT.resolve("infra/grafana/dashboards"))) {
-            List<Path> dashboards = files.filter(p -> p.toString().endsWith(".json")).toList();
+            List<Path> dashboards =
+                    files.filter(p -> p.toString().endsWith(".json")).toList();
             assertThat(dashboards).isNotEmpty();
             assertThat(data.size()).isEqualTo(dashboards.size());
             for (Path f : dashboards) {
@@ -114,24 +134,31 @@ class ManifestGeneratorTests {
 
     @Test
     void theKustomizationUsesEveryGeneratedFileAndNoFileHoldsASecretValue() throws IOException {
-        JsonNode k = YAML.readTree(ROOT.resolve("infra/deploy/k8s/base/kustomization.yaml").toFile());
+        JsonNode k = YAML.readTree(
+                ROOT.resolve("infra/deploy/k8s/base/kustomization.yaml").toFile());
         List<String> resources = new ArrayList<>();
         k.path("resources").forEach(r -> resources.add(r.asText()));
         for (String f : new ManifestGenerator(ROOT).files().keySet()) {
             assertThat(resources).contains("generated/" + f);
         }
         try (var examples = Files.list(ROOT.resolve("infra/deploy/k8s/base"))) {
-            for (Path f : examples.filter(p -> p.toString().endsWith(".env.example")).toList()) {
-                assertThat(Files.readAllLines(f)).filteredOn(l -> !l.isBlank() && !l.startsWith("#"))
-                        .as("%s lists the keys the operator fills, with no value", f).isNotEmpty()
+            for (Path f :
+                    examples.filter(p -> p.toString().endsWith(".env.example")).toList()) {
+                assertThat(Files.readAllLines(f))
+                        .filteredOn(l -> !l.isBlank() && !l.startsWith("#"))
+                        .as("%s lists the keys the operator fills, with no value", f)
+                        .isNotEmpty()
                         .allSatisfy(l -> assertThat(l).endsWith("="));
             }
         }
     }
 
     private static List<JsonNode> docs(String file) throws IOException {
-        try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(GENERATED.resolve(file).toFile())) {
-            return it.readAll().stream().filter(d -> !d.isNull() && !d.isMissingNode()).toList();
+        try (var it = YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(GENERATED.resolve(file).toFile())) {
+            return it.readAll().stream()
+                    .filter(d -> !d.isNull() && !d.isMissingNode())
+                    .toList();
         }
     }
 }

@@ -6,15 +6,14 @@ import static io.gpubroker.e2e.SessionLifecycleTests.firstOffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.stack.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gpubroker.stack.Stack;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,19 +49,35 @@ class CrashDuringProvisioningTests {
 
     static String create(String provider, int round) {
         JsonNode offer = firstOffer(provider);
-        E2EStack.Reply r = call("POST", url("session-service") + "/sessions", Map.of(
-                "consumer_id", "e2e-crash-" + round + "-" + UUID.randomUUID().toString().substring(0, 6),
-                "offer_id", offer.path("id").asText(), "workload_type", "batch", "reservation_hours", 1));
+        E2EStack.Reply r = call(
+                "POST",
+                url("session-service") + "/sessions",
+                Map.of(
+                        "consumer_id",
+                        "e2e-crash-" + round + "-"
+                                + UUID.randomUUID().toString().substring(0, 6),
+                        "offer_id",
+                        offer.path("id").asText(),
+                        "workload_type",
+                        "batch",
+                        "reservation_hours",
+                        1));
         assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
         return r.body().path("session").path("id").asText();
     }
 
     /** Waits until the session runs or ends; ends a running one; returns it once stopped or failed. */
     static JsonNode end(String id) {
-        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).ignoreExceptionsInstanceOf(IllegalStateException.class).until(() -> {
-            String st = call("GET", url("session-service") + "/sessions/" + id, null).body().path("status").asText();
-            return st.equals("running") || st.equals("stopping") || st.equals("stopped") || st.equals("failed");
-        });
+        await().atMost(Duration.ofMinutes(6))
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptionsInstanceOf(IllegalStateException.class)
+                .until(() -> {
+                    String st = call("GET", url("session-service") + "/sessions/" + id, null)
+                            .body()
+                            .path("status")
+                            .asText();
+                    return st.equals("running") || st.equals("stopping") || st.equals("stopped") || st.equals("failed");
+                });
         try {
             call("POST", url("session-service") + "/sessions/" + id + "/done", null);
         } catch (IllegalStateException lateAnswer) {

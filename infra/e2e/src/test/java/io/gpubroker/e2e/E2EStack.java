@@ -1,5 +1,9 @@
 package io.gpubroker.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpubroker.stack.Stack;
+import io.gpubroker.testkit.TestStack;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,11 +14,6 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpubroker.stack.Stack;
-import io.gpubroker.testkit.TestStack;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.loader.openssh.OpenSSHKeyPairResourceParser;
@@ -27,12 +26,12 @@ import org.apache.sshd.common.util.io.resource.PathResource;
 final class E2EStack {
     static final double CLOCK_SCALE = 60;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static Stack stack;
     private static RuntimeException failure;
 
-    private E2EStack() {
-    }
+    private E2EStack() {}
 
     static synchronized Stack get() {
         if (failure != null) {
@@ -45,8 +44,12 @@ final class E2EStack {
                 root = root.getParent();
             }
             try {
-                stack = Stack.onInfra(new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),
-                        infra.postgres(), infra.kafkaBootstrap(), infra.connect(), "test_outbox_");
+                stack = Stack.onInfra(
+                        new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),
+                        infra.postgres(),
+                        infra.kafkaBootstrap(),
+                        infra.connect(),
+                        "test_outbox_");
             } catch (RuntimeException e) {
                 failure = e;
                 throw e;
@@ -64,8 +67,7 @@ final class E2EStack {
         return get().simulator(provider);
     }
 
-    record Reply(int status, JsonNode body) {
-    }
+    record Reply(int status, JsonNode body) {}
 
     static Reply call(String method, String url, Object body, String... headers) {
         try {
@@ -77,7 +79,10 @@ final class E2EStack {
             b.header(TestStack.INTERNAL_HEADER, get().internalTokenValue());
             if (body != null) {
                 b.header("Content-Type", "application/json");
-                b.method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
+                b.method(
+                        method,
+                        HttpRequest.BodyPublishers.ofString(
+                                body instanceof String s ? s : JSON.writeValueAsString(body)));
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }
@@ -91,8 +96,13 @@ final class E2EStack {
 
     static String HTTP_GET(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (Exception e) {
             throw new IllegalStateException(url + ": " + e.getMessage(), e);
         }
@@ -100,7 +110,8 @@ final class E2EStack {
 
     /** What the simulator says about every instance it ever had (state, accrued cost). */
     static JsonNode simInstances(String provider) {
-        return call("GET", sim(provider).get("control_url") + "/instances", null).body();
+        return call("GET", sim(provider).get("control_url") + "/instances", null)
+                .body();
     }
 
     static void simFault(String provider, Map<String, Object> rule) {
@@ -116,12 +127,13 @@ final class E2EStack {
 
     /** Logs in with the private key the broker returned and runs {@code command}. */
     static String ssh(String host, int port, String user, String privateKeyPem, String command) throws Exception {
-        Iterable<KeyPair> keys = OpenSSHKeyPairResourceParser.INSTANCE.loadKeyPairs(null,
-                new PathResource(Path.of("user-key")), null, List.of(privateKeyPem.split("\n")));
+        Iterable<KeyPair> keys = OpenSSHKeyPairResourceParser.INSTANCE.loadKeyPairs(
+                null, new PathResource(Path.of("user-key")), null, List.of(privateKeyPem.split("\n")));
         SshClient client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier((s, a, k) -> true);
         client.start();
-        try (ClientSession s = client.connect(user, host, port).verify(Duration.ofSeconds(10)).getSession()) {
+        try (ClientSession s =
+                client.connect(user, host, port).verify(Duration.ofSeconds(10)).getSession()) {
             for (KeyPair k : keys) {
                 s.addPublicKeyIdentity(k);
             }
@@ -131,5 +143,4 @@ final class E2EStack {
             client.stop();
         }
     }
-
 }

@@ -4,13 +4,12 @@ import static io.gpubroker.e2e.E2EStack.call;
 import static io.gpubroker.e2e.E2EStack.url;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +29,36 @@ class ExpiryLagBench {
         for (int i = 0; i < n; i++) {
             String provider = providers[i % providers.length];
             JsonNode offer = SessionLifecycleTests.firstOffer(provider);
-            E2EStack.Reply r = call("POST", url("session-service") + "/sessions", Map.of("consumer_id", "bench-" + UUID.randomUUID(),
-                    "offer_id", offer.path("id").asText(), "workload_type", "batch", "reservation_hours", 1));
+            E2EStack.Reply r = call(
+                    "POST",
+                    url("session-service") + "/sessions",
+                    Map.of(
+                            "consumer_id",
+                            "bench-" + UUID.randomUUID(),
+                            "offer_id",
+                            offer.path("id").asText(),
+                            "workload_type",
+                            "batch",
+                            "reservation_hours",
+                            1));
             if (r.status() == 201) {
                 ids.add(r.body().path("session").path("id").asText());
             }
         }
-        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).until(() -> ids.stream().allMatch(id -> {
-            String st = call("GET", url("session-service") + "/sessions/" + id, null).body().path("status").asText();
-            return st.equals("stopped") || st.equals("failed");
-        }));
+        await().atMost(Duration.ofMinutes(6))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> ids.stream().allMatch(id -> {
+                    String st = call("GET", url("session-service") + "/sessions/" + id, null)
+                            .body()
+                            .path("status")
+                            .asText();
+                    return st.equals("stopped") || st.equals("failed");
+                }));
         String metrics = E2EStack.HTTP_GET(url("session-service") + "/q/metrics");
-        System.out.println("expiry lag over " + ids.size() + " sessions (real seconds after the due time, clock 60x, tick 1 s):");
-        metrics.lines().filter(l -> l.startsWith("gpu_session_expiry_lag_seconds")).forEach(System.out::println);
+        System.out.println(
+                "expiry lag over " + ids.size() + " sessions (real seconds after the due time, clock 60x, tick 1 s):");
+        metrics.lines()
+                .filter(l -> l.startsWith("gpu_session_expiry_lag_seconds"))
+                .forEach(System.out::println);
     }
 }

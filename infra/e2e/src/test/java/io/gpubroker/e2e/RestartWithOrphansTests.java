@@ -4,13 +4,12 @@ import static io.gpubroker.e2e.E2EStack.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.stack.Stack;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gpubroker.stack.Stack;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,9 +37,14 @@ class RestartWithOrphansTests {
             assertThat(orphan.status()).isEqualTo(201);
             String instanceId = orphan.body().path("id").asText();
             // the broker found it and commanded its destruction, which the provider refused
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                    !"0".equals(stack.postgres().query(stack.postgres().database(),
-                            "select count(*) from session.orphans where instance_id = '" + instanceId + "'")));
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !"0"
+                            .equals(stack.postgres()
+                                    .query(
+                                            stack.postgres().database(),
+                                            "select count(*) from session.orphans where instance_id = '" + instanceId
+                                                    + "'")));
 
             long wall = System.currentTimeMillis();
             Instant brokerBefore = stack.brokerNow();
@@ -48,10 +52,13 @@ class RestartWithOrphansTests {
             E2EStack.simReset(PROVIDER);
             try {
                 // the next listings (every minute) must command it again although its last command lies in the future
-                await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).until(() -> destroyed(instanceId));
+                await().atMost(Duration.ofSeconds(150))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> destroyed(instanceId));
             } finally {
                 // put the services back on the simulators' clock for the tests after this one
-                stack.restartServices(brokerBefore.plusMillis((long) ((System.currentTimeMillis() - wall) * E2EStack.CLOCK_SCALE)));
+                stack.restartServices(
+                        brokerBefore.plusMillis((long) ((System.currentTimeMillis() - wall) * E2EStack.CLOCK_SCALE)));
             }
         } finally {
             E2EStack.simReset(PROVIDER);

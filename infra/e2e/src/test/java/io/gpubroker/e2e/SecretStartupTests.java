@@ -2,6 +2,8 @@ package io.gpubroker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpubroker.stack.Postgres;
+import io.gpubroker.testkit.TestStack;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,9 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.gpubroker.stack.Postgres;
-import io.gpubroker.testkit.TestStack;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +45,8 @@ class SecretStartupTests {
 
     @Test
     void theFormerDefaultVerificationSecretIsRefused() throws Exception {
-        Run r = start(Map.of("BROKER_VERIFY_SECRET", "local-development-verification-secret", "BROKER_INTERNAL_TOKEN", GOOD_TOKEN));
+        Run r = start(Map.of(
+                "BROKER_VERIFY_SECRET", "local-development-verification-secret", "BROKER_INTERNAL_TOKEN", GOOD_TOKEN));
         assertThat(r.exitCode).isNotZero();
         assertThat(r.log).contains("refusing to start").contains("BROKER_VERIFY_SECRET is a known default");
     }
@@ -85,8 +85,7 @@ class SecretStartupTests {
      * Output, exit code (-1: still running once started, then stopped) and the startup probe's
      * answer (not liveness: this process has no reachable Kafka on purpose).
      */
-    private record Run(int exitCode, String log, int startedStatus) {
-    }
+    private record Run(int exitCode, String log, int startedStatus) {}
 
     private static Run start(Map<String, String> secrets) throws Exception {
         int port;
@@ -95,9 +94,14 @@ class SecretStartupTests {
         }
         Postgres pg = TestStack.get().postgres();
         Path log = Files.createTempFile("session-start", ".log");
-        ProcessBuilder pb = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-jar",
+                        jar.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("BROKER_") || k.startsWith("QUARKUS_") || k.startsWith("KAFKA_"));
         String jdbc = "jdbc:postgresql://" + hostPort(pg) + "/" + DB;
@@ -138,8 +142,13 @@ class SecretStartupTests {
 
     private static int started(int port) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/started"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/started"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return 0;
         }

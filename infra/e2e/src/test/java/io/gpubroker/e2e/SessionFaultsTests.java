@@ -7,13 +7,12 @@ import static io.gpubroker.e2e.SessionLifecycleTests.firstOffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +29,15 @@ class SessionFaultsTests {
     }
 
     static JsonNode create(String provider, JsonNode offer, Map<String, Object> extra) {
-        Map<String, Object> body = new HashMap<>(Map.of("consumer_id", "e2e-fault-" + UUID.randomUUID(),
-                "offer_id", offer.path("id").asText(), "workload_type", "batch", "reservation_hours", 1));
+        Map<String, Object> body = new HashMap<>(Map.of(
+                "consumer_id",
+                "e2e-fault-" + UUID.randomUUID(),
+                "offer_id",
+                offer.path("id").asText(),
+                "workload_type",
+                "batch",
+                "reservation_hours",
+                1));
         body.putAll(extra);
         E2EStack.Reply r = call("POST", url("session-service") + "/sessions", body);
         assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
@@ -40,28 +46,38 @@ class SessionFaultsTests {
 
     static JsonNode awaitEnded(String id) {
         AtomicReference<JsonNode> last = new AtomicReference<>();
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            JsonNode s = call("GET", url("session-service") + "/sessions/" + id, null).body();
-            last.set(s);
-            return s.path("status").asText().equals("failed") || s.path("status").asText().equals("stopped");
-        });
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    JsonNode s = call("GET", url("session-service") + "/sessions/" + id, null)
+                            .body();
+                    last.set(s);
+                    return s.path("status").asText().equals("failed")
+                            || s.path("status").asText().equals("stopped");
+                });
         return last.get();
     }
 
     /** Nothing of the session's is alive or billing at the provider. */
     static void nothingLeaked(String provider, String sessionId) {
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (JsonNode i : E2EStack.simInstances(provider).path("instances")) {
-                if (i.path("tag").asText("").contains(sessionId)) {
-                    assertThat(i.path("destroyed").asBoolean()).as(provider + " instance " + i).isTrue();
-                    assertThat(i.path("billing").asBoolean()).isFalse();
-                }
-            }
-        });
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    for (JsonNode i : E2EStack.simInstances(provider).path("instances")) {
+                        if (i.path("tag").asText("").contains(sessionId)) {
+                            assertThat(i.path("destroyed").asBoolean())
+                                    .as(provider + " instance " + i)
+                                    .isTrue();
+                            assertThat(i.path("billing").asBoolean()).isFalse();
+                        }
+                    }
+                });
     }
 
     static void instanceFault(String provider, String instanceId, String kind) {
-        E2EStack.Reply r = call("POST", E2EStack.sim(provider).get("control_url") + "/instances/" + instanceId + "/faults",
+        E2EStack.Reply r = call(
+                "POST",
+                E2EStack.sim(provider).get("control_url") + "/instances/" + instanceId + "/faults",
                 Map.of("kind", kind));
         assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
     }
@@ -80,7 +96,8 @@ class SessionFaultsTests {
     @Test
     void anInstanceThatDiesAfterRunningFailsTheSessionAndIsDestroyed() {
         JsonNode offer = firstOffer("barrack");
-        String id = create("barrack", offer, Map.of()).path("session").path("id").asText();
+        String id =
+                create("barrack", offer, Map.of()).path("session").path("id").asText();
         JsonNode running = awaitStatus(id, "running");
         instanceFault("barrack", running.path("instance_id").asText(), "dies");
         JsonNode s = awaitEnded(id);
@@ -93,7 +110,8 @@ class SessionFaultsTests {
     void sshThatNeverOpensFailsVerificationAndDestroysTheInstance() {
         JsonNode offer = firstOffer("tensordock");
         E2EStack.simFault("tensordock", Map.of("op", "instance", "instance_fault", "ssh_never_open", "count", 1));
-        String id = create("tensordock", offer, Map.of()).path("session").path("id").asText();
+        String id =
+                create("tensordock", offer, Map.of()).path("session").path("id").asText();
         JsonNode s = awaitEnded(id);
         assertThat(s.path("status").asText()).isEqualTo("failed");
         assertThat(s.path("failure_reason").asText()).contains("SSH verification did not succeed");
@@ -114,11 +132,13 @@ class SessionFaultsTests {
     @Test
     void aDestroyRefusedSeveralTimesIsRetriedUntilTheProviderConfirms() {
         JsonNode offer = firstOffer("trooper");
-        String id = create("trooper", offer, Map.of()).path("session").path("id").asText();
+        String id =
+                create("trooper", offer, Map.of()).path("session").path("id").asText();
         awaitStatus(id, "running");
         E2EStack.simFault("trooper", Map.of("op", "destroy", "status", 503, "count", 8));
         call("POST", url("session-service") + "/sessions/" + id + "/done", null);
-        JsonNode stopping = call("GET", url("session-service") + "/sessions/" + id, null).body();
+        JsonNode stopping =
+                call("GET", url("session-service") + "/sessions/" + id, null).body();
         assertThat(stopping.path("status").asText()).isEqualTo("stopping");
         JsonNode s = awaitEnded(id);
         assertThat(s.path("status").asText()).isEqualTo("stopped");
@@ -130,11 +150,15 @@ class SessionFaultsTests {
     @Test
     void aListingOutageChangesNothing() throws Exception {
         JsonNode offer = firstOffer("vastai");
-        String id = create("vastai", offer, Map.of("reservation_hours", 2)).path("session").path("id").asText();
+        String id = create("vastai", offer, Map.of("reservation_hours", 2))
+                .path("session")
+                .path("id")
+                .asText();
         awaitStatus(id, "running");
         E2EStack.simFault("vastai", Map.of("op", "list", "status", 503));
         Thread.sleep(20_000);
-        JsonNode s = call("GET", url("session-service") + "/sessions/" + id, null).body();
+        JsonNode s =
+                call("GET", url("session-service") + "/sessions/" + id, null).body();
         assertThat(s.path("status").asText()).isEqualTo("running");
         E2EStack.simReset("vastai");
         call("POST", url("session-service") + "/sessions/" + id + "/done", null);
@@ -147,8 +171,12 @@ class SessionFaultsTests {
         String orphanSession = "sess-orphan" + UUID.randomUUID().toString().substring(0, 8);
         String foreignSession = "sess-foreign" + UUID.randomUUID().toString().substring(0, 8);
         String ctl = (String) E2EStack.sim("rackrr").get("control_url");
-        assertThat(call("POST", ctl + "/orphans", Map.of("tag", "gpub-local-" + orphanSession)).status()).isEqualTo(201);
-        assertThat(call("POST", ctl + "/orphans", Map.of("tag", "gpub-otherdeploy-" + foreignSession)).status()).isEqualTo(201);
+        assertThat(call("POST", ctl + "/orphans", Map.of("tag", "gpub-local-" + orphanSession))
+                        .status())
+                .isEqualTo(201);
+        assertThat(call("POST", ctl + "/orphans", Map.of("tag", "gpub-otherdeploy-" + foreignSession))
+                        .status())
+                .isEqualTo(201);
         nothingLeakedWithin(Duration.ofMinutes(3), "rackrr", orphanSession);
         boolean foreignAlive = false;
         for (JsonNode i : E2EStack.simInstances("rackrr").path("instances")) {
@@ -156,8 +184,11 @@ class SessionFaultsTests {
                 foreignAlive = !i.path("destroyed").asBoolean();
             }
         }
-        assertThat(foreignAlive).as("another deployment's instance is never touched").isTrue();
-        assertThat(E2EStack.HTTP_GET(url("session-service") + "/q/metrics")).containsPattern("gpu_orphans_detected_total(\\{[^}]*\\})? [1-9]");
+        assertThat(foreignAlive)
+                .as("another deployment's instance is never touched")
+                .isTrue();
+        assertThat(E2EStack.HTTP_GET(url("session-service") + "/q/metrics"))
+                .containsPattern("gpu_orphans_detected_total(\\{[^}]*\\})? [1-9]");
     }
 
     static void nothingLeakedWithin(Duration d, String provider, String sessionId) {
@@ -188,8 +219,12 @@ class SessionFaultsTests {
     @Test
     void anIdleSessionIsWarnedThenStoppedWhileABusyOneKeepsRunning() {
         JsonNode offer = firstOffer("vastai");
-        String idle = create("vastai", offer, Map.of("idle_threshold_minutes", 2, "reservation_hours", 3)).path("session").path("id").asText();
-        JsonNode busyCreated = create("barrack", firstOffer("barrack"), Map.of("idle_threshold_minutes", 2, "reservation_hours", 3));
+        String idle = create("vastai", offer, Map.of("idle_threshold_minutes", 2, "reservation_hours", 3))
+                .path("session")
+                .path("id")
+                .asText();
+        JsonNode busyCreated =
+                create("barrack", firstOffer("barrack"), Map.of("idle_threshold_minutes", 2, "reservation_hours", 3));
         String busy = busyCreated.path("session").path("id").asText();
         awaitStatus(idle, "running");
         JsonNode busyRunning = awaitStatus(busy, "running");
@@ -199,13 +234,19 @@ class SessionFaultsTests {
         assertThat(s.path("status").asText()).isEqualTo("stopped");
         assertThat(s.path("stop_reason").asText()).isEqualTo("idle");
         nothingLeaked("vastai", idle);
-        assertThat(call("GET", url("session-service") + "/sessions/" + busy, null).body().path("status").asText()).isEqualTo("running");
+        assertThat(call("GET", url("session-service") + "/sessions/" + busy, null)
+                        .body()
+                        .path("status")
+                        .asText())
+                .isEqualTo("running");
         call("POST", url("session-service") + "/sessions/" + busy + "/done", null);
         awaitStatus(busy, "stopped");
     }
 
     static void instanceGpuUtil(String provider, String instanceId, int pct) {
-        E2EStack.Reply r = call("POST", E2EStack.sim(provider).get("control_url") + "/instances/" + instanceId + "/gpu-util",
+        E2EStack.Reply r = call(
+                "POST",
+                E2EStack.sim(provider).get("control_url") + "/instances/" + instanceId + "/gpu-util",
                 Map.of("pct", pct));
         assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
     }
@@ -213,7 +254,8 @@ class SessionFaultsTests {
     @Test
     void aCrashOfTheSessionServiceMidSagaIsResumedAndNothingLeaks() {
         JsonNode offer = firstOffer("tensordock");
-        String id = create("tensordock", offer, Map.of()).path("session").path("id").asText();
+        String id =
+                create("tensordock", offer, Map.of()).path("session").path("id").asText();
         E2EStack.get().crashAndRestart("session-service");
         awaitStatus(id, "running");
         call("POST", url("session-service") + "/sessions/" + id + "/done", null);

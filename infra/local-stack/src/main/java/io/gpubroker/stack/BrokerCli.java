@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The Java side of {@code ./broker}: runs the stack in the foreground, shows status, stops it. */
-@Command(name = "broker", mixinStandardHelpOptions = true,
+@Command(
+        name = "broker",
+        mixinStandardHelpOptions = true,
         subcommands = {BrokerCli.Run.class, BrokerCli.Status.class, BrokerCli.Down.class})
 public final class BrokerCli {
 
@@ -41,22 +42,32 @@ public final class BrokerCli {
     }
 
     static boolean alive(Object pid) {
-        return pid instanceof Number n && ProcessHandle.of(n.longValue()).map(ProcessHandle::isAlive).orElse(false);
+        return pid instanceof Number n
+                && ProcessHandle.of(n.longValue()).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** Foreground supervisor: starts everything, blocks until SIGTERM/Ctrl-C, then stops everything. */
     @Command(name = "run", description = "Start the stack and keep it running in the foreground")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "local") String profile;
-        @Option(names = "--infra-only", description = "PostgreSQL, Kafka and Kafka Connect only (tests)") boolean infraOnly;
-        @Option(names = "--fresh", description = "Delete this profile's data first") boolean fresh;
-        @Option(names = "--clock-scale", defaultValue = "1") double clockScale;
+        @Option(names = "--profile", defaultValue = "local")
+        String profile;
+
+        @Option(names = "--infra-only", description = "PostgreSQL, Kafka and Kafka Connect only (tests)")
+        boolean infraOnly;
+
+        @Option(names = "--fresh", description = "Delete this profile's data first")
+        boolean fresh;
+
+        @Option(names = "--clock-scale", defaultValue = "1")
+        double clockScale;
 
         @Override
         public Integer call() throws Exception {
             Optional<Map<String, Object>> st = state(profile);
-            if (st.isPresent() && alive(st.get().get("launcher_pid"))
-                    && ((Number) st.get().get("launcher_pid")).longValue() != ProcessHandle.current().pid()) {
+            if (st.isPresent()
+                    && alive(st.get().get("launcher_pid"))
+                    && ((Number) st.get().get("launcher_pid")).longValue()
+                            != ProcessHandle.current().pid()) {
                 System.err.println("the " + profile + " stack is already running (launcher pid "
                         + st.get().get("launcher_pid") + "); use ./broker status or ./broker down");
                 return 3;
@@ -65,13 +76,17 @@ public final class BrokerCli {
                 System.err.println("--clock-scale must be > 0");
                 return 2;
             }
-            Stack stack = new Stack(new Stack.Options(root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL")));
+            Stack stack = new Stack(
+                    new Stack.Options(root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL")));
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.out.println("stopping the " + profile + " stack ...");
-                stack.close();
-                stopped.countDown();
-            }, "broker-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                System.out.println("stopping the " + profile + " stack ...");
+                                stack.close();
+                                stopped.countDown();
+                            },
+                            "broker-shutdown"));
             try {
                 stack.start();
             } catch (RuntimeException e) {
@@ -87,8 +102,11 @@ public final class BrokerCli {
 
     @Command(name = "status", description = "Show each component with its URL and PID")
     static final class Status implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "local") String profile;
-        @Option(names = "--json") boolean json;
+        @Option(names = "--profile", defaultValue = "local")
+        String profile;
+
+        @Option(names = "--json")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
@@ -108,16 +126,22 @@ public final class BrokerCli {
         @SuppressWarnings("unchecked")
         static String render(Map<String, Object> s) {
             StringBuilder sb = new StringBuilder();
-            sb.append("GPU Broker ").append(s.get("profile")).append(" stack: ").append(s.get("phase")).append('\n');
+            sb.append("GPU Broker ")
+                    .append(s.get("profile"))
+                    .append(" stack: ")
+                    .append(s.get("phase"))
+                    .append('\n');
             for (Map<String, Object> c : (List<Map<String, Object>>) s.get("components")) {
                 Object pid = c.get("pid");
                 String state = pid == null ? "" : alive(pid) ? "up" : "DEAD";
-                sb.append(String.format("  %-22s %-45s pid %-8s %s%n", c.get("name"), c.get("url"), pid == null ? "-" : pid, state));
+                sb.append(String.format(
+                        "  %-22s %-45s pid %-8s %s%n", c.get("name"), c.get("url"), pid == null ? "-" : pid, state));
             }
             Map<String, Map<String, Object>> sims = (Map<String, Map<String, Object>>) s.get("simulators");
             if (sims != null && !sims.isEmpty()) {
                 sb.append("  simulators:\n");
-                sims.forEach((n, e) -> sb.append(String.format("    %-12s api %-36s control %s%n", n, e.get("base_url"), e.get("control_url"))));
+                sims.forEach((n, e) -> sb.append(
+                        String.format("    %-12s api %-36s control %s%n", n, e.get("base_url"), e.get("control_url"))));
             }
             if (s.get("api") != null) {
                 sb.append("API:       ").append(s.get("api")).append('\n');
@@ -132,7 +156,8 @@ public final class BrokerCli {
 
     @Command(name = "down", description = "Stop the stack and every process it started")
     static final class Down implements Callable<Integer> {
-        @Option(names = "--profile", defaultValue = "local") String profile;
+        @Option(names = "--profile", defaultValue = "local")
+        String profile;
 
         @Override
         @SuppressWarnings("unchecked")
@@ -144,7 +169,8 @@ public final class BrokerCli {
             }
             Object launcher = st.get().get("launcher_pid");
             if (alive(launcher)) {
-                ProcessHandle h = ProcessHandle.of(((Number) launcher).longValue()).orElseThrow();
+                ProcessHandle h =
+                        ProcessHandle.of(((Number) launcher).longValue()).orElseThrow();
                 h.destroy();
                 try {
                     h.onExit().get(Duration.ofSeconds(120).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);

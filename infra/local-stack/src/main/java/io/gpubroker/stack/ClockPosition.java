@@ -1,5 +1,7 @@
 package io.gpubroker.stack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,9 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The broker clock's position, kept in the profile's folder ({@code clock.json}) so a restarted
@@ -51,14 +50,14 @@ final class ClockPosition {
      */
     Clock resume(double scale, long wallMillis) {
         Instant wall = Instant.ofEpochMilli(wallMillis);
-        Instant origin = saved().map(s -> s.clean() ? s.position()
-                        : s.position().plusMillis((long) (SAVE_EVERY.toMillis() * s.scale())))
-                .filter(p -> p.isAfter(wall)).orElse(wall);
+        Instant origin = saved().map(s ->
+                        s.clean() ? s.position() : s.position().plusMillis((long) (SAVE_EVERY.toMillis() * s.scale())))
+                .filter(p -> p.isAfter(wall))
+                .orElse(wall);
         return new Clock(wall, origin, scale);
     }
 
-    record Saved(Instant position, double scale, boolean clean) {
-    }
+    record Saved(Instant position, double scale, boolean clean) {}
 
     java.util.Optional<Saved> saved() {
         if (!Files.exists(file)) {
@@ -66,8 +65,10 @@ final class ClockPosition {
         }
         try {
             JsonNode n = JSON.readTree(file.toFile());
-            return java.util.Optional.of(new Saved(Instant.parse(n.path("position").asText()),
-                    n.path("scale").asDouble(1), n.path("clean").asBoolean(false)));
+            return java.util.Optional.of(new Saved(
+                    Instant.parse(n.path("position").asText()),
+                    n.path("scale").asDouble(1),
+                    n.path("clean").asBoolean(false)));
         } catch (IOException | RuntimeException e) {
             // an unreadable position must not stop the stack; the wall clock is then the floor
             System.err.println("ignoring unreadable clock position " + file + ": " + e.getMessage());

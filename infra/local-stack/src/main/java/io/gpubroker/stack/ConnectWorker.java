@@ -1,5 +1,8 @@
 package io.gpubroker.stack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,10 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Kafka Connect in distributed mode (one worker) running the Debezium PostgreSQL connector with the
@@ -58,10 +57,14 @@ public final class ConnectWorker implements AutoCloseable {
             }
             Files.createDirectories(dataDir);
             Path props = dataDir.resolve("worker.properties");
-            Files.writeString(props, Templates.fill(projectRoot.resolve("infra/connect/worker.properties"),
-                    Map.of("kafka", kafka, "port", String.valueOf(port))));
+            Files.writeString(
+                    props,
+                    Templates.fill(
+                            projectRoot.resolve("infra/connect/worker.properties"),
+                            Map.of("kafka", kafka, "port", String.valueOf(port))));
             Path log4j = dataDir.resolve("log4j2.properties");
-            Files.writeString(log4j, """
+            Files.writeString(
+                    log4j, """
                     status = warn
                     appender.file.type = File
                     appender.file.name = file
@@ -73,9 +76,14 @@ public final class ConnectWorker implements AutoCloseable {
                     logger.kafka.name = org.apache.kafka
                     logger.kafka.level = warn
                     """.formatted(logDir.resolve("connect-worker.log").toAbsolutePath()));
-            proc = Proc.java("kafka-connect", List.of("-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j),
-                    Proc.classpath(lib), "org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()),
-                    Map.of(), logDir.resolve("kafka-connect.log"));
+            proc = Proc.java(
+                    "kafka-connect",
+                    List.of("-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j),
+                    Proc.classpath(lib),
+                    "org.apache.kafka.connect.cli.ConnectDistributed",
+                    List.of(props.toString()),
+                    Map.of(),
+                    logDir.resolve("kafka-connect.log"));
             Wait.until("kafka connect", Duration.ofSeconds(120), () -> {
                 if (!proc.alive()) {
                     throw new IllegalStateException("kafka connect exited; see " + proc.log());
@@ -115,20 +123,39 @@ public final class ConnectWorker implements AutoCloseable {
         String connector = connectorName(slot);
         String config;
         try {
-            config = JSON.writeValueAsString(outboxConfig(projectRoot, Map.of(
-                    "pg.host", pg.host(), "pg.port", String.valueOf(pg.port()), "pg.user", pg.user(),
-                    "pg.password", pg.password(), "pg.database", pg.database()), schemas, name, slot, dropSlotOnStop));
+            config = JSON.writeValueAsString(outboxConfig(
+                    projectRoot,
+                    Map.of(
+                            "pg.host",
+                            pg.host(),
+                            "pg.port",
+                            String.valueOf(pg.port()),
+                            "pg.user",
+                            pg.user(),
+                            "pg.password",
+                            pg.password(),
+                            "pg.database",
+                            pg.database()),
+                    schemas,
+                    name,
+                    slot,
+                    dropSlotOnStop));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/connectors/" + connector + "/config"))
                 .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(config)).build();
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(config))
+                .build();
         Wait.until("connector " + connector + " registration", Duration.ofSeconds(90), () -> {
             int code = send(put).statusCode();
             return code == 200 || code == 201;
         });
-        Wait.until("connector " + connector + " running", Duration.ofSeconds(90), () -> "RUNNING".equals(taskState(connector)));
+        Wait.until(
+                "connector " + connector + " running",
+                Duration.ofSeconds(90),
+                () -> "RUNNING".equals(taskState(connector)));
         return connector;
     }
 
@@ -138,13 +165,21 @@ public final class ConnectWorker implements AutoCloseable {
      * {@code pg.database}) and one table list for every schema. The single definition behind both the
      * launcher and the generated Kubernetes {@code KafkaConnector} ({@code infra/deploy}).
      */
-    public static ObjectNode outboxConfig(Path projectRoot, Map<String, String> database, List<String> schemas,
-                                          String name, String slot, boolean dropSlotOnStop) {
+    public static ObjectNode outboxConfig(
+            Path projectRoot,
+            Map<String, String> database,
+            List<String> schemas,
+            String name,
+            String slot,
+            boolean dropSlotOnStop) {
         Map<String, String> values = new java.util.HashMap<>(database);
         values.putAll(Map.of("schema", name, "slot", slot, "slot.drop", String.valueOf(dropSlotOnStop)));
         try {
-            ObjectNode c = (ObjectNode) JSON.readTree(Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), values));
-            c.put("table.include.list", String.join(",", schemas.stream().map(s -> s + ".outbox").toList()));
+            ObjectNode c = (ObjectNode)
+                    JSON.readTree(Templates.fill(projectRoot.resolve("infra/connect/outbox-connector.json"), values));
+            c.put(
+                    "table.include.list",
+                    String.join(",", schemas.stream().map(s -> s + ".outbox").toList()));
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -158,14 +193,20 @@ public final class ConnectWorker implements AutoCloseable {
 
     /** Whether the worker has a connector of that name. */
     public boolean hasConnector(String name) {
-        return send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name)).timeout(Duration.ofSeconds(10))
-                .GET().build()).statusCode() == 200;
+        return send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name))
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build())
+                        .statusCode()
+                == 200;
     }
 
     /** The state of the connector's first task (RUNNING, FAILED, ...) or null. */
     public String taskState(String connector) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + connector + "/status"))
-                .timeout(Duration.ofSeconds(10)).GET().build());
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build());
         if (r.statusCode() != 200) {
             return null;
         }
@@ -177,7 +218,8 @@ public final class ConnectWorker implements AutoCloseable {
             }
             String state = tasks.get(0).path("state").asText();
             if ("FAILED".equals(state)) {
-                throw new IllegalStateException("connector " + connector + " failed: " + tasks.get(0).path("trace").asText());
+                throw new IllegalStateException("connector " + connector + " failed: "
+                        + tasks.get(0).path("trace").asText());
             }
             return state;
         } catch (IOException e) {
@@ -186,7 +228,10 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     public void deleteConnector(String name) {
-        send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name)).timeout(Duration.ofSeconds(30)).DELETE().build());
+        send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name))
+                .timeout(Duration.ofSeconds(30))
+                .DELETE()
+                .build());
     }
 
     private static HttpResponse<String> send(HttpRequest req) {

@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,12 +20,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class KafkaBroker implements AutoCloseable {
     /** Topics and their partition counts; created up front so consumers never race auto-creation. */
     public static final Map<String, Integer> TOPICS = Map.ofEntries(
-            Map.entry("session.events", 6), Map.entry("offer.events", 3), Map.entry("cost.events", 3),
-            Map.entry("budget.events", 3), Map.entry("provider.offers", 3), Map.entry("provisioning.requests", 6),
-            Map.entry("provisioning.replies", 6), Map.entry("instance.inventory", 3),
-            Map.entry("session.events.dlq", 1), Map.entry("offer.events.dlq", 1), Map.entry("cost.events.dlq", 1),
-            Map.entry("budget.events.dlq", 1), Map.entry("provider.offers.dlq", 1),
-            Map.entry("provisioning.requests.dlq", 1), Map.entry("provisioning.replies.dlq", 1),
+            Map.entry("session.events", 6),
+            Map.entry("offer.events", 3),
+            Map.entry("cost.events", 3),
+            Map.entry("budget.events", 3),
+            Map.entry("provider.offers", 3),
+            Map.entry("provisioning.requests", 6),
+            Map.entry("provisioning.replies", 6),
+            Map.entry("instance.inventory", 3),
+            Map.entry("session.events.dlq", 1),
+            Map.entry("offer.events.dlq", 1),
+            Map.entry("cost.events.dlq", 1),
+            Map.entry("budget.events.dlq", 1),
+            Map.entry("provider.offers.dlq", 1),
+            Map.entry("provisioning.requests.dlq", 1),
+            Map.entry("provisioning.replies.dlq", 1),
             Map.entry("instance.inventory.dlq", 1));
 
     private final Proc proc;
@@ -46,20 +54,43 @@ public final class KafkaBroker implements AutoCloseable {
             Files.createDirectories(dataDir);
             Path logs = dataDir.resolve("logs");
             Path props = dataDir.resolve("server.properties");
-            Files.writeString(props, Templates.fill(projectRoot.resolve("infra/connect/kafka-server.properties"), Map.of(
-                    "port", String.valueOf(port), "controller.port", String.valueOf(controllerPort),
-                    "data", logs.toAbsolutePath().toString())));
+            Files.writeString(
+                    props,
+                    Templates.fill(
+                            projectRoot.resolve("infra/connect/kafka-server.properties"),
+                            Map.of(
+                                    "port",
+                                    String.valueOf(port),
+                                    "controller.port",
+                                    String.valueOf(controllerPort),
+                                    "data",
+                                    logs.toAbsolutePath().toString())));
             Path log4j = writeLog4j(dataDir, logDir.resolve("kafka-server.log"));
-            List<String> jvm = List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Dlog4j2.configurationFile=" + log4j,
+            List<String> jvm = List.of(
+                    "-Xms256m",
+                    "-Xmx768m",
+                    "-XX:+UseG1GC",
+                    "-Dlog4j2.configurationFile=" + log4j,
                     "-Dkafka.logs.dir=" + logDir);
             String cp = Proc.classpath(lib);
             if (!Files.exists(logs.resolve("meta.properties"))) {
-                Proc format = Proc.java("kafka-format", jvm, cp, "kafka.tools.StorageTool",
-                        List.of("format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString()),
-                        Map.of(), logDir.resolve("kafka-format.log"));
+                Proc format = Proc.java(
+                        "kafka-format",
+                        jvm,
+                        cp,
+                        "kafka.tools.StorageTool",
+                        List.of(
+                                "format",
+                                "-t",
+                                UUID.randomUUID().toString().replace("-", "").substring(0, 22),
+                                "-c",
+                                props.toString()),
+                        Map.of(),
+                        logDir.resolve("kafka-format.log"));
                 Wait.until("kafka storage format", Duration.ofSeconds(60), () -> !format.alive());
             }
-            Proc p = Proc.java("kafka", jvm, cp, "kafka.Kafka", List.of(props.toString()), Map.of(), logDir.resolve("kafka.log"));
+            Proc p = Proc.java(
+                    "kafka", jvm, cp, "kafka.Kafka", List.of(props.toString()), Map.of(), logDir.resolve("kafka.log"));
             KafkaBroker broker = new KafkaBroker(p, port);
             Wait.until("kafka", Duration.ofSeconds(90), () -> {
                 if (!p.alive()) {

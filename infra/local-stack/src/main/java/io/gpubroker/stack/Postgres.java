@@ -1,5 +1,6 @@
 package io.gpubroker.stack;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,8 +11,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The stack's PostgreSQL: the server named by {@code PG_URL}
@@ -53,7 +52,9 @@ public final class Postgres implements AutoCloseable {
             user = up[0];
             password = up.length > 1 ? up[1] : "";
         }
-        String db = u.getPath() == null || u.getPath().length() <= 1 ? DATABASE : u.getPath().substring(1);
+        String db = u.getPath() == null || u.getPath().length() <= 1
+                ? DATABASE
+                : u.getPath().substring(1);
         Postgres pg = new Postgres(u.getHost(), u.getPort() > 0 ? u.getPort() : 5432, user, password, db, null);
         String wal = pg.query("postgres", "show wal_level");
         if (!"logical".equals(wal)) {
@@ -99,7 +100,8 @@ public final class Postgres implements AutoCloseable {
     }
 
     private void ensureDatabase() {
-        if (query("postgres", "select count(*) from pg_database where datname = '" + database + "'").equals("0")) {
+        if (query("postgres", "select count(*) from pg_database where datname = '" + database + "'")
+                .equals("0")) {
             execute("postgres", "create database " + database);
         }
     }
@@ -128,7 +130,9 @@ public final class Postgres implements AutoCloseable {
     public Long pid(Path dataDir) {
         try {
             Path f = dataDir.resolve("postmaster.pid");
-            return embedded != null && Files.exists(f) ? Long.valueOf(Files.readAllLines(f).get(0).trim()) : null;
+            return embedded != null && Files.exists(f)
+                    ? Long.valueOf(Files.readAllLines(f).get(0).trim())
+                    : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -156,7 +160,9 @@ public final class Postgres implements AutoCloseable {
     }
 
     public String query(String db, String sql) {
-        try (Connection c = connect(db); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (Connection c = connect(db);
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL query failed: " + e.getMessage(), e);
@@ -164,7 +170,8 @@ public final class Postgres implements AutoCloseable {
     }
 
     public void execute(String db, String sql) {
-        try (Connection c = connect(db); var st = c.createStatement()) {
+        try (Connection c = connect(db);
+                var st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL statement failed: " + e.getMessage(), e);

@@ -23,8 +23,14 @@ public final class Proc {
     }
 
     /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} with output to {@code log}. */
-    public static Proc java(String name, List<String> jvmArgs, String classpath, String mainClass,
-                            List<String> args, Map<String, String> env, Path log) {
+    public static Proc java(
+            String name,
+            List<String> jvmArgs,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
@@ -40,7 +46,8 @@ public final class Proc {
     public static Proc start(String name, List<String> cmd, Map<String, String> env, Path log) {
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(env);
             return new Proc(name, pb.start(), log);

@@ -1,5 +1,7 @@
 package io.gpubroker.stack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,9 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 /**
  * The whole local stack in dependency order: PostgreSQL → Kafka → Kafka Connect (+ simulators) →
  * the five services in parallel → one Debezium outbox connector for every service schema. Its state
@@ -34,10 +33,12 @@ public final class Stack implements AutoCloseable {
     public static final List<String> PROVIDERS = List.of("vastai", "tensordock", "rackrr", "barrack", "trooper");
     /** Name of the single outbox connector (its slot: {@value #OUTBOX_SLOT}) on the stack's own infrastructure. */
     public static final String OUTBOX_CONNECTOR = "outbox";
+
     public static final String OUTBOX_SLOT = "outbox_all";
 
     /** What to start. */
-    public record Options(Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
+    public record Options(
+            Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
         public Path stateDir() {
             return root.resolve(".broker").resolve(profile);
         }
@@ -80,12 +81,17 @@ public final class Stack implements AutoCloseable {
             pg = opts.pgUrl() != null && !opts.pgUrl().isBlank()
                     ? Postgres.external(opts.pgUrl())
                     : Postgres.embedded(opts.stateDir().resolve("pg"), ports.postgres());
-            component("postgres", "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(),
-                    pg.pid(opts.stateDir().resolve("pg")), pg.describe());
-            kafka = KafkaBroker.start(opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
+            component(
+                    "postgres",
+                    "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(),
+                    pg.pid(opts.stateDir().resolve("pg")),
+                    pg.describe());
+            kafka = KafkaBroker.start(
+                    opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
             kafkaBootstrap = kafka.bootstrap();
             component("kafka", kafka.bootstrap(), kafka.proc().pid(), Map.of());
-            connect = ConnectWorker.start(opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
+            connect = ConnectWorker.start(
+                    opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
             component("kafka-connect", connect.url(), connect.proc().pid(), Map.of());
             writeState();
             if (!opts.infraOnly()) {
@@ -109,7 +115,8 @@ public final class Stack implements AutoCloseable {
      * Simulators and services on infrastructure someone else runs (end-to-end tests on the test
      * command's PostgreSQL, Kafka and Connect). Stopping this stack stops only what it started.
      */
-    public static Stack onInfra(Options opts, Postgres pg, String kafkaBootstrap, ConnectWorker connect, String slotPrefix) {
+    public static Stack onInfra(
+            Options opts, Postgres pg, String kafkaBootstrap, ConnectWorker connect, String slotPrefix) {
         Stack s = new Stack(opts);
         s.pg = pg;
         s.kafkaBootstrap = kafkaBootstrap;
@@ -146,7 +153,11 @@ public final class Stack implements AutoCloseable {
     }
 
     public String serviceUrl(String name) {
-        return ports.services().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow().url();
+        return ports.services().stream()
+                .filter(x -> x.name().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .url();
     }
 
     @SuppressWarnings("unchecked")
@@ -158,16 +169,27 @@ public final class Stack implements AutoCloseable {
         Path app = opts.root().resolve("infra/provider-sim/app/target");
         Path endpoints = opts.stateDir().resolve("simulators.json");
         Files.deleteIfExists(endpoints);
-        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-Dbroker.clock.epoch=" + clock.epoch(), "-Dbroker.clock.origin=" + clock.origin(),
-                "-Dbroker.clock.scale=" + clock.scale(), "-Dsim.endpoints-file=" + endpoints,
+        List<String> jvm = new ArrayList<>(List.of(
+                "-Xms64m",
+                "-Xmx512m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dbroker.clock.epoch=" + clock.epoch(),
+                "-Dbroker.clock.origin=" + clock.origin(),
+                "-Dbroker.clock.scale=" + clock.scale(),
+                "-Dsim.endpoints-file=" + endpoints,
                 "-Dsim.config=" + simulatorKeys(names())));
         String[] names = names();
         for (int i = 0; i < names.length; i++) {
             jvm.add("-Dsim." + names[i] + ".port=" + (ports.simBase() + i));
         }
-        simulators = Proc.java("provider-simulators", jvm, Proc.classpath(app.resolve("lib"), jarIn(app)),
-                "io.gpubroker.sim.SimMain", List.of(), Map.of(), logs.resolve("provider-simulators.log"));
+        simulators = Proc.java(
+                "provider-simulators",
+                jvm,
+                Proc.classpath(app.resolve("lib"), jarIn(app)),
+                "io.gpubroker.sim.SimMain",
+                List.of(),
+                Map.of(),
+                logs.resolve("provider-simulators.log"));
         Wait.until("provider simulators", Duration.ofSeconds(60), () -> {
             if (!simulators.alive()) {
                 throw new IllegalStateException("simulators exited; see " + simulators.log());
@@ -195,7 +217,10 @@ public final class Stack implements AutoCloseable {
         // it keeps the per-schema connectors the module tests register under the same names
         // (test_outbox_<schema>), so no table is captured twice.
         boolean oneConnector = ownsInfra;
-        List<String> outboxSchemas = specs.stream().filter(ServiceSpec::outbox).map(ServiceSpec::schema).toList();
+        List<String> outboxSchemas = specs.stream()
+                .filter(ServiceSpec::outbox)
+                .map(ServiceSpec::schema)
+                .toList();
         ExecutorService pool = Executors.newFixedThreadPool(specs.size());
         try {
             // services start in parallel; a per-schema connector is registered once its schema is migrated
@@ -226,7 +251,9 @@ public final class Stack implements AutoCloseable {
             List<Future<?>> ready = new ArrayList<>();
             for (ServiceSpec s : specs) {
                 ready.add(pool.submit(() -> {
-                    Wait.until(s.name() + " ready", Duration.ofSeconds(120),
+                    Wait.until(
+                            s.name() + " ready",
+                            Duration.ofSeconds(120),
                             () -> Wait.httpStatus(s.url() + "/q/health/ready") == 200);
                     return null;
                 }));
@@ -259,10 +286,18 @@ public final class Stack implements AutoCloseable {
                 System.out.println("replaced outbox connector " + name + " by the single outbox connector");
             }
             try {
-                Wait.until("replication slot " + slot + " released", Duration.ofSeconds(60), () -> "0".equals(pg.query(pg.database(),
-                        "select count(*) from pg_replication_slots where slot_name = '" + slot + "' and active")));
-                pg.execute(pg.database(), "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '"
-                        + slot + "' and not active");
+                Wait.until(
+                        "replication slot " + slot + " released",
+                        Duration.ofSeconds(60),
+                        () -> "0"
+                                .equals(pg.query(
+                                        pg.database(),
+                                        "select count(*) from pg_replication_slots where slot_name = '" + slot
+                                                + "' and active")));
+                pg.execute(
+                        pg.database(),
+                        "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '"
+                                + slot + "' and not active");
                 pg.execute(pg.database(), "drop publication if exists " + slot + "_pub");
             } catch (RuntimeException e) {
                 System.err.println("could not drop the old replication slot " + slot + ": " + e.getMessage());
@@ -275,20 +310,26 @@ public final class Stack implements AutoCloseable {
      * offsets live in Kafka, so the restarted worker resumes where the old one stopped.
      */
     private void startWatchdog() {
-        Thread t = new Thread(() -> {
-            while (!phase.startsWith("stop")) {
-                Wait.sleep(1000);
-                if (ownsInfra && connect != null && !connect.proc().alive() && "ready".equals(phase)) {
-                    try {
-                        connect.startProcess();
-                        component("kafka-connect", connect.url(), connect.proc().pid(), Map.of("restarted_at", Instant.now().toString()));
-                        writeState();
-                    } catch (RuntimeException e) {
-                        System.err.println("kafka connect restart failed: " + e.getMessage());
+        Thread t = new Thread(
+                () -> {
+                    while (!phase.startsWith("stop")) {
+                        Wait.sleep(1000);
+                        if (ownsInfra && connect != null && !connect.proc().alive() && "ready".equals(phase)) {
+                            try {
+                                connect.startProcess();
+                                component(
+                                        "kafka-connect",
+                                        connect.url(),
+                                        connect.proc().pid(),
+                                        Map.of("restarted_at", Instant.now().toString()));
+                                writeState();
+                            } catch (RuntimeException e) {
+                                System.err.println("kafka connect restart failed: " + e.getMessage());
+                            }
+                        }
                     }
-                }
-            }
-        }, "stack-watchdog");
+                },
+                "stack-watchdog");
         t.setDaemon(true);
         t.start();
     }
@@ -300,15 +341,29 @@ public final class Stack implements AutoCloseable {
         }
         // C1 only: measured against full tiered C2 on billing's consumer (docs/benchmarks.md § Outbox),
         // C2 gave no lower latency on these 2 shared cores, where its compiler threads compete with the stack
-        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dquarkus.http.port=" + s.port(), "-Dquarkus.http.host=127.0.0.1",
-                "-Dbroker.clock.epoch=" + clock.epoch(), "-Dbroker.clock.origin=" + clock.origin(),
-                "-Dbroker.clock.scale=" + clock.scale(), "-Dquarkus.log.file.enable=true", "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+        List<String> jvm = new ArrayList<>(List.of(
+                "-Xms64m",
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + s.port(),
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dbroker.clock.epoch=" + clock.epoch(),
+                "-Dbroker.clock.origin=" + clock.origin(),
+                "-Dbroker.clock.scale=" + clock.scale(),
+                "-Dquarkus.log.file.enable=true",
+                "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
         if (opts.clockScale() != 1.0) {
             // offers are polled on real time but aged on the broker clock: scale the stale threshold
             jvm.add("-Dinventory.offer.stale-after=" + java.time.Duration.ofSeconds((long) (120 * opts.clockScale())));
         }
-        return Proc.java(s.name(), jvm, null, "-jar", List.of(jar.toString()), new HashMap<>(serviceEnv(s)),
+        return Proc.java(
+                s.name(),
+                jvm,
+                null,
+                "-jar",
+                List.of(jar.toString()),
+                new HashMap<>(serviceEnv(s)),
                 logs.resolve(s.name() + ".log"));
     }
 
@@ -359,7 +414,11 @@ public final class Stack implements AutoCloseable {
                 Proc p = launch(specs.get(i));
                 serviceProcs.set(i, p);
                 started.add(p);
-                component(specs.get(i).name(), specs.get(i).url(), p.pid(), Map.of("health", specs.get(i).url() + "/q/health"));
+                component(
+                        specs.get(i).name(),
+                        specs.get(i).url(),
+                        p.pid(),
+                        Map.of("health", specs.get(i).url() + "/q/health"));
             }
             writeState();
         }
@@ -425,12 +484,14 @@ public final class Stack implements AutoCloseable {
      * launcher that dies resumes at most one interval behind, which {@link ClockPosition} adds.
      */
     private void startClockKeeper() {
-        Thread t = new Thread(() -> {
-            while (!phase.startsWith("stop") && !phase.startsWith("failed")) {
-                Wait.sleep(ClockPosition.SAVE_EVERY.toMillis());
-                saveClock(false);
-            }
-        }, "stack-clock-keeper");
+        Thread t = new Thread(
+                () -> {
+                    while (!phase.startsWith("stop") && !phase.startsWith("failed")) {
+                        Wait.sleep(ClockPosition.SAVE_EVERY.toMillis());
+                        saveClock(false);
+                    }
+                },
+                "stack-clock-keeper");
         t.setDaemon(true);
         t.start();
     }
@@ -463,7 +524,10 @@ public final class Stack implements AutoCloseable {
     private Path simulatorKeys(String[] providers) throws IOException {
         StringBuilder props = new StringBuilder();
         for (String p : providers) {
-            props.append(p).append(".api-key=").append(secret("sim-" + p + "-api-key", "")).append('\n');
+            props.append(p)
+                    .append(".api-key=")
+                    .append(secret("sim-" + p + "-api-key", ""))
+                    .append('\n');
         }
         Path f = opts.stateDir().resolve("simulator-keys.properties");
         Files.deleteIfExists(f);
@@ -474,8 +538,10 @@ public final class Stack implements AutoCloseable {
 
     private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
         try {
-            return new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))};
+            return new java.nio.file.attribute.FileAttribute<?>[] {
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
+            };
         } catch (UnsupportedOperationException e) {
             return new java.nio.file.attribute.FileAttribute<?>[0];
         }
@@ -499,7 +565,8 @@ public final class Stack implements AutoCloseable {
 
     private static Path jarIn(Path target) throws IOException {
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.toString().endsWith(".jar")).findFirst()
+            return s.filter(p -> p.toString().endsWith(".jar"))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no jar in " + target + ": build the project first"));
         }
     }
@@ -525,8 +592,17 @@ public final class Stack implements AutoCloseable {
             s.put("launcher_pid", ProcessHandle.current().pid());
             s.put("api", opts.infraOnly() ? null : "http://localhost:" + ports.serviceBase());
             s.put("logs", logs.toAbsolutePath().toString());
-            s.put("clock", clock == null ? Map.of("scale", opts.clockScale())
-                    : Map.of("epoch", clock.epoch().toString(), "origin", clock.origin().toString(), "scale", clock.scale()));
+            s.put(
+                    "clock",
+                    clock == null
+                            ? Map.of("scale", opts.clockScale())
+                            : Map.of(
+                                    "epoch",
+                                    clock.epoch().toString(),
+                                    "origin",
+                                    clock.origin().toString(),
+                                    "scale",
+                                    clock.scale()));
             synchronized (components) {
                 s.put("components", new ArrayList<>(components));
             }
@@ -545,7 +621,11 @@ public final class Stack implements AutoCloseable {
             }
             Path tmp = opts.stateDir().resolve("state.json.tmp");
             JSON.writeValue(tmp.toFile(), s);
-            Files.move(tmp, opts.stateDir().resolve("state.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    opts.stateDir().resolve("state.json"),
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,8 +8,7 @@ import java.util.Map;
 
 /** Fills {@code {{key}}} placeholders of the configuration files kept in {@code infra/connect}. */
 final class Templates {
-    private Templates() {
-    }
+    private Templates() {}
 
     static String fill(Path template, Map<String, String> values) {
         try {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +28,8 @@ class ClockPositionTests {
         ClockPosition file = new ClockPosition(dir.resolve("clock.json"));
         long wall = System.currentTimeMillis();
         // a 60x stack that ran for 5 real minutes is 5 broker-hours ahead of the wall clock
-        ClockPosition.Clock fast = new ClockPosition.Clock(Instant.ofEpochMilli(wall - 300_000), Instant.ofEpochMilli(wall - 300_000), 60);
+        ClockPosition.Clock fast =
+                new ClockPosition.Clock(Instant.ofEpochMilli(wall - 300_000), Instant.ofEpochMilli(wall - 300_000), 60);
         file.save(fast, true);
         Instant saved = file.saved().orElseThrow().position();
         assertThat(saved).isAfter(Instant.now().plus(Duration.ofHours(4)));
@@ -46,7 +46,8 @@ class ClockPositionTests {
     void afterACrashTheClockResumesOneSaveIntervalPastTheLastSave() {
         ClockPosition file = new ClockPosition(dir.resolve("clock.json"));
         long wall = System.currentTimeMillis();
-        ClockPosition.Clock fast = new ClockPosition.Clock(Instant.ofEpochMilli(wall - 60_000), Instant.ofEpochMilli(wall - 60_000), 60);
+        ClockPosition.Clock fast =
+                new ClockPosition.Clock(Instant.ofEpochMilli(wall - 60_000), Instant.ofEpochMilli(wall - 60_000), 60);
         file.save(fast, false);
         Instant saved = file.saved().orElseThrow().position();
         long restart = System.currentTimeMillis();
@@ -58,10 +59,12 @@ class ClockPositionTests {
     void aSavedPositionBehindTheWallClockIsNotUsedAndFreshResets() throws Exception {
         ClockPosition file = new ClockPosition(dir.resolve("clock.json"));
         long wall = System.currentTimeMillis();
-        file.save(new ClockPosition.Clock(Instant.ofEpochMilli(wall), Instant.ofEpochMilli(wall - 86_400_000L), 1), true);
+        file.save(
+                new ClockPosition.Clock(Instant.ofEpochMilli(wall), Instant.ofEpochMilli(wall - 86_400_000L), 1), true);
         assertThat(file.resume(1, wall).at(wall)).isEqualTo(Instant.ofEpochMilli(wall));
 
-        file.save(new ClockPosition.Clock(Instant.ofEpochMilli(wall), Instant.ofEpochMilli(wall + 86_400_000L), 1), true);
+        file.save(
+                new ClockPosition.Clock(Instant.ofEpochMilli(wall), Instant.ofEpochMilli(wall + 86_400_000L), 1), true);
         file.reset();
         assertThat(Files.exists(dir.resolve("clock.json"))).isFalse();
         assertThat(file.resume(1, wall).origin()).isEqualTo(Instant.ofEpochMilli(wall));
@@ -71,6 +74,7 @@ class ClockPositionTests {
     void anUnreadablePositionFallsBackToTheWallClock() throws Exception {
         Files.writeString(dir.resolve("clock.json"), "{not json");
         long wall = System.currentTimeMillis();
-        assertThat(new ClockPosition(dir.resolve("clock.json")).resume(60, wall).origin()).isEqualTo(Instant.ofEpochMilli(wall));
+        assertThat(new ClockPosition(dir.resolve("clock.json")).resume(60, wall).origin())
+                .isEqualTo(Instant.ofEpochMilli(wall));
     }
 }

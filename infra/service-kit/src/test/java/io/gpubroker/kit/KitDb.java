@@ -1,5 +1,11 @@
 package io.gpubroker.kit;
 
+import io.gpubroker.contracts.SessionRequested;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -7,22 +13,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import io.gpubroker.contracts.SessionRequested;
-import io.quarkus.vertx.VertxContextSupport;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-
 /** What the service-kit tests share: a sample event, running reactive work on a Vert.x context, reading rows back. */
 public final class KitDb {
 
-    private KitDb() {
-    }
+    private KitDb() {}
 
     public static SessionRequested requested(String sessionId) {
-        return new SessionRequested(sessionId, "team-kit", "vastai-1", "vastai", "RTX 4090", 1,
-                new BigDecimal("0.45"), "USD", 2, "llm", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        return new SessionRequested(
+                sessionId,
+                "team-kit",
+                "vastai-1",
+                "vastai",
+                "RTX 4090",
+                1,
+                new BigDecimal("0.45"),
+                "USD",
+                2,
+                "llm",
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
     /** Runs {@code work} (Hibernate Reactive needs a Vert.x context) and waits for its result. */
@@ -38,7 +46,11 @@ public final class KitDb {
 
     public static List<Row> rows(Pool pool, String sql, Object... params) {
         List<Row> out = new ArrayList<>();
-        pool.preparedQuery(sql).execute(Tuple.from(params)).await().indefinitely().forEach(out::add);
+        pool.preparedQuery(sql)
+                .execute(Tuple.from(params))
+                .await()
+                .indefinitely()
+                .forEach(out::add);
         return out;
     }
 

@@ -8,15 +8,16 @@ import java.time.Duration;
 
 /** Plain HTTP GETs with a chosen internal token (or none), for tests of the token check itself. */
 public final class InternalCalls {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private InternalCalls() {
-    }
+    private InternalCalls() {}
 
     /** GET {@code base + path} carrying {@code token} in the internal header, or no header when null. */
     public static HttpResponse<String> get(String base, String path, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
-                .timeout(Duration.ofSeconds(15)).GET();
+                .timeout(Duration.ofSeconds(15))
+                .GET();
         if (token != null) {
             b.header(TestStack.INTERNAL_HEADER, token);
         }

@@ -25,7 +25,8 @@ public class InternalTokenHeader implements QuarkusTestBeforeEachCallback {
     /** Adds the header unless the test set one itself. */
     static final class AddToken implements Filter {
         @Override
-        public Response filter(FilterableRequestSpecification req, FilterableResponseSpecification res, FilterContext ctx) {
+        public Response filter(
+                FilterableRequestSpecification req, FilterableResponseSpecification res, FilterContext ctx) {
             if (!req.getHeaders().hasHeaderWithName(TestStack.INTERNAL_HEADER)) {
                 req.header(TestStack.INTERNAL_HEADER, TestStack.INTERNAL_TOKEN);
             }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +47,8 @@ public final class KafkaProbe implements AutoCloseable {
     }
 
     /** Polls until a record matches or {@code timeout} passes; returns every record seen so far. */
-    public List<ConsumerRecord<String, String>> pollUntil(Duration timeout, Predicate<ConsumerRecord<String, String>> match) {
+    public List<ConsumerRecord<String, String>> pollUntil(
+            Duration timeout, Predicate<ConsumerRecord<String, String>> match) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {

@@ -1,8 +1,7 @@
 package io.gpubroker.testkit;
 
-import java.util.Map;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
 
 /** Points a {@code @QuarkusTest} service at the real {@link TestStack} (no Dev Services). */
 public class StackResource implements QuarkusTestResourceLifecycleManager {

@@ -1,14 +1,13 @@
 package io.gpubroker.testkit;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.stack.ConnectWorker;
 import io.gpubroker.stack.Postgres;
 import io.gpubroker.stack.Stack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The real infrastructure tests run against. When the test command ({@code ./broker test}) has
@@ -21,6 +20,7 @@ public final class TestStack {
     public static final String INTERNAL_HEADER = "X-Broker-Internal-Token";
     /** The internal token every service under test expects (BROKER_INTERNAL_TOKEN); tests only. */
     public static final String INTERNAL_TOKEN = "testkit-internal-token-4f8a2c9e1b7d3a6f0c5e";
+
     private static TestStack instance;
 
     private final Postgres pg;
@@ -60,16 +60,34 @@ public final class TestStack {
             if (Files.exists(state)) {
                 Map<String, Object> s = new ObjectMapper().readValue(state.toFile(), Map.class);
                 Object pid = s.get("launcher_pid");
-                boolean alive = pid instanceof Number n && ProcessHandle.of(n.longValue()).map(ProcessHandle::isAlive).orElse(false);
+                boolean alive = pid instanceof Number n
+                        && ProcessHandle.of(n.longValue())
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false);
                 if (alive && "ready".equals(s.get("phase"))) {
                     Map<String, String> pgInfo = (Map<String, String>) s.get("postgres");
                     java.net.URI u = java.net.URI.create(pgInfo.get("jdbc_url").substring(5));
                     String pgUrl = System.getenv("PG_URL");
-                    Postgres pg = pgUrl != null && !pgUrl.isBlank() ? Postgres.external(pgUrl)
-                            : Postgres.attach(u.getHost(), u.getPort(), pgInfo.get("user"), "postgres", u.getPath().substring(1));
-                    return new TestStack(pg, (String) s.get("kafka"), ConnectWorker.attach(root,
-                            root.resolve(".broker/test/connect"), root.resolve(".broker/test/logs"), (String) s.get("kafka"),
-                            java.net.URI.create((String) s.get("connect")).getPort()));
+                    Postgres pg = pgUrl != null && !pgUrl.isBlank()
+                            ? Postgres.external(pgUrl)
+                            : Postgres.attach(
+                                    u.getHost(),
+                                    u.getPort(),
+                                    pgInfo.get("user"),
+                                    "postgres",
+                                    u.getPath().substring(1));
+                    return new TestStack(
+                            pg,
+                            (String) s.get("kafka"),
+                            ConnectWorker.attach(
+                                    root,
+                                    root.resolve(".broker/test/connect"),
+                                    root.resolve(".broker/test/logs"),
+                                    (String) s.get("kafka"),
+                                    java.net
+                                            .URI
+                                            .create((String) s.get("connect"))
+                                            .getPort()));
                 }
             }
         } catch (Exception e) {

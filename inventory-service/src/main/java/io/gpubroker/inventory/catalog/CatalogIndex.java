@@ -1,5 +1,6 @@
 package io.gpubroker.inventory.catalog;
 
+import io.gpubroker.contracts.NormalisedOffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,8 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
-
-import io.gpubroker.contracts.NormalisedOffer;
 
 /**
  * An immutable, search-ready copy of the whole catalog: offers in the documented order (best value
@@ -23,8 +22,8 @@ public final class CatalogIndex {
     /** The documented result order. */
     public static final String ORDER = "price_per_gpu_hour asc, reliability desc, id asc";
 
-    static final Comparator<NormalisedOffer> BEST_VALUE = Comparator
-            .comparingDouble((NormalisedOffer o) -> o.pricePerHour().doubleValue() / Math.max(1, o.gpuCount()))
+    static final Comparator<NormalisedOffer> BEST_VALUE = Comparator.comparingDouble(
+                    (NormalisedOffer o) -> o.pricePerHour().doubleValue() / Math.max(1, o.gpuCount()))
             .thenComparingDouble(o -> o.reliability() == null ? 1.0 : -o.reliability())
             .thenComparing(NormalisedOffer::id);
 
@@ -74,14 +73,18 @@ public final class CatalogIndex {
             provider[i] = providers.indexOf(o.provider());
             location[i] = locationOrdinals.computeIfAbsent(Offers.norm(o.location()), k -> locationOrdinals.size());
             positions.put(o.id(), i);
-            types.computeIfAbsent(Offers.norm(o.gpuType()), k -> new ArrayList<>()).add(i);
+            types.computeIfAbsent(Offers.norm(o.gpuType()), k -> new ArrayList<>())
+                    .add(i);
             if (provider[i] >= 0) {
                 provs.get(provider[i]).add(i);
             }
         }
         byGpuType = new HashMap<>();
-        types.forEach((k, v) -> byGpuType.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-        byProvider = provs.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+        types.forEach((k, v) ->
+                byGpuType.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        byProvider = provs.stream()
+                .map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+                .toArray(int[][]::new);
         locations = new String[locationOrdinals.size()];
         locationOrdinals.forEach((k, v) -> locations[v] = k);
     }
@@ -113,34 +116,74 @@ public final class CatalogIndex {
     /** Per-offer facts a template's extra_filters is evaluated on. */
     public OfferFacts facts(int p) {
         NormalisedOffer o = offers[p];
-        return new OfferFacts(o.provider(), o.gpuType(), gpuCount[p], vram[p], price[p], reliability[p], cuda[p],
-                o.diskGb(), o.ramGb(), o.vcpus(), o.location(), o.country());
+        return new OfferFacts(
+                o.provider(),
+                o.gpuType(),
+                gpuCount[p],
+                vram[p],
+                price[p],
+                reliability[p],
+                cuda[p],
+                o.diskGb(),
+                o.ramGb(),
+                o.vcpus(),
+                o.location(),
+                o.country());
     }
 
     /** One search's filters, already validated. Null fields do not filter. */
-    public record Query(String provider, String gpuType, String location, Integer minVram, Double maxPrice,
-                        Integer minGpuCount, Double minReliability, Double minConfidence, Double minCuda,
-                        IntPredicate extra, int limit, int offset) {
-    }
+    public record Query(
+            String provider,
+            String gpuType,
+            String location,
+            Integer minVram,
+            Double maxPrice,
+            Integer minGpuCount,
+            Double minReliability,
+            Double minConfidence,
+            Double minCuda,
+            IntPredicate extra,
+            int limit,
+            int offset) {}
 
     /** An offer on a result page (at {@code position} in this index; -1 when not from an index) with what the broker knows about it now. */
-    public record Hit(int position, NormalisedOffer offer, double confidence, long ageMillis, boolean stale, boolean suppressed) {
-    }
+    public record Hit(
+            int position,
+            NormalisedOffer offer,
+            double confidence,
+            long ageMillis,
+            boolean stale,
+            boolean suppressed) {}
 
     /** A result page and the number of all matching offers. */
-    public record Page(List<Hit> hits, int total) {
-    }
+    public record Page(List<Hit> hits, int total) {}
 
     /**
      * A query's filters without paging: the key of the match cache. Everything but {@code extra} (a
      * template predicate, not comparable), which is never cached. Texts as given ("A100" and "a100"
      * are two entries with the same matches: cheaper than normalising on every request).
      */
-    private record Filter(String provider, String gpuType, String location, Integer minVram, Double maxPrice,
-                          Integer minGpuCount, Double minReliability, Double minConfidence, Double minCuda) {
+    private record Filter(
+            String provider,
+            String gpuType,
+            String location,
+            Integer minVram,
+            Double maxPrice,
+            Integer minGpuCount,
+            Double minReliability,
+            Double minConfidence,
+            Double minCuda) {
         static Filter of(Query q) {
-            return new Filter(q.provider(), q.gpuType(), q.location(), q.minVram(), q.maxPrice(), q.minGpuCount(),
-                    q.minReliability(), q.minConfidence(), q.minCuda());
+            return new Filter(
+                    q.provider(),
+                    q.gpuType(),
+                    q.location(),
+                    q.minVram(),
+                    q.maxPrice(),
+                    q.minGpuCount(),
+                    q.minReliability(),
+                    q.minConfidence(),
+                    q.minCuda());
         }
     }
 
@@ -153,8 +196,13 @@ public final class CatalogIndex {
      * minimum ({@code lastMatch}); at {@code now} the matches are the positions with
      * {@code lastMatch >= now}.
      */
-    private record Matches(HealthOverlay health, long staleAfterMillis, long filledAt, long validUntil, int[] positions,
-                           long[] lastMatch) {
+    private record Matches(
+            HealthOverlay health,
+            long staleAfterMillis,
+            long filledAt,
+            long validUntil,
+            int[] positions,
+            long[] lastMatch) {
         boolean validFor(HealthOverlay h, long stale, long now) {
             return health == h && staleAfterMillis == stale && now >= filledAt && now < validUntil;
         }
@@ -162,6 +210,7 @@ public final class CatalogIndex {
 
     /** Bounds of the match cache of one index (it goes with the index on the next rebuild). */
     static final int CACHE_MAX_ENTRIES = 512;
+
     static final long CACHE_MAX_POSITIONS = 4_000_000; // 16 MB of int[]
 
     private final ConcurrentHashMap<Filter, Matches> matches = new ConcurrentHashMap<>();
@@ -189,8 +238,13 @@ public final class CatalogIndex {
                     lastMatch[k] = lastMatch(positions[k], q.minConfidence(), health, now, staleAfterMillis);
                 }
             }
-            m = new Matches(health, staleAfterMillis, now, health == null ? Long.MAX_VALUE : health.nextSuppressionEndAfter(now),
-                    positions, lastMatch);
+            m = new Matches(
+                    health,
+                    staleAfterMillis,
+                    now,
+                    health == null ? Long.MAX_VALUE : health.nextSuppressionEndAfter(now),
+                    positions,
+                    lastMatch);
             remember(key, m);
         }
         int[] pos = m.positions();
@@ -273,8 +327,15 @@ public final class CatalogIndex {
 
     /** Whether no offer needs testing: no health overlay and no filter but at most one posting list. */
     private boolean trivial(Query q, HealthOverlay health) {
-        if (health != null || q.maxPrice() != null || q.minVram() != null || q.minGpuCount() != null || q.minReliability() != null
-                || q.minCuda() != null || q.location() != null || q.extra() != null || q.minConfidence() != null) {
+        if (health != null
+                || q.maxPrice() != null
+                || q.minVram() != null
+                || q.minGpuCount() != null
+                || q.minReliability() != null
+                || q.minCuda() != null
+                || q.location() != null
+                || q.extra() != null
+                || q.minConfidence() != null) {
             return false;
         }
         // a provider with a GPU type is tested per offer (the GPU type's list is scanned)
@@ -375,7 +436,8 @@ public final class CatalogIndex {
     public Hit hit(int p, HealthOverlay health, long now, long staleAfterMillis) {
         long age = Math.max(0, now - fetchedAt[p]);
         boolean suppressed = health != null && health.suppressedUntil[p] > now;
-        return new Hit(p, offers[p], confidence(p, health, now, staleAfterMillis), age, age > staleAfterMillis, suppressed);
+        return new Hit(
+                p, offers[p], confidence(p, health, now, staleAfterMillis), age, age > staleAfterMillis, suppressed);
     }
 
     double confidence(int p, HealthOverlay health, long now, long staleAfterMillis) {

@@ -12,17 +12,22 @@ package io.gpubroker.inventory.catalog;
 public final class Confidence {
     public static final double DEFAULT_RELIABILITY = 0.8;
 
-    private Confidence() {
-    }
+    private Confidence() {}
 
-    public static double of(double reliability, boolean available, long ageMillis, long staleAfterMillis,
-                            double historyFactor, boolean suppressed) {
+    public static double of(
+            double reliability,
+            boolean available,
+            long ageMillis,
+            long staleAfterMillis,
+            double historyFactor,
+            boolean suppressed) {
         if (!available || suppressed) {
             return 0.0;
         }
         double base = Double.isNaN(reliability) ? DEFAULT_RELIABILITY : Math.max(0, Math.min(1, reliability));
         double age = Math.max(0, ageMillis);
-        double fresh = age <= staleAfterMillis ? 1.0 - 0.2 * (age / staleAfterMillis)
+        double fresh = age <= staleAfterMillis
+                ? 1.0 - 0.2 * (age / staleAfterMillis)
                 : Math.max(0.2, 0.8 * staleAfterMillis / age);
         return Math.round(base * fresh * historyFactor * 1000.0) / 1000.0;
     }

@@ -55,6 +55,8 @@ public final class HealthOverlay {
 
     /** Same factors and suppressions for the same positions: searches may keep what they derived from {@code other}. */
     public boolean sameAs(HealthOverlay other) {
-        return other != null && Arrays.equals(factor, other.factor) && Arrays.equals(suppressedUntil, other.suppressedUntil);
+        return other != null
+                && Arrays.equals(factor, other.factor)
+                && Arrays.equals(suppressedUntil, other.suppressedUntil);
     }
 }

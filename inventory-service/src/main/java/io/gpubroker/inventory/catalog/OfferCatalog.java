@@ -1,5 +1,12 @@
 package io.gpubroker.inventory.catalog;
 
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.inventory.config.InventoryConfig;
+import io.gpubroker.inventory.health.OfferHealth;
+import io.gpubroker.kit.clock.BrokerClock;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,15 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.inventory.config.InventoryConfig;
-import io.gpubroker.inventory.health.OfferHealth;
-import io.gpubroker.kit.clock.BrokerClock;
-import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,8 +27,7 @@ public class OfferCatalog {
     private static final Logger LOG = Logger.getLogger(OfferCatalog.class);
 
     /** What a search sees: one index and the health overlay computed for it. */
-    public record View(CatalogIndex index, HealthOverlay health, long version) {
-    }
+    public record View(CatalogIndex index, HealthOverlay health, long version) {}
 
     private final List<String> providers;
     private final OfferHealth health;
@@ -96,8 +93,12 @@ public class OfferCatalog {
         if (mine == null || !ProviderCatalog.later(stored.snapshotFetchedAt(), mine.snapshotFetchedAt())) {
             return false;
         }
-        boolean myFailureIsLater = mine.pollFailedAt() != null && !ProviderCatalog.later(stored.pollFailedAt(), mine.pollFailedAt());
-        replace(myFailureIsLater ? stored.withPollFailure(mine.pollFailedAt(), mine.pollErrorClass(), mine.pollErrorMessage()) : stored);
+        boolean myFailureIsLater =
+                mine.pollFailedAt() != null && !ProviderCatalog.later(stored.pollFailedAt(), mine.pollFailedAt());
+        replace(
+                myFailureIsLater
+                        ? stored.withPollFailure(mine.pollFailedAt(), mine.pollErrorClass(), mine.pollErrorMessage())
+                        : stored);
         return true;
     }
 

@@ -1,17 +1,21 @@
 package io.gpubroker.inventory.catalog;
 
+import io.gpubroker.contracts.NormalisedOffer;
 import java.time.Instant;
 import java.util.Map;
-
-import io.gpubroker.contracts.NormalisedOffer;
 
 /**
  * One provider's part of the catalog: the offers of its last applied complete snapshot, and the
  * last failed poll if any (the offers stay; their age shows how old they are).
  */
-public record ProviderCatalog(String provider, Map<String, NormalisedOffer> offers, String snapshotId,
-                              Instant snapshotFetchedAt, Instant pollFailedAt, String pollErrorClass,
-                              String pollErrorMessage) {
+public record ProviderCatalog(
+        String provider,
+        Map<String, NormalisedOffer> offers,
+        String snapshotId,
+        Instant snapshotFetchedAt,
+        Instant pollFailedAt,
+        String pollErrorClass,
+        String pollErrorMessage) {
 
     public static ProviderCatalog none(String provider) {
         return new ProviderCatalog(provider, Map.of(), null, null, null, null, null);
@@ -34,7 +38,8 @@ public record ProviderCatalog(String provider, Map<String, NormalisedOffer> offe
     }
 
     public ProviderCatalog withOffers(Map<String, NormalisedOffer> offers) {
-        return new ProviderCatalog(provider, offers, snapshotId, snapshotFetchedAt, pollFailedAt, pollErrorClass, pollErrorMessage);
+        return new ProviderCatalog(
+                provider, offers, snapshotId, snapshotFetchedAt, pollFailedAt, pollErrorClass, pollErrorMessage);
     }
 
     public ProviderCatalog withPollFailure(Instant at, String errorClass, String message) {

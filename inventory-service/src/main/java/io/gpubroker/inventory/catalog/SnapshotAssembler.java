@@ -1,5 +1,8 @@
 package io.gpubroker.inventory.catalog;
 
+import io.gpubroker.contracts.MalformedEventException;
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.contracts.OfferSnapshotPage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,10 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import io.gpubroker.contracts.MalformedEventException;
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.contracts.OfferSnapshotPage;
 
 /**
  * Collects the pages of provider snapshots until one is complete. A snapshot is applied only when
@@ -23,8 +22,7 @@ import io.gpubroker.contracts.OfferSnapshotPage;
 public final class SnapshotAssembler {
 
     /** A complete snapshot, ready to apply. */
-    public record Complete(String snapshotId, String provider, Instant fetchedAt, List<NormalisedOffer> offers) {
-    }
+    public record Complete(String snapshotId, String provider, Instant fetchedAt, List<NormalisedOffer> offers) {}
 
     private static final class Assembly {
         final String provider;

@@ -1,10 +1,9 @@
 package io.gpubroker.inventory.config;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
 
 /** Settings of the offer catalog under {@code inventory.*}. */
 @ConfigMapping(prefix = "inventory")

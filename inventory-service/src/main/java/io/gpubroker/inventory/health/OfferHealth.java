@@ -1,5 +1,11 @@
 package io.gpubroker.inventory.health;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.inventory.catalog.CatalogIndex;
+import io.gpubroker.inventory.catalog.HealthOverlay;
+import io.gpubroker.inventory.config.InventoryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -12,15 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.inventory.catalog.CatalogIndex;
-import io.gpubroker.inventory.catalog.HealthOverlay;
-import io.gpubroker.inventory.config.InventoryConfig;
 
 /**
  * The broker's own provisioning history: failures per offer, per machine and per provider + GPU
@@ -35,7 +32,9 @@ public class OfferHealth {
 
     /** What a failure or success is about. */
     public enum Scope {
-        OFFER(0.6), MACHINE(0.8), GPU_TYPE(0.9);
+        OFFER(0.6),
+        MACHINE(0.8),
+        GPU_TYPE(0.9);
 
         final double penalty;
 
@@ -54,14 +53,15 @@ public class OfferHealth {
     }
 
     /** A key as {@code GET /offer-health} shows it. */
-    public record KeyView(@JsonProperty("scope") String scope, @JsonProperty("key") String key,
-                          @JsonProperty("recent_failures") int recentFailures,
-                          @JsonProperty("last_failure_at") Instant lastFailureAt,
-                          @JsonProperty("last_error_class") String lastErrorClass,
-                          @JsonProperty("suppressed") boolean suppressed,
-                          @JsonProperty("suppressed_until") Instant suppressedUntil,
-                          @JsonProperty("suppressions") int suppressions) {
-    }
+    public record KeyView(
+            @JsonProperty("scope") String scope,
+            @JsonProperty("key") String key,
+            @JsonProperty("recent_failures") int recentFailures,
+            @JsonProperty("last_failure_at") Instant lastFailureAt,
+            @JsonProperty("last_error_class") String lastErrorClass,
+            @JsonProperty("suppressed") boolean suppressed,
+            @JsonProperty("suppressed_until") Instant suppressedUntil,
+            @JsonProperty("suppressions") int suppressions) {}
 
     private final Duration window;
     private final Duration cooldown;
@@ -70,15 +70,20 @@ public class OfferHealth {
     private volatile long version;
     /** The last projection made, and from what. */
     private CatalogIndex lastIndex;
+
     private Map<String, Projected> lastProjected;
     private HealthOverlay lastOverlay;
 
     public OfferHealth(InventoryConfig config) {
         this.window = config.health().window();
         this.cooldown = config.health().cooldown();
-        this.thresholds = Map.of(Scope.OFFER, config.health().suppressOfferAfter(),
-                Scope.MACHINE, config.health().suppressMachineAfter(),
-                Scope.GPU_TYPE, config.health().suppressGpuTypeAfter());
+        this.thresholds = Map.of(
+                Scope.OFFER,
+                config.health().suppressOfferAfter(),
+                Scope.MACHINE,
+                config.health().suppressMachineAfter(),
+                Scope.GPU_TYPE,
+                config.health().suppressGpuTypeAfter());
     }
 
     public static String offerKey(String offerId) {
@@ -94,8 +99,10 @@ public class OfferHealth {
     }
 
     /** Records a failed provision at {@code at}. */
-    public synchronized void failure(String provider, String offerId, String machineId, String gpuType, String errorClass, Instant at) {
-        for (Map.Entry<Scope, String> k : keysOf(provider, offerId, machineId, gpuType).entrySet()) {
+    public synchronized void failure(
+            String provider, String offerId, String machineId, String gpuType, String errorClass, Instant at) {
+        for (Map.Entry<Scope, String> k :
+                keysOf(provider, offerId, machineId, gpuType).entrySet()) {
             KeyState s = keys.computeIfAbsent(k.getValue(), x -> new KeyState());
             prune(s, at);
             s.failures.addLast(at);
@@ -167,8 +174,11 @@ public class OfferHealth {
         }
         // the projection depends only on the index and, per active key, its failure count and suppression end
         Map<String, Projected> projected = new HashMap<>();
-        active.forEach((k, s) -> projected.put(k, new Projected(s.failures.size(),
-                s.suppressedUntil == null ? Long.MIN_VALUE : s.suppressedUntil.toEpochMilli())));
+        active.forEach((k, s) -> projected.put(
+                k,
+                new Projected(
+                        s.failures.size(),
+                        s.suppressedUntil == null ? Long.MIN_VALUE : s.suppressedUntil.toEpochMilli())));
         if (index == lastIndex && projected.equals(lastProjected)) {
             return lastOverlay; // unchanged: the same instance, so searches keep what they cached for it
         }
@@ -192,13 +202,17 @@ public class OfferHealth {
                 u = until(u, s);
             }
             Map<String, KeyState> machines = byScope.machines.get(o.provider());
-            if (machines != null && o.machineId() != null && !o.machineId().isBlank()
+            if (machines != null
+                    && o.machineId() != null
+                    && !o.machineId().isBlank()
                     && (s = machines.get(o.machineId())) != null) {
                 f *= Math.pow(Scope.MACHINE.penalty, s.failures.size());
                 u = until(u, s);
             }
             Map<String, KeyState> gpus = byScope.gpuTypes.get(o.provider());
-            if (gpus != null && o.gpuType() != null && !o.gpuType().isBlank()
+            if (gpus != null
+                    && o.gpuType() != null
+                    && !o.gpuType().isBlank()
                     && (s = gpus.get(lowerGpu.computeIfAbsent(o.gpuType(), t -> t.toLowerCase(Locale.ROOT)))) != null) {
                 f *= Math.pow(Scope.GPU_TYPE.penalty, s.failures.size());
                 u = until(u, s);
@@ -213,8 +227,7 @@ public class OfferHealth {
     }
 
     /** What of an active key goes into the overlay. */
-    private record Projected(int failures, long suppressedUntil) {
-    }
+    private record Projected(int failures, long suppressedUntil) {}
 
     private static long until(long u, KeyState s) {
         return s.suppressedUntil == null ? u : Math.max(u, s.suppressedUntil.toEpochMilli());
@@ -225,8 +238,10 @@ public class OfferHealth {
      * machine id / lower-case GPU type. A key belongs to every provider whose prefix it has, so a
      * lookup by (provider, rest) finds exactly the keys {@link #keysOf} would build for the offer.
      */
-    private record ActiveKeys(Map<String, KeyState> offers, Map<String, Map<String, KeyState>> machines,
-                              Map<String, Map<String, KeyState>> gpuTypes) {
+    private record ActiveKeys(
+            Map<String, KeyState> offers,
+            Map<String, Map<String, KeyState>> machines,
+            Map<String, Map<String, KeyState>> gpuTypes) {
         static ActiveKeys of(Map<String, KeyState> active, Set<String> providers) {
             ActiveKeys a = new ActiveKeys(new HashMap<>(), new HashMap<>(), new HashMap<>());
             String offer = offerKey("");
@@ -238,9 +253,13 @@ public class OfferHealth {
                     String machine = machineKey(provider, "");
                     String gpu = gpuTypeKey(provider, "");
                     if (k.startsWith(machine)) {
-                        a.machines.computeIfAbsent(provider, x -> new HashMap<>()).put(k.substring(machine.length()), s);
+                        a.machines
+                                .computeIfAbsent(provider, x -> new HashMap<>())
+                                .put(k.substring(machine.length()), s);
                     } else if (k.startsWith(gpu)) {
-                        a.gpuTypes.computeIfAbsent(provider, x -> new HashMap<>()).put(k.substring(gpu.length()), s);
+                        a.gpuTypes
+                                .computeIfAbsent(provider, x -> new HashMap<>())
+                                .put(k.substring(gpu.length()), s);
                     }
                 }
             });
@@ -256,8 +275,15 @@ public class OfferHealth {
             boolean suppressed = s.suppressedUntil != null && s.suppressedUntil.isAfter(now);
             if (suppressed || !s.failures.isEmpty()) {
                 String scope = k.substring(0, k.indexOf(':'));
-                out.add(new KeyView(scope, k.substring(k.indexOf(':') + 1), s.failures.size(), s.lastFailureAt,
-                        s.lastErrorClass, suppressed, suppressed ? s.suppressedUntil : null, s.suppressions));
+                out.add(new KeyView(
+                        scope,
+                        k.substring(k.indexOf(':') + 1),
+                        s.failures.size(),
+                        s.lastFailureAt,
+                        s.lastErrorClass,
+                        suppressed,
+                        suppressed ? s.suppressedUntil : null,
+                        s.suppressions));
             }
         });
         out.sort(Comparator.comparing(KeyView::lastFailureAt, Comparator.nullsLast(Comparator.reverseOrder())));

@@ -1,14 +1,11 @@
 package io.gpubroker.inventory.health;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.inventory.catalog.OfferCatalog;
 import io.gpubroker.inventory.repository.CatalogRepository.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Applies each provisioning outcome to {@link OfferHealth} exactly once per replica, whichever way

@@ -1,7 +1,5 @@
 package io.gpubroker.inventory.messaging;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.OfferPollFailed;
 import io.gpubroker.contracts.OfferSnapshotPage;
@@ -9,6 +7,7 @@ import io.gpubroker.inventory.catalog.OfferCatalog;
 import io.gpubroker.inventory.service.CatalogService;
 import io.gpubroker.kit.messaging.Envelope;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;

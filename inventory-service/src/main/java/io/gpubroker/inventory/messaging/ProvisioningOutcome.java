@@ -1,11 +1,10 @@
 package io.gpubroker.inventory.messaging;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.Require;
+import java.time.Instant;
 
 /**
  * The fields of {@code ProvisionFailed} / {@code InstanceProvisioned} this service needs, read from
@@ -24,7 +23,8 @@ public record ProvisioningOutcome(
         @JsonProperty("message") String message,
         @JsonProperty("retryable") Boolean retryable,
         @JsonProperty("failed_at") Instant failedAt,
-        @JsonProperty("provisioned_at") Instant provisionedAt) implements BrokerEvent {
+        @JsonProperty("provisioned_at") Instant provisionedAt)
+        implements BrokerEvent {
 
     public ProvisioningOutcome {
         Require.text(provider, "provider");

@@ -1,12 +1,5 @@
 package io.gpubroker.inventory.messaging;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.gpubroker.contracts.EventCatalog;
@@ -21,6 +14,11 @@ import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -46,7 +44,8 @@ public class ProvisioningRepliesConsumer {
     private final OfferCatalog catalog;
     private final BrokerClock.Scaled clock;
 
-    public ProvisioningRepliesConsumer(Inbox inbox, OutcomeApplier outcomes, OfferCatalog catalog, BrokerClock.Scaled clock) {
+    public ProvisioningRepliesConsumer(
+            Inbox inbox, OutcomeApplier outcomes, OfferCatalog catalog, BrokerClock.Scaled clock) {
         this.inbox = inbox;
         this.outcomes = outcomes;
         this.catalog = catalog;
@@ -54,9 +53,15 @@ public class ProvisioningRepliesConsumer {
     }
 
     /** An outcome with what the catalog adds (GPU type, machine) at the time it arrived. */
-    record Facts(boolean failed, String provider, String offerId, String machineId, String gpuType, String errorClass,
-                 String message, Instant at) {
-    }
+    record Facts(
+            boolean failed,
+            String provider,
+            String offerId,
+            String machineId,
+            String gpuType,
+            String errorClass,
+            String message,
+            Instant at) {}
 
     @Incoming("provisioning-replies")
     public Uni<Void> consume(Message<String> msg) {
@@ -73,15 +78,26 @@ public class ProvisioningRepliesConsumer {
         Facts facts = facts(env);
         return inbox.process(CONSUMER, env, (db, e) -> store(db, e, facts))
                 .onFailure(t -> !(t instanceof MalformedEventException))
-                .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(8)
-                .onItemOrFailure().transformToUni((outcome, failure) -> {
+                .retry()
+                .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .atMost(8)
+                .onItemOrFailure()
+                .transformToUni((outcome, failure) -> {
                     if (failure != null) {
                         LOG.errorf("dead-lettering %s %s: %s", env.type(), env.eventId(), failure.getMessage());
                         return Uni.createFrom().completionStage(msg.nack(failure));
                     }
                     if (outcome == Inbox.Outcome.APPLIED) {
-                        outcomes.apply(new CatalogRepository.Outcome(env.eventId(), facts.failed(), facts.provider(), facts.offerId(),
-                                facts.machineId(), facts.gpuType(), facts.errorClass(), facts.at(), null));
+                        outcomes.apply(new CatalogRepository.Outcome(
+                                env.eventId(),
+                                facts.failed(),
+                                facts.provider(),
+                                facts.offerId(),
+                                facts.machineId(),
+                                facts.gpuType(),
+                                facts.errorClass(),
+                                facts.at(),
+                                null));
                     }
                     return Uni.createFrom().completionStage(msg.ack());
                 });
@@ -109,9 +125,11 @@ public class ProvisioningRepliesConsumer {
         }
         try {
             ProvisioningOutcome o = EventCatalog.mapper().readValue(json, ProvisioningOutcome.class);
-            return new Envelope(id, type, meta.map(IncomingKafkaRecordMetadata::getKey).orElse(null), o);
+            return new Envelope(
+                    id, type, meta.map(IncomingKafkaRecordMetadata::getKey).orElse(null), o);
         } catch (ValueInstantiationException e) {
-            throw new MalformedEventException(type + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage()), e);
+            throw new MalformedEventException(
+                    type + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage()), e);
         } catch (JsonProcessingException e) {
             throw new MalformedEventException(type + ": " + e.getOriginalMessage(), e);
         }
@@ -129,19 +147,33 @@ public class ProvisioningRepliesConsumer {
         String machine = o.machineId() != null ? o.machineId() : offer == null ? null : offer.machineId();
         String gpuType = offer == null ? null : offer.gpuType();
         Instant at = failed ? o.failedAt() : o.provisionedAt();
-        return new Facts(failed, o.provider(), o.offerId(), machine, gpuType, o.errorClass(), o.message(),
+        return new Facts(
+                failed,
+                o.provider(),
+                o.offerId(),
+                machine,
+                gpuType,
+                o.errorClass(),
+                o.message(),
                 at != null ? at : clock.instant());
     }
 
     private Uni<Void> store(Mutiny.Session db, Envelope env, Facts f) {
-        return db.createNativeQuery("insert into inventory.provisioning_outcomes (event_id, outcome, provider, offer_id, machine_id,"
-                        + " gpu_type, error_class, message, occurred_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                        + " on conflict (event_id) do nothing")
-                .setParameter(1, env.eventId()).setParameter(2, f.failed() ? "failed" : "provisioned")
-                .setParameter(3, f.provider()).setParameter(4, f.offerId()).setParameter(5, f.machineId())
-                .setParameter(6, f.gpuType()).setParameter(7, cut(f.errorClass(), 64)).setParameter(8, cut(f.message(), 512))
+        return db.createNativeQuery(
+                        "insert into inventory.provisioning_outcomes (event_id, outcome, provider, offer_id, machine_id,"
+                                + " gpu_type, error_class, message, occurred_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                + " on conflict (event_id) do nothing")
+                .setParameter(1, env.eventId())
+                .setParameter(2, f.failed() ? "failed" : "provisioned")
+                .setParameter(3, f.provider())
+                .setParameter(4, f.offerId())
+                .setParameter(5, f.machineId())
+                .setParameter(6, f.gpuType())
+                .setParameter(7, cut(f.errorClass(), 64))
+                .setParameter(8, cut(f.message(), 512))
                 .setParameter(9, CatalogRepository.odt(f.at()))
-                .executeUpdate().replaceWithVoid();
+                .executeUpdate()
+                .replaceWithVoid();
     }
 
     private static String cut(String s, int max) {

@@ -1,20 +1,5 @@
 package io.gpubroker.inventory.rest;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.IntPredicate;
-import java.util.function.Predicate;
-
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.UriInfo;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.contracts.NormalisedOffer;
@@ -30,6 +15,19 @@ import io.gpubroker.inventory.template.TemplateCatalog;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,8 +48,12 @@ public class InventoryResource {
     private final InventoryConfig config;
     private final long staleAfterMillis;
 
-    public InventoryResource(OfferCatalog catalog, SearchJson json, TemplateCatalog templates, BrokerClock.Scaled clock,
-                             InventoryConfig config) {
+    public InventoryResource(
+            OfferCatalog catalog,
+            SearchJson json,
+            TemplateCatalog templates,
+            BrokerClock.Scaled clock,
+            InventoryConfig config) {
         this.catalog = catalog;
         this.json = json;
         this.templates = templates;
@@ -62,20 +64,27 @@ public class InventoryResource {
 
     /** How fresh one provider's part of the catalog is. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ProviderStatus(@JsonProperty("status") String status, @JsonProperty("offers") int offers,
-                                 @JsonProperty("fetched_at") Instant fetchedAt, @JsonProperty("age_seconds") Long ageSeconds,
-                                 @JsonProperty("stale") boolean stale, @JsonProperty("poll_failed_at") Instant pollFailedAt,
-                                 @JsonProperty("poll_error_class") String pollErrorClass) {
-    }
+    public record ProviderStatus(
+            @JsonProperty("status") String status,
+            @JsonProperty("offers") int offers,
+            @JsonProperty("fetched_at") Instant fetchedAt,
+            @JsonProperty("age_seconds") Long ageSeconds,
+            @JsonProperty("stale") boolean stale,
+            @JsonProperty("poll_failed_at") Instant pollFailedAt,
+            @JsonProperty("poll_error_class") String pollErrorClass) {}
 
     /**
      * A result page: the broker API's {offers, count, total} plus paging, the order used, catalog freshness.
      * The declaration of the response; {@link SearchJson} writes it without serialising it field by field.
      */
-    public record SearchResult(@JsonProperty(OFFERS) List<OfferView> offers, @JsonProperty(COUNT) int count,
-                               @JsonProperty(TOTAL) int total, @JsonProperty(LIMIT) int limit,
-                               @JsonProperty(OFFSET) int offset, @JsonProperty("order") String order,
-                               @JsonProperty(PROVIDERS) Map<String, ProviderStatus> providers) {
+    public record SearchResult(
+            @JsonProperty(OFFERS) List<OfferView> offers,
+            @JsonProperty(COUNT) int count,
+            @JsonProperty(TOTAL) int total,
+            @JsonProperty(LIMIT) int limit,
+            @JsonProperty(OFFSET) int offset,
+            @JsonProperty("order") String order,
+            @JsonProperty(PROVIDERS) Map<String, ProviderStatus> providers) {
         static final String OFFERS = "offers";
         static final String COUNT = "count";
         static final String TOTAL = "total";
@@ -87,14 +96,18 @@ public class InventoryResource {
     /** The page as JSON bytes: the same document Jackson would write for a {@link SearchResult}, see {@link SearchJson}. */
     @GET
     public Uni<byte[]> search(@Context UriInfo uri) {
-        SearchParams p = SearchParams.parse(uri.getQueryParameters(), catalog.providers(),
-                config.search().defaultLimit(), config.search().maxLimit());
+        SearchParams p = SearchParams.parse(
+                uri.getQueryParameters(),
+                catalog.providers(),
+                config.search().defaultLimit(),
+                config.search().maxLimit());
         if (p.templateHashId() == null) {
             return Uni.createFrom().item(run(p, null));
         }
         return templates.current().map(c -> {
-            Template t = c.find(p.templateHashId()).orElseThrow(() -> ApiException.badRequest(
-                    "invalid 'template_hash_id': no template '" + p.templateHashId() + "' (see GET /templates)"));
+            Template t = c.find(p.templateHashId())
+                    .orElseThrow(() -> ApiException.badRequest("invalid 'template_hash_id': no template '"
+                            + p.templateHashId() + "' (see GET /templates)"));
             return run(p, compile(t));
         });
     }
@@ -110,8 +123,19 @@ public class InventoryResource {
             }
             provider = TEMPLATE_PROVIDER;
         }
-        CatalogIndex.Query q = new CatalogIndex.Query(provider, p.gpuType(), p.location(), p.minVram(), p.maxPrice(),
-                p.minGpuCount(), p.minReliability(), p.minConfidence(), p.minCuda(), extra, p.limit(), p.offset());
+        CatalogIndex.Query q = new CatalogIndex.Query(
+                provider,
+                p.gpuType(),
+                p.location(),
+                p.minVram(),
+                p.maxPrice(),
+                p.minGpuCount(),
+                p.minReliability(),
+                p.minConfidence(),
+                p.minCuda(),
+                extra,
+                p.limit(),
+                p.offset());
         long now = clock.millis();
         CatalogIndex.Page page = index.search(q, v.health(), now, staleAfterMillis);
         return json.write(index, page, p.limit(), p.offset(), statuses(now));
@@ -121,9 +145,19 @@ public class InventoryResource {
         Map<String, ProviderStatus> out = new LinkedHashMap<>();
         for (String name : catalog.providers()) {
             ProviderCatalog c = catalog.provider(name);
-            Long age = c.snapshotFetchedAt() == null ? null : Math.max(0, now - c.snapshotFetchedAt().toEpochMilli()) / 1000;
-            out.put(name, new ProviderStatus(c.status(), c.offers().size(), c.snapshotFetchedAt(), age,
-                    age != null && age * 1000 > staleAfterMillis, c.pollFailedAt(), c.pollErrorClass()));
+            Long age = c.snapshotFetchedAt() == null
+                    ? null
+                    : Math.max(0, now - c.snapshotFetchedAt().toEpochMilli()) / 1000;
+            out.put(
+                    name,
+                    new ProviderStatus(
+                            c.status(),
+                            c.offers().size(),
+                            c.snapshotFetchedAt(),
+                            age,
+                            age != null && age * 1000 > staleAfterMillis,
+                            c.pollFailedAt(),
+                            c.pollErrorClass()));
         }
         return out;
     }
@@ -132,7 +166,8 @@ public class InventoryResource {
         try {
             return ExtraFilters.compile(t.extraFiltersText());
         } catch (IllegalArgumentException e) {
-            LOG.warnf("template %s has unreadable extra_filters; not filtering on them: %s", t.hashId(), e.getMessage());
+            LOG.warnf(
+                    "template %s has unreadable extra_filters; not filtering on them: %s", t.hashId(), e.getMessage());
             return f -> true;
         }
     }
@@ -156,17 +191,24 @@ public class InventoryResource {
             throw ApiException.notFound("offer " + id + " not found");
         }
         long age = Math.max(0, now - o.fetchedAt().toEpochMilli());
-        double conf = Confidence.of(o.reliability() == null ? Double.NaN : o.reliability(), o.available(), age,
-                staleAfterMillis, 1.0, false);
+        double conf = Confidence.of(
+                o.reliability() == null ? Double.NaN : o.reliability(),
+                o.available(),
+                age,
+                staleAfterMillis,
+                1.0,
+                false);
         return new CatalogIndex.Hit(-1, o, conf, age, age > staleAfterMillis, false);
     }
 
     /** The Vast templates an offer fits. */
-    public record CompatibleTemplates(@JsonProperty("offer_id") String offerId,
-                                      @JsonProperty("compatible_templates") List<Template.Summary> templates,
-                                      @JsonProperty("count") int count,
-                                      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("note") String note) {
-    }
+    public record CompatibleTemplates(
+            @JsonProperty("offer_id") String offerId,
+            @JsonProperty("compatible_templates") List<Template.Summary> templates,
+            @JsonProperty("count") int count,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("note")
+            String note) {}
 
     @GET
     @Path("/{id}/compatible-templates")
@@ -176,13 +218,31 @@ public class InventoryResource {
         if (!TEMPLATE_PROVIDER.equals(o.provider())) {
             return Uni.createFrom().item(new CompatibleTemplates(id, List.of(), 0, TEMPLATE_NOTE));
         }
-        OfferFacts facts = new OfferFacts(o.provider(), o.gpuType(), o.gpuCount(), o.vramGb(), o.pricePerHour().doubleValue(),
-                o.reliability() == null ? Double.NaN : o.reliability(), o.cudaVersion() == null ? Double.NaN : o.cudaVersion(),
-                o.diskGb(), o.ramGb(), o.vcpus(), o.location(), o.country());
+        OfferFacts facts = new OfferFacts(
+                o.provider(),
+                o.gpuType(),
+                o.gpuCount(),
+                o.vramGb(),
+                o.pricePerHour().doubleValue(),
+                o.reliability() == null ? Double.NaN : o.reliability(),
+                o.cudaVersion() == null ? Double.NaN : o.cudaVersion(),
+                o.diskGb(),
+                o.ramGb(),
+                o.vcpus(),
+                o.location(),
+                o.country());
         return templates.current().map(c -> {
-            List<Template.Summary> fit = c.templates().stream().filter(t -> compile(t).test(facts)).map(Template::summary).toList();
-            return new CompatibleTemplates(id, fit, fit.size(), c.gatewayError() == null ? null
-                    : c.gatewayError() + "; answered from the template list fetched at " + c.fetchedAt());
+            List<Template.Summary> fit = c.templates().stream()
+                    .filter(t -> compile(t).test(facts))
+                    .map(Template::summary)
+                    .toList();
+            return new CompatibleTemplates(
+                    id,
+                    fit,
+                    fit.size(),
+                    c.gatewayError() == null
+                            ? null
+                            : c.gatewayError() + "; answered from the template list fetched at " + c.fetchedAt());
         });
     }
 }

@@ -1,13 +1,5 @@
 package io.gpubroker.inventory.rest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Set;
-
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -16,6 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.PropertyWriter;
 import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
 
 /**
  * How a mapper writes one JSON object type, split into what is fixed per value and what changes per
@@ -28,8 +27,7 @@ import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 final class JsonLayout {
 
     /** A value's JSON with holes: {@code bytes} with the dynamic values left out at {@code holes} (ascending). */
-    record Prepared(byte[] bytes, int[] holes) {
-    }
+    record Prepared(byte[] bytes, int[] holes) {}
 
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
@@ -38,7 +36,8 @@ final class JsonLayout {
     private final boolean[] dynamic;
     private final List<String> dynamicNames;
 
-    private JsonLayout(ObjectMapper mapper, List<PropertyWriter> properties, boolean[] dynamic, List<String> dynamicNames) {
+    private JsonLayout(
+            ObjectMapper mapper, List<PropertyWriter> properties, boolean[] dynamic, List<String> dynamicNames) {
         this.mapper = mapper;
         this.properties = properties;
         this.dynamic = dynamic;
@@ -54,7 +53,8 @@ final class JsonLayout {
             throw new UncheckedIOException(e);
         }
         if (!(serializer instanceof BeanSerializerBase bean)) {
-            throw new IllegalStateException(type + " is not written as a bean by this mapper: " + serializer.getClass());
+            throw new IllegalStateException(
+                    type + " is not written as a bean by this mapper: " + serializer.getClass());
         }
         List<PropertyWriter> props = new ArrayList<>();
         for (Iterator<PropertyWriter> it = bean.properties(); it.hasNext(); ) {
@@ -69,7 +69,8 @@ final class JsonLayout {
             }
         }
         if (names.size() != dynamic.size()) {
-            throw new IllegalStateException(type.getSimpleName() + " has no property among " + dynamic + " (has " + names + ")");
+            throw new IllegalStateException(
+                    type.getSimpleName() + " has no property among " + dynamic + " (has " + names + ")");
         }
         return new JsonLayout(mapper, List.copyOf(props), isDynamic, List.copyOf(names));
     }
@@ -103,12 +104,14 @@ final class JsonLayout {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName(), e);
         }
         byte[] raw = out.toByteArray();
         for (int[] x : placeholders) {
             if (!Arrays.equals(raw, x[0], x[1], NULL, 0, NULL.length)) {
-                throw new IllegalStateException("unexpected JSON layout of " + value.getClass().getSimpleName());
+                throw new IllegalStateException(
+                        "unexpected JSON layout of " + value.getClass().getSimpleName());
             }
         }
         int cut = placeholders.stream().mapToInt(x -> x[1] - x[0]).sum();

@@ -1,12 +1,11 @@
 package io.gpubroker.inventory.rest;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.inventory.catalog.CatalogIndex;
+import java.util.Map;
 
 /**
  * One offer as {@code GET /inventory/{id}} shows it: the search form ({@link OfferView}, its fields
@@ -27,7 +26,14 @@ public record OfferDetail(
 
     public static OfferDetail of(CatalogIndex.Hit h) {
         NormalisedOffer o = h.offer();
-        return new OfferDetail(OfferView.of(h), o.country(), o.machineId(), o.availableCount(), o.vcpus(), o.ramGb(), o.diskGb(),
+        return new OfferDetail(
+                OfferView.of(h),
+                o.country(),
+                o.machineId(),
+                o.availableCount(),
+                o.vcpus(),
+                o.ramGb(),
+                o.diskGb(),
                 o.provisioning() == null ? Map.of() : o.provisioning());
     }
 }

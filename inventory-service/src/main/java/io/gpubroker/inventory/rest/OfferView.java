@@ -1,12 +1,11 @@
 package io.gpubroker.inventory.rest;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.inventory.catalog.CatalogIndex;
+import java.math.BigDecimal;
+import java.time.Instant;
 
 /**
  * An offer as search shows it: the broker API's offer fields, then our additions (confidence, age,
@@ -37,6 +36,7 @@ public record OfferView(
 
     /** The fields that change with the clock and the broker's provisioning history (the rest change only with the offer). */
     static final String CONFIDENCE = "availability_confidence";
+
     static final String AGE_SECONDS = "age_seconds";
     static final String STALE = "stale";
     static final String SUPPRESSED = "suppressed";
@@ -44,8 +44,24 @@ public record OfferView(
     /** The search-result form. */
     public static OfferView of(CatalogIndex.Hit h) {
         NormalisedOffer o = h.offer();
-        return new OfferView(o.id(), o.provider(), o.providerId(), o.gpuType(), o.gpuCount(), o.vramGb(), o.pricePerHour(),
-                o.location(), o.reliability(), o.available(), o.maxDurationHours() == null ? 0 : o.maxDurationHours(),
-                o.fetchedAt(), o.cudaVersion(), h.confidence(), h.ageMillis() / 1000, h.stale(), o.currency(), h.suppressed());
+        return new OfferView(
+                o.id(),
+                o.provider(),
+                o.providerId(),
+                o.gpuType(),
+                o.gpuCount(),
+                o.vramGb(),
+                o.pricePerHour(),
+                o.location(),
+                o.reliability(),
+                o.available(),
+                o.maxDurationHours() == null ? 0 : o.maxDurationHours(),
+                o.fetchedAt(),
+                o.cudaVersion(),
+                h.confidence(),
+                h.ageMillis() / 1000,
+                h.stale(),
+                o.currency(),
+                h.suppressed());
     }
 }

@@ -1,18 +1,16 @@
 package io.gpubroker.inventory.rest;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.inventory.catalog.CatalogIndex;
 import io.gpubroker.inventory.rest.InventoryResource.ProviderStatus;
 import io.gpubroker.inventory.rest.InventoryResource.SearchResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Writes {@code GET /inventory} results as the REST layer's mapper would write a {@link SearchResult}
@@ -25,42 +23,52 @@ import io.gpubroker.inventory.rest.InventoryResource.SearchResult;
 @ApplicationScoped
 public class SearchJson {
 
-    private static final List<String> OFFER_FIELDS = List.of(OfferView.CONFIDENCE, OfferView.AGE_SECONDS, OfferView.STALE,
-            OfferView.SUPPRESSED);
-    private static final List<String> RESULT_FIELDS = List.of(SearchResult.OFFERS, SearchResult.COUNT, SearchResult.TOTAL,
-            SearchResult.LIMIT, SearchResult.OFFSET, SearchResult.PROVIDERS);
+    private static final List<String> OFFER_FIELDS =
+            List.of(OfferView.CONFIDENCE, OfferView.AGE_SECONDS, OfferView.STALE, OfferView.SUPPRESSED);
+    private static final List<String> RESULT_FIELDS = List.of(
+            SearchResult.OFFERS,
+            SearchResult.COUNT,
+            SearchResult.TOTAL,
+            SearchResult.LIMIT,
+            SearchResult.OFFSET,
+            SearchResult.PROVIDERS);
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
 
     /** The per-offer JSON of one index, by position. */
-    private record Memo(CatalogIndex index, AtomicReferenceArray<JsonLayout.Prepared> offers) {
-    }
+    private record Memo(CatalogIndex index, AtomicReferenceArray<JsonLayout.Prepared> offers) {}
 
     /** The last providers block written. */
-    private record ProvidersJson(Map<String, ProviderStatus> statuses, byte[] json) {
-    }
+    private record ProvidersJson(Map<String, ProviderStatus> statuses, byte[] json) {}
 
     private final ObjectMapper mapper;
     private final JsonLayout offerLayout;
     /** Per hole of an offer, which value goes there: an index into {@link #OFFER_FIELDS}. */
     private final int[] offerHoles;
+
     private final JsonLayout.Prepared envelope;
     /** Per hole of the envelope, an index into {@link #RESULT_FIELDS}. */
     private final int[] envelopeHoles;
+
     private volatile Memo memo;
     private volatile ProvidersJson providersJson;
 
     public SearchJson(ObjectMapper mapper) {
         this.mapper = mapper;
         this.offerLayout = JsonLayout.of(mapper, OfferView.class, Set.copyOf(OFFER_FIELDS));
-        this.offerHoles = offerLayout.dynamicNames().stream().mapToInt(OFFER_FIELDS::indexOf).toArray();
+        this.offerHoles = offerLayout.dynamicNames().stream()
+                .mapToInt(OFFER_FIELDS::indexOf)
+                .toArray();
         JsonLayout resultLayout = JsonLayout.of(mapper, SearchResult.class, Set.copyOf(RESULT_FIELDS));
         this.envelope = resultLayout.prepare(new SearchResult(List.of(), 0, 0, 0, 0, CatalogIndex.ORDER, Map.of()));
-        this.envelopeHoles = resultLayout.dynamicNames().stream().mapToInt(RESULT_FIELDS::indexOf).toArray();
+        this.envelopeHoles = resultLayout.dynamicNames().stream()
+                .mapToInt(RESULT_FIELDS::indexOf)
+                .toArray();
     }
 
     /** The JSON of the result page {@code page} of {@code index}. */
-    public byte[] write(CatalogIndex index, CatalogIndex.Page page, int limit, int offset, Map<String, ProviderStatus> providers) {
+    public byte[] write(
+            CatalogIndex index, CatalogIndex.Page page, int limit, int offset, Map<String, ProviderStatus> providers) {
         Memo m = memo(index);
         List<CatalogIndex.Hit> hits = page.hits();
         JsonLayout.Prepared[] prepared = new JsonLayout.Prepared[hits.size()];

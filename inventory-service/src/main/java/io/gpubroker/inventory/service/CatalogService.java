@@ -1,15 +1,5 @@
 package io.gpubroker.inventory.service;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.OfferPollFailed;
@@ -30,6 +20,14 @@ import io.gpubroker.kit.outbox.OutboxWriter;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -46,8 +44,7 @@ public class CatalogService {
     static final String AGGREGATE = "offer";
 
     /** What one applied snapshot changed. */
-    public record Applied(String provider, int offers, int published, int priceChanged, int updated, int withdrawn) {
-    }
+    public record Applied(String provider, int offers, int published, int priceChanged, int updated, int withdrawn) {}
 
     private final Mutiny.SessionFactory sessions;
     private final CatalogRepository repository;
@@ -59,9 +56,15 @@ public class CatalogService {
     private final OutcomeApplier outcomeApplier;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
-    public CatalogService(Mutiny.SessionFactory sessions, CatalogRepository repository, OutboxWriter outbox,
-                          OfferCatalog catalog, OfferHealth health, BrokerClock.Scaled clock, InventoryConfig config,
-                          OutcomeApplier outcomeApplier) {
+    public CatalogService(
+            Mutiny.SessionFactory sessions,
+            CatalogRepository repository,
+            OutboxWriter outbox,
+            OfferCatalog catalog,
+            OfferHealth health,
+            BrokerClock.Scaled clock,
+            InventoryConfig config,
+            OutcomeApplier outcomeApplier) {
         this.outcomeApplier = outcomeApplier;
         this.sessions = sessions;
         this.repository = repository;
@@ -81,12 +84,17 @@ public class CatalogService {
                 catalog.replace(c);
             }
         });
-        List<CatalogRepository.Outcome> outcomes = repository.outcomesSince(clock.instant().minus(health.replayHorizon()))
-                .await().indefinitely();
+        List<CatalogRepository.Outcome> outcomes = repository
+                .outcomesSince(clock.instant().minus(health.replayHorizon()))
+                .await()
+                .indefinitely();
         outcomes.forEach(outcomeApplier::apply);
         loaded.complete(null);
-        LOG.infof("catalog loaded: %d offers of %d providers, %d provisioning outcomes replayed in %d ms",
-                stored.values().stream().mapToInt(c -> c.offers().size()).sum(), stored.size(), outcomes.size(),
+        LOG.infof(
+                "catalog loaded: %d offers of %d providers, %d provisioning outcomes replayed in %d ms",
+                stored.values().stream().mapToInt(c -> c.offers().size()).sum(),
+                stored.size(),
+                outcomes.size(),
                 System.currentTimeMillis() - t0);
     }
 
@@ -101,7 +109,10 @@ public class CatalogService {
             if (current.snapshotFetchedAt() != null && !page.fetchedAt().isAfter(current.snapshotFetchedAt())) {
                 return Uni.createFrom().nullItem(); // a redelivered or older snapshot than the one applied
             }
-            return assembler.add(page).map(this::apply).orElseGet(() -> Uni.createFrom().nullItem());
+            return assembler
+                    .add(page)
+                    .map(this::apply)
+                    .orElseGet(() -> Uni.createFrom().nullItem());
         });
     }
 
@@ -113,17 +124,25 @@ public class CatalogService {
      */
     private Uni<Applied> apply(SnapshotAssembler.Complete snap) {
         String provider = snap.provider();
-        return sessions.withTransaction((db, tx) -> repository.lockHead(db, provider)
+        return sessions.withTransaction((db, tx) -> repository
+                        .lockHead(db, provider)
                         .chain(stored -> baseline(provider, stored))
                         .chain(current -> {
-                            if (current.snapshotFetchedAt() != null && (!snap.fetchedAt().isAfter(current.snapshotFetchedAt())
-                                    || snap.snapshotId().equals(current.snapshotId()))) {
+                            if (current.snapshotFetchedAt() != null
+                                    && (!snap.fetchedAt().isAfter(current.snapshotFetchedAt())
+                                            || snap.snapshotId().equals(current.snapshotId()))) {
                                 return Uni.createFrom().<Diff>nullItem(); // applied already, here or by another replica
                             }
                             Diff d = diff(current, snap);
-                            return repository.upsert(db, d.writes())
+                            return repository
+                                    .upsert(db, d.writes())
                                     .chain(() -> repository.delete(db, d.withdrawn()))
-                                    .chain(() -> repository.snapshotApplied(db, provider, snap.snapshotId(), snap.fetchedAt(), d.next().size()))
+                                    .chain(() -> repository.snapshotApplied(
+                                            db,
+                                            provider,
+                                            snap.snapshotId(),
+                                            snap.fetchedAt(),
+                                            d.next().size()))
                                     .chain(() -> outbox.appendAll(db, AGGREGATE, d.events()))
                                     .replaceWith(d);
                         }))
@@ -133,8 +152,14 @@ public class CatalogService {
                     }
                     // the poll-failure facts stay until a later snapshot supersedes them (status() compares times)
                     ProviderCatalog current = catalog.provider(provider);
-                    catalog.replace(new ProviderCatalog(provider, d.next(), snap.snapshotId(), snap.fetchedAt(),
-                            current.pollFailedAt(), current.pollErrorClass(), current.pollErrorMessage()));
+                    catalog.replace(new ProviderCatalog(
+                            provider,
+                            d.next(),
+                            snap.snapshotId(),
+                            snap.fetchedAt(),
+                            current.pollFailedAt(),
+                            current.pollErrorClass(),
+                            current.pollErrorMessage()));
                     LOG.infof("snapshot %s of %s applied: %s", snap.snapshotId(), provider, d.result());
                     return d.result();
                 });
@@ -147,15 +172,20 @@ public class CatalogService {
             return Uni.createFrom().item(memory);
         }
         return repository.loadProvider(provider).invoke(stored -> {
-            LOG.infof("catalog of %s was moved on by another replica (snapshot %s): diffing against it", provider, stored.snapshotId());
+            LOG.infof(
+                    "catalog of %s was moved on by another replica (snapshot %s): diffing against it",
+                    provider, stored.snapshotId());
             catalog.replaceIfNewer(stored);
         });
     }
 
     /** What a snapshot changes against {@code current}: rows to write, ids to delete, events. */
-    record Diff(Map<String, NormalisedOffer> next, List<NormalisedOffer> writes, List<String> withdrawn, List<BrokerEvent> events,
-                Applied result) {
-    }
+    record Diff(
+            Map<String, NormalisedOffer> next,
+            List<NormalisedOffer> writes,
+            List<String> withdrawn,
+            List<BrokerEvent> events,
+            Applied result) {}
 
     private Diff diff(ProviderCatalog current, SnapshotAssembler.Complete snap) {
         Instant now = clock.instant();
@@ -172,14 +202,29 @@ public class CatalogService {
             NormalisedOffer old = current.offers().get(o.id());
             if (old == null) {
                 writes.add(o);
-                events.add(new OfferPublished(o.id(), o.provider(), o.providerId(), o.gpuType(), o.gpuCount(), o.vramGb(),
-                        o.pricePerHour(), o.currency(), o.location(), now));
+                events.add(new OfferPublished(
+                        o.id(),
+                        o.provider(),
+                        o.providerId(),
+                        o.gpuType(),
+                        o.gpuCount(),
+                        o.vramGb(),
+                        o.pricePerHour(),
+                        o.currency(),
+                        o.location(),
+                        now));
                 published++;
             } else if (!Offers.sameContent(old, o)) {
                 writes.add(o);
                 if (old.pricePerHour().compareTo(o.pricePerHour()) != 0) {
-                    events.add(new OfferPriceChanged(o.id(), o.provider(), o.gpuType(), old.pricePerHour(), o.pricePerHour(),
-                            o.currency(), now));
+                    events.add(new OfferPriceChanged(
+                            o.id(),
+                            o.provider(),
+                            o.gpuType(),
+                            old.pricePerHour(),
+                            o.pricePerHour(),
+                            o.currency(),
+                            now));
                     priceChanged++;
                 } else {
                     updated++;
@@ -193,21 +238,28 @@ public class CatalogService {
                 events.add(new OfferWithdrawn(id, snap.provider(), "missing_from_snapshot", now));
             }
         }
-        return new Diff(next, writes, withdrawn, events,
+        return new Diff(
+                next,
+                writes,
+                withdrawn,
+                events,
                 new Applied(snap.provider(), next.size(), published, priceChanged, updated, withdrawn.size()));
     }
 
     /** A failed poll: remember it (the offers stay and keep ageing). */
     public Uni<Void> pollFailed(OfferPollFailed failed) {
-        return Uni.createFrom().completionStage(loaded)
-                .chain(() -> sessions.withTransaction((db, tx) -> repository.pollFailed(db, failed.provider(), failed.attemptedAt(),
-                        failed.errorClass(), failed.message())))
-                .invoke(() -> catalog.markPollFailed(failed.provider(), failed.attemptedAt(), failed.errorClass(), failed.message()));
+        return Uni.createFrom()
+                .completionStage(loaded)
+                .chain(() -> sessions.withTransaction((db, tx) -> repository.pollFailed(
+                        db, failed.provider(), failed.attemptedAt(), failed.errorClass(), failed.message())))
+                .invoke(() -> catalog.markPollFailed(
+                        failed.provider(), failed.attemptedAt(), failed.errorClass(), failed.message()));
     }
 
     /** Published outbox rows are on Kafka already; keep a day for inspection. */
     @Scheduled(every = "1h", delayed = "1m")
     Uni<Void> purgeOutbox() {
-        return sessions.withTransaction((db, tx) -> outbox.purgeOlderThan(db, 24)).replaceWithVoid();
+        return sessions.withTransaction((db, tx) -> outbox.purgeOlderThan(db, 24))
+                .replaceWithVoid();
     }
 }

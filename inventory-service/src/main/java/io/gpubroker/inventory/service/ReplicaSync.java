@@ -1,10 +1,5 @@
 package io.gpubroker.inventory.service;
 
-import java.time.Instant;
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.inventory.catalog.OfferCatalog;
 import io.gpubroker.inventory.catalog.ProviderCatalog;
 import io.gpubroker.inventory.config.InventoryConfig;
@@ -13,6 +8,9 @@ import io.gpubroker.inventory.repository.CatalogRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,8 +32,12 @@ public class ReplicaSync {
     /** Stored times only (the database's clock), so replicas' clocks need not agree. */
     private volatile Instant outcomesSeenUpTo;
 
-    public ReplicaSync(CatalogRepository repository, OfferCatalog catalog, OutcomeApplier outcomes, CatalogService service,
-                       InventoryConfig config) {
+    public ReplicaSync(
+            CatalogRepository repository,
+            OfferCatalog catalog,
+            OutcomeApplier outcomes,
+            CatalogService service,
+            InventoryConfig config) {
         this.repository = repository;
         this.catalog = catalog;
         this.outcomes = outcomes;
@@ -43,44 +45,64 @@ public class ReplicaSync {
         this.config = config;
     }
 
-    @Scheduled(every = "${inventory.replicas.sync-every:1s}", delayed = "1s",
+    @Scheduled(
+            every = "${inventory.replicas.sync-every:1s}",
+            delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> sync() {
         if (!service.isLoaded()) {
             return Uni.createFrom().voidItem();
         }
-        return catalogs().chain(this::newOutcomes)
-                .onFailure().invoke(e -> LOG.warnf("replica sync failed (retried at the next tick): %s", e.toString()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return catalogs()
+                .chain(this::newOutcomes)
+                .onFailure()
+                .invoke(e -> LOG.warnf("replica sync failed (retried at the next tick): %s", e.toString()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** Reloads each provider another replica moved on; copies later poll failures. */
     Uni<Void> catalogs() {
-        return repository.heads().chain(heads -> Multi.createFrom().iterable(heads)
-                .filter(h -> catalog.providers().contains(h.provider()))
-                .onItem().transformToUniAndConcatenate(this::follow)
-                .collect().last().replaceWithVoid());
+        return repository
+                .heads()
+                .chain(heads -> Multi.createFrom()
+                        .iterable(heads)
+                        .filter(h -> catalog.providers().contains(h.provider()))
+                        .onItem()
+                        .transformToUniAndConcatenate(this::follow)
+                        .collect()
+                        .last()
+                        .replaceWithVoid());
     }
 
     private Uni<Void> follow(ProviderCatalog stored) {
         ProviderCatalog mine = catalog.provider(stored.provider());
         if (ProviderCatalog.later(stored.pollFailedAt(), mine.pollFailedAt())) {
-            catalog.markPollFailed(stored.provider(), stored.pollFailedAt(), stored.pollErrorClass(), stored.pollErrorMessage());
+            catalog.markPollFailed(
+                    stored.provider(), stored.pollFailedAt(), stored.pollErrorClass(), stored.pollErrorMessage());
         }
         if (!ProviderCatalog.later(stored.snapshotFetchedAt(), mine.snapshotFetchedAt())) {
             return Uni.createFrom().voidItem();
         }
-        return repository.loadProvider(stored.provider()).invoke(loaded -> {
-            if (catalog.replaceIfNewer(loaded)) {
-                LOG.infof("snapshot %s of %s (applied by another replica) loaded: %d offers", loaded.snapshotId(),
-                        loaded.provider(), loaded.offers().size());
-            }
-        }).replaceWithVoid();
+        return repository
+                .loadProvider(stored.provider())
+                .invoke(loaded -> {
+                    if (catalog.replaceIfNewer(loaded)) {
+                        LOG.infof(
+                                "snapshot %s of %s (applied by another replica) loaded: %d offers",
+                                loaded.snapshotId(),
+                                loaded.provider(),
+                                loaded.offers().size());
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Applies outcomes other replicas stored since the last look; this replica's own are skipped by id. */
     Uni<Void> newOutcomes(Void ignored) {
-        Instant since = outcomesSeenUpTo == null ? Instant.now().minus(OutcomeApplier.REMEMBER)
+        Instant since = outcomesSeenUpTo == null
+                ? Instant.now().minus(OutcomeApplier.REMEMBER)
                 : outcomesSeenUpTo.minus(config.replicas().lookBack());
         return repository.outcomesRecordedSince(since).invoke(this::applyAll).replaceWithVoid();
     }

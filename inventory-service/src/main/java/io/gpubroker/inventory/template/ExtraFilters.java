@@ -1,5 +1,9 @@
 package io.gpubroker.inventory.template;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.EventCatalog;
+import io.gpubroker.inventory.catalog.OfferFacts;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -7,11 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gpubroker.contracts.EventCatalog;
-import io.gpubroker.inventory.catalog.OfferFacts;
 
 /**
  * Evaluates a Vast template's {@code extra_filters} ({@code {"field": {"op": value}}}, ops eq, neq,
@@ -39,8 +38,7 @@ public final class ExtraFilters {
             Map.entry("cpu_cores", f -> f.vcpus() == null ? null : (double) f.vcpus()),
             Map.entry("geolocation", f -> f.country() != null ? f.country() : f.location()));
 
-    private ExtraFilters() {
-    }
+    private ExtraFilters() {}
 
     /** Compiles {@code json}; unreadable JSON is an IllegalArgumentException. */
     public static Predicate<OfferFacts> compile(String json) {

@@ -30,10 +30,11 @@ public record Template(
         @JsonProperty("count_created") Long countCreated) {
 
     /** The short form {@code compatible-templates} lists. */
-    public record Summary(@JsonProperty("hash_id") String hashId, @JsonProperty("name") String name,
-                          @JsonProperty("image") String image,
-                          @JsonProperty("recommended_disk_space") Integer recommendedDiskSpace) {
-    }
+    public record Summary(
+            @JsonProperty("hash_id") String hashId,
+            @JsonProperty("name") String name,
+            @JsonProperty("image") String image,
+            @JsonProperty("recommended_disk_space") Integer recommendedDiskSpace) {}
 
     public Summary summary() {
         return new Summary(hashId, name, image, recommendedDiskSpace);

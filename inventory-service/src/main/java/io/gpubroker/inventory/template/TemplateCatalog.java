@@ -1,14 +1,5 @@
 package io.gpubroker.inventory.template;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.inventory.config.InventoryConfig;
@@ -20,6 +11,13 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -38,7 +36,9 @@ public class TemplateCatalog {
     /** The cached list and where it stands. {@code gatewayError} is set when the last refresh failed. */
     public record Cached(List<Template> templates, Instant fetchedAt, String gatewayError) {
         public Optional<Template> find(String hashId) {
-            return templates.stream().filter(t -> hashId.equalsIgnoreCase(t.hashId())).findFirst();
+            return templates.stream()
+                    .filter(t -> hashId.equalsIgnoreCase(t.hashId()))
+                    .findFirst();
         }
     }
 
@@ -49,7 +49,8 @@ public class TemplateCatalog {
     private volatile Cached cached;
     private volatile Instant lastFailure;
 
-    public TemplateCatalog(@RestClient ProviderGatewayClient gateway, Pool pool, BrokerClock.Scaled clock, InventoryConfig config) {
+    public TemplateCatalog(
+            @RestClient ProviderGatewayClient gateway, Pool pool, BrokerClock.Scaled clock, InventoryConfig config) {
         this.gateway = gateway;
         this.pool = pool;
         this.clock = clock;
@@ -58,9 +59,12 @@ public class TemplateCatalog {
 
     void onStart(@Observes StartupEvent ev) {
         try {
-            pool.query("select body::text, fetched_at from inventory.template_cache where id = 1").execute()
-                    .await().atMost(Duration.ofSeconds(10))
-                    .forEach((Row r) -> cached = new Cached(parse(r.getString(0)), r.getOffsetDateTime(1).toInstant(), null));
+            pool.query("select body::text, fetched_at from inventory.template_cache where id = 1")
+                    .execute()
+                    .await()
+                    .atMost(Duration.ofSeconds(10))
+                    .forEach((Row r) -> cached = new Cached(
+                            parse(r.getString(0)), r.getOffsetDateTime(1).toInstant(), null));
         } catch (RuntimeException e) {
             LOG.warnf("no cached templates loaded: %s", e.getMessage());
         }
@@ -71,12 +75,15 @@ public class TemplateCatalog {
         Cached c = cached;
         Instant now = clock.instant();
         boolean due = c == null || !c.fetchedAt().plus(refreshAfter).isAfter(now);
-        boolean backingOff = lastFailure != null && lastFailure.plus(RETRY_AFTER_FAILURE).isAfter(now);
+        boolean backingOff =
+                lastFailure != null && lastFailure.plus(RETRY_AFTER_FAILURE).isAfter(now);
         if (!due || (backingOff && c != null)) {
             return Uni.createFrom().item(c);
         }
         return gateway.templates()
-                .ifNoItem().after(FETCH_TIMEOUT).fail()
+                .ifNoItem()
+                .after(FETCH_TIMEOUT)
+                .fail()
                 .map(body -> {
                     List<Template> list = parse(body);
                     Cached fresh = new Cached(list, clock.instant(), null);
@@ -85,9 +92,11 @@ public class TemplateCatalog {
                     store(body);
                     return fresh;
                 })
-                .onFailure().recoverWithUni(e -> {
+                .onFailure()
+                .recoverWithUni(e -> {
                     lastFailure = clock.instant();
-                    String reason = "provider-gateway unreachable (" + e.getClass().getSimpleName() + ")";
+                    String reason =
+                            "provider-gateway unreachable (" + e.getClass().getSimpleName() + ")";
                     LOG.warnf("template refresh failed: %s", e.getMessage());
                     Cached old = cached;
                     if (old == null) {
@@ -121,9 +130,11 @@ public class TemplateCatalog {
     }
 
     private void store(String body) {
-        pool.preparedQuery("insert into inventory.template_cache (id, body, fetched_at) values (1, cast(cast($1 as text) as jsonb), $2)"
-                        + " on conflict (id) do update set body = excluded.body, fetched_at = excluded.fetched_at")
+        pool.preparedQuery(
+                        "insert into inventory.template_cache (id, body, fetched_at) values (1, cast(cast($1 as text) as jsonb), $2)"
+                                + " on conflict (id) do update set body = excluded.body, fetched_at = excluded.fetched_at")
                 .execute(Tuple.of(body, CatalogRepository.odt(clock.instant())))
-                .subscribe().with(ok -> { }, e -> LOG.warnf("template cache not stored: %s", e.getMessage()));
+                .subscribe()
+                .with(ok -> {}, e -> LOG.warnf("template cache not stored: %s", e.getMessage()));
     }
 }

@@ -1,5 +1,20 @@
 package io.gpubroker.inventory.bench;
 
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.inventory.Feed;
+import io.gpubroker.inventory.catalog.CatalogIndex;
+import io.gpubroker.inventory.catalog.OfferCatalog;
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.gpubroker.testkit.TestStack;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
@@ -15,23 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import jakarta.inject.Inject;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.inventory.Feed;
-import io.gpubroker.inventory.catalog.CatalogIndex;
-import io.gpubroker.inventory.catalog.OfferCatalog;
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.vertx.core.Vertx;
-import io.gpubroker.testkit.TestStack;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -51,14 +49,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class InventoryBenchmark {
     static final List<String> PROVIDERS = List.of("bench-1", "bench-2", "bench-3", "bench-4", "bench-5");
     static final String[] QUERIES = {
-            "gpu_type=RTX%204090&max_price=0.6&limit=5",
-            "gpu_type=A100&min_vram=80&limit=20",
-            "provider=bench-2&min_gpu_count=2&limit=50",
-            "max_price=1.0&min_reliability=0.95&limit=50",
-            "location=Germany&min_availability_confidence=0.8&limit=20",
-            "limit=50",
-            "gpu_type=H100%2080GB&offset=100&limit=50",
-            "gpu_type=RTX%203090&min_cuda=12.4&max_price=0.3&limit=10"};
+        "gpu_type=RTX%204090&max_price=0.6&limit=5",
+        "gpu_type=A100&min_vram=80&limit=20",
+        "provider=bench-2&min_gpu_count=2&limit=50",
+        "max_price=1.0&min_reliability=0.95&limit=50",
+        "location=Germany&min_availability_confidence=0.8&limit=20",
+        "limit=50",
+        "gpu_type=H100%2080GB&offset=100&limit=50",
+        "gpu_type=RTX%203090&min_cuda=12.4&max_price=0.3&limit=10"
+    };
 
     @Inject
     OfferCatalog catalog;
@@ -72,8 +71,9 @@ class InventoryBenchmark {
         int seconds = Integer.getInteger("bench.seconds", 20);
         int concurrency = Integer.getInteger("bench.concurrency", 16);
         int per = total / PROVIDERS.size();
-        System.out.printf("%n=== inventory-service benchmark: %,d offers, %d cores ===%n", total,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "%n=== inventory-service benchmark: %,d offers, %d cores ===%n",
+                total, Runtime.getRuntime().availableProcessors());
 
         List<List<NormalisedOffer>> catalogs = new ArrayList<>();
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -88,11 +88,30 @@ class InventoryBenchmark {
             List<NormalisedOffer> next = new ArrayList<>(c.size());
             for (int k = 0; k < c.size(); k++) {
                 NormalisedOffer o = c.get(k);
-                BigDecimal price = k % 100 == 0 ? o.pricePerHour().multiply(new BigDecimal("1.05")).setScale(3, RoundingMode.HALF_UP)
+                BigDecimal price = k % 100 == 0
+                        ? o.pricePerHour().multiply(new BigDecimal("1.05")).setScale(3, RoundingMode.HALF_UP)
                         : o.pricePerHour();
-                next.add(new NormalisedOffer(o.id(), o.provider(), o.providerId(), o.gpuType(), o.gpuCount(), o.vramGb(), price,
-                        o.currency(), o.location(), o.country(), o.reliability(), o.available(), o.availableCount(),
-                        o.cudaVersion(), o.maxDurationHours(), o.machineId(), o.vcpus(), o.ramGb(), o.diskGb(), later,
+                next.add(new NormalisedOffer(
+                        o.id(),
+                        o.provider(),
+                        o.providerId(),
+                        o.gpuType(),
+                        o.gpuCount(),
+                        o.vramGb(),
+                        price,
+                        o.currency(),
+                        o.location(),
+                        o.country(),
+                        o.reliability(),
+                        o.available(),
+                        o.availableCount(),
+                        o.cudaVersion(),
+                        o.maxDurationHours(),
+                        o.machineId(),
+                        o.vcpus(),
+                        o.ramGb(),
+                        o.diskGb(),
+                        later,
                         o.provisioning()));
             }
             repriced.add(next);
@@ -132,9 +151,10 @@ class InventoryBenchmark {
         long indexed = System.nanoTime();
         int n = catalogs.stream().mapToInt(List::size).sum();
         double secs = (applied - t0) / 1e9;
-        System.out.printf("ingest %-50s %,7d offers: sent in %.1f s, applied (DB + outbox committed) after %.1f s = %,.0f offers/s;"
-                        + " searchable %.0f ms later%n", label, n, (sent - t0) / 1e9, secs, n == 0 ? 0 : n / secs,
-                (indexed - applied) / 1e6);
+        System.out.printf(
+                "ingest %-50s %,7d offers: sent in %.1f s, applied (DB + outbox committed) after %.1f s = %,.0f offers/s;"
+                        + " searchable %.0f ms later%n",
+                label, n, (sent - t0) / 1e9, secs, n == 0 ? 0 : n / secs, (indexed - applied) / 1e6);
     }
 
     private void inProcess() {
@@ -161,9 +181,14 @@ class InventoryBenchmark {
             }
             Arrays.sort(scan);
             Arrays.sort(cached);
-            System.out.printf("index only  %-60s total %,6d  scan p50 %6.1f us p99 %7.1f us | cached p50 %5.1f us p99 %6.1f us%n",
-                    q, total, scan[scan.length / 2] / 1e3, scan[(int) (scan.length * 0.99)] / 1e3,
-                    cached[cached.length / 2] / 1e3, cached[(int) (cached.length * 0.99)] / 1e3);
+            System.out.printf(
+                    "index only  %-60s total %,6d  scan p50 %6.1f us p99 %7.1f us | cached p50 %5.1f us p99 %6.1f us%n",
+                    q,
+                    total,
+                    scan[scan.length / 2] / 1e3,
+                    scan[(int) (scan.length * 0.99)] / 1e3,
+                    cached[cached.length / 2] / 1e3,
+                    cached[(int) (cached.length * 0.99)] / 1e3);
         }
     }
 
@@ -195,31 +220,46 @@ class InventoryBenchmark {
 
     private void http(int seconds, int concurrency) throws Exception {
         if (Boolean.getBoolean("bench.in-jvm")) { // the first harness: client and service share one JVM
-            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-                    .setDefaultPort(RestAssured.port).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
+            HttpClient client = vertx.createHttpClient(
+                    new HttpClientOptions()
+                            .setDefaultHost("127.0.0.1")
+                            .setDefaultPort(RestAssured.port)
+                            .setKeepAlive(true),
+                    new PoolOptions().setHttp1MaxSize(concurrency));
             run(client, 5, concurrency, false); // warm-up
-            System.out.println("load average before the measured run (other processes share the 2 cores): " + loadavg());
+            System.out.println(
+                    "load average before the measured run (other processes share the 2 cores): " + loadavg());
             run(client, seconds, concurrency, true);
             System.out.println("load average after: " + loadavg());
             client.close();
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-XX:+UseSerialGC", LoadGenerator.class.getName(),
-                String.valueOf(RestAssured.port), "5", String.valueOf(seconds), String.valueOf(concurrency)));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                LoadGenerator.class.getName(),
+                String.valueOf(RestAssured.port),
+                "5",
+                String.valueOf(seconds),
+                String.valueOf(concurrency)));
         for (String q : QUERIES) {
             cmd.add("/inventory?" + q);
         }
         Process client = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = 0;
         String result = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.equals("MEASURING")) {
                     cpu0 = os.getProcessCpuTime();
-                    System.out.println("load average before the measured run (other processes share the 2 cores): " + loadavg());
+                    System.out.println(
+                            "load average before the measured run (other processes share the 2 cores): " + loadavg());
                 } else if (line.startsWith("RESULT ")) {
                     result = line;
                     break;
@@ -242,14 +282,25 @@ class InventoryBenchmark {
         }
         long count = Long.parseLong(r.get("requests"));
         double secs = Double.parseDouble(r.get("seconds"));
-        System.out.printf("HTTP GET /inventory (8 filter mixes round-robin), %d concurrent, %d s, client in its own JVM: %,d requests,"
+        System.out.printf(
+                "HTTP GET /inventory (8 filter mixes round-robin), %d concurrent, %d s, client in its own JVM: %,d requests,"
                         + " %,.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, p99.9 %s ms, max %s ms, errors %s, %,.0f bytes/response%n",
-                concurrency, seconds, count, count / secs, r.get("p50"), r.get("p90"), r.get("p99"), r.get("p999"), r.get("max"),
-                r.get("errors"), count == 0 ? 0 : Double.parseDouble(r.get("bytes")) / count);
+                concurrency,
+                seconds,
+                count,
+                count / secs,
+                r.get("p50"),
+                r.get("p90"),
+                r.get("p99"),
+                r.get("p999"),
+                r.get("max"),
+                r.get("errors"),
+                count == 0 ? 0 : Double.parseDouble(r.get("bytes")) / count);
         double serverMs = serverCpu / 1e6 / count;
         double clientMs = Double.parseDouble(r.get("client_cpu_ms")) / count;
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("CPU per request: service JVM %.3f ms (-> at most %,.0f req/s on %d dedicated cores), load generator %.3f ms%n",
+        System.out.printf(
+                "CPU per request: service JVM %.3f ms (-> at most %,.0f req/s on %d dedicated cores), load generator %.3f ms%n",
                 serverMs, cores * 1000 / serverMs, cores, clientMs);
         System.out.println("load average after: " + loadavg());
     }
@@ -261,8 +312,8 @@ class InventoryBenchmark {
         AtomicLong errors = new AtomicLong();
         AtomicInteger seq = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(concurrency);
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         for (int c = 0; c < concurrency; c++) {
@@ -277,18 +328,36 @@ class InventoryBenchmark {
         int count = Math.min(n.get(), lat.length);
         long[] sorted = Arrays.copyOf(lat, count);
         Arrays.sort(sorted);
-        System.out.printf("HTTP GET /inventory (8 filter mixes round-robin), %d concurrent, %d s: %,d requests, %,.0f req/s,"
+        System.out.printf(
+                "HTTP GET /inventory (8 filter mixes round-robin), %d concurrent, %d s: %,d requests, %,.0f req/s,"
                         + " p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms, errors %d%n",
-                concurrency, seconds, count, count / (elapsed / 1e9), sorted[count / 2] / 1e6, sorted[(int) (count * 0.9)] / 1e6,
-                sorted[(int) (count * 0.99)] / 1e6, sorted[(int) (count * 0.999)] / 1e6, sorted[count - 1] / 1e6, errors.get());
+                concurrency,
+                seconds,
+                count,
+                count / (elapsed / 1e9),
+                sorted[count / 2] / 1e6,
+                sorted[(int) (count * 0.9)] / 1e6,
+                sorted[(int) (count * 0.99)] / 1e6,
+                sorted[(int) (count * 0.999)] / 1e6,
+                sorted[count - 1] / 1e6,
+                errors.get());
         // CPU the JVM (service + load generator) spent per request: what the machine's cores bound req/s to
         double cpuMs = cpu / 1e6 / count;
-        System.out.printf("CPU per request (service + in-JVM client): %.3f ms -> at most %,.0f req/s on %d dedicated cores%n",
-                cpuMs, Runtime.getRuntime().availableProcessors() * 1000 / cpuMs, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "CPU per request (service + in-JVM client): %.3f ms -> at most %,.0f req/s on %d dedicated cores%n",
+                cpuMs,
+                Runtime.getRuntime().availableProcessors() * 1000 / cpuMs,
+                Runtime.getRuntime().availableProcessors());
     }
 
-    private void next(HttpClient client, long end, long[] lat, AtomicInteger n, AtomicLong errors, AtomicInteger seq,
-                      CountDownLatch done) {
+    private void next(
+            HttpClient client,
+            long end,
+            long[] lat,
+            AtomicInteger n,
+            AtomicLong errors,
+            AtomicInteger seq,
+            CountDownLatch done) {
         if (System.nanoTime() >= end) {
             done.countDown();
             return;
@@ -296,12 +365,14 @@ class InventoryBenchmark {
         String uri = "/inventory?" + QUERIES[Math.floorMod(seq.getAndIncrement(), QUERIES.length)];
         long t = System.nanoTime();
         client.request(HttpMethod.GET, uri)
-                .compose(req -> req.putHeader(TestStack.INTERNAL_HEADER, TestStack.INTERNAL_TOKEN).send().compose(resp -> {
-                    if (resp.statusCode() != 200) {
-                        errors.incrementAndGet();
-                    }
-                    return resp.body();
-                }))
+                .compose(req -> req.putHeader(TestStack.INTERNAL_HEADER, TestStack.INTERNAL_TOKEN)
+                        .send()
+                        .compose(resp -> {
+                            if (resp.statusCode() != 200) {
+                                errors.incrementAndGet();
+                            }
+                            return resp.body();
+                        }))
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         errors.incrementAndGet();
@@ -316,7 +387,8 @@ class InventoryBenchmark {
 
     private static String loadavg() {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .trim();
         } catch (java.io.IOException e) {
             return "unknown";
         }

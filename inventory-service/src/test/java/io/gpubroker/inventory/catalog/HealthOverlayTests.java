@@ -2,6 +2,13 @@ package io.gpubroker.inventory.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.inventory.config.InventoryConfig;
+import io.gpubroker.inventory.health.OfferHealth;
+import io.gpubroker.testkit.BrokerTestProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,15 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import jakarta.inject.Inject;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.inventory.config.InventoryConfig;
-import io.gpubroker.inventory.health.OfferHealth;
-import io.gpubroker.testkit.BrokerTestProfile;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,8 +38,28 @@ class HealthOverlayTests {
         List<NormalisedOffer> out = new ArrayList<>();
         for (int i = 0; i < 240; i++) {
             String p = PROVIDERS.get(i % 3);
-            out.add(new NormalisedOffer(p + "-" + i, p, "n" + i, gpus[(i / 3) % 4], 1, 24, new BigDecimal("0.5"), "USD", "Here", "US",
-                    0.9, true, 1, null, null, machines[(i / 3) % machines.length], 8, 64, 200, T0, Map.of()));
+            out.add(new NormalisedOffer(
+                    p + "-" + i,
+                    p,
+                    "n" + i,
+                    gpus[(i / 3) % 4],
+                    1,
+                    24,
+                    new BigDecimal("0.5"),
+                    "USD",
+                    "Here",
+                    "US",
+                    0.9,
+                    true,
+                    1,
+                    null,
+                    null,
+                    machines[(i / 3) % machines.length],
+                    8,
+                    64,
+                    200,
+                    T0,
+                    Map.of()));
         }
         return out;
     }
@@ -61,8 +79,13 @@ class HealthOverlayTests {
                 if (random.nextInt(10) == 0) {
                     health.success(o.provider(), o.id(), o.machineId(), o.gpuType());
                 } else {
-                    health.failure(o.provider(), random.nextInt(3) == 0 ? o.id() : null, o.machineId(), o.gpuType(),
-                            "stale_inventory", at);
+                    health.failure(
+                            o.provider(),
+                            random.nextInt(3) == 0 ? o.id() : null,
+                            o.machineId(),
+                            o.gpuType(),
+                            "stale_inventory",
+                            at);
                 }
             }
             CatalogIndex index = CatalogIndex.build(offers, PROVIDERS);
@@ -90,14 +113,17 @@ class HealthOverlayTests {
                         }
                     }
                 }
-                assertThat(overlay.factor[p]).as(o.id() + " / " + o.machineId() + " / " + o.gpuType()).isEqualTo(factor);
+                assertThat(overlay.factor[p])
+                        .as(o.id() + " / " + o.machineId() + " / " + o.gpuType())
+                        .isEqualTo(factor);
                 boolean suppressed = overlay.suppressedUntil[p] > now.toEpochMilli();
                 suppressedSeen += suppressed ? 1 : 0;
                 penalisedSeen += factor < 1 ? 1 : 0;
                 assertThat(suppressed).as(o.id()).isEqualTo(until > now.toEpochMilli());
                 if (suppressed) {
                     assertThat(overlay.suppressedUntil[p]).isEqualTo(until);
-                    assertThat(overlay.nextSuppressionEndAfter(now.toEpochMilli())).isLessThanOrEqualTo(until);
+                    assertThat(overlay.nextSuppressionEndAfter(now.toEpochMilli()))
+                            .isLessThanOrEqualTo(until);
                 }
             }
         }
@@ -117,8 +143,10 @@ class HealthOverlayTests {
         health.failure(o.provider(), null, "m2", o.gpuType(), "stale_inventory", T0.plusSeconds(2));
         HealthOverlay second = health.overlay(index, T0.plusSeconds(3));
         assertThat(second).isNotSameAs(first);
-        assertThat(health.overlay(CatalogIndex.build(offers, PROVIDERS), T0.plusSeconds(3))).isNotSameAs(second);
+        assertThat(health.overlay(CatalogIndex.build(offers, PROVIDERS), T0.plusSeconds(3)))
+                .isNotSameAs(second);
         // the failures leave the window: nothing is active any more
-        assertThat(health.overlay(index, T0.plus(health.window()).plusSeconds(10))).isNull();
+        assertThat(health.overlay(index, T0.plus(health.window()).plusSeconds(10)))
+                .isNull();
     }
 }

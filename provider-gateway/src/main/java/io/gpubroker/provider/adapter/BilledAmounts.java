@@ -1,25 +1,22 @@
 package io.gpubroker.provider.adapter;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.BilledCosts;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gpubroker.contracts.BilledCosts;
-
 /**
  * Reading money out of provider billing answers: amounts as numbers or numeric strings, summed per
  * instance; an instance with any unreadable amount is skipped (unknown), never counted short.
  */
 public final class BilledAmounts {
-    private BilledAmounts() {
-    }
+    private BilledAmounts() {}
 
     /** One billed row: the instance it bills and the amount as the provider sent it. */
-    public record Row(String instanceId, JsonNode amount) {
-    }
+    public record Row(String instanceId, JsonNode amount) {}
 
     /** A money amount (number or numeric string); null when it is not one. */
     public static BigDecimal amount(JsonNode v) {
@@ -63,8 +60,13 @@ public final class BilledAmounts {
      * the breaker), as the provider's billing side is what failed.
      */
     public static ProviderException badAnswer(String provider, JsonNode body, String fallback) {
-        return new ProviderException(ErrorClass.TRANSIENT, provider + " answered without usable billing data: "
-                + errorOf(body, fallback), 200, null, false, null);
+        return new ProviderException(
+                ErrorClass.TRANSIENT,
+                provider + " answered without usable billing data: " + errorOf(body, fallback),
+                200,
+                null,
+                false,
+                null);
     }
 
     private static String errorOf(JsonNode body, String fallback) {

@@ -10,26 +10,35 @@ import java.util.regex.Pattern;
  * or an L4's 23034 MiB are 24 GB cards, never 23 or 22.
  */
 public final class GpuNames {
-    private static final int[] MARKETED_GB = {4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 180, 192, 262, 288};
+    private static final int[] MARKETED_GB = {
+        4, 6, 8, 10, 11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 180, 192, 262, 288
+    };
     private static final Pattern RTX_ADA = Pattern.compile("rtx\\s*(\\d{4})\\s*ada");
     private static final Pattern RTX_A = Pattern.compile("rtx\\s*a(\\d{4})");
     private static final Pattern RTX = Pattern.compile("rtx\\s*(\\d{4})(\\s*ti)?");
     private static final Pattern GTX = Pattern.compile("gtx\\s*(\\d{4})(\\s*ti)?");
     /** Families sold with several memory sizes: the size is part of the name. */
     private static final Pattern SIZED = Pattern.compile("\\b([abhv]100)\\b");
-    private static final Pattern PLAIN = Pattern.compile("\\b(gh200|h200|b200|b300|l40s|l40|l4|a10g|a10|a16|a30|a40|a2|t4|mi300x|mi250)\\b");
+
+    private static final Pattern PLAIN =
+            Pattern.compile("\\b(gh200|h200|b200|b300|l40s|l40|l4|a10g|a10|a16|a30|a40|a2|t4|mi300x|mi250)\\b");
     private static final Pattern GB_IN_NAME = Pattern.compile("(\\d{2,3})\\s*gb");
 
-    private GpuNames() {
-    }
+    private GpuNames() {}
 
     /** The broker name of {@code raw} ({@code vramGb} per GPU, 0 if unknown, decides A100 40GB vs 80GB). */
     public static String normalise(String raw, int vramGb) {
         if (raw == null || raw.isBlank()) {
             return "Unknown";
         }
-        String s = " " + raw.toLowerCase(Locale.ROOT).replace('-', ' ').replace('_', ' ')
-                .replace("nvidia", " ").replace("geforce", " ").replace("tesla", " ") + " ";
+        String s = " "
+                + raw.toLowerCase(Locale.ROOT)
+                        .replace('-', ' ')
+                        .replace('_', ' ')
+                        .replace("nvidia", " ")
+                        .replace("geforce", " ")
+                        .replace("tesla", " ")
+                + " ";
         Matcher m = RTX_ADA.matcher(s);
         if (m.find()) {
             return "RTX " + m.group(1) + " Ada";

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** Small helpers adapters share to build offers. */
 public final class Offers {
-    private Offers() {
-    }
+    private Offers() {}
 
     public static BigDecimal usd(double v) {
         return BigDecimal.valueOf(v).setScale(4, RoundingMode.HALF_UP);

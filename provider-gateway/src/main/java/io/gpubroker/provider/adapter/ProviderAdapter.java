@@ -1,13 +1,12 @@
 package io.gpubroker.provider.adapter;
 
+import io.gpubroker.contracts.BilledCosts;
+import io.gpubroker.contracts.NormalisedOffer;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.contracts.BilledCosts;
-import io.gpubroker.contracts.NormalisedOffer;
 
 /**
  * One provider's real HTTP API behind the broker's operations. Implementations are blocking and
@@ -30,8 +29,7 @@ public interface ProviderAdapter {
      * Steps after the id is persisted (Vast key attach, Trooper title): idempotent, safe to repeat on
      * a resumed command.
      */
-    default void afterCreate(String instanceId, ProvisionSpec spec) {
-    }
+    default void afterCreate(String instanceId, ProvisionSpec spec) {}
 
     /** The instance now; a vanished instance is {@link BrokerState#GONE}. {@code keys} are the session's public keys. */
     InstanceView describe(String instanceId, List<String> keys);

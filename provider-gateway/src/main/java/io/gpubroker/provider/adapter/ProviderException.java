@@ -17,8 +17,13 @@ public class ProviderException extends RuntimeException {
         this(errorClass, message, 0, null, false, null);
     }
 
-    public ProviderException(ErrorClass errorClass, String message, int httpStatus, Duration retryAfter,
-                             boolean maybeApplied, Throwable cause) {
+    public ProviderException(
+            ErrorClass errorClass,
+            String message,
+            int httpStatus,
+            Duration retryAfter,
+            boolean maybeApplied,
+            Throwable cause) {
         super(message, cause, false, false);
         this.errorClass = errorClass;
         this.httpStatus = httpStatus;

@@ -1,5 +1,9 @@
 package io.gpubroker.provider.adapter;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,11 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * A provider's HTTP endpoint: base URL, auth headers, JSON in and out, and the classification every
  * provider shares (401/403 auth, 402 funds, 404 not found, 429 rate limited with Retry-After, 5xx and
@@ -25,9 +24,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class ProviderHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
     // money is read exactly: a billed 0.075 must not come back as 0.07500000000000001
-    private static final ObjectMapper EXACT = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper EXACT =
+            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
 
     /** A provider answer; {@link #json()} parses lazily. */
     public record Response(int status, String body, Map<String, java.util.List<String>> headers) {
@@ -54,8 +56,11 @@ public final class ProviderHttp {
         }
 
         public Duration retryAfter() {
-            java.util.List<String> v = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Retry-After"))
-                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            java.util.List<String> v = headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase("Retry-After"))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse(null);
             if (v == null || v.isEmpty()) {
                 return null;
             }
@@ -113,8 +118,8 @@ public final class ProviderHttp {
     /** Sends one request. I/O failures become TRANSIENT; a timeout may have been applied by the provider. */
     public Response send(String method, String path, Object body) {
         String url = path.startsWith("http") ? path : baseUrl + path;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                .header("Accept", "application/json");
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Accept", "application/json");
         authHeaders.forEach(b::header);
         if (body != null) {
             try {
@@ -132,10 +137,16 @@ public final class ProviderHttp {
         } catch (HttpTimeoutException e) {
             throw new ProviderException(ErrorClass.TRANSIENT, method + " " + path + " timed out", 0, null, true, e);
         } catch (ConnectException e) {
-            throw new ProviderException(ErrorClass.TRANSIENT, method + " " + path + ": cannot connect", 0, null, false, e);
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT, method + " " + path + ": cannot connect", 0, null, false, e);
         } catch (IOException e) {
-            throw new ProviderException(ErrorClass.TRANSIENT, method + " " + path + ": " + e.getClass().getSimpleName(),
-                    0, null, true, e);
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT,
+                    method + " " + path + ": " + e.getClass().getSimpleName(),
+                    0,
+                    null,
+                    true,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderException(ErrorClass.TRANSIENT, method + " " + path + " interrupted", 0, null, true, e);
@@ -155,7 +166,8 @@ public final class ProviderHttp {
                 default -> r.status() >= 500 ? ErrorClass.TRANSIENT : ErrorClass.INVALID;
             };
         }
-        return new ProviderException(c, what + ": HTTP " + r.status() + " " + r.snippet(), r.status(), r.retryAfter(), false, null);
+        return new ProviderException(
+                c, what + ": HTTP " + r.status() + " " + r.snippet(), r.status(), r.retryAfter(), false, null);
     }
 
     /** Returns {@code r} when 2xx, else throws its classification. */

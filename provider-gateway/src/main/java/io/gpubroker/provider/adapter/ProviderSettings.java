@@ -2,7 +2,6 @@ package io.gpubroker.provider.adapter;
 
 import java.time.Duration;
 import java.util.Optional;
-
 import org.eclipse.microprofile.config.Config;
 
 /**

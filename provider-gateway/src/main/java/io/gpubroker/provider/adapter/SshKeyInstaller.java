@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Pattern;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.ClientSession.ClientSessionEvent;
@@ -20,7 +19,8 @@ import org.apache.sshd.common.config.keys.KeyUtils;
  * only to a host presenting exactly that key.
  */
 public final class SshKeyInstaller implements AutoCloseable {
-    private static final Pattern KEY = Pattern.compile("(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( [^'\"\\\\`$]*)?");
+    private static final Pattern KEY =
+            Pattern.compile("(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( [^'\"\\\\`$]*)?");
     /** The fingerprint a connection must see (connection context); absent = only learning the key. */
     private static final AttributeRepository.AttributeKey<String> EXPECTED = new AttributeRepository.AttributeKey<>();
     /** The fingerprint the host presented (set by the key verifier). */
@@ -63,8 +63,14 @@ public final class SshKeyInstaller implements AutoCloseable {
             }
             return seen;
         } catch (IOException | RuntimeException e) {
-            throw new ProviderException(ErrorClass.TRANSIENT, "reading the SSH host key of " + host + ":" + port + " failed: "
-                    + e.getClass().getSimpleName(), 0, null, false, null);
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT,
+                    "reading the SSH host key of " + host + ":" + port + " failed: "
+                            + e.getClass().getSimpleName(),
+                    0,
+                    null,
+                    false,
+                    null);
         }
     }
 
@@ -90,7 +96,8 @@ public final class SshKeyInstaller implements AutoCloseable {
         ClientSession s = null;
         try {
             s = client.connect(user, host, port, AttributeRepository.ofKeyValuePair(EXPECTED, pinnedHostKey))
-                    .verify(timeout).getSession();
+                    .verify(timeout)
+                    .getSession();
             // the password is offered only after the key exchange, which the verifier fails on another key
             s.addPasswordIdentity(password);
             s.auth().verify(timeout);
@@ -101,8 +108,14 @@ public final class SshKeyInstaller implements AutoCloseable {
                 throw new HostKeyChanged(pinnedHostKey, seen);
             }
             // the message of an auth failure never contains the password
-            throw new ProviderException(ErrorClass.TRANSIENT, "installing keys over SSH on " + host + ":" + port + " failed: "
-                    + e.getClass().getSimpleName(), 0, null, false, null);
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT,
+                    "installing keys over SSH on " + host + ":" + port + " failed: "
+                            + e.getClass().getSimpleName(),
+                    0,
+                    null,
+                    false,
+                    null);
         } finally {
             if (s != null) {
                 s.close(true);

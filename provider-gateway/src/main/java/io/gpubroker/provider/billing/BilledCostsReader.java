@@ -1,18 +1,16 @@
 package io.gpubroker.provider.billing;
 
+import io.gpubroker.contracts.BilledCosts;
+import io.gpubroker.provider.adapter.ErrorClass;
+import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.config.Providers.Provider;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.contracts.BilledCosts;
-import io.gpubroker.provider.adapter.ErrorClass;
-import io.gpubroker.provider.adapter.ProviderException;
-import io.gpubroker.provider.config.Providers.Provider;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +31,8 @@ public class BilledCostsReader {
         Set<String> ids = new LinkedHashSet<>(instanceIds);
         return switch (provider.adapter().billingApi()) {
             case NONE -> throw ProviderException.of(ErrorClass.INVALID, provider.name() + " has no billing API");
-            case ACCOUNT -> provider.guard().call(OPERATION, () -> provider.adapter().billedCosts(ids));
+            case ACCOUNT ->
+                provider.guard().call(OPERATION, () -> provider.adapter().billedCosts(ids));
             case PER_INSTANCE -> perInstance(provider, ids);
         };
     }
@@ -44,14 +43,18 @@ public class BilledCostsReader {
         // one instance at a time: the provider's rate limit is shared with provisioning
         for (String id : ids) {
             try {
-                costs.put(id, provider.guard().call(OPERATION, () -> provider.adapter().billedCost(id)));
+                costs.put(
+                        id,
+                        provider.guard()
+                                .call(OPERATION, () -> provider.adapter().billedCost(id)));
             } catch (ProviderException e) {
                 switch (e.errorClass()) {
                     case NOT_FOUND -> {
                         // the provider does not know it: unmatched, which the caller tells from "unknown"
                     }
                     case TRANSIENT, RATE_LIMITED -> {
-                        LOG.warnf("%s billing of instance %s skipped this time: %s", provider.name(), id, e.getMessage());
+                        LOG.warnf(
+                                "%s billing of instance %s skipped this time: %s", provider.name(), id, e.getMessage());
                         skipped.put(id, e.getMessage());
                     }
                     default -> throw e;

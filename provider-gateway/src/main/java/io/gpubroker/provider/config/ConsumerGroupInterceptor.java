@@ -1,13 +1,12 @@
 package io.gpubroker.provider.config;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Makes the command consumer's group id {@code provider-gateway-<served providers>} unless it is
@@ -22,7 +21,8 @@ public class ConsumerGroupInterceptor implements ConfigSourceInterceptor {
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue v = context.proceed(name);
-        if (!GROUP.equals(name) || v != null && v.getValue() != null && !v.getValue().isBlank()) {
+        if (!GROUP.equals(name)
+                || v != null && v.getValue() != null && !v.getValue().isBlank()) {
             return v;
         }
         ConfigValue servedValue = context.proceed(ProviderNames.SERVED);
@@ -30,12 +30,18 @@ public class ConsumerGroupInterceptor implements ConfigSourceInterceptor {
         List<String> enabled = new ArrayList<>();
         for (String p : ProviderNames.ALL) {
             ConfigValue e = context.proceed("broker.providers." + p + ".enabled");
-            if (e != null && "true".equalsIgnoreCase(String.valueOf(e.getValue()).trim()) && (served.isEmpty() || served.contains(p))) {
+            if (e != null
+                    && "true".equalsIgnoreCase(String.valueOf(e.getValue()).trim())
+                    && (served.isEmpty() || served.contains(p))) {
                 enabled.add(p);
             }
         }
         String group = "provider-gateway-" + (enabled.isEmpty() ? "none" : String.join("-", enabled));
-        return ConfigValue.builder().withName(name).withValue(group).withConfigSourceName("provider-gateway-group")
-                .withConfigSourceOrdinal(Integer.MIN_VALUE + 1).build();
+        return ConfigValue.builder()
+                .withName(name)
+                .withValue(group)
+                .withConfigSourceName("provider-gateway-group")
+                .withConfigSourceOrdinal(Integer.MIN_VALUE + 1)
+                .build();
     }
 }

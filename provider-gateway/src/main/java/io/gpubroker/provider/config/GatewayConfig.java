@@ -1,11 +1,10 @@
 package io.gpubroker.provider.config;
 
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 /**
  * provider-gateway's own settings, typed, one mapping per key group it owns ({@code broker.gateway},
@@ -18,8 +17,7 @@ import io.smallrye.config.WithDefault;
  * {@code ProviderSettings}, one provider at a time.
  */
 public final class GatewayConfig {
-    private GatewayConfig() {
-    }
+    private GatewayConfig() {}
 
     /** What this process serves. */
     @ConfigMapping(prefix = "broker.gateway")

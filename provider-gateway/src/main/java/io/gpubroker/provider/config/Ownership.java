@@ -1,15 +1,13 @@
 package io.gpubroker.provider.config;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -25,9 +23,10 @@ public class Ownership {
     private final String deployment;
 
     @Inject
-    public Ownership(GatewayConfig.Ownership config,
-                     // shared with session-service (BROKER_DEPLOYMENT), so not under a gateway-owned prefix
-                     @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
+    public Ownership(
+            GatewayConfig.Ownership config,
+            // shared with session-service (BROKER_DEPLOYMENT), so not under a gateway-owned prefix
+            @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
         this(config.prefix(), deployment);
     }
 
@@ -77,7 +76,8 @@ public class Ownership {
 
     private static String digest(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -29,6 +29,5 @@ public final class ProviderNames {
         return names;
     }
 
-    private ProviderNames() {
-    }
+    private ProviderNames() {}
 }

@@ -1,11 +1,9 @@
 package io.gpubroker.provider.config;
 
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.security.Secret;
 import io.gpubroker.kit.security.SecretSet;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /** The API key of every enabled provider (a disabled one needs none). */
 @ApplicationScoped
@@ -18,6 +16,8 @@ public class ProviderSecrets implements SecretSet {
 
     @Override
     public List<Secret> secrets() {
-        return providers.enabled().stream().map(p -> Secret.providerKey(p.name())).toList();
+        return providers.enabled().stream()
+                .map(p -> Secret.providerKey(p.name()))
+                .toList();
     }
 }

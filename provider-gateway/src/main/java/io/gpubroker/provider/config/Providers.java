@@ -1,14 +1,5 @@
 package io.gpubroker.provider.config;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.provider.adapter.ProviderAdapter;
 import io.gpubroker.provider.adapter.ProviderSettings;
 import io.gpubroker.provider.adapter.barrack.BarrackAdapter;
@@ -18,6 +9,13 @@ import io.gpubroker.provider.adapter.trooper.TrooperAdapter;
 import io.gpubroker.provider.adapter.vastai.VastAiAdapter;
 import io.gpubroker.provider.resilience.ProviderGuard;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -31,25 +29,33 @@ public class Providers {
     private static final Logger LOG = Logger.getLogger(Providers.class);
 
     /** One enabled provider. */
-    public record Provider(String name, ProviderSettings settings, ProviderAdapter adapter, ProviderGuard guard) {
-    }
+    public record Provider(String name, ProviderSettings settings, ProviderAdapter adapter, ProviderGuard guard) {}
 
     private static final Map<String, Function<ProviderSettings, ProviderAdapter>> FACTORIES = Map.of(
-            "vastai", VastAiAdapter::new, "tensordock", TensorDockAdapter::new, "rackrr", RackrrAdapter::new,
-            "barrack", BarrackAdapter::new, "trooper", TrooperAdapter::new);
+            "vastai",
+            VastAiAdapter::new,
+            "tensordock",
+            TensorDockAdapter::new,
+            "rackrr",
+            RackrrAdapter::new,
+            "barrack",
+            BarrackAdapter::new,
+            "trooper",
+            TrooperAdapter::new);
 
     private final Map<String, Provider> enabled = new LinkedHashMap<>();
     private final Map<String, ProviderSettings> all = new LinkedHashMap<>();
 
     public Providers(Config config, GatewayConfig.Gateway gateway, MeterRegistry metrics) {
-        List<String> served = ProviderNames.served(String.join(",", gateway.providers().orElse(List.of())));
+        List<String> served =
+                ProviderNames.served(String.join(",", gateway.providers().orElse(List.of())));
         for (String name : ProviderNames.ALL) {
             ProviderSettings s = new ProviderSettings(name, config);
             all.put(name, s);
             if (served.contains(name) && !s.enabled()) {
                 // a process told to serve a provider it cannot reach would sit idle while its commands wait
-                throw new IllegalStateException(ProviderNames.SERVED + " names " + name
-                        + ", but broker.providers." + name + " is not enabled with a base-url");
+                throw new IllegalStateException(ProviderNames.SERVED + " names " + name + ", but broker.providers."
+                        + name + " is not enabled with a base-url");
             }
             if (s.enabled() && (served.isEmpty() || served.contains(name))) {
                 enabled.put(name, new Provider(name, s, FACTORIES.get(name).apply(s), new ProviderGuard(s, metrics)));

@@ -1,17 +1,10 @@
 package io.gpubroker.provider.inventory;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceListingFailed;
 import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.provider.adapter.BrokerState;
 import io.gpubroker.provider.adapter.InstanceView;
 import io.gpubroker.provider.adapter.ProviderException;
@@ -19,11 +12,16 @@ import io.gpubroker.provider.config.GatewayConfig;
 import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
-import io.gpubroker.kit.lease.JobLease;
 import io.gpubroker.provider.offers.DirectPublisher;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,8 +44,14 @@ public class InstanceInventory {
     private final Duration interval;
     private final boolean enabled;
 
-    public InstanceInventory(Providers providers, Ownership ownership, DirectPublisher publisher, Scheduler scheduler,
-                             JobLease lease, BrokerClock.Scaled clock, GatewayConfig.Inventory config) {
+    public InstanceInventory(
+            Providers providers,
+            Ownership ownership,
+            DirectPublisher publisher,
+            Scheduler scheduler,
+            JobLease lease,
+            BrokerClock.Scaled clock,
+            GatewayConfig.Inventory config) {
         this.lease = lease;
         this.providers = providers;
         this.ownership = ownership;
@@ -63,13 +67,16 @@ public class InstanceInventory {
             return;
         }
         for (Provider p : providers.enabled()) {
-            scheduler.newJob("inventory-" + p.name()).setInterval(interval.toSeconds() + "s")
+            scheduler
+                    .newJob("inventory-" + p.name())
+                    .setInterval(interval.toSeconds() + "s")
                     .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
                     .setTask(ex -> {
                         if (lease.holds("inventory-" + p.name())) {
                             listAndPublish(p.name());
                         }
-                    }).schedule();
+                    })
+                    .schedule();
         }
     }
 
@@ -81,7 +88,8 @@ public class InstanceInventory {
     }
 
     public BrokerEvent list(String provider) {
-        Provider p = providers.get(provider).orElseThrow(() -> new IllegalArgumentException(provider + " is not enabled"));
+        Provider p =
+                providers.get(provider).orElseThrow(() -> new IllegalArgumentException(provider + " is not enabled"));
         Instant at = clock.instant();
         try {
             List<InstanceView> all = p.guard().call("list", () -> p.adapter().listInstances());
@@ -90,8 +98,12 @@ public class InstanceInventory {
                 if (v.brokerState() == BrokerState.GONE || !ownership.ours(v.tag())) {
                     continue;
                 }
-                ours.add(new InstanceListing.ListedInstance(v.instanceId(), v.tag(), ownership.sessionOf(v.tag()).orElse(null),
-                        v.providerState(), v.createdAt()));
+                ours.add(new InstanceListing.ListedInstance(
+                        v.instanceId(),
+                        v.tag(),
+                        ownership.sessionOf(v.tag()).orElse(null),
+                        v.providerState(),
+                        v.createdAt()));
             }
             return new InstanceListing(provider, ownership.deployment(), at, true, ours);
         } catch (ProviderException e) {

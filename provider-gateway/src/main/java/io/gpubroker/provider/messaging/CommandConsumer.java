@@ -1,9 +1,5 @@
 package io.gpubroker.provider.messaging;
 
-import java.time.Duration;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.ProvisionInstance;
@@ -12,6 +8,8 @@ import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.provider.config.Providers;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -50,28 +48,43 @@ public class CommandConsumer {
             LOG.warnf("dead-lettering malformed command: %s", e.getMessage());
             return Uni.createFrom().completionStage(msg.nack(e));
         }
-        String provider = env.event() instanceof ProvisionInstance c ? c.provider()
-                : env.event() instanceof TerminateInstance c ? c.provider()
-                : env.event() instanceof DescribeInstance c ? c.provider() : null;
+        String provider = env.event() instanceof ProvisionInstance c
+                ? c.provider()
+                : env.event() instanceof TerminateInstance c
+                        ? c.provider()
+                        : env.event() instanceof DescribeInstance c ? c.provider() : null;
         if (provider == null) {
-            return Uni.createFrom().completionStage(msg.nack(new MalformedEventException(env.type() + " is not a provisioning command")));
+            return Uni.createFrom()
+                    .completionStage(
+                            msg.nack(new MalformedEventException(env.type() + " is not a provisioning command")));
         }
         if (!providers.isEnabled(provider)) {
             return Uni.createFrom().completionStage(msg.ack());
         }
-        lag.taken(provider, env.type(), env.event() instanceof ProvisionInstance c ? c.requestedAt()
-                : env.event() instanceof TerminateInstance c ? c.requestedAt() : ((DescribeInstance) env.event()).requestedAt());
+        lag.taken(
+                provider,
+                env.type(),
+                env.event() instanceof ProvisionInstance c
+                        ? c.requestedAt()
+                        : env.event() instanceof TerminateInstance c
+                                ? c.requestedAt()
+                                : ((DescribeInstance) env.event()).requestedAt());
         if (env.event() instanceof DescribeInstance d && d.expiredAt(clock.instant())) {
             lag.expired(provider, env.type());
             return Uni.createFrom().completionStage(msg.ack());
         }
-        Uni<Void> work = env.event() instanceof ProvisionInstance c ? handler.provision(env, c)
-                : env.event() instanceof TerminateInstance c ? handler.terminate(env, c)
-                : handler.describe(env, (DescribeInstance) env.event());
+        Uni<Void> work = env.event() instanceof ProvisionInstance c
+                ? handler.provision(env, c)
+                : env.event() instanceof TerminateInstance c
+                        ? handler.terminate(env, c)
+                        : handler.describe(env, (DescribeInstance) env.event());
         Envelope e = env;
         return work.onFailure(t -> !(t instanceof MalformedEventException))
-                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(5)
-                .onItemOrFailure().transformToUni((v, failure) -> {
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                .atMost(5)
+                .onItemOrFailure()
+                .transformToUni((v, failure) -> {
                     if (failure != null) {
                         LOG.errorf("dead-lettering %s %s: %s", e.type(), e.eventId(), failure.getMessage());
                         return Uni.createFrom().completionStage(msg.nack(failure));

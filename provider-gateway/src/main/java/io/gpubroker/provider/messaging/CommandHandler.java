@@ -1,13 +1,5 @@
 package io.gpubroker.provider.messaging;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.EventCatalog;
@@ -34,6 +26,12 @@ import io.gpubroker.provider.config.Providers.Provider;
 import io.gpubroker.provider.intent.Intent;
 import io.gpubroker.provider.intent.IntentLog;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -63,11 +61,20 @@ public class CommandHandler {
     private final Duration confirmPoll;
     /** How long an order with a lost answer may take to appear in the listing (tag-after-create providers). */
     private final Duration adoptWait;
+
     private final CommandLag lag;
 
-    public CommandHandler(Inbox inbox, OutboxWriter outbox, IntentLog intents, Providers providers, Ownership ownership,
-                          Mutiny.SessionFactory sessions, BrokerClock.Scaled clock, CommandLag lag,
-                          GatewayConfig.Terminate terminate, GatewayConfig.Create create) {
+    public CommandHandler(
+            Inbox inbox,
+            OutboxWriter outbox,
+            IntentLog intents,
+            Providers providers,
+            Ownership ownership,
+            Mutiny.SessionFactory sessions,
+            BrokerClock.Scaled clock,
+            CommandLag lag,
+            GatewayConfig.Terminate terminate,
+            GatewayConfig.Create create) {
         this.adoptWait = create.adoptWait();
         this.lag = lag;
         this.inbox = inbox;
@@ -87,17 +94,25 @@ public class CommandHandler {
         Provider p = providers.get(c.provider()).orElseThrow();
         String tag = ownership.tagFor(c.sessionId());
         AtomicBoolean inserted = new AtomicBoolean();
-        return inbox.process(CONSUMER, env, (db, e) -> intents.insertIfAbsent(db, c, tag).invoke(inserted::set).replaceWithVoid())
-                .chain(outcome -> sessions.withTransaction((db, tx) -> intents.countAttempt(db, c.commandId())
-                                .chain(n -> intents.find(db, c.commandId())))
+        return inbox.process(
+                        CONSUMER,
+                        env,
+                        (db, e) -> intents.insertIfAbsent(db, c, tag)
+                                .invoke(inserted::set)
+                                .replaceWithVoid())
+                .chain(outcome -> sessions.withTransaction((db, tx) ->
+                                intents.countAttempt(db, c.commandId()).chain(n -> intents.find(db, c.commandId())))
                         .chain(intent -> {
                             if (intent.finished()) {
                                 if (outcome == Inbox.Outcome.DUPLICATE) {
                                     return Uni.createFrom().voidItem(); // its reply was committed with the outcome
                                 }
-                                LOG.infof("command %s replayed: answering with its first outcome %s", c.commandId(), intent.outcomeType());
+                                LOG.infof(
+                                        "command %s replayed: answering with its first outcome %s",
+                                        c.commandId(), intent.outcomeType());
                                 BrokerEvent first = EventCatalog.fromJson(intent.outcomeType(), intent.outcome());
-                                return sessions.withTransaction((db, tx) -> outbox.append(db, AGGREGATE, first)).replaceWithVoid();
+                                return sessions.withTransaction((db, tx) -> outbox.append(db, AGGREGATE, first))
+                                        .replaceWithVoid();
                             }
                             boolean fresh = outcome == Inbox.Outcome.APPLIED && inserted.get();
                             return execute(p, c, ProvisionSpec.of(c, tag), intent, fresh);
@@ -106,16 +121,17 @@ public class CommandHandler {
 
     /** The create (or its resumption), then the post-create steps, then the outcome. */
     private Uni<Void> execute(Provider p, ProvisionInstance c, ProvisionSpec spec, Intent intent, boolean fresh) {
-        return Blocking.run(() -> obtainInstance(p, spec, intent, fresh, c))
-                .chain(obtained -> {
-                    if (obtained.failure() != null) {
-                        return finish(c, failed(c, obtained.failure()));
-                    }
-                    String id = obtained.instanceId();
-                    Uni<Integer> persist = id.equals(intent.instanceId()) ? Uni.createFrom().item(0)
-                            : sessions.withTransaction((db, tx) -> intents.recordInstance(db, c.commandId(), id));
-                    return persist.chain(x -> Blocking.run(() -> afterCreate(p, spec, id))).chain(reply -> finish(c, reply.apply(c)));
-                });
+        return Blocking.run(() -> obtainInstance(p, spec, intent, fresh, c)).chain(obtained -> {
+            if (obtained.failure() != null) {
+                return finish(c, failed(c, obtained.failure()));
+            }
+            String id = obtained.instanceId();
+            Uni<Integer> persist = id.equals(intent.instanceId())
+                    ? Uni.createFrom().item(0)
+                    : sessions.withTransaction((db, tx) -> intents.recordInstance(db, c.commandId(), id));
+            return persist.chain(x -> Blocking.run(() -> afterCreate(p, spec, id)))
+                    .chain(reply -> finish(c, reply.apply(c)));
+        });
     }
 
     /**
@@ -128,16 +144,21 @@ public class CommandHandler {
             return null;
         }
         lag.expired(p.name(), "ProvisionInstance");
-        LOG.warnf("create for session %s dropped: its deadline passed %d s (broker time) before it could begin",
+        LOG.warnf(
+                "create for session %s dropped: its deadline passed %d s (broker time) before it could begin",
                 c.sessionId(), Duration.between(c.deadline(), now).toSeconds());
-        return new Obtained(null, ProviderException.of(ErrorClass.EXPIRED, "the create waited in provider-gateway's queue"
-                + " past its deadline and was not begun (queue lag " + String.format(java.util.Locale.ROOT, "%.1f",
-                lag.lastLagSeconds(p.name())) + " s real); nothing was created"));
+        return new Obtained(
+                null,
+                ProviderException.of(
+                        ErrorClass.EXPIRED,
+                        "the create waited in provider-gateway's queue"
+                                + " past its deadline and was not begun (queue lag "
+                                + String.format(java.util.Locale.ROOT, "%.1f", lag.lastLagSeconds(p.name()))
+                                + " s real); nothing was created"));
     }
 
     /** Instance id or failure of the create step. */
-    record Obtained(String instanceId, ProviderException failure) {
-    }
+    record Obtained(String instanceId, ProviderException failure) {}
 
     private Obtained obtainInstance(Provider p, ProvisionSpec spec, Intent intent, boolean fresh, ProvisionInstance c) {
         try {
@@ -148,7 +169,9 @@ public class CommandHandler {
                 // a previous attempt may have created it before we could store the id
                 String found = findByTag(p, spec.tag());
                 if (found != null) {
-                    LOG.infof("command for session %s resumed: adopting instance %s found by tag", spec.sessionId(), found);
+                    LOG.infof(
+                            "command for session %s resumed: adopting instance %s found by tag",
+                            spec.sessionId(), found);
                     return new Obtained(found, null);
                 }
             }
@@ -212,16 +235,21 @@ public class CommandHandler {
 
     private String adoptUntagged(Provider p, java.util.Set<String> before) {
         List<InstanceView> fresh = p.guard().call("list", () -> p.adapter().listInstances()).stream()
-                .filter(v -> !before.contains(v.instanceId()) && v.brokerState() != BrokerState.GONE
+                .filter(v -> !before.contains(v.instanceId())
+                        && v.brokerState() != BrokerState.GONE
                         && (v.tag() == null || !ownership.isBrokerTag(v.tag())))
                 .toList();
         if (fresh.size() != 1) {
             if (!fresh.isEmpty()) {
-                LOG.warnf("%s: %d new untagged instances after a create with an unknown outcome; adopting none", p.name(), fresh.size());
+                LOG.warnf(
+                        "%s: %d new untagged instances after a create with an unknown outcome; adopting none",
+                        p.name(), fresh.size());
             }
             return null;
         }
-        LOG.infof("%s: create timed out; adopting the one new untagged instance %s", p.name(), fresh.get(0).instanceId());
+        LOG.infof(
+                "%s: create timed out; adopting the one new untagged instance %s",
+                p.name(), fresh.get(0).instanceId());
         return fresh.get(0).instanceId();
     }
 
@@ -237,7 +265,9 @@ public class CommandHandler {
                 return null;
             });
         } catch (ProviderException e) {
-            LOG.warnf("post-create step for %s instance %s failed (%s): destroying it", p.name(), id, e.errorClass().wire());
+            LOG.warnf(
+                    "post-create step for %s instance %s failed (%s): destroying it",
+                    p.name(), id, e.errorClass().wire());
             try {
                 p.guard().call("destroy", () -> {
                     p.adapter().destroy(id);
@@ -255,27 +285,51 @@ public class CommandHandler {
             // the create succeeded; its details come with DescribeInstance
         }
         InstanceView view = v;
-        // a host key is reported only with a running view (pinned); a key merely seen is pinned by the first DescribeInstance
+        // a host key is reported only with a running view (pinned); a key merely seen is pinned by the first
+        // DescribeInstance
         String hostKey = view != null && view.brokerState() == BrokerState.RUNNING ? view.sshHostKey() : null;
-        return c -> new InstanceProvisioned(c.commandId(), c.sessionId(), c.provider(), c.offerId(), id, spec.tag(),
-                view == null ? null : view.sshHost(), view == null ? null : view.sshPort(), view == null ? null : view.sshUser(),
-                hostKey, view == null ? "created" : view.providerState(), clock.instant());
+        return c -> new InstanceProvisioned(
+                c.commandId(),
+                c.sessionId(),
+                c.provider(),
+                c.offerId(),
+                id,
+                spec.tag(),
+                view == null ? null : view.sshHost(),
+                view == null ? null : view.sshPort(),
+                view == null ? null : view.sshUser(),
+                hostKey,
+                view == null ? "created" : view.providerState(),
+                clock.instant());
     }
 
     private ProvisionFailed failed(ProvisionInstance c, ProviderException e) {
-        return new ProvisionFailed(c.commandId(), c.sessionId(), c.provider(), c.offerId(), c.provisioning().get("machine_id"),
-                e.errorClass().wire(), e.getMessage(), e.errorClass().retryable(), clock.instant());
+        return new ProvisionFailed(
+                c.commandId(),
+                c.sessionId(),
+                c.provider(),
+                c.offerId(),
+                c.provisioning().get("machine_id"),
+                e.errorClass().wire(),
+                e.getMessage(),
+                e.errorClass().retryable(),
+                clock.instant());
     }
 
     private Uni<Void> finish(ProvisionInstance c, BrokerEvent reply) {
         return sessions.withTransaction((db, tx) -> intents.finish(db, c.commandId(), reply)
-                .chain(n -> n == 1 ? outbox.append(db, AGGREGATE, reply).replaceWithVoid() : Uni.createFrom().voidItem()));
+                .chain(n -> n == 1
+                        ? outbox.append(db, AGGREGATE, reply).replaceWithVoid()
+                        : Uni.createFrom().voidItem()));
     }
 
     private String findByTag(Provider p, String tag) {
         List<InstanceView> all = p.guard().call("list", () -> p.adapter().listInstances());
-        return all.stream().filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
-                .map(InstanceView::instanceId).findFirst().orElse(null);
+        return all.stream()
+                .filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
+                .map(InstanceView::instanceId)
+                .findFirst()
+                .orElse(null);
     }
 
     // ------------------------------------------------------------------ terminate
@@ -283,7 +337,10 @@ public class CommandHandler {
     public Uni<Void> terminate(Envelope env, TerminateInstance c) {
         Provider p = providers.get(c.provider()).orElseThrow();
         return Blocking.run(() -> terminateNow(p, c))
-                .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> outbox.append(db, AGGREGATE, reply).replaceWithVoid()))
+                .chain(reply -> inbox.process(
+                        CONSUMER,
+                        env,
+                        (db, e) -> outbox.append(db, AGGREGATE, reply).replaceWithVoid()))
                 .replaceWithVoid();
     }
 
@@ -294,19 +351,28 @@ public class CommandHandler {
             if (c.instanceId() != null && !c.instanceId().isBlank()) {
                 ids.add(c.instanceId());
             } else {
-                List<InstanceView> all = p.guard().call("list", () -> p.adapter().listInstances());
-                all.stream().filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
+                List<InstanceView> all =
+                        p.guard().call("list", () -> p.adapter().listInstances());
+                all.stream()
+                        .filter(v -> tag.equals(v.tag()) && v.brokerState() != BrokerState.GONE)
                         .forEach(v -> ids.add(v.instanceId()));
             }
             for (String id : ids) {
-                InstanceView before = p.guard().call("describe", () -> p.adapter().describe(id, List.of()));
+                InstanceView before =
+                        p.guard().call("describe", () -> p.adapter().describe(id, List.of()));
                 if (before.brokerState() == BrokerState.GONE) {
                     continue;
                 }
                 if (before.tag() != null && !before.tag().equals(tag)) {
                     // never touch an instance this session does not own
-                    return new TerminateFailed(c.commandId(), c.sessionId(), c.provider(), id, ErrorClass.INVALID.wire(),
-                            "instance " + id + " is not tagged for session " + c.sessionId(), clock.instant());
+                    return new TerminateFailed(
+                            c.commandId(),
+                            c.sessionId(),
+                            c.provider(),
+                            id,
+                            ErrorClass.INVALID.wire(),
+                            "instance " + id + " is not tagged for session " + c.sessionId(),
+                            clock.instant());
                 }
                 p.guard().call("destroy", () -> {
                     p.adapter().destroy(id);
@@ -314,11 +380,21 @@ public class CommandHandler {
                 });
                 confirmGone(p, id);
             }
-            return new InstanceTerminated(c.commandId(), c.sessionId(), c.provider(),
-                    c.instanceId() != null ? c.instanceId() : ids.isEmpty() ? null : ids.get(0), clock.instant());
+            return new InstanceTerminated(
+                    c.commandId(),
+                    c.sessionId(),
+                    c.provider(),
+                    c.instanceId() != null ? c.instanceId() : ids.isEmpty() ? null : ids.get(0),
+                    clock.instant());
         } catch (ProviderException e) {
-            return new TerminateFailed(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), e.errorClass().wire(),
-                    e.getMessage(), clock.instant());
+            return new TerminateFailed(
+                    c.commandId(),
+                    c.sessionId(),
+                    c.provider(),
+                    c.instanceId(),
+                    e.errorClass().wire(),
+                    e.getMessage(),
+                    clock.instant());
         }
     }
 
@@ -331,7 +407,8 @@ public class CommandHandler {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw ProviderException.of(ErrorClass.TRANSIENT, "instance " + id + " still " + v.providerState() + " after destroy");
+                throw ProviderException.of(
+                        ErrorClass.TRANSIENT, "instance " + id + " still " + v.providerState() + " after destroy");
             }
             try {
                 Thread.sleep(confirmPoll.toMillis());
@@ -348,13 +425,18 @@ public class CommandHandler {
         Provider p = providers.get(c.provider()).orElseThrow();
         return sessions.withSession(db -> intents.accessOf(db, c.provider(), c.instanceId()))
                 .chain(access -> Blocking.run(() -> describeNow(p, c, access))
-                        .chain(reply -> inbox.process(CONSUMER, env, (db, e) -> pinFirst(db, c, access, reply)
-                                .chain(() -> outbox.append(db, AGGREGATE, reported(reply))).replaceWithVoid())))
+                        .chain(reply -> inbox.process(
+                                CONSUMER,
+                                env,
+                                (db, e) -> pinFirst(db, c, access, reply)
+                                        .chain(() -> outbox.append(db, AGGREGATE, reported(reply)))
+                                        .replaceWithVoid())))
                 .replaceWithVoid();
     }
 
     /** A host key the adapter saw on an unpinned instance is pinned (with the reply, one transaction). */
-    private Uni<Integer> pinFirst(Mutiny.Session db, DescribeInstance c, IntentLog.HostAccess access, InstanceStatus reply) {
+    private Uni<Integer> pinFirst(
+            Mutiny.Session db, DescribeInstance c, IntentLog.HostAccess access, InstanceStatus reply) {
         if (access.hostKey() != null || reply.sshHostKey() == null) {
             return Uni.createFrom().item(0);
         }
@@ -366,19 +448,54 @@ public class CommandHandler {
         if (r.sshHostKey() == null || "running".equals(r.brokerState()) || "failed".equals(r.brokerState())) {
             return r;
         }
-        return new InstanceStatus(r.commandId(), r.sessionId(), r.provider(), r.instanceId(), r.providerState(), r.brokerState(),
-                r.sshHost(), r.sshPort(), r.sshUser(), null, r.apiEndpoint(), r.errorClass(), r.observedAt());
+        return new InstanceStatus(
+                r.commandId(),
+                r.sessionId(),
+                r.provider(),
+                r.instanceId(),
+                r.providerState(),
+                r.brokerState(),
+                r.sshHost(),
+                r.sshPort(),
+                r.sshUser(),
+                null,
+                r.apiEndpoint(),
+                r.errorClass(),
+                r.observedAt());
     }
 
     private InstanceStatus describeNow(Provider p, DescribeInstance c, IntentLog.HostAccess access) {
         try {
-            InstanceView v = p.guard().call("describe", () -> p.adapter().describe(c.instanceId(), access.keys(), access.hostKey()));
-            return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), v.providerState(),
-                    v.brokerState().wire(), v.sshHost(), v.sshPort(), v.sshUser(), v.sshHostKey(), v.apiEndpoint(), null,
+            InstanceView v = p.guard()
+                    .call("describe", () -> p.adapter().describe(c.instanceId(), access.keys(), access.hostKey()));
+            return new InstanceStatus(
+                    c.commandId(),
+                    c.sessionId(),
+                    c.provider(),
+                    c.instanceId(),
+                    v.providerState(),
+                    v.brokerState().wire(),
+                    v.sshHost(),
+                    v.sshPort(),
+                    v.sshUser(),
+                    v.sshHostKey(),
+                    v.apiEndpoint(),
+                    null,
                     clock.instant());
         } catch (ProviderException e) {
-            return new InstanceStatus(c.commandId(), c.sessionId(), c.provider(), c.instanceId(), null, "unknown",
-                    null, null, null, null, e.errorClass().wire(), clock.instant());
+            return new InstanceStatus(
+                    c.commandId(),
+                    c.sessionId(),
+                    c.provider(),
+                    c.instanceId(),
+                    null,
+                    "unknown",
+                    null,
+                    null,
+                    null,
+                    null,
+                    e.errorClass().wire(),
+                    clock.instant());
         }
     }
 

@@ -1,19 +1,17 @@
 package io.gpubroker.provider.messaging;
 
+import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.provider.config.GatewayConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.gpubroker.kit.clock.BrokerClock;
-import io.gpubroker.provider.config.GatewayConfig;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,17 +42,22 @@ public class CommandLag {
         if (requestedAt.isAfter(clock.instant())) {
             lagMs = 0;
         }
-        Timer.builder("gpu_gateway_command_lag_seconds").description("real time a command waited before the gateway took it")
-                .tag("provider", provider).tag("command", command).register(registry).record(lagMs, TimeUnit.MILLISECONDS);
+        Timer.builder("gpu_gateway_command_lag_seconds")
+                .description("real time a command waited before the gateway took it")
+                .tag("provider", provider)
+                .tag("command", command)
+                .register(registry)
+                .record(lagMs, TimeUnit.MILLISECONDS);
         lastLag(provider).set(lagMs);
         if (lagMs >= warnAfter.toMillis()) {
             long now = System.currentTimeMillis();
             AtomicLong last = lastWarnAt.computeIfAbsent(provider, p -> new AtomicLong());
             long prev = last.get();
             if (now - prev >= 10_000 && last.compareAndSet(prev, now)) {
-                LOG.warnf("%s commands wait %.1f s before this gateway takes them (warning at %d s): creates near their"
-                        + " deadline will be dropped as expired; add gateway capacity or lower the load", provider,
-                        lagMs / 1000.0, warnAfter.toSeconds());
+                LOG.warnf(
+                        "%s commands wait %.1f s before this gateway takes them (warning at %d s): creates near their"
+                                + " deadline will be dropped as expired; add gateway capacity or lower the load",
+                        provider, lagMs / 1000.0, warnAfter.toSeconds());
             }
         }
         return Duration.ofMillis(lagMs);
@@ -62,7 +65,8 @@ public class CommandLag {
 
     /** A command dropped because its deadline passed before it was taken. */
     public void expired(String provider, String command) {
-        registry.counter("gpu_gateway_commands_expired_total", "provider", provider, "command", command).increment();
+        registry.counter("gpu_gateway_commands_expired_total", "provider", provider, "command", command)
+                .increment();
     }
 
     /** The lag of the last command taken for {@code provider}, in real seconds. */
@@ -73,7 +77,9 @@ public class CommandLag {
     private AtomicLong lastLag(String provider) {
         return lastLagMs.computeIfAbsent(provider, p -> {
             AtomicLong v = new AtomicLong();
-            Gauge.builder("gpu_gateway_command_lag_last_seconds", v, x -> x.get() / 1000.0).tag("provider", p).register(registry);
+            Gauge.builder("gpu_gateway_command_lag_last_seconds", v, x -> x.get() / 1000.0)
+                    .tag("provider", p)
+                    .register(registry);
             return v;
         });
     }

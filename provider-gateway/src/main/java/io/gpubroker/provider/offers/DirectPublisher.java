@@ -1,17 +1,15 @@
 package io.gpubroker.provider.offers;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.Topics;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -48,8 +46,11 @@ public class DirectPublisher {
         headers.add(Topics.HEADER_EVENT_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_EVENT_TYPE, type.getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_EVENT_VERSION, "1".getBytes(StandardCharsets.UTF_8));
-        Message<String> msg = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key).withHeaders(headers).build());
+        Message<String> msg = Message.of(json)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .withHeaders(headers)
+                        .build());
         emitter.sendMessage(msg).await().atMost(Duration.ofSeconds(60));
     }
 }

@@ -1,27 +1,25 @@
 package io.gpubroker.provider.offers;
 
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.contracts.OfferPollFailed;
+import io.gpubroker.contracts.OfferSnapshotPage;
+import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.lease.JobLease;
+import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.config.GatewayConfig;
+import io.gpubroker.provider.config.Providers;
+import io.gpubroker.provider.config.Providers.Provider;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.contracts.OfferPollFailed;
-import io.gpubroker.contracts.OfferSnapshotPage;
-import io.gpubroker.kit.clock.BrokerClock;
-import io.gpubroker.provider.adapter.ProviderException;
-import io.gpubroker.provider.config.GatewayConfig;
-import io.gpubroker.provider.config.Providers;
-import io.gpubroker.provider.config.Providers.Provider;
-import io.gpubroker.kit.lease.JobLease;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.Scheduler;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,8 +34,7 @@ public class OfferPoller {
     private static final Logger LOG = Logger.getLogger(OfferPoller.class);
 
     /** The last poll of a provider, for {@code GET /providers}. */
-    public record PollResult(Instant at, String result, int offers, String errorClass) {
-    }
+    public record PollResult(Instant at, String result, int offers, String errorClass) {}
 
     private final Providers providers;
     private final DirectPublisher publisher;
@@ -48,8 +45,13 @@ public class OfferPoller {
     private final boolean enabled;
     private final Map<String, PollResult> last = new ConcurrentHashMap<>();
 
-    public OfferPoller(Providers providers, DirectPublisher publisher, Scheduler scheduler, JobLease lease,
-                       BrokerClock.Scaled clock, GatewayConfig.Offers config) {
+    public OfferPoller(
+            Providers providers,
+            DirectPublisher publisher,
+            Scheduler scheduler,
+            JobLease lease,
+            BrokerClock.Scaled clock,
+            GatewayConfig.Offers config) {
         this.lease = lease;
         this.providers = providers;
         this.publisher = publisher;
@@ -65,13 +67,16 @@ public class OfferPoller {
         }
         for (Provider p : providers.enabled()) {
             Duration every = p.settings().duration("offer-poll-interval", Duration.ofSeconds(60));
-            scheduler.newJob("offers-" + p.name()).setInterval(every.toSeconds() + "s")
+            scheduler
+                    .newJob("offers-" + p.name())
+                    .setInterval(every.toSeconds() + "s")
                     .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
                     .setTask(ex -> {
                         if (lease.holds("offers-" + p.name())) {
                             poll(p.name());
                         }
-                    }).schedule();
+                    })
+                    .schedule();
         }
     }
 
@@ -81,13 +86,15 @@ public class OfferPoller {
 
     /** Polls one provider now and publishes the outcome; returns the number of offers (or -1 on failure). */
     public int poll(String provider) {
-        Provider p = providers.get(provider).orElseThrow(() -> new IllegalArgumentException(provider + " is not enabled"));
+        Provider p =
+                providers.get(provider).orElseThrow(() -> new IllegalArgumentException(provider + " is not enabled"));
         Instant at = clock.instant();
         List<NormalisedOffer> offers;
         try {
             offers = p.guard().call("offers", () -> p.adapter().fetchOffers(at));
         } catch (ProviderException e) {
-            LOG.warnf("offer poll of %s failed (%s): %s", provider, e.errorClass().wire(), e.getMessage());
+            LOG.warnf(
+                    "offer poll of %s failed (%s): %s", provider, e.errorClass().wire(), e.getMessage());
             publisher.publish(new OfferPollFailed(provider, at, e.errorClass().wire(), e.getMessage()));
             last.put(provider, new PollResult(at, "failed", 0, e.errorClass().wire()));
             return -1;
@@ -102,9 +109,9 @@ public class OfferPoller {
         String snapshot = UUID.randomUUID().toString();
         int pages = Math.max(1, (offers.size() + pageSize - 1) / pageSize);
         for (int i = 0; i < pages; i++) {
-            List<NormalisedOffer> slice = offers.subList(Math.min(offers.size(), i * pageSize), Math.min(offers.size(), (i + 1) * pageSize));
+            List<NormalisedOffer> slice =
+                    offers.subList(Math.min(offers.size(), i * pageSize), Math.min(offers.size(), (i + 1) * pageSize));
             publisher.publish(new OfferSnapshotPage(snapshot, provider, at, i + 1, pages, offers.size(), slice));
         }
     }
-
 }

@@ -1,11 +1,5 @@
 package io.gpubroker.provider.resilience;
 
-import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.gpubroker.provider.adapter.ErrorClass;
 import io.gpubroker.provider.adapter.ProviderException;
 import io.gpubroker.provider.adapter.ProviderSettings;
@@ -14,6 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
@@ -39,8 +38,10 @@ public final class ProviderGuard {
     public ProviderGuard(ProviderSettings s, MeterRegistry metrics) {
         this.provider = s.name();
         this.metrics = metrics;
-        this.throttle = new Throttle(s.doubleOption("rate-limit-per-second", 5),
-                s.duration("rate-limit-backoff", Duration.ofSeconds(1)), s.duration("rate-limit-max-backoff", Duration.ofSeconds(60)));
+        this.throttle = new Throttle(
+                s.doubleOption("rate-limit-per-second", 5),
+                s.duration("rate-limit-backoff", Duration.ofSeconds(1)),
+                s.duration("rate-limit-max-backoff", Duration.ofSeconds(60)));
         Duration timeout = s.duration("call-timeout", Duration.ofSeconds(30));
         int retries = s.intOption("retries", 3);
         Duration delay = s.duration("retry-delay", Duration.ofMillis(200));
@@ -52,27 +53,44 @@ public final class ProviderGuard {
         int successes = s.intOption("breaker-successes", 2);
         // one guard (so one breaker) per provider; whether a failure may be retried depends on the call,
         // which the retry predicate reads from the calling thread (synchronous guards retry on it)
-        this.guard = Guard.create().withDescription(provider)
-                .withRetry().maxRetries(retries).delay(delay.toMillis(), ChronoUnit.MILLIS)
-                    .jitter(Math.max(1, jitter.toMillis()), ChronoUnit.MILLIS)
-                    .maxDuration(Math.max(timeout.toMillis() * (retries + 2), 120_000), ChronoUnit.MILLIS)
-                    .whenException(t -> ONCE.get() ? safeToRepeat(t) : retryable(t))
-                    .withExponentialBackoff().factor(2).maxDelay(maxDelay.toMillis(), ChronoUnit.MILLIS).done()
-                    .done()
-                .withCircuitBreaker().requestVolumeThreshold(volume).failureRatio(ratio)
-                    .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS).successThreshold(successes)
-                    .when(ProviderGuard::outage).onStateChange(this::stateChanged).done()
-                .withTimeout().duration(timeout.toMillis(), ChronoUnit.MILLIS).done()
+        this.guard = Guard.create()
+                .withDescription(provider)
+                .withRetry()
+                .maxRetries(retries)
+                .delay(delay.toMillis(), ChronoUnit.MILLIS)
+                .jitter(Math.max(1, jitter.toMillis()), ChronoUnit.MILLIS)
+                .maxDuration(Math.max(timeout.toMillis() * (retries + 2), 120_000), ChronoUnit.MILLIS)
+                .whenException(t -> ONCE.get() ? safeToRepeat(t) : retryable(t))
+                .withExponentialBackoff()
+                .factor(2)
+                .maxDelay(maxDelay.toMillis(), ChronoUnit.MILLIS)
+                .done()
+                .done()
+                .withCircuitBreaker()
+                .requestVolumeThreshold(volume)
+                .failureRatio(ratio)
+                .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(successes)
+                .when(ProviderGuard::outage)
+                .onStateChange(this::stateChanged)
+                .done()
+                .withTimeout()
+                .duration(timeout.toMillis(), ChronoUnit.MILLIS)
+                .done()
                 .build();
         io.micrometer.core.instrument.Gauge.builder("gpu.provider.circuit.state", state, r -> switch (r.get()) {
-            case CLOSED -> 0;
-            case HALF_OPEN -> 1;
-            case OPEN -> 2;
-        }).description("0 closed, 1 half-open, 2 open").tag("provider", provider).register(metrics);
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    case OPEN -> 2;
+                })
+                .description("0 closed, 1 half-open, 2 open")
+                .tag("provider", provider)
+                .register(metrics);
     }
 
     static boolean retryable(Throwable t) {
-        return t instanceof ProviderException p && (p.errorClass() == ErrorClass.TRANSIENT || p.errorClass() == ErrorClass.RATE_LIMITED);
+        return t instanceof ProviderException p
+                && (p.errorClass() == ErrorClass.TRANSIENT || p.errorClass() == ErrorClass.RATE_LIMITED);
     }
 
     /** A create is repeated only when the provider certainly did not act on it (429, refused connection, 5xx answer). */
@@ -81,7 +99,9 @@ public final class ProviderGuard {
     }
 
     static boolean outage(Throwable t) {
-        return t instanceof ProviderException p ? p.errorClass() == ErrorClass.TRANSIENT : !(t instanceof CircuitBreakerOpenException);
+        return t instanceof ProviderException p
+                ? p.errorClass() == ErrorClass.TRANSIENT
+                : !(t instanceof CircuitBreakerOpenException);
     }
 
     private void stateChanged(CircuitBreakerState s) {
@@ -112,14 +132,16 @@ public final class ProviderGuard {
             Callable<T> attempt = () -> {
                 Duration waited = throttle.acquire();
                 if (!waited.isZero()) {
-                    metrics.timer("gpu.provider.rate.limit.waits", "provider", provider).record(waited);
+                    metrics.timer("gpu.provider.rate.limit.waits", "provider", provider)
+                            .record(waited);
                 }
                 try {
                     T r = work.call();
                     throttle.succeeded();
                     return r;
                 } catch (ProviderException e) {
-                    metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation).increment();
+                    metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation)
+                            .increment();
                     if (e.errorClass() == ErrorClass.RATE_LIMITED) {
                         Duration pause = throttle.rateLimited(e.retryAfter());
                         LOG.debugf("%s %s rate limited: pausing %d ms", provider, operation, pause.toMillis());
@@ -136,21 +158,30 @@ public final class ProviderGuard {
             throw new ProviderException(ErrorClass.TRANSIENT, provider + " circuit breaker is open", 0, null, false, e);
         } catch (TimeoutException e) {
             outcome = "timeout";
-            metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation).increment();
-            throw new ProviderException(ErrorClass.TRANSIENT, provider + " " + operation + " timed out", 0, null, true, e);
+            metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation)
+                    .increment();
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT, provider + " " + operation + " timed out", 0, null, true, e);
         } catch (RuntimeException e) {
             outcome = "error";
-            metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation).increment();
-            throw new ProviderException(ErrorClass.TRANSIENT, provider + " " + operation + " failed: " + e, 0, null, true, e);
+            metrics.counter("gpu.provider.api.errors", "provider", provider, "operation", operation)
+                    .increment();
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT, provider + " " + operation + " failed: " + e, 0, null, true, e);
         } catch (Exception e) {
             outcome = "error";
-            throw new ProviderException(ErrorClass.TRANSIENT, provider + " " + operation + " failed: " + e, 0, null, true, e);
+            throw new ProviderException(
+                    ErrorClass.TRANSIENT, provider + " " + operation + " failed: " + e, 0, null, true, e);
         } finally {
             ONCE.remove();
-            sample.stop(Timer.builder("gpu.provider.call.duration").tags("provider", provider, "operation", operation, "outcome", outcome)
-                    .publishPercentileHistogram().register(metrics));
-            Counter.builder("gpu.provider.calls").tags("provider", provider, "operation", operation, "outcome", outcome)
-                    .register(metrics).increment();
+            sample.stop(Timer.builder("gpu.provider.call.duration")
+                    .tags("provider", provider, "operation", operation, "outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(metrics));
+            Counter.builder("gpu.provider.calls")
+                    .tags("provider", provider, "operation", operation, "outcome", outcome)
+                    .register(metrics)
+                    .increment();
         }
     }
 

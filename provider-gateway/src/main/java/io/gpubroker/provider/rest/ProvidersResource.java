@@ -1,19 +1,5 @@
 package io.gpubroker.provider.rest;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.provider.adapter.BillingApi;
@@ -24,6 +10,18 @@ import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.messaging.CommandLag;
 import io.gpubroker.provider.offers.OfferPoller;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code GET /providers}: which providers this process serves, their circuit state, last offer poll
@@ -57,14 +55,19 @@ public class ProvidersResource {
             m.put("provider", name);
             var p = providers.get(name);
             m.put("enabled", p.isPresent());
-            m.put("circuit_state", p.map(x -> x.guard().circuitState().name().toLowerCase(Locale.ROOT)).orElse(null));
+            m.put(
+                    "circuit_state",
+                    p.map(x -> x.guard().circuitState().name().toLowerCase(Locale.ROOT))
+                            .orElse(null));
             OfferPoller.PollResult r = polls.get(name);
             m.put("last_offer_poll_at", r == null ? null : r.at().toString());
             m.put("last_offer_poll_result", r == null ? null : r.result());
             m.put("last_offer_count", r == null ? null : r.offers());
             m.put("last_offer_poll_error", r == null ? null : r.errorClass());
             m.put("command_lag_seconds", p.isPresent() ? lag.lastLagSeconds(name) : null);
-            m.put("billed_costs", p.map(x -> x.adapter().billingApi() != BillingApi.NONE).orElse(false));
+            m.put(
+                    "billed_costs",
+                    p.map(x -> x.adapter().billingApi() != BillingApi.NONE).orElse(false));
             out.add(m);
         }
         return Map.of("providers", out);
@@ -87,14 +90,25 @@ public class ProvidersResource {
         if (body == null || body.instanceIds().isEmpty()) {
             throw ApiException.badRequest("instance_ids: at least one instance id is required");
         }
-        if (body.instanceIds().size() > MAX_IDS || body.instanceIds().stream().anyMatch(i -> i == null || i.isBlank() || i.length() > 200)) {
+        if (body.instanceIds().size() > MAX_IDS
+                || body.instanceIds().stream().anyMatch(i -> i == null || i.isBlank() || i.length() > 200)) {
             throw ApiException.badRequest("instance_ids: 1 to " + MAX_IDS + " ids of at most 200 characters");
         }
         try {
             return billing.read(p, body.instanceIds());
         } catch (ProviderException e) {
-            throw new ApiException(502, e.getMessage(), Map.of("error_type", e.errorClass().wire(), "provider", provider,
-                    "retry_suggested", e.errorClass().retryable(), "provider_status", e.httpStatus()));
+            throw new ApiException(
+                    502,
+                    e.getMessage(),
+                    Map.of(
+                            "error_type",
+                            e.errorClass().wire(),
+                            "provider",
+                            provider,
+                            "retry_suggested",
+                            e.errorClass().retryable(),
+                            "provider_status",
+                            e.httpStatus()));
         }
     }
 }

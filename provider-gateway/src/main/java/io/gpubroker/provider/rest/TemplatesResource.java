@@ -1,21 +1,19 @@
 package io.gpubroker.provider.rest;
 
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
+import io.gpubroker.kit.rest.ApiException;
+import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.config.Providers;
+import io.gpubroker.provider.config.Providers.Provider;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
-import io.gpubroker.kit.rest.ApiException;
-import io.gpubroker.provider.adapter.ProviderException;
-import io.gpubroker.provider.config.Providers;
-import io.gpubroker.provider.config.Providers.Provider;
-import io.smallrye.common.annotation.Blocking;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** {@code GET /templates}: Vast templates in the broker API shape (the other providers have none). */
 @Path("/templates")
@@ -36,7 +34,11 @@ public class TemplatesResource {
         List<Map<String, Object>> all = all();
         if (name != null && !name.isBlank()) {
             String n = name.toLowerCase(Locale.ROOT);
-            all = all.stream().filter(t -> String.valueOf(t.get("name")).toLowerCase(Locale.ROOT).contains(n)).toList();
+            all = all.stream()
+                    .filter(t -> String.valueOf(t.get("name"))
+                            .toLowerCase(Locale.ROOT)
+                            .contains(n))
+                    .toList();
         }
         return Map.of("templates", all, "count", all.size());
     }
@@ -47,7 +49,9 @@ public class TemplatesResource {
         if (!hashId.matches("[A-Za-z0-9]{1,64}")) {
             throw ApiException.badRequest("hash_id: letters and digits only");
         }
-        return all().stream().filter(t -> hashId.equals(t.get("hash_id"))).findFirst()
+        return all().stream()
+                .filter(t -> hashId.equals(t.get("hash_id")))
+                .findFirst()
                 .orElseThrow(() -> ApiException.notFound("template not found"));
     }
 
@@ -59,8 +63,16 @@ public class TemplatesResource {
         try {
             return vast.guard().call("templates", () -> vast.adapter().templates());
         } catch (ProviderException e) {
-            throw new ApiException(503, "templates unavailable: vastai " + e.errorClass().wire(),
-                    Map.of("error_type", e.errorClass().wire(), "provider", "vastai", "retry_suggested", e.errorClass().retryable()));
+            throw new ApiException(
+                    503,
+                    "templates unavailable: vastai " + e.errorClass().wire(),
+                    Map.of(
+                            "error_type",
+                            e.errorClass().wire(),
+                            "provider",
+                            "vastai",
+                            "retry_suggested",
+                            e.errorClass().retryable()));
         }
     }
 }

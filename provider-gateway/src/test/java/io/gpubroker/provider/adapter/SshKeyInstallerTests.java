@@ -3,12 +3,11 @@ package io.gpubroker.provider.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpubroker.sim.core.GpuSpec;
+import io.gpubroker.sim.core.SshHost;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
-
-import io.gpubroker.sim.core.GpuSpec;
-import io.gpubroker.sim.core.SshHost;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.Test;
@@ -21,8 +20,12 @@ class SshKeyInstallerTests {
         KeyPair session = KeyUtils.generateKeyPair("ssh-ed25519", 256);
         List<String> keys = List.of(PublicKeyEntry.toString(session.getPublic()) + " gpubroker-ses_1");
         try (SshKeyInstaller installer = new SshKeyInstaller(Duration.ofSeconds(10));
-             SshHost host = new SshHost("root", "trooper-1", new GpuSpec("RTX 4090", 1, 24564, "560.35.03", "12.6"),
-                     SshHost.Mode.NORMAL).start()) {
+                SshHost host = new SshHost(
+                                "root",
+                                "trooper-1",
+                                new GpuSpec("RTX 4090", 1, 24564, "560.35.03", "12.6"),
+                                SshHost.Mode.NORMAL)
+                        .start()) {
             host.allowPassword("root-pass");
 
             String pin = installer.hostKey("127.0.0.1", host.port(), "root");
@@ -42,7 +45,9 @@ class SshKeyInstallerTests {
             assertThatThrownBy(() -> installer.install("127.0.0.1", host.port(), "root", "root-pass", keys, pin))
                     .isInstanceOf(SshKeyInstaller.HostKeyChanged.class)
                     .hasMessage("host key changed: expected " + pin + ", got " + other);
-            assertThat(host.passwordAttempts()).as("no password to a host with another key").isEqualTo(before);
+            assertThat(host.passwordAttempts())
+                    .as("no password to a host with another key")
+                    .isEqualTo(before);
             assertThatThrownBy(() -> installer.install("127.0.0.1", host.port(), "root", "root-pass", keys, null))
                     .isInstanceOf(IllegalArgumentException.class);
         }

@@ -1,12 +1,5 @@
 package io.gpubroker.provider.bench;
 
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.OfferSnapshotPage;
@@ -18,6 +11,12 @@ import io.gpubroker.sim.core.SimConfig;
 import io.gpubroker.sim.core.Simulators;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +35,12 @@ public final class GatewayBench {
     public static void main(String[] args) throws Exception {
         int size = Integer.getInteger("bench.offers", 100_000);
         String kafka = System.getProperty("bench.kafka", "127.0.0.1:29092");
-        try (Simulators sims = Simulators.start(new SimConfig().set("vastai.offers", String.valueOf(size))
-                .set("vastai.offers.default-limit", String.valueOf(size)), new SimClock(Instant.now(), 1), "vastai")) {
+        try (Simulators sims = Simulators.start(
+                new SimConfig()
+                        .set("vastai.offers", String.valueOf(size))
+                        .set("vastai.offers.default-limit", String.valueOf(size)),
+                new SimClock(Instant.now(), 1),
+                "vastai")) {
             Map<String, Object> d = sims.describe().get("vastai");
             Map<String, String> cfg = new HashMap<>();
             cfg.put("broker.providers.vastai.base-url", String.valueOf(d.get("base_url")));
@@ -46,7 +49,8 @@ public final class GatewayBench {
             cfg.put("broker.providers.vastai.rate-limit-per-second", "0");
             cfg.put("broker.providers.vastai.http-timeout", "120s");
             cfg.put("broker.providers.vastai.call-timeout", "180s");
-            ProviderSettings settings = new ProviderSettings("vastai", new SmallRyeConfigBuilder().withDefaultValues(cfg).build());
+            ProviderSettings settings = new ProviderSettings(
+                    "vastai", new SmallRyeConfigBuilder().withDefaultValues(cfg).build());
             VastAiAdapter vast = new VastAiAdapter(settings);
             ProviderGuard guard = new ProviderGuard(settings, new SimpleMeterRegistry());
 
@@ -74,20 +78,33 @@ public final class GatewayBench {
             long t2 = System.nanoTime();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
                 for (int i = 0; i < pages; i++) {
-                    OfferSnapshotPage page = new OfferSnapshotPage(snapshot, "vastai", Instant.now(), i + 1, pages, offers.size(),
+                    OfferSnapshotPage page = new OfferSnapshotPage(
+                            snapshot,
+                            "vastai",
+                            Instant.now(),
+                            i + 1,
+                            pages,
+                            offers.size(),
                             offers.subList(i * pageSize, Math.min(offers.size(), (i + 1) * pageSize)));
                     String json = EventCatalog.toJson(page);
                     bytes += json.length();
                     ProducerRecord<String, String> r = new ProducerRecord<>("provider.offers.bench", "vastai", json);
-                    r.headers().add("id", UUID.randomUUID().toString().getBytes()).add("eventType", "OfferSnapshotPage".getBytes());
+                    r.headers()
+                            .add("id", UUID.randomUUID().toString().getBytes())
+                            .add("eventType", "OfferSnapshotPage".getBytes());
                     producer.send(r);
                 }
                 producer.flush();
             }
             long t3 = System.nanoTime();
-            System.out.printf("offers fetched+normalised: %d in %d ms (heap: +%d MB at the end of the fetch incl. garbage, +%d MB retained by the offers)%n",
-                    offers.size(), (t1 - t0) / 1_000_000, (heapPeak - heapBefore) / 1_048_576, (heapAfter - heapBefore) / 1_048_576);
-            System.out.printf("serialised + published: %d pages, %.1f MB JSON in %d ms (topic provider.offers.bench, zstd)%n",
+            System.out.printf(
+                    "offers fetched+normalised: %d in %d ms (heap: +%d MB at the end of the fetch incl. garbage, +%d MB retained by the offers)%n",
+                    offers.size(),
+                    (t1 - t0) / 1_000_000,
+                    (heapPeak - heapBefore) / 1_048_576,
+                    (heapAfter - heapBefore) / 1_048_576);
+            System.out.printf(
+                    "serialised + published: %d pages, %.1f MB JSON in %d ms (topic provider.offers.bench, zstd)%n",
                     pages, bytes / 1_048_576.0, (t3 - t2) / 1_000_000);
 
             int n = Integer.getInteger("bench.calls", 2000);
@@ -111,7 +128,8 @@ public final class GatewayBench {
                 bare = Math.min(bare, (b1 - b0) / 1000.0 / n);
                 guarded = Math.min(guarded, (b2 - b1) / 1000.0 / n);
             }
-            System.out.printf("provider call (GET /instances/1/ on loopback, best of 6 x %d): bare %.0f us, through the gateway guard %.0f us, overhead %.0f us/call%n",
+            System.out.printf(
+                    "provider call (GET /instances/1/ on loopback, best of 6 x %d): bare %.0f us, through the gateway guard %.0f us, overhead %.0f us/call%n",
                     n, bare, guarded, guarded - bare);
         }
         System.exit(0);

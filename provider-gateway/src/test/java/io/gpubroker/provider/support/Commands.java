@@ -1,14 +1,5 @@
 package io.gpubroker.provider.support;
 
-import java.math.BigDecimal;
-import java.security.KeyPair;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpubroker.contracts.BrokerEvent;
@@ -19,6 +10,14 @@ import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.TerminateInstance;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.testkit.KafkaProbe;
+import java.math.BigDecimal;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
@@ -31,8 +30,7 @@ public final class Commands {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile boolean ready;
 
-    private Commands() {
-    }
+    private Commands() {}
 
     public static KeyPair newKey() {
         try {
@@ -51,11 +49,30 @@ public final class Commands {
     }
 
     /** A create requested at {@code requestedAt} that must not begin after {@code deadline} (null: none). */
-    public static ProvisionInstance provision(String session, NormalisedOffer offer, List<String> keys, Instant requestedAt,
-                                              Instant deadline) {
-        return new ProvisionInstance("cmd-" + UUID.randomUUID(), session, "team-test", offer.provider(), offer.id(),
-                offer.provisioning(), offer.gpuType(), offer.gpuCount(), offer.pricePerHour(), keys, null, null, "ssh", null,
-                null, List.of(), Map.of(), null, requestedAt, deadline, 0);
+    public static ProvisionInstance provision(
+            String session, NormalisedOffer offer, List<String> keys, Instant requestedAt, Instant deadline) {
+        return new ProvisionInstance(
+                "cmd-" + UUID.randomUUID(),
+                session,
+                "team-test",
+                offer.provider(),
+                offer.id(),
+                offer.provisioning(),
+                offer.gpuType(),
+                offer.gpuCount(),
+                offer.pricePerHour(),
+                keys,
+                null,
+                null,
+                "ssh",
+                null,
+                null,
+                List.of(),
+                Map.of(),
+                null,
+                requestedAt,
+                deadline,
+                0);
     }
 
     public static TerminateInstance terminate(String session, String provider, String instanceId) {
@@ -74,31 +91,46 @@ public final class Commands {
     }
 
     public static void send(BrokerEvent cmd, String eventId) {
-        KafkaProbe.send(Topics.PROVISIONING_REQUESTS, cmd.aggregateId(), EventCatalog.toJson(cmd),
-                Topics.HEADER_EVENT_ID, eventId, Topics.HEADER_EVENT_TYPE, cmd.getClass().getSimpleName());
+        KafkaProbe.send(
+                Topics.PROVISIONING_REQUESTS,
+                cmd.aggregateId(),
+                EventCatalog.toJson(cmd),
+                Topics.HEADER_EVENT_ID,
+                eventId,
+                Topics.HEADER_EVENT_TYPE,
+                cmd.getClass().getSimpleName());
     }
 
     /** The first reply for {@code session} of one of {@code types} (waits up to {@code timeout}). */
-    public static ConsumerRecord<String, String> reply(KafkaProbe replies, String session, Set<String> types, Duration timeout) {
-        List<ConsumerRecord<String, String>> seen = replies.pollUntil(timeout, r -> session.equals(r.key())
-                && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)));
-        return seen.stream().filter(r -> session.equals(r.key()) && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + types + " reply for " + session + " within " + timeout));
+    public static ConsumerRecord<String, String> reply(
+            KafkaProbe replies, String session, Set<String> types, Duration timeout) {
+        List<ConsumerRecord<String, String>> seen = replies.pollUntil(
+                timeout,
+                r -> session.equals(r.key()) && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)));
+        return seen.stream()
+                .filter(r -> session.equals(r.key()) && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + types + " reply for " + session + " within " + timeout));
     }
 
     /** The reply to command {@code commandId} (several commands of one session are in flight in a test). */
-    public static ConsumerRecord<String, String> replyTo(KafkaProbe replies, String session, String commandId, Duration timeout) {
+    public static ConsumerRecord<String, String> replyTo(
+            KafkaProbe replies, String session, String commandId, Duration timeout) {
         java.util.function.Predicate<ConsumerRecord<String, String>> mine = r -> session.equals(r.key())
                 && commandId.equals(json(r).path("command_id").asText());
         List<ConsumerRecord<String, String>> seen = replies.pollUntil(timeout, mine);
-        return seen.stream().filter(mine).findFirst()
+        return seen.stream()
+                .filter(mine)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no reply to " + commandId + " within " + timeout));
     }
 
     /** Replies for {@code session} of one of {@code types} seen so far by {@code replies}. */
-    public static List<ConsumerRecord<String, String>> repliesFor(KafkaProbe replies, String session, Set<String> types, Duration wait) {
-        return replies.drain(wait).stream().filter(r -> session.equals(r.key())
-                && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE))).toList();
+    public static List<ConsumerRecord<String, String>> repliesFor(
+            KafkaProbe replies, String session, Set<String> types, Duration wait) {
+        return replies.drain(wait).stream()
+                .filter(r -> session.equals(r.key()) && types.contains(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)))
+                .toList();
     }
 
     public static JsonNode json(ConsumerRecord<String, String> r) {
@@ -147,7 +179,8 @@ public final class Commands {
         SshClient client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
         client.start();
-        try (ClientSession s = client.connect(user, host, port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s =
+                client.connect(user, host, port).verify(Duration.ofSeconds(5)).getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             return s.executeRemoteCommand(command);

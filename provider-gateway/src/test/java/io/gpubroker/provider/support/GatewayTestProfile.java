@@ -1,12 +1,11 @@
 package io.gpubroker.provider.support;
 
+import io.gpubroker.testkit.BrokerTestProfile;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import io.gpubroker.testkit.BrokerTestProfile;
 
 /**
  * The module's one test profile: the shared stack profile plus the five provider simulators

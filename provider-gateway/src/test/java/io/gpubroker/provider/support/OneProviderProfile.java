@@ -15,7 +15,9 @@ public class OneProviderProfile extends GatewayTestProfile {
     public Map<String, String> getConfigOverrides() {
         Map<String, String> m = new HashMap<>(super.getConfigOverrides());
         m.put("broker.gateway.providers", SERVED);
-        m.put("mp.messaging.incoming.provisioning-requests.group.id", "provider-gateway-" + SERVED + "-test-" + UUID.randomUUID());
+        m.put(
+                "mp.messaging.incoming.provisioning-requests.group.id",
+                "provider-gateway-" + SERVED + "-test-" + UUID.randomUUID());
         return m;
     }
 }

@@ -1,13 +1,12 @@
 package io.gpubroker.provider.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** The simulators' control API ({@code /_sim}): inject faults, inspect instances, reset. */
@@ -15,8 +14,7 @@ public final class Sim {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Sim() {
-    }
+    private Sim() {}
 
     public static String control(String provider) {
         return ConfigProvider.getConfig().getValue("test.sim." + provider + ".control-url", String.class);
@@ -25,8 +23,11 @@ public final class Sim {
     public static JsonNode call(String provider, String method, String path, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(control(provider) + path));
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            b.method(
+                    method,
+                    body == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
             b.header("Content-Type", "application/json");
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 300) {
@@ -66,7 +67,8 @@ public final class Sim {
     public static long withTag(String provider, String tag, boolean liveOnly) {
         long n = 0;
         for (JsonNode i : call(provider, "GET", "/instances", null).path("instances")) {
-            if (tag.equals(i.path("tag").asText(null)) && (!liveOnly || !i.path("destroyed").asBoolean())) {
+            if (tag.equals(i.path("tag").asText(null))
+                    && (!liveOnly || !i.path("destroyed").asBoolean())) {
                 n++;
             }
         }

@@ -1,13 +1,12 @@
 package io.gpubroker.provider.support;
 
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
 import io.gpubroker.sim.core.Simulators;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Starts the five real provider simulators (HTTP APIs + SSH servers) in the test JVM at 100x simulated

@@ -1,11 +1,10 @@
 package io.gpubroker.session.app;
 
+import io.gpubroker.session.domain.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-
-import io.gpubroker.session.domain.Session;
 
 /**
  * How an entrypoint-mode app (a model server image) is started: {@code docker run} over SSH on a
@@ -22,10 +21,13 @@ public final class AppLaunch {
     public static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:-]{0,254}");
     public static final Pattern QUANTIZATION = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
-    enum Family { VLLM, TGI, OTHER }
-
-    private AppLaunch() {
+    enum Family {
+        VLLM,
+        TGI,
+        OTHER
     }
+
+    private AppLaunch() {}
 
     static Family family(String image) {
         String i = image == null ? "" : image.toLowerCase(Locale.ROOT);
@@ -81,8 +83,7 @@ public final class AppLaunch {
                     a.addAll(List.of("--quantize", s.terms.quantization));
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         return a;
     }
@@ -90,7 +91,8 @@ public final class AppLaunch {
     /** {@code docker run} for a VM host (run over SSH with the broker's verification key). */
     public static String dockerRun(Session s, int defaultPort) {
         int port = appPort(s, defaultPort);
-        StringBuilder c = new StringBuilder("docker run -d --name ").append(CONTAINER)
+        StringBuilder c = new StringBuilder("docker run -d --name ")
+                .append(CONTAINER)
                 .append(" --restart unless-stopped --gpus all --ipc=host");
         List<Integer> ports = ports(s);
         if (ports.isEmpty()) {
@@ -117,7 +119,8 @@ public final class AppLaunch {
         if (serve == null) {
             return null;
         }
-        return "nohup " + serve + " " + String.join(" ", serveArgs(s, port)) + " > /var/log/" + CONTAINER + ".log 2>&1 &";
+        return "nohup " + serve + " " + String.join(" ", serveArgs(s, port)) + " > /var/log/" + CONTAINER
+                + ".log 2>&1 &";
     }
 
     /** Environment for the app: what generic images read (and what the others ignore). */

@@ -1,14 +1,12 @@
 package io.gpubroker.session.client;
 
-import java.math.BigDecimal;
-
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.security.InternalToken;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import java.math.BigDecimal;
 import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -18,13 +16,16 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Path("/budgets")
 public interface BillingClient {
 
-    record Check(@JsonProperty("consumer_id") String consumerId, @JsonProperty("amount") BigDecimal amount) {
-    }
+    record Check(
+            @JsonProperty("consumer_id") String consumerId,
+            @JsonProperty("amount") BigDecimal amount) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Verdict(@JsonProperty("allowed") boolean allowed, @JsonProperty("remaining") BigDecimal remaining,
-                   @JsonProperty("budget") BigDecimal budget, @JsonProperty("spent") BigDecimal spent) {
-    }
+    record Verdict(
+            @JsonProperty("allowed") boolean allowed,
+            @JsonProperty("remaining") BigDecimal remaining,
+            @JsonProperty("budget") BigDecimal budget,
+            @JsonProperty("spent") BigDecimal spent) {}
 
     @POST
     @Path("/check")

@@ -1,12 +1,11 @@
 package io.gpubroker.session.client;
 
+import io.gpubroker.kit.security.InternalToken;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-
-import io.gpubroker.kit.security.InternalToken;
-import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -22,7 +21,10 @@ public interface InventoryClient {
 
     /** Comparable offers for an auto-retry. */
     @GET
-    Uni<OfferPage> search(@QueryParam("gpu_type") String gpuType, @QueryParam("min_vram") Integer minVram,
-                          @QueryParam("min_gpu_count") Integer minGpuCount, @QueryParam("max_price") String maxPrice,
-                          @QueryParam("limit") int limit);
+    Uni<OfferPage> search(
+            @QueryParam("gpu_type") String gpuType,
+            @QueryParam("min_vram") Integer minVram,
+            @QueryParam("min_gpu_count") Integer minGpuCount,
+            @QueryParam("max_price") String maxPrice,
+            @QueryParam("limit") int limit);
 }

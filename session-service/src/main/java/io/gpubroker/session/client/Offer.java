@@ -1,11 +1,10 @@
 package io.gpubroker.session.client;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** An offer as inventory-service shows it (the public offer shape plus what provisioning needs). */
 @JsonIgnoreProperties(ignoreUnknown = true)

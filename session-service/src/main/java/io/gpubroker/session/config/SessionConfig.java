@@ -1,10 +1,9 @@
 package io.gpubroker.session.config;
 
-import java.time.Duration;
-import java.util.Map;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
 
 /** Session-service settings (prefix {@code session}); durations are on the broker clock. */
 @ConfigMapping(prefix = "session")

@@ -1,11 +1,9 @@
 package io.gpubroker.session.config;
 
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.security.Secret;
 import io.gpubroker.kit.security.SecretSet;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /** session-service's own secret: the verification secret its per-session SSH keys derive from. */
 @ApplicationScoped

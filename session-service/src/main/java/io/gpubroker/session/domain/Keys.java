@@ -11,6 +11,7 @@ public class Keys {
     /** Random salt of the broker's verification key (SessionKeys); RETIRED once no SSH access is needed; null on pre-salt rows. */
     @Column(name = "verify_salt")
     public String verifySalt;
+
     @Column(name = "agent_token_hash")
     public String agentTokenHash;
 }

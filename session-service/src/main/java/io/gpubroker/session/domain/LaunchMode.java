@@ -5,7 +5,8 @@ package io.gpubroker.session.domain;
  * the image and waits for its API). Constant names are the stored and JSON values.
  */
 public enum LaunchMode {
-    ssh, entrypoint;
+    ssh,
+    entrypoint;
 
     /** The value as the API, the database and provider-gateway spell it; null stays null. */
     public static String wire(LaunchMode m) {

@@ -5,5 +5,7 @@ package io.gpubroker.session.domain;
  * VRAM, or any GPU. Constant names are the stored and JSON values.
  */
 public enum RetryScope {
-    same_gpu, same_vram, any
+    same_gpu,
+    same_vram,
+    any
 }

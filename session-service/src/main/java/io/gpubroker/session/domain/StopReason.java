@@ -6,7 +6,13 @@ package io.gpubroker.session.domain;
  * billing and the API show that text.
  */
 public enum StopReason {
-    done, deleted, expired, hard_max, idle, budget_exceeded, failed;
+    done,
+    deleted,
+    expired,
+    hard_max,
+    idle,
+    budget_exceeded,
+    failed;
 
     /** The stored text; {@code errorClass} is only used by {@link #failed}. */
     public String recorded(String errorClass) {

@@ -1,9 +1,8 @@
 package io.gpubroker.session.effects;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.saga.Step;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** Starts the side effect a committed step asked for; each effect reports its outcome back to the saga. */
 @ApplicationScoped
@@ -25,8 +24,7 @@ public class SessionEffects {
             case DROP_ACCESS -> ssh.dropAccess(s);
             case LAUNCH_APP -> launcher.launch(s);
             case CHECK_APP -> health.check(s);
-            case NONE -> {
-            }
+            case NONE -> {}
         }
     }
 }

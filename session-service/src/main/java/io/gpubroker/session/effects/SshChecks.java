@@ -1,9 +1,5 @@
 package io.gpubroker.session.effects;
 
-import java.time.Duration;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
@@ -15,6 +11,8 @@ import io.gpubroker.session.ssh.SessionKeys;
 import io.gpubroker.session.ssh.SshVerifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,8 +32,14 @@ public class SshChecks {
     private final SessionSteps steps;
     private final io.vertx.core.Vertx vertx;
 
-    public SshChecks(SshVerifier ssh, SessionKeys keys, SessionConfig cfg, SessionMetrics metrics, ProvisionSessionSaga saga,
-                     SessionSteps steps, io.vertx.core.Vertx vertx) {
+    public SshChecks(
+            SshVerifier ssh,
+            SessionKeys keys,
+            SessionConfig cfg,
+            SessionMetrics metrics,
+            ProvisionSessionSaga saga,
+            SessionSteps steps,
+            io.vertx.core.Vertx vertx) {
         this.ssh = ssh;
         this.keys = keys;
         this.cfg = cfg;
@@ -49,9 +53,16 @@ public class SshChecks {
     void verify(Session s) {
         SshTarget t = SshTarget.of(s);
         String userKey = s.keys.userPublicKey;
-        Uni.createFrom().item(() -> {
+        Uni.createFrom()
+                .item(() -> {
                     long t0 = System.nanoTime();
-                    HostReport r = ssh.verify(t.host(), t.port(), t.user(), keys.verificationKey(t.id(), t.salt()), userKey, t.pin(),
+                    HostReport r = ssh.verify(
+                            t.host(),
+                            t.port(),
+                            t.user(),
+                            keys.verificationKey(t.id(), t.salt()),
+                            userKey,
+                            t.pin(),
                             cfg.sshTimeout());
                     metrics.sshVerifyTimer().record(Duration.ofNanos(System.nanoTime() - t0));
                     if (!r.ok()) {
@@ -60,8 +71,10 @@ public class SshChecks {
                     return r;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(r -> SafeContext.run(vertx, () -> steps.apply(t.id(), (sess, now) -> saga.onVerified(sess, r, now))))
-                .subscribe().with(x -> { }, e -> LOG.warnf("verification of %s: %s", t.id(), e.getMessage()));
+                .chain(r ->
+                        SafeContext.run(vertx, () -> steps.apply(t.id(), (sess, now) -> saga.onVerified(sess, r, now))))
+                .subscribe()
+                .with(x -> {}, e -> LOG.warnf("verification of %s: %s", t.id(), e.getMessage()));
     }
 
     /**
@@ -71,17 +84,28 @@ public class SshChecks {
      */
     void dropAccess(Session s) {
         SshTarget t = SshTarget.of(s);
-        Uni.createFrom().item(() -> ssh.exec(t.host(), t.port(), t.user(), keys.verificationKey(t.id(), t.salt()), t.pin(),
-                        "sed -i '/ " + SessionKeys.VERIFY_COMMENT + "$/d' ~/.ssh/authorized_keys", cfg.sshTimeout(), cfg.sshTimeout()))
+        Uni.createFrom()
+                .item(() -> ssh.exec(
+                        t.host(),
+                        t.port(),
+                        t.user(),
+                        keys.verificationKey(t.id(), t.salt()),
+                        t.pin(),
+                        "sed -i '/ " + SessionKeys.VERIFY_COMMENT + "$/d' ~/.ssh/authorized_keys",
+                        cfg.sshTimeout(),
+                        cfg.sshTimeout()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(r -> {
                     if (!r.ok()) {
-                        LOG.infof("session %s: the broker's key stays on the host until the session ends (%s)", t.id(), r.output());
+                        LOG.infof(
+                                "session %s: the broker's key stays on the host until the session ends (%s)",
+                                t.id(), r.output());
                         return Uni.createFrom().nullItem();
                     }
                     return SafeContext.run(vertx, () -> steps.apply(t.id(), saga::onAccessDropped));
                 })
-                .subscribe().with(x -> { }, e -> LOG.warnf("removing the broker's key from %s: %s", t.id(), e.getMessage()));
+                .subscribe()
+                .with(x -> {}, e -> LOG.warnf("removing the broker's key from %s: %s", t.id(), e.getMessage()));
     }
 
     /** GPU utilisation for idle detection; a failed probe changes nothing. */
@@ -90,11 +114,20 @@ public class SshChecks {
             return;
         }
         SshTarget t = SshTarget.of(s);
-        Uni.createFrom().item(() -> ssh.gpuUtil(t.host(), t.port(), t.user(), keys.verificationKey(t.id(), t.salt()), t.pin(),
+        Uni.createFrom()
+                .item(() -> ssh.gpuUtil(
+                        t.host(),
+                        t.port(),
+                        t.user(),
+                        keys.verificationKey(t.id(), t.salt()),
+                        t.pin(),
                         cfg.sshTimeout()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(util -> util == null ? Uni.createFrom().nullItem()
-                        : SafeContext.run(vertx, () -> steps.apply(t.id(), (sess, now) -> saga.onGpuProbed(sess, util, now))))
-                .subscribe().with(x -> { }, e -> LOG.debugf("GPU probe of %s: %s", t.id(), e.getMessage()));
+                .chain(util -> util == null
+                        ? Uni.createFrom().nullItem()
+                        : SafeContext.run(
+                                vertx, () -> steps.apply(t.id(), (sess, now) -> saga.onGpuProbed(sess, util, now))))
+                .subscribe()
+                .with(x -> {}, e -> LOG.debugf("GPU probe of %s: %s", t.id(), e.getMessage()));
     }
 }

@@ -8,7 +8,13 @@ import io.gpubroker.session.domain.Session;
  */
 record SshTarget(String id, String host, int port, String user, String salt, String pin, String provider) {
     static SshTarget of(Session s) {
-        return new SshTarget(s.id, s.host.sshHost, s.host.sshPort, s.host.sshUser == null ? "root" : s.host.sshUser, s.keys.verifySalt, s.host.sshHostKey,
+        return new SshTarget(
+                s.id,
+                s.host.sshHost,
+                s.host.sshPort,
+                s.host.sshUser == null ? "root" : s.host.sshUser,
+                s.keys.verifySalt,
+                s.host.sshHostKey,
                 s.offer.provider);
     }
 }

@@ -1,7 +1,5 @@
 package io.gpubroker.session.messaging;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.BudgetExceeded;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
@@ -9,6 +7,7 @@ import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -25,7 +24,8 @@ public class BudgetEventsConsumer {
     private final SessionSteps steps;
     private final ProvisionSessionSaga saga;
 
-    public BudgetEventsConsumer(Inbox inbox, SessionRepository sessions, SessionSteps steps, ProvisionSessionSaga saga) {
+    public BudgetEventsConsumer(
+            Inbox inbox, SessionRepository sessions, SessionSteps steps, ProvisionSessionSaga saga) {
         this.inbox = inbox;
         this.sessions = sessions;
         this.steps = steps;
@@ -41,15 +41,15 @@ public class BudgetEventsConsumer {
         if (!(env.event() instanceof BudgetExceeded e)) {
             return Uni.createFrom().voidItem();
         }
-        return sessions.liveIdsOf(tx, e.consumerId())
-                .chain(ids -> {
-                    LOG.warnf("consumer %s exceeded its %s budget (%s of %s): stopping %d sessions",
-                            e.consumerId(), e.month(), e.spent(), e.budget(), ids.size());
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (String id : ids) {
-                        chain = chain.call(() -> steps.applyIn(tx, id, saga::onBudgetExceeded));
-                    }
-                    return chain;
-                });
+        return sessions.liveIdsOf(tx, e.consumerId()).chain(ids -> {
+            LOG.warnf(
+                    "consumer %s exceeded its %s budget (%s of %s): stopping %d sessions",
+                    e.consumerId(), e.month(), e.spent(), e.budget(), ids.size());
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String id : ids) {
+                chain = chain.call(() -> steps.applyIn(tx, id, saga::onBudgetExceeded));
+            }
+            return chain;
+        });
     }
 }

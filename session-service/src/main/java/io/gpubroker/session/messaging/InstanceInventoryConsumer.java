@@ -1,14 +1,5 @@
 package io.gpubroker.session.messaging;
 
-import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceListingFailed;
 import io.gpubroker.kit.clock.BrokerClock;
@@ -21,6 +12,13 @@ import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -49,9 +47,15 @@ public class InstanceInventoryConsumer {
     private final SessionSteps steps;
     private final String deployment;
 
-    public InstanceInventoryConsumer(Inbox inbox, BrokerClock.Scaled clock, SessionMetrics metrics, SessionRepository sessions,
-                                     OrphanRepository orphans, ProvisionSessionSaga saga, SessionSteps steps,
-                                     @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
+    public InstanceInventoryConsumer(
+            Inbox inbox,
+            BrokerClock.Scaled clock,
+            SessionMetrics metrics,
+            SessionRepository sessions,
+            OrphanRepository orphans,
+            ProvisionSessionSaga saga,
+            SessionSteps steps,
+            @ConfigProperty(name = "broker.deployment", defaultValue = "local") String deployment) {
         this.inbox = inbox;
         this.clock = clock;
         this.metrics = metrics;
@@ -69,7 +73,9 @@ public class InstanceInventoryConsumer {
 
     Uni<Void> apply(Mutiny.Session tx, Envelope env) {
         if (env.event() instanceof InstanceListingFailed f) {
-            LOG.infof("instance listing of %s failed (%s): reconciliation skipped, nothing changes", f.provider(), f.message());
+            LOG.infof(
+                    "instance listing of %s failed (%s): reconciliation skipped, nothing changes",
+                    f.provider(), f.message());
             return Uni.createFrom().voidItem();
         }
         if (!(env.event() instanceof InstanceListing l)) {
@@ -82,7 +88,8 @@ public class InstanceInventoryConsumer {
         List<InstanceListing.ListedInstance> ours = l.instances().stream()
                 .filter(i -> i.sessionId() != null && i.tag() != null && i.tag().contains("-" + deployment + "-"))
                 .toList();
-        Set<String> sessionIds = ours.stream().map(InstanceListing.ListedInstance::sessionId).collect(Collectors.toSet());
+        Set<String> sessionIds =
+                ours.stream().map(InstanceListing.ListedInstance::sessionId).collect(Collectors.toSet());
         return sessions.byIds(tx, sessionIds).chain(known -> {
             Map<String, Session> byId = known.stream().collect(Collectors.toMap(s -> s.id, s -> s));
             Uni<Void> chain = Uni.createFrom().voidItem();
@@ -100,7 +107,13 @@ public class InstanceInventoryConsumer {
 
     /** Commands an orphan's destruction unless it was commanded recently (then the outcome is awaited). */
     private Uni<Void> orphan(Mutiny.Session tx, String provider, InstanceListing.ListedInstance i, Instant now) {
-        return orphans.claimCommand(tx, provider, i.instanceId(), i.tag(), "listed without a session that wants it", now,
+        return orphans.claimCommand(
+                        tx,
+                        provider,
+                        i.instanceId(),
+                        i.tag(),
+                        "listed without a session that wants it",
+                        now,
                         now.minus(saga.orphanResendAfter()))
                 .chain(claim -> {
                     if (claim == OrphanRepository.Claim.NOT_DUE) {
@@ -114,18 +127,18 @@ public class InstanceInventoryConsumer {
                 });
     }
 
-    private Uni<Void> confirmMissing(Mutiny.Session tx, String provider, List<InstanceListing.ListedInstance> listed, Instant now) {
+    private Uni<Void> confirmMissing(
+            Mutiny.Session tx, String provider, List<InstanceListing.ListedInstance> listed, Instant now) {
         Set<String> present = new HashSet<>();
         listed.forEach(i -> present.add(i.instanceId()));
-        return sessions.holdingInstances(tx, provider)
-                .chain(live -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Session s : live) {
-                        if (!present.contains(s.host.instanceId)) {
-                            chain = chain.call(() -> steps.append(tx, saga.onMissingFromListing(s, now)));
-                        }
-                    }
-                    return chain;
-                });
+        return sessions.holdingInstances(tx, provider).chain(live -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Session s : live) {
+                if (!present.contains(s.host.instanceId)) {
+                    chain = chain.call(() -> steps.append(tx, saga.onMissingFromListing(s, now)));
+                }
+            }
+            return chain;
+        });
     }
 }

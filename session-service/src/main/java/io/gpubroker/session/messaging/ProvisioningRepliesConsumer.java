@@ -1,7 +1,5 @@
 package io.gpubroker.session.messaging;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.InstanceProvisioned;
 import io.gpubroker.contracts.InstanceStatus;
 import io.gpubroker.contracts.InstanceTerminated;
@@ -16,6 +14,7 @@ import io.gpubroker.session.service.RetryPlanner;
 import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -35,8 +34,13 @@ public class ProvisioningRepliesConsumer {
     private final SessionMetrics metrics;
     private final RetryPlanner retries;
 
-    public ProvisioningRepliesConsumer(Inbox inbox, SessionSteps steps, SessionRepository sessions, ProvisionSessionSaga saga,
-                                       SessionMetrics metrics, RetryPlanner retries) {
+    public ProvisioningRepliesConsumer(
+            Inbox inbox,
+            SessionSteps steps,
+            SessionRepository sessions,
+            ProvisionSessionSaga saga,
+            SessionMetrics metrics,
+            RetryPlanner retries) {
         this.inbox = inbox;
         this.steps = steps;
         this.sessions = sessions;
@@ -56,9 +60,11 @@ public class ProvisioningRepliesConsumer {
         }
         if (env.event() instanceof ProvisionFailed e) {
             return sessions.find(tx, e.sessionId())
-                    .chain(s -> s == null || !saga.wantsOfferAfter(s, e) ? Uni.createFrom().<Offer>nullItem()
+                    .chain(s -> s == null || !saga.wantsOfferAfter(s, e)
+                            ? Uni.createFrom().<Offer>nullItem()
                             : retries.nextOffer(s, e.machineId()))
-                    .chain(next -> steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisionFailed(s, e, next, now)));
+                    .chain(next ->
+                            steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisionFailed(s, e, next, now)));
         }
         if (env.event() instanceof InstanceStatus e) {
             return steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onStatus(s, e, now));
@@ -66,7 +72,8 @@ public class ProvisioningRepliesConsumer {
         if (env.event() instanceof InstanceTerminated e) {
             // a host that failed verification is gone: with auto_retry the session moves to another offer
             return sessions.find(tx, e.sessionId())
-                    .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s) ? Uni.createFrom().<Offer>nullItem()
+                    .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s)
+                            ? Uni.createFrom().<Offer>nullItem()
                             : retries.nextOffer(s, s.offer.machineId))
                     .chain(next -> steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, next, now)));
         }

@@ -1,9 +1,5 @@
 package io.gpubroker.session.rest;
 
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.rest.ApiException;
@@ -12,6 +8,9 @@ import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.RetryScope;
 import io.gpubroker.session.domain.StoragePolicy;
 import io.gpubroker.session.service.NewSession;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The body of {@code POST /sessions}, field names as in the broker API document. */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -33,8 +32,8 @@ public record CreateSessionRequest(
         @JsonProperty("max_retries") Integer maxRetries,
         @JsonProperty("retry_scope") String retryScope) {
 
-    public static final Set<String> WORKLOADS = Set.of("llm", "training", "batch", "inference", "interactive",
-            "fine_tuning", "rendering", "notebook", "other");
+    public static final Set<String> WORKLOADS = Set.of(
+            "llm", "training", "batch", "inference", "interactive", "fine_tuning", "rendering", "notebook", "other");
 
     /** Field checks of a create request; the message names the field. */
     public static void validate(CreateSessionRequest r) {
@@ -45,7 +44,8 @@ public record CreateSessionRequest(
         requireText(r.offerId(), "offer_id", 256);
         requireText(r.workloadType(), "workload_type", 32);
         if (!WORKLOADS.contains(r.workloadType())) {
-            throw ApiException.badRequest("workload_type must be one of " + WORKLOADS.stream().sorted().collect(Collectors.joining(", ")));
+            throw ApiException.badRequest("workload_type must be one of "
+                    + WORKLOADS.stream().sorted().collect(Collectors.joining(", ")));
         }
         if (r.reservationHours() == null) {
             throw ApiException.badRequest("reservation_hours is required");
@@ -62,13 +62,15 @@ public record CreateSessionRequest(
         if (StoragePolicy.preserve.name().equals(r.storagePolicy())) {
             // accepted-and-ignored would be a lie; a stopped instance bills storage (Barrack: the full rate)
             // and needs its own lifecycle (resume, delete, a limit) before the broker can offer it
-            throw ApiException.badRequest("storage_policy 'preserve' is not supported yet: a session's instance and disk"
-                    + " are destroyed when it ends, so nothing keeps billing; copy data off before ending the session");
+            throw ApiException.badRequest(
+                    "storage_policy 'preserve' is not supported yet: a session's instance and disk"
+                            + " are destroyed when it ends, so nothing keeps billing; copy data off before ending the session");
         }
         if (r.launchMode() != null && value(LaunchMode.class, r.launchMode()) == null) {
             throw ApiException.badRequest("launch_mode must be 'ssh' or 'entrypoint'");
         }
-        if (LaunchMode.entrypoint.name().equals(r.launchMode()) && (r.dockerImage() == null || r.dockerImage().isBlank())
+        if (LaunchMode.entrypoint.name().equals(r.launchMode())
+                && (r.dockerImage() == null || r.dockerImage().isBlank())
                 && (r.templateHashId() == null || r.templateHashId().isBlank())) {
             throw ApiException.badRequest("docker_image is required when launch_mode is 'entrypoint'");
         }
@@ -78,7 +80,8 @@ public record CreateSessionRequest(
         if (r.modelId() != null && !AppLaunch.MODEL.matcher(r.modelId()).matches()) {
             throw ApiException.badRequest("model_id must be a model name (letters, digits, . _ / : -)");
         }
-        if (r.quantization() != null && !AppLaunch.QUANTIZATION.matcher(r.quantization()).matches()) {
+        if (r.quantization() != null
+                && !AppLaunch.QUANTIZATION.matcher(r.quantization()).matches()) {
             throw ApiException.badRequest("quantization must be a method name such as awq, gptq, fp8");
         }
         if (r.diskGb() != null && (r.diskGb() < 10 || r.diskGb() > 2000)) {
@@ -97,9 +100,23 @@ public record CreateSessionRequest(
 
     /** The request as the service takes it; call after {@link #validate}. */
     public NewSession toNewSession() {
-        return new NewSession(consumerId, offerId, workloadType, reservationHours, idleThresholdMinutes,
-                value(StoragePolicy.class, storagePolicy), value(LaunchMode.class, launchMode), dockerImage, modelId, exposedPorts,
-                quantization, diskGb, templateHashId, autoRetry, maxRetries, value(RetryScope.class, retryScope));
+        return new NewSession(
+                consumerId,
+                offerId,
+                workloadType,
+                reservationHours,
+                idleThresholdMinutes,
+                value(StoragePolicy.class, storagePolicy),
+                value(LaunchMode.class, launchMode),
+                dockerImage,
+                modelId,
+                exposedPorts,
+                quantization,
+                diskGb,
+                templateHashId,
+                autoRetry,
+                maxRetries,
+                value(RetryScope.class, retryScope));
     }
 
     private static void requireText(String v, String field, int max) {

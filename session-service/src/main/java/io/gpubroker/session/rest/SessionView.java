@@ -1,12 +1,11 @@
 package io.gpubroker.session.rest;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
+import java.math.BigDecimal;
+import java.time.Instant;
 
 /** The public session shape of the broker API (never carries a private key or a token). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,11 +40,33 @@ public record SessionView(
 
     public static SessionView of(Session s) {
         boolean reachable = s.status.name().equals("running") || s.status.name().equals("provisioning");
-        return new SessionView(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.offer.gpuType, s.offer.gpuCount, s.status.name(),
-                reachable ? s.host.sshHost : null, reachable ? s.host.sshPort : null, reachable ? s.host.sshUser : null,
-                s.terms.workloadType, s.terms.reservationHours, s.offer.pricePerHour, s.offer.currency, s.terms.diskGb, LaunchMode.wire(s.terms.launchMode),
+        return new SessionView(
+                s.id,
+                s.consumerId,
+                s.offer.provider,
+                s.offer.offerId,
+                s.offer.gpuType,
+                s.offer.gpuCount,
+                s.status.name(),
+                reachable ? s.host.sshHost : null,
+                reachable ? s.host.sshPort : null,
+                reachable ? s.host.sshUser : null,
+                s.terms.workloadType,
+                s.terms.reservationHours,
+                s.offer.pricePerHour,
+                s.offer.currency,
+                s.terms.diskGb,
+                LaunchMode.wire(s.terms.launchMode),
                 s.status.name().equals("running") ? s.host.apiEndpoint : null,
-                s.host.instanceId, s.lease.createdAt, s.lease.startedAt, s.lease.expiresAt, s.lease.hardMaxAt, s.lease.stoppedAt, s.saga.stopReason,
-                s.saga.failureReason, s.saga.errorClass, s.saga.retryCount);
+                s.host.instanceId,
+                s.lease.createdAt,
+                s.lease.startedAt,
+                s.lease.expiresAt,
+                s.lease.hardMaxAt,
+                s.lease.stoppedAt,
+                s.saga.stopReason,
+                s.saga.failureReason,
+                s.saga.errorClass,
+                s.saga.retryCount);
     }
 }

@@ -1,14 +1,5 @@
 package io.gpubroker.session.saga;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.function.Function;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.InstanceProvisioned;
 import io.gpubroker.contracts.ProvisionInstance;
@@ -18,6 +9,13 @@ import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.ssh.SessionKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The saga's participant proxy for provider-gateway: every command this service sends on
@@ -62,10 +60,28 @@ public class ProviderGatewayCommands {
             env = AppLaunch.env(s, AppLaunch.appPort(s, cfg.app().defaultPort()));
             startCommand = AppLaunch.startCommand(s, cfg.app().defaultPort());
         }
-        return new ProvisionInstance(s.saga.provisionCommandId, s.id, s.consumerId, s.offer.provider, s.offer.offerId,
-                s.offer.offerProvisioning == null ? Map.of() : s.offer.offerProvisioning, s.offer.gpuType, s.offer.gpuCount,
-                s.offer.pricePerHour, publicKeys.apply(s), null, s.terms.diskGb, LaunchMode.wire(s.terms.launchMode), s.terms.dockerImage,
-                s.terms.templateHashId, ports, env, startCommand, now, s.saga.provisionDeadlineAt, s.saga.retryCount);
+        return new ProvisionInstance(
+                s.saga.provisionCommandId,
+                s.id,
+                s.consumerId,
+                s.offer.provider,
+                s.offer.offerId,
+                s.offer.offerProvisioning == null ? Map.of() : s.offer.offerProvisioning,
+                s.offer.gpuType,
+                s.offer.gpuCount,
+                s.offer.pricePerHour,
+                publicKeys.apply(s),
+                null,
+                s.terms.diskGb,
+                LaunchMode.wire(s.terms.launchMode),
+                s.terms.dockerImage,
+                s.terms.templateHashId,
+                ports,
+                env,
+                startCommand,
+                now,
+                s.saga.provisionDeadlineAt,
+                s.saga.retryCount);
     }
 
     /** Destroys the session's own instance (the stop reason travels with it). */

@@ -1,14 +1,5 @@
 package io.gpubroker.session.saga;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Function;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceProvisioned;
 import io.gpubroker.contracts.InstanceStatus;
@@ -30,9 +21,16 @@ import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
-import io.gpubroker.session.ssh.SessionKeys;
 import io.gpubroker.session.ssh.HostReport;
 import io.gpubroker.session.ssh.HostTruth;
+import io.gpubroker.session.ssh.SessionKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The session saga as a table of steps, readable top to bottom. Pure: it changes the session it
@@ -65,13 +63,14 @@ import io.gpubroker.session.ssh.HostTruth;
 @ApplicationScoped
 public class ProvisionSessionSaga {
     /** Create failures another offer may fix. */
-    static final Set<String> RETRYABLE = Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
+    static final Set<String> RETRYABLE =
+            Set.of("stale_inventory", "no_capacity", "price_changed", "transient", "rate_limited");
     /**
      * Failures of a host that was created but did not verify: another host may well work. An app
      * that fails its first inference is usually the host's CUDA/driver (offers overstate it).
      */
-    static final Set<String> RETRYABLE_AFTER_DESTROY = Set.of("host_mismatch", "verify_timeout", "instance_failed",
-            "app_inference_failed");
+    static final Set<String> RETRYABLE_AFTER_DESTROY =
+            Set.of("host_mismatch", "verify_timeout", "instance_failed", "app_inference_failed");
 
     private final SessionConfig cfg;
     private final ProviderGatewayCommands gateway;
@@ -148,7 +147,8 @@ public class ProvisionSessionSaga {
             s.saga.provisioningStartedAt = now;
             s.saga.verifyDeadlineAt = now.plus(timings.verifyTimeout(s.terms.workloadType));
             s.saga.nextCheckAt = now;
-            step.emit(new SessionProvisioning(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId, now));
+            step.emit(new SessionProvisioning(
+                    s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId, now));
         } else if (s.status == SessionStatus.stopping) {
             // the user ended the session while the create was in flight: destroy what was created
             s.saga.nextCheckAt = now;
@@ -171,7 +171,9 @@ public class ProvisionSessionSaga {
      * another offer may fix its cause, and auto-retry has attempts left.
      */
     public boolean wantsOfferAfter(Session s, ProvisionFailed r) {
-        return s.status == SessionStatus.pending && currentCreate(s, r.commandId()) && RETRYABLE.contains(r.errorClass())
+        return s.status == SessionStatus.pending
+                && currentCreate(s, r.commandId())
+                && RETRYABLE.contains(r.errorClass())
                 && attemptsLeft(s);
     }
 
@@ -248,10 +250,17 @@ public class ProvisionSessionSaga {
         switch (s.status) {
             case provisioning -> {
                 if (state.equals("failed") || state.equals("gone")) {
-                    return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
-                            + " before SSH verification", "instance_failed", now);
+                    return compensate(
+                            s,
+                            "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
+                                    + " before SSH verification",
+                            "instance_failed",
+                            now);
                 }
-                if (state.equals("running") && s.host.sshHost != null && s.host.sshPort != null && !s.host.instanceReady) {
+                if (state.equals("running")
+                        && s.host.sshHost != null
+                        && s.host.sshPort != null
+                        && !s.host.instanceReady) {
                     s.host.instanceReady = true;
                     s.saga.nextCheckAt = now;
                 }
@@ -259,12 +268,15 @@ public class ProvisionSessionSaga {
             case running -> {
                 if (state.equals("gone") || state.equals("failed")) {
                     // the reconciliation's direct lookup confirmed it: the instance is not there any more
-                    return compensate(s, "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
-                            + " while running", "instance_lost", now);
+                    return compensate(
+                            s,
+                            "instance " + (state.equals("gone") ? "vanished" : "failed (" + r.providerState() + ")")
+                                    + " while running",
+                            "instance_lost",
+                            now);
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         return step;
     }
@@ -276,7 +288,8 @@ public class ProvisionSessionSaga {
                 if (s.saga.provisionDeadlineAt == null) {
                     // a create sent before deadlines existed: the old resend count
                     if (s.saga.provisionResends >= cfg.provisionMaxResends()) {
-                        return fail(s, "the provider gateway did not answer the provisioning request", "transient", now);
+                        return fail(
+                                s, "the provider gateway did not answer the provisioning request", "transient", now);
                     }
                     s.saga.provisionResends++;
                     s.saga.nextCheckAt = now.plus(cfg.provisionResendAfter());
@@ -285,8 +298,13 @@ public class ProvisionSessionSaga {
                 if (!now.isBefore(s.saga.provisionDeadlineAt.plus(timings.provisionReplyGrace()))) {
                     // past its deadline the gateway never begins the create; one begun in time that answers
                     // later is destroyed on arrival (onProvisioned)
-                    return fail(s, "provider-gateway did not answer the provisioning request before its deadline ("
-                            + timings.provisionDeadline().toSeconds() + " s broker time); nothing was created for it", "gateway_timeout", now);
+                    return fail(
+                            s,
+                            "provider-gateway did not answer the provisioning request before its deadline ("
+                                    + timings.provisionDeadline().toSeconds()
+                                    + " s broker time); nothing was created for it",
+                            "gateway_timeout",
+                            now);
                 }
                 s.saga.nextCheckAt = timings.nextPendingCheck(s, now);
                 if (!now.isBefore(s.saga.provisionDeadlineAt)) {
@@ -301,9 +319,14 @@ public class ProvisionSessionSaga {
                     return appCheck(s, now);
                 }
                 if (s.saga.verifyDeadlineAt != null && !now.isBefore(s.saga.verifyDeadlineAt)) {
-                    return compensate(s, "SSH verification did not succeed within "
-                            + timings.verifyTimeout(s.terms.workloadType).toMinutes() + " minutes"
-                            + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""), "verify_timeout", now);
+                    return compensate(
+                            s,
+                            "SSH verification did not succeed within "
+                                    + timings.verifyTimeout(s.terms.workloadType)
+                                            .toMinutes() + " minutes"
+                                    + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""),
+                            "verify_timeout",
+                            now);
                 }
                 s.saga.verifyAttempts++;
                 s.saga.nextCheckAt = now.plus(timings.pollAfter(s.saga.verifyAttempts));
@@ -365,7 +388,8 @@ public class ProvisionSessionSaga {
         if (!r.ok()) {
             // keep polling until the deadline; the reason is shown if it never works
             s.saga.failureReason = r.failure() == HostReport.Failure.AUTH_REJECTED
-                    ? "the host rejected the session's SSH key" : "SSH: " + r.detail();
+                    ? "the host rejected the session's SSH key"
+                    : "SSH: " + r.detail();
             return new Step();
         }
         if (s.saga.hostVerifiedAt != null) {
@@ -392,12 +416,17 @@ public class ProvisionSessionSaga {
      */
     Step appCheck(Session s, Instant now) {
         if (!now.isBefore(s.saga.appDeadlineAt)) {
-            return compensate(s, "the app's API did not answer " + cfg.app().healthPath() + " within "
-                    + cfg.app().healthTimeout().toMinutes() + " minutes"
-                    + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""), "app_unhealthy", now);
+            return compensate(
+                    s,
+                    "the app's API did not answer " + cfg.app().healthPath() + " within "
+                            + cfg.app().healthTimeout().toMinutes() + " minutes"
+                            + (s.saga.failureReason != null ? " (last: " + s.saga.failureReason + ")" : ""),
+                    "app_unhealthy",
+                    now);
         }
         if (!gateway.containerNative(s) && s.saga.appLaunchedAt == null) {
-            if (s.saga.appLaunchSentAt != null && now.isBefore(s.saga.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
+            if (s.saga.appLaunchSentAt != null
+                    && now.isBefore(s.saga.appLaunchSentAt.plus(cfg.app().launchTimeout()))) {
                 // a launch is running (docker pulls the image first): its result reschedules the session
                 s.saga.nextCheckAt = s.saga.appLaunchSentAt.plus(cfg.app().launchTimeout());
                 return new Step();
@@ -408,8 +437,7 @@ public class ProvisionSessionSaga {
         }
         s.saga.verifyAttempts++;
         s.saga.nextCheckAt = now.plus(timings.pollAfter(s.saga.verifyAttempts));
-        return new Step().emit(gateway.describe(s, now, s.saga.nextCheckAt))
-                .then(Step.Action.CHECK_APP);
+        return new Step().emit(gateway.describe(s, now, s.saga.nextCheckAt)).then(Step.Action.CHECK_APP);
     }
 
     /** The result of {@code docker run} over SSH. */
@@ -444,7 +472,8 @@ public class ProvisionSessionSaga {
         if (s.status != SessionStatus.provisioning || s.saga.hostVerifiedAt == null) {
             return new Step();
         }
-        return compensate(s, "the app answers health but cannot serve the model: " + detail, "app_inference_failed", now);
+        return compensate(
+                s, "the app answers health but cannot serve the model: " + detail, "app_inference_failed", now);
     }
 
     /** Where the app answers: what the provider reported, else the host's own address (direct public IP). */
@@ -452,7 +481,10 @@ public class ProvisionSessionSaga {
         if (s.host.apiEndpoint != null && !s.host.apiEndpoint.isBlank()) {
             return s.host.apiEndpoint;
         }
-        return s.host.sshHost == null ? null : "http://" + s.host.sshHost + ":" + AppLaunch.appPort(s, cfg.app().defaultPort());
+        return s.host.sshHost == null
+                ? null
+                : "http://" + s.host.sshHost + ":"
+                        + AppLaunch.appPort(s, cfg.app().defaultPort());
     }
 
     public String dockerRun(Session s) {
@@ -466,14 +498,27 @@ public class ProvisionSessionSaga {
         s.lease.lastActivityAt = now;
         s.lease.nextStatusAt = now.plus(cfg.statusPollEvery());
         s.saga.nextCheckAt = timings.nextRunningCheck(s, now);
-        Step step = new Step().emit(new SessionStarted(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.offer.gpuType, s.offer.gpuCount,
-                s.offer.pricePerHour, s.offer.currency, s.host.instanceId, now));
+        Step step = new Step()
+                .emit(new SessionStarted(
+                        s.id,
+                        s.consumerId,
+                        s.offer.provider,
+                        s.offer.offerId,
+                        s.offer.gpuType,
+                        s.offer.gpuCount,
+                        s.offer.pricePerHour,
+                        s.offer.currency,
+                        s.host.instanceId,
+                        now));
         return needsNoMoreSsh(s) ? step.then(Step.Action.DROP_ACCESS) : step;
     }
 
     /** Running without idle probing or an app to launch: nothing will log in with the broker's key again. */
     static boolean needsNoMoreSsh(Session s) {
-        return !SessionKeys.RETIRED.equals(s.keys.verifySalt) && s.host.sshHost != null && s.host.sshPort != null && s.terms.idleThresholdMinutes == 0
+        return !SessionKeys.RETIRED.equals(s.keys.verifySalt)
+                && s.host.sshHost != null
+                && s.host.sshPort != null
+                && s.terms.idleThresholdMinutes == 0
                 && !entrypoint(s);
     }
 
@@ -543,12 +588,16 @@ public class ProvisionSessionSaga {
      */
     public Step extend(Session s, int hours, Instant now) {
         if (s.status != SessionStatus.running) {
-            throw ApiException.conflict("session " + s.id + " is " + s.status + "; only running sessions can be extended");
+            throw ApiException.conflict(
+                    "session " + s.id + " is " + s.status + "; only running sessions can be extended");
         }
         if (s.lease.expiresAt.plus(Duration.ofHours(hours)).isAfter(s.lease.createdAt.plus(cfg.hardMax()))) {
-            throw ApiException.badRequest("additional_hours would pass the " + cfg.hardMax().toHours()
+            throw ApiException.badRequest("additional_hours would pass the "
+                    + cfg.hardMax().toHours()
                     + " h hard maximum counted from creation (at most "
-                    + Duration.between(s.lease.expiresAt, s.lease.createdAt.plus(cfg.hardMax())).toMinutes() / 60 + " more hours)");
+                    + Duration.between(s.lease.expiresAt, s.lease.createdAt.plus(cfg.hardMax()))
+                                    .toMinutes()
+                            / 60 + " more hours)");
         }
         s.lease.expiresAt = s.lease.expiresAt.plus(Duration.ofHours(hours));
         s.lease.extendedHours += hours;
@@ -569,14 +618,18 @@ public class ProvisionSessionSaga {
         s.saga.finalStatus = reason == StopReason.failed ? SessionStatus.failed : SessionStatus.stopped;
         s.saga.terminateAttempts = 0;
         s.saga.nextCheckAt = now.plus(cfg.terminateRetryMin());
-        return new Step().emit(new SessionStopping(s.id, s.consumerId, s.saga.stopReason, now)).emit(gateway.terminate(s, now));
+        return new Step()
+                .emit(new SessionStopping(s.id, s.consumerId, s.saga.stopReason, now))
+                .emit(gateway.terminate(s, now));
     }
 
     public Step onTerminated(Session s, InstanceTerminated r, Instant now) {
         if (s.status != SessionStatus.stopping) {
             return new Step();
         }
-        if (r.instanceId() != null && s.host.instanceId != null && !r.instanceId().equals(s.host.instanceId)) {
+        if (r.instanceId() != null
+                && s.host.instanceId != null
+                && !r.instanceId().equals(s.host.instanceId)) {
             return new Step(); // an unwanted or orphaned instance of this session is gone, not the session's own
         }
         Instant end = r.confirmedAt() != null ? r.confirmedAt() : now;
@@ -584,12 +637,29 @@ public class ProvisionSessionSaga {
         s.saga.nextCheckAt = null;
         if (s.saga.finalStatus == SessionStatus.failed) {
             s.status = SessionStatus.failed;
-            return new Step().emit(new SessionFailed(s.id, s.consumerId, s.offer.provider, s.offer.offerId, s.host.instanceId,
-                    s.saga.failureReason == null ? "failed" : s.saga.failureReason, s.saga.errorClass, s.lease.startedAt,
-                    s.lease.startedAt == null ? null : end, now));
+            return new Step()
+                    .emit(new SessionFailed(
+                            s.id,
+                            s.consumerId,
+                            s.offer.provider,
+                            s.offer.offerId,
+                            s.host.instanceId,
+                            s.saga.failureReason == null ? "failed" : s.saga.failureReason,
+                            s.saga.errorClass,
+                            s.lease.startedAt,
+                            s.lease.startedAt == null ? null : end,
+                            now));
         }
         s.status = SessionStatus.stopped;
-        return new Step().emit(new SessionStopped(s.id, s.consumerId, s.offer.provider, s.host.instanceId, s.saga.stopReason, s.lease.startedAt, end));
+        return new Step()
+                .emit(new SessionStopped(
+                        s.id,
+                        s.consumerId,
+                        s.offer.provider,
+                        s.host.instanceId,
+                        s.saga.stopReason,
+                        s.lease.startedAt,
+                        end));
     }
 
     /**
@@ -597,8 +667,12 @@ public class ProvisionSessionSaga {
      * auto-retry has attempts left): then another offer is looked for before the confirmation is applied.
      */
     public boolean wantsOfferAfterDestroy(Session s) {
-        return s.status == SessionStatus.stopping && s.saga.finalStatus == SessionStatus.failed && s.lease.startedAt == null
-                && s.saga.errorClass != null && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass) && attemptsLeft(s);
+        return s.status == SessionStatus.stopping
+                && s.saga.finalStatus == SessionStatus.failed
+                && s.lease.startedAt == null
+                && s.saga.errorClass != null
+                && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass)
+                && attemptsLeft(s);
     }
 
     /** The instance is confirmed gone; with {@code next} (an offer auto-retry found) a failed session goes on there. */
@@ -614,10 +688,14 @@ public class ProvisionSessionSaga {
      * there (same id, same keys) instead of ending {@code failed}.
      */
     public Step onTerminatedRetry(Session s, InstanceTerminated r, Offer next, Instant now) {
-        if (r.instanceId() != null && s.host.instanceId != null && !r.instanceId().equals(s.host.instanceId)) {
+        if (r.instanceId() != null
+                && s.host.instanceId != null
+                && !r.instanceId().equals(s.host.instanceId)) {
             return new Step();
         }
-        if (s.status != SessionStatus.stopping || s.saga.finalStatus != SessionStatus.failed || s.lease.startedAt != null) {
+        if (s.status != SessionStatus.stopping
+                || s.saga.finalStatus != SessionStatus.failed
+                || s.lease.startedAt != null) {
             return onTerminated(s, r, now);
         }
         return retryOn(s, next, s.saga.failureReason, now);
@@ -645,7 +723,8 @@ public class ProvisionSessionSaga {
      */
     public boolean isOrphan(Session s, String provider, InstanceListing.ListedInstance i, Instant now) {
         if (s != null) {
-            return !((s.status.live() || s.status == SessionStatus.stopping) && provider.equals(s.offer.provider)
+            return !((s.status.live() || s.status == SessionStatus.stopping)
+                    && provider.equals(s.offer.provider)
                     && (s.host.instanceId == null || s.host.instanceId.equals(i.instanceId())));
         }
         if (i.createdAt() == null || i.createdAt().isAfter(now)) {
@@ -701,8 +780,18 @@ public class ProvisionSessionSaga {
         s.saga.errorClass = errorClass;
         s.saga.nextCheckAt = null;
         s.lease.stoppedAt = now;
-        return new Step().emit(new SessionFailed(s.id, s.consumerId, s.offer.provider, s.offer.offerId, null, reason, errorClass,
-                null, null, now));
+        return new Step()
+                .emit(new SessionFailed(
+                        s.id,
+                        s.consumerId,
+                        s.offer.provider,
+                        s.offer.offerId,
+                        null,
+                        reason,
+                        errorClass,
+                        null,
+                        null,
+                        now));
     }
 
     /** Pins the first host key reported; a pin is never replaced (a changed key fails verification instead). */

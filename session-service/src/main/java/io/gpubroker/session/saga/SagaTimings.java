@@ -1,10 +1,9 @@
 package io.gpubroker.session.saga;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import io.gpubroker.session.config.SessionConfig;
 import io.gpubroker.session.domain.Session;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * When the saga acts next: resends, polling backoff, deadlines and the running session's next
@@ -45,7 +44,8 @@ final class SagaTimings {
 
     /** The next resend of an unanswered create, or the moment to give up on it. */
     Instant nextPendingCheck(Session s, Instant now) {
-        Instant resend = now.plus(atLeastReal(cfg.provisionResendAfter(), cfg.provisionDeadlineRealMin().dividedBy(3)));
+        Instant resend = now.plus(atLeastReal(
+                cfg.provisionResendAfter(), cfg.provisionDeadlineRealMin().dividedBy(3)));
         Instant giveUp = s.saga.provisionDeadlineAt.plus(provisionReplyGrace());
         if (resend.isBefore(s.saga.provisionDeadlineAt) && resend.isBefore(giveUp)) {
             return resend;
@@ -61,8 +61,10 @@ final class SagaTimings {
         }
         if (s.terms.idleThresholdMinutes > 0) {
             Instant probe = s.lease.nextProbeAt != null ? s.lease.nextProbeAt : now.plus(cfg.idleProbeEvery());
-            Instant idleDue = (s.lease.idleWarnedAt != null ? s.lease.idleWarnedAt.plus(cfg.idleGrace())
-                    : (s.lease.lastActivityAt != null ? s.lease.lastActivityAt : s.lease.startedAt).plus(Duration.ofMinutes(s.terms.idleThresholdMinutes)));
+            Instant idleDue = (s.lease.idleWarnedAt != null
+                    ? s.lease.idleWarnedAt.plus(cfg.idleGrace())
+                    : (s.lease.lastActivityAt != null ? s.lease.lastActivityAt : s.lease.startedAt)
+                            .plus(Duration.ofMinutes(s.terms.idleThresholdMinutes)));
             if (probe.isBefore(next)) {
                 next = probe;
             }

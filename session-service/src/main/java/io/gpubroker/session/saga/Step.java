@@ -1,10 +1,9 @@
 package io.gpubroker.session.saga;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.TerminateInstance;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one saga step decided: events and commands to append to the outbox (in the same
@@ -13,7 +12,14 @@ import io.gpubroker.contracts.TerminateInstance;
 public final class Step {
 
     /** Work that must happen outside the transaction (blocking SSH or HTTP). */
-    public enum Action { NONE, VERIFY_SSH, PROBE_GPU, LAUNCH_APP, CHECK_APP, DROP_ACCESS }
+    public enum Action {
+        NONE,
+        VERIFY_SSH,
+        PROBE_GPU,
+        LAUNCH_APP,
+        CHECK_APP,
+        DROP_ACCESS
+    }
 
     private final List<BrokerEvent> out = new ArrayList<>();
     private final List<TerminateInstance> unwanted = new ArrayList<>();

@@ -1,10 +1,9 @@
 package io.gpubroker.session.service;
 
-import java.util.List;
-
 import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.RetryScope;
 import io.gpubroker.session.domain.StoragePolicy;
+import java.util.List;
 
 /** A create request that passed its field checks, typed; null means "the default". */
 public record NewSession(
@@ -23,5 +22,4 @@ public record NewSession(
         String templateHashId,
         Boolean autoRetry,
         Integer maxRetries,
-        RetryScope retryScope) {
-}
+        RetryScope retryScope) {}

@@ -1,13 +1,5 @@
 package io.gpubroker.session.service;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.stream.Collectors;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
@@ -17,6 +9,12 @@ import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StoragePolicy;
 import io.gpubroker.session.ssh.SessionKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** Builds a new {@code pending} session from a request and the offer it names, with fresh keys and defaults. */
 @ApplicationScoped
@@ -51,7 +49,8 @@ public class NewSessions {
         s.terms.launchMode = r.launchMode() == null ? LaunchMode.ssh : r.launchMode();
         s.terms.dockerImage = r.dockerImage();
         s.terms.modelId = r.modelId();
-        s.terms.exposedPorts = r.exposedPorts() == null || r.exposedPorts().isEmpty() ? null
+        s.terms.exposedPorts = r.exposedPorts() == null || r.exposedPorts().isEmpty()
+                ? null
                 : r.exposedPorts().stream().distinct().map(String::valueOf).collect(Collectors.joining(","));
         if (s.terms.launchMode == LaunchMode.entrypoint) {
             if (!cfg.app().portProviders().contains(s.offer.provider)) {

@@ -1,15 +1,13 @@
 package io.gpubroker.session.service;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The broker API's session metrics; the active-sessions gauge is read from the database, never counted up and down. */
 @ApplicationScoped
@@ -20,16 +18,19 @@ public class SessionMetrics {
 
     public SessionMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.active = MultiGauge.builder("gpu_sessions_active").description("Sessions by provider and status (from the database)").register(registry);
-        this.sshVerify = Timer.builder("gpu_ssh_verify_duration_seconds").description("SSH verification attempts").register(registry);
+        this.active = MultiGauge.builder("gpu_sessions_active")
+                .description("Sessions by provider and status (from the database)")
+                .register(registry);
+        this.sshVerify = Timer.builder("gpu_ssh_verify_duration_seconds")
+                .description("SSH verification attempts")
+                .register(registry);
         Counter.builder("gpu_orphans_detected_total").register(registry);
         Counter.builder("gpu_destroy_failures_total").register(registry);
         Counter.builder("gpu_ssh_verify_failures_total").register(registry);
     }
 
     /** A row of the active-sessions gauge. */
-    public record ActiveRow(String provider, String status, long count) {
-    }
+    public record ActiveRow(String provider, String status, long count) {}
 
     public void setActive(List<ActiveRow> rows) {
         List<MultiGauge.Row<?>> out = new ArrayList<>();
@@ -41,7 +42,8 @@ public class SessionMetrics {
 
     public void orphanDetected(String provider) {
         registry.counter("gpu_orphans_detected_total").increment();
-        registry.counter("gpu_orphans_detected_by_provider_total", "provider", provider).increment();
+        registry.counter("gpu_orphans_detected_by_provider_total", "provider", provider)
+                .increment();
     }
 
     /** An instance created for nobody (an earlier attempt's, or after its session ended), destroyed on arrival. */
@@ -51,12 +53,14 @@ public class SessionMetrics {
 
     public void destroyFailed(String provider) {
         registry.counter("gpu_destroy_failures_total").increment();
-        registry.counter("gpu_destroy_failures_by_provider_total", "provider", provider).increment();
+        registry.counter("gpu_destroy_failures_by_provider_total", "provider", provider)
+                .increment();
     }
 
     public void verifyFailed(String provider, String why) {
         registry.counter("gpu_ssh_verify_failures_total").increment();
-        registry.counter("gpu_ssh_verify_failures_by_reason_total", "provider", provider, "reason", why).increment();
+        registry.counter("gpu_ssh_verify_failures_by_reason_total", "provider", provider, "reason", why)
+                .increment();
     }
 
     public void created(String provider) {
@@ -64,15 +68,25 @@ public class SessionMetrics {
     }
 
     public void ended(String provider, String status, String reason) {
-        registry.counter("gpu_sessions_ended_total", "provider", provider, "status", status,
-                "reason", reason == null ? "unknown" : reason.replaceAll("[^a-z_:]", "")).increment();
+        registry.counter(
+                        "gpu_sessions_ended_total",
+                        "provider",
+                        provider,
+                        "status",
+                        status,
+                        "reason",
+                        reason == null ? "unknown" : reason.replaceAll("[^a-z_:]", ""))
+                .increment();
     }
 
     /** How late an expiry or hard-max stop was decided after its due time (real seconds). */
     public void expiryLag(String reason, double realSeconds) {
         io.micrometer.core.instrument.DistributionSummary.builder("gpu_session_expiry_lag_seconds")
                 .description("real seconds between a lease's due time and the stop decision")
-                .tag("reason", reason).publishPercentiles(0.5, 0.9, 0.99).register(registry).record(realSeconds);
+                .tag("reason", reason)
+                .publishPercentiles(0.5, 0.9, 0.99)
+                .register(registry)
+                .record(realSeconds);
     }
 
     public Timer sshVerifyTimer() {

@@ -1,12 +1,5 @@
 package io.gpubroker.session.service;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.kit.rest.ApiException;
@@ -19,6 +12,11 @@ import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.saga.Step;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -37,8 +35,14 @@ public class SessionService {
     private final SessionMetrics metrics;
     private final SessionConfig cfg;
 
-    public SessionService(Mutiny.SessionFactory db, SessionRepository repository, SessionSteps steps, NewSessions newSessions,
-                          ProvisionSessionSaga saga, SessionMetrics metrics, SessionConfig cfg) {
+    public SessionService(
+            Mutiny.SessionFactory db,
+            SessionRepository repository,
+            SessionSteps steps,
+            NewSessions newSessions,
+            ProvisionSessionSaga saga,
+            SessionMetrics metrics,
+            SessionConfig cfg) {
         this.cfg = cfg;
         this.db = db;
         this.repository = repository;
@@ -78,23 +82,38 @@ public class SessionService {
         Session s = built.session();
         Step step = saga.start(s, now);
         List<BrokerEvent> events = new ArrayList<>();
-        events.add(new SessionRequested(s.id, s.consumerId, s.offer.offerId, s.offer.provider, s.offer.gpuType, s.offer.gpuCount,
-                s.offer.pricePerHour, s.offer.currency, s.terms.reservationHours, s.terms.workloadType, now));
+        events.add(new SessionRequested(
+                s.id,
+                s.consumerId,
+                s.offer.offerId,
+                s.offer.provider,
+                s.offer.gpuType,
+                s.offer.gpuCount,
+                s.offer.pricePerHour,
+                s.offer.currency,
+                s.terms.reservationHours,
+                s.terms.workloadType,
+                now));
         events.addAll(step.events());
-        return db.withTransaction(tx -> repository.lockConsumer(tx, r.consumerId())
-                        .chain(() -> idempotencyKey == null ? Uni.createFrom().<Session>nullItem()
+        return db.withTransaction(tx -> repository
+                        .lockConsumer(tx, r.consumerId())
+                        .chain(() -> idempotencyKey == null
+                                ? Uni.createFrom().<Session>nullItem()
                                 : repository.byIdempotencyKey(tx, r.consumerId(), idempotencyKey))
-                        .chain(earlier -> earlier != null ? Uni.createFrom().item(new Created(earlier, null, null, true))
+                        .chain(earlier -> earlier != null
+                                ? Uni.createFrom().item(new Created(earlier, null, null, true))
                                 : belowCap(tx, r.consumerId())
                                         .chain(() -> steps.insert(tx, s, events, now))
-                                        .replaceWith(() -> new Created(s, built.privateKey(), built.agentToken(), false))))
+                                        .replaceWith(
+                                                () -> new Created(s, built.privateKey(), built.agentToken(), false))))
                 .invoke(c -> {
                     if (!c.replay()) {
                         metrics.created(s.offer.provider);
                     }
                 })
-                .onFailure(ConstraintViolationException.class).transform(e ->
-                        ApiException.conflict("consumer " + r.consumerId() + " already has a live session on offer " + offer.id()));
+                .onFailure(ConstraintViolationException.class)
+                .transform(e -> ApiException.conflict(
+                        "consumer " + r.consumerId() + " already has a live session on offer " + offer.id()));
     }
 
     private Uni<Void> belowCap(Mutiny.Session tx, String consumerId) {
@@ -102,18 +121,26 @@ public class SessionService {
         if (limit <= 0) {
             return Uni.createFrom().voidItem();
         }
-        return repository.countLive(tx, consumerId).invoke(live -> {
-            if (live >= limit) {
-                throw new ApiException(409, "consumer " + consumerId + " already has " + live + " active sessions (limit " + limit
-                        + "): end one with POST /api/v1/sessions/{id}/done before creating another",
-                        Map.of("error_type", "session_limit", "active_sessions", live, "limit", limit));
-            }
-        }).replaceWithVoid();
+        return repository
+                .countLive(tx, consumerId)
+                .invoke(live -> {
+                    if (live >= limit) {
+                        throw new ApiException(
+                                409,
+                                "consumer " + consumerId + " already has " + live + " active sessions (limit " + limit
+                                        + "): end one with POST /api/v1/sessions/{id}/done before creating another",
+                                Map.of("error_type", "session_limit", "active_sessions", live, "limit", limit));
+                    }
+                })
+                .replaceWithVoid();
     }
 
     public Uni<Session> find(String id) {
-        return repository.find(id)
-                .onItem().ifNull().failWith(() -> ApiException.notFound("session " + id + " not found"));
+        return repository
+                .find(id)
+                .onItem()
+                .ifNull()
+                .failWith(() -> ApiException.notFound("session " + id + " not found"));
     }
 
     public Uni<List<Session>> list(String consumerId, SessionStatus status, String provider, int limit) {

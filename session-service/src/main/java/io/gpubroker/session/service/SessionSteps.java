@@ -1,12 +1,5 @@
 package io.gpubroker.session.service;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.function.BiFunction;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.outbox.OutboxWriter;
@@ -20,6 +13,11 @@ import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.saga.Step;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BiFunction;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -40,8 +38,14 @@ public class SessionSteps {
     private final SessionMetrics metrics;
     private final SessionEffects effects;
 
-    public SessionSteps(Mutiny.SessionFactory db, SessionRepository sessions, OrphanRepository orphans, OutboxWriter outbox,
-                        BrokerClock.Scaled clock, SessionMetrics metrics, SessionEffects effects) {
+    public SessionSteps(
+            Mutiny.SessionFactory db,
+            SessionRepository sessions,
+            OrphanRepository orphans,
+            OutboxWriter outbox,
+            BrokerClock.Scaled clock,
+            SessionMetrics metrics,
+            SessionEffects effects) {
         this.db = db;
         this.sessions = sessions;
         this.orphans = orphans;
@@ -67,7 +71,9 @@ public class SessionSteps {
         Step[] holder = new Step[1];
         SessionStatus[] before = new SessionStatus[1];
         return db.withTransaction(tx -> sessions.lock(tx, id)
-                        .onItem().ifNull().failWith(() -> ApiException.notFound("session " + id + " not found"))
+                        .onItem()
+                        .ifNull()
+                        .failWith(() -> ApiException.notFound("session " + id + " not found"))
                         .chain(s -> {
                             before[0] = s.status;
                             Attempt was = Attempt.of(s);
@@ -90,7 +96,10 @@ public class SessionSteps {
             Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
-                metrics.ended(s.offer.provider, s.status.name(), s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
+                metrics.ended(
+                        s.offer.provider,
+                        s.status.name(),
+                        s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
             }
             return store(tx, s, was, step, now);
         });
@@ -99,7 +108,8 @@ public class SessionSteps {
     /** Stores a new session with its first step (attempt 0 {@code requested}, the step's events and commands). */
     public Uni<Void> insert(Mutiny.Session tx, Session s, List<? extends BrokerEvent> events, Instant now) {
         return sessions.insert(tx, s)
-                .call(() -> sessions.recordAttempt(tx, s.id, s.saga.retryCount, s.offer.offerId, s.offer.provider, "requested", null, now))
+                .call(() -> sessions.recordAttempt(
+                        tx, s.id, s.saga.retryCount, s.offer.offerId, s.offer.provider, "requested", null, now))
                 .call(() -> append(tx, events));
     }
 
@@ -133,12 +143,20 @@ public class SessionSteps {
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (was.n() != s.saga.retryCount) {
             String why = s.saga.lastAttemptFailure != null ? s.saga.lastAttemptFailure : "failed";
-            chain = chain.call(() -> sessions.recordAttempt(tx, s.id, was.n(), was.offerId(), was.provider(), "retried", why, now));
+            chain = chain.call(() ->
+                    sessions.recordAttempt(tx, s.id, was.n(), was.offerId(), was.provider(), "retried", why, now));
         }
         if (was.n() != s.saga.retryCount || was.status() != s.status) {
             String outcome = s.status == SessionStatus.stopping ? "stopping" : s.status.name();
-            chain = chain.call(() -> sessions.recordAttempt(tx, s.id, s.saga.retryCount, s.offer.offerId, s.offer.provider,
-                    was.n() != s.saga.retryCount ? "requested" : outcome, s.saga.failureReason, now));
+            chain = chain.call(() -> sessions.recordAttempt(
+                    tx,
+                    s.id,
+                    s.saga.retryCount,
+                    s.offer.offerId,
+                    s.offer.provider,
+                    was.n() != s.saga.retryCount ? "requested" : outcome,
+                    s.saga.failureReason,
+                    now));
         }
         return chain;
     }
@@ -147,23 +165,30 @@ public class SessionSteps {
     private Uni<Void> rememberUnwanted(Mutiny.Session tx, Step step, Instant now) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (var t : step.unwanted()) {
-            LOG.warnf("session %s: destroying %s instance %s at once (%s)", t.sessionId(), t.provider(), t.instanceId(), t.reason());
+            LOG.warnf(
+                    "session %s: destroying %s instance %s at once (%s)",
+                    t.sessionId(), t.provider(), t.instanceId(), t.reason());
             metrics.unwantedInstance(t.provider());
-            chain = chain.call(() -> orphans.commandNow(tx, t.provider(), t.instanceId(), "session:" + t.sessionId(), t.reason(), now));
+            chain = chain.call(() ->
+                    orphans.commandNow(tx, t.provider(), t.instanceId(), "session:" + t.sessionId(), t.reason(), now));
         }
         return chain;
     }
 
     private void afterCommit(Session s, SessionStatus before, Step step) {
         StopReason reason = s.saga.stopReason();
-        if (before == SessionStatus.running && s.status == SessionStatus.stopping
+        if (before == SessionStatus.running
+                && s.status == SessionStatus.stopping
                 && (reason == StopReason.expired || reason == StopReason.hard_max)) {
             Instant due = reason == StopReason.expired ? s.lease.expiresAt : s.lease.hardMaxAt;
             double simLag = Duration.between(due, s.updatedAt).toMillis() / 1000.0;
             metrics.expiryLag(s.saga.stopReason, Math.max(0, simLag) / clock.scale());
         }
         if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
-            metrics.ended(s.offer.provider, s.status.name(), s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
+            metrics.ended(
+                    s.offer.provider,
+                    s.status.name(),
+                    s.saga.stopReason != null ? s.saga.stopReason : s.saga.errorClass);
         }
         effects.run(s, step.action());
     }

@@ -6,14 +6,34 @@ package io.gpubroker.session.ssh;
  * {@code hostKey} is the host key's fingerprint ({@code SHA256:...}) once the broker's key was
  * accepted on a connection to it (what a first verification pins), else null.
  */
-public record HostReport(Failure failure, String detail, String gpuName, int gpuCount, int vramMib,
-                         String driver, Double cuda, Integer gpuUtilPct, String hostKey) {
+public record HostReport(
+        Failure failure,
+        String detail,
+        String gpuName,
+        int gpuCount,
+        int vramMib,
+        String driver,
+        Double cuda,
+        Integer gpuUtilPct,
+        String hostKey) {
 
     /** Why SSH verification did not complete. */
-    public enum Failure { UNREACHABLE, AUTH_REJECTED, COMMAND_FAILED, HOST_KEY_MISMATCH }
+    public enum Failure {
+        UNREACHABLE,
+        AUTH_REJECTED,
+        COMMAND_FAILED,
+        HOST_KEY_MISMATCH
+    }
 
-    public HostReport(Failure failure, String detail, String gpuName, int gpuCount, int vramMib,
-                      String driver, Double cuda, Integer gpuUtilPct) {
+    public HostReport(
+            Failure failure,
+            String detail,
+            String gpuName,
+            int gpuCount,
+            int vramMib,
+            String driver,
+            Double cuda,
+            Integer gpuUtilPct) {
         this(failure, detail, gpuName, gpuCount, vramMib, driver, cuda, gpuUtilPct, null);
     }
 

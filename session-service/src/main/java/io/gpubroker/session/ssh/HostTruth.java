@@ -9,11 +9,11 @@ import java.util.Locale;
  * marketing size) and CUDA (at least what the offer advertised — Vast's cuda_max_good can lie).
  */
 public final class HostTruth {
-    private HostTruth() {
-    }
+    private HostTruth() {}
 
     /** Null when the host matches, else a sentence a user can act on. */
-    public static String mismatch(HostReport r, String offerGpu, int offerCount, Integer offerVramGb, BigDecimal offerCuda) {
+    public static String mismatch(
+            HostReport r, String offerGpu, int offerCount, Integer offerVramGb, BigDecimal offerCuda) {
         String have = model(r.gpuName());
         String want = model(offerGpu);
         if (want != null && !want.isEmpty() && (have == null || !have.equals(want))) {
@@ -25,11 +25,13 @@ public final class HostTruth {
         if (offerVramGb != null && offerVramGb > 0) {
             double gb = r.vramMib() / 1024.0;
             if (gb < offerVramGb * 0.9) {
-                return String.format(Locale.ROOT, "host reports %.1f GB VRAM per GPU but the offer has %d GB", gb, offerVramGb);
+                return String.format(
+                        Locale.ROOT, "host reports %.1f GB VRAM per GPU but the offer has %d GB", gb, offerVramGb);
             }
         }
         if (offerCuda != null && r.cuda() != null && r.cuda() + 1e-9 < offerCuda.doubleValue()) {
-            return "host reports CUDA " + r.cuda() + " but the offer advertises " + offerCuda.stripTrailingZeros().toPlainString();
+            return "host reports CUDA " + r.cuda() + " but the offer advertises "
+                    + offerCuda.stripTrailingZeros().toPlainString();
         }
         return null;
     }
@@ -52,7 +54,13 @@ public final class HostTruth {
         if (gpu == null) {
             return null;
         }
-        return gpu.toLowerCase(Locale.ROOT).replace("nvidia", "").replace("geforce", "").replace("tesla", "")
-                .replace("-", " ").replace("_", " ").replaceAll("\\s+", " ").trim();
+        return gpu.toLowerCase(Locale.ROOT)
+                .replace("nvidia", "")
+                .replace("geforce", "")
+                .replace("tesla", "")
+                .replace("-", " ")
+                .replace("_", " ")
+                .replaceAll("\\s+", " ")
+                .trim();
     }
 }

@@ -1,5 +1,6 @@
 package io.gpubroker.session.ssh;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,12 +11,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
@@ -34,6 +31,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class SessionKeys {
     /** Bytes of a verification salt: 128 random bits make the key unguessable from the session id. */
     public static final int SALT_BYTES = 16;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] secret;
@@ -58,7 +56,8 @@ public class SessionKeys {
             KeyPair kp = KeyUtils.generateKeyPair("ssh-ed25519", 256);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(kp, "gpubroker-" + sessionId, null, out);
-            return new UserKey(PublicKeyEntry.toString(kp.getPublic()) + " gpubroker-" + sessionId,
+            return new UserKey(
+                    PublicKeyEntry.toString(kp.getPublic()) + " gpubroker-" + sessionId,
                     out.toString(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate an Ed25519 key", e);
@@ -121,14 +120,18 @@ public class SessionKeys {
 
     public static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public static boolean matches(String token, String storedHash) {
-        return token != null && storedHash != null
-                && MessageDigest.isEqual(hash(token).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
+        return token != null
+                && storedHash != null
+                && MessageDigest.isEqual(
+                        hash(token).getBytes(StandardCharsets.US_ASCII),
+                        storedHash.getBytes(StandardCharsets.US_ASCII));
     }
 }

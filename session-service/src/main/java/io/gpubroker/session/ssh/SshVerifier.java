@@ -1,15 +1,13 @@
 package io.gpubroker.session.ssh;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -68,8 +66,10 @@ public class SshVerifier {
      */
     private ClientSession open(String host, int port, String user, KeyPair key, String pinnedHostKey, Duration timeout)
             throws IOException {
-        AttributeRepository context = pinnedHostKey == null ? null : AttributeRepository.ofKeyValuePair(EXPECTED, pinnedHostKey);
-        ClientSession s = client.connect(user, host, port, context).verify(timeout).getSession();
+        AttributeRepository context =
+                pinnedHostKey == null ? null : AttributeRepository.ofKeyValuePair(EXPECTED, pinnedHostKey);
+        ClientSession s =
+                client.connect(user, host, port, context).verify(timeout).getSession();
         try {
             s.addPublicKeyIdentity(key);
             s.auth().verify(timeout);
@@ -89,20 +89,29 @@ public class SshVerifier {
      * (providers that take a single key get the broker's; the user's is added here, idempotently).
      * The report carries the host key seen once the broker's key was accepted (to pin on first use).
      */
-    public HostReport verify(String host, int port, String user, KeyPair key, String userPublicKey, String pinnedHostKey,
-                             Duration timeout) {
+    public HostReport verify(
+            String host,
+            int port,
+            String user,
+            KeyPair key,
+            String userPublicKey,
+            String pinnedHostKey,
+            Duration timeout) {
         try (ClientSession s = open(host, port, user, key, pinnedHostKey, timeout)) {
             String hostKey = s.getAttribute(SEEN);
             String echo = s.executeRemoteCommand("echo " + MARKER).trim();
             if (!MARKER.equals(echo)) {
-                return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'").withHostKey(hostKey);
+                return HostReport.failed(HostReport.Failure.COMMAND_FAILED, "echo answered '" + echo + "'")
+                        .withHostKey(hostKey);
             }
             if (userPublicKey != null && userPublicKey.matches("[A-Za-z0-9+/=@. -]+")) {
                 s.executeRemoteCommand("mkdir -p ~/.ssh && chmod 700 ~/.ssh && (grep -qxF '" + userPublicKey
-                        + "' ~/.ssh/authorized_keys 2>/dev/null || echo '" + userPublicKey + "' >> ~/.ssh/authorized_keys)");
+                        + "' ~/.ssh/authorized_keys 2>/dev/null || echo '" + userPublicKey
+                        + "' >> ~/.ssh/authorized_keys)");
             }
             String csv = s.executeRemoteCommand(
-                    "nvidia-smi --query-gpu=name,memory.total,driver_version,utilization.gpu --format=csv,noheader,nounits").trim();
+                            "nvidia-smi --query-gpu=name,memory.total,driver_version,utilization.gpu --format=csv,noheader,nounits")
+                    .trim();
             String table = s.executeRemoteCommand("nvidia-smi");
             return parse(csv, table).withHostKey(hostKey);
         } catch (HostKeyChanged e) {
@@ -112,10 +121,12 @@ public class SshVerifier {
             if (m.contains("No more authentication methods") || m.contains("authentication")) {
                 return HostReport.failed(HostReport.Failure.AUTH_REJECTED, "the host rejected the broker's key");
             }
-            return HostReport.failed(unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED, m);
+            return HostReport.failed(
+                    unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED, m);
         } catch (IOException | RuntimeException e) {
             LOG.debugf("ssh %s:%d failed: %s", host, port, e.getMessage());
-            return HostReport.failed(unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED,
+            return HostReport.failed(
+                    unreachable(e) ? HostReport.Failure.UNREACHABLE : HostReport.Failure.COMMAND_FAILED,
                     String.valueOf(e.getMessage()));
         }
     }
@@ -123,7 +134,8 @@ public class SshVerifier {
     /** GPU utilisation now (idle detection without an agent); null when the probe fails or the host key changed. */
     public Integer gpuUtil(String host, int port, String user, KeyPair key, String pinnedHostKey, Duration timeout) {
         try (ClientSession s = open(host, port, user, key, pinnedHostKey, timeout)) {
-            String out = s.executeRemoteCommand("nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits").trim();
+            String out = s.executeRemoteCommand("nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits")
+                    .trim();
             return out.lines().mapToInt(l -> Integer.parseInt(l.trim())).max().orElse(0);
         } catch (HostKeyChanged e) {
             LOG.warnf("GPU probe of %s:%d refused: %s", host, port, e.getMessage());
@@ -141,8 +153,15 @@ public class SshVerifier {
     }
 
     /** Runs {@code command} with the broker's key; a connection, auth or host key failure is exit code -1. */
-    public Exec exec(String host, int port, String user, KeyPair key, String pinnedHostKey, String command,
-                     Duration connectTimeout, Duration runTimeout) {
+    public Exec exec(
+            String host,
+            int port,
+            String user,
+            KeyPair key,
+            String pinnedHostKey,
+            String command,
+            Duration connectTimeout,
+            Duration runTimeout) {
         try (ClientSession s = open(host, port, user, key, pinnedHostKey, connectTimeout)) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try (ChannelExec ch = s.createExecChannel(command)) {
@@ -151,9 +170,13 @@ public class SshVerifier {
                 ch.open().verify(connectTimeout);
                 ch.waitFor(java.util.EnumSet.of(ClientChannelEvent.CLOSED), runTimeout);
                 Integer code = ch.getExitStatus();
-                String text = out.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+                String text =
+                        out.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
                 if (code == null) {
-                    return new Exec(-1, "no exit status within " + runTimeout.toSeconds() + " s" + (text.isEmpty() ? "" : ": " + text));
+                    return new Exec(
+                            -1,
+                            "no exit status within " + runTimeout.toSeconds() + " s"
+                                    + (text.isEmpty() ? "" : ": " + text));
                 }
                 return new Exec(code, text);
             }
@@ -164,7 +187,8 @@ public class SshVerifier {
 
     private static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || String.valueOf(t.getMessage()).contains("Connection refused")
+            if (t instanceof ConnectException
+                    || String.valueOf(t.getMessage()).contains("Connection refused")
                     || String.valueOf(t.getMessage()).contains("timeout")) {
                 return true;
             }

@@ -1,11 +1,5 @@
 package io.gpubroker.session.timer;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
@@ -13,6 +7,10 @@ import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionSteps;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,8 +30,13 @@ public class LeaseTimers {
     private final StartupSweep sweep;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public LeaseTimers(SessionRepository sessions, SessionSteps steps, ProvisionSessionSaga saga, SessionMetrics metrics,
-                       BrokerClock.Scaled clock, StartupSweep sweep) {
+    public LeaseTimers(
+            SessionRepository sessions,
+            SessionSteps steps,
+            ProvisionSessionSaga saga,
+            SessionMetrics metrics,
+            BrokerClock.Scaled clock,
+            StartupSweep sweep) {
         this.sessions = sessions;
         this.steps = steps;
         this.saga = saga;
@@ -48,8 +51,10 @@ public class LeaseTimers {
             return Uni.createFrom().voidItem();
         }
         return runDue(50)
-                .onFailure().invoke(e -> LOG.warnf("timer round failed: %s", e.getMessage()))
-                .onFailure().recoverWithItem(0)
+                .onFailure()
+                .invoke(e -> LOG.warnf("timer round failed: %s", e.getMessage()))
+                .onFailure()
+                .recoverWithItem(0)
                 .eventually(() -> running.set(false))
                 .replaceWithVoid();
     }
@@ -62,8 +67,11 @@ public class LeaseTimers {
             // one after the other: a reactive session is not shared by concurrent transactions
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (String id : ids) {
-                chain = chain.call(() -> steps.apply(id, saga::onCheck).onFailure().invoke(e ->
-                        LOG.warnf("step of %s failed: %s", id, e.getMessage())).onFailure().recoverWithNull());
+                chain = chain.call(() -> steps.apply(id, saga::onCheck)
+                        .onFailure()
+                        .invoke(e -> LOG.warnf("step of %s failed: %s", id, e.getMessage()))
+                        .onFailure()
+                        .recoverWithNull());
             }
             return chain.replaceWith(ids.size());
         });
@@ -78,8 +86,10 @@ public class LeaseTimers {
     public Uni<Void> refreshGauges() {
         return sessions.activeCounts()
                 .invoke(rows -> metrics.setActive(rows.stream()
-                        .map(r -> new SessionMetrics.ActiveRow(r.provider(), r.status(), r.count())).toList()))
-                .onFailure().recoverWithNull()
+                        .map(r -> new SessionMetrics.ActiveRow(r.provider(), r.status(), r.count()))
+                        .toList()))
+                .onFailure()
+                .recoverWithNull()
                 .replaceWithVoid();
     }
 }

@@ -1,10 +1,5 @@
 package io.gpubroker.session.timer;
 
-import java.time.Instant;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.vertx.SafeContext;
 import io.gpubroker.session.domain.Session;
@@ -14,6 +9,9 @@ import io.gpubroker.session.service.SessionSteps;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -35,8 +33,12 @@ public class StartupSweep {
     private volatile boolean done;
     private volatile String summary = "not started";
 
-    public StartupSweep(Mutiny.SessionFactory db, BrokerClock.Scaled clock, SessionRepository sessions, ProvisionSessionSaga saga,
-                        SessionSteps steps) {
+    public StartupSweep(
+            Mutiny.SessionFactory db,
+            BrokerClock.Scaled clock,
+            SessionRepository sessions,
+            ProvisionSessionSaga saga,
+            SessionSteps steps) {
         this.db = db;
         this.clock = clock;
         this.sessions = sessions;
@@ -45,17 +47,19 @@ public class StartupSweep {
     }
 
     void onStart(@Observes StartupEvent ev, Vertx vertx) {
-        SafeContext.run(vertx.getDelegate(), this::sweep).subscribe().with(
-                n -> {
-                    summary = n + " in-flight sessions resumed";
-                    done = true;
-                    LOG.info("startup sweep: " + summary);
-                },
-                e -> {
-                    summary = "sweep failed: " + e.getMessage();
-                    LOG.error("startup sweep failed; retrying", e);
-                    vertx.getDelegate().setTimer(2000, t -> onStart(ev, vertx));
-                });
+        SafeContext.run(vertx.getDelegate(), this::sweep)
+                .subscribe()
+                .with(
+                        n -> {
+                            summary = n + " in-flight sessions resumed";
+                            done = true;
+                            LOG.info("startup sweep: " + summary);
+                        },
+                        e -> {
+                            summary = "sweep failed: " + e.getMessage();
+                            LOG.error("startup sweep failed; retrying", e);
+                            vertx.getDelegate().setTimer(2000, t -> onStart(ev, vertx));
+                        });
     }
 
     Uni<Integer> sweep() {
@@ -77,5 +81,4 @@ public class StartupSweep {
     public String summary() {
         return summary;
     }
-
 }

@@ -1,7 +1,6 @@
 package io.gpubroker.session.timer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -18,6 +17,9 @@ public class SweepReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("startup-sweep").status(sweep.done()).withData("sweep", sweep.summary()).build();
+        return HealthCheckResponse.named("startup-sweep")
+                .status(sweep.done())
+                .withData("sweep", sweep.summary())
+                .build();
     }
 }

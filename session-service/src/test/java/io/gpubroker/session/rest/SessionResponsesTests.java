@@ -2,12 +2,6 @@ package io.gpubroker.session.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -15,13 +9,19 @@ import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.session.domain.LaunchMode;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The response records write the same JSON the hand-built maps wrote (field names, order, nulls, number scale). */
 class SessionResponsesTests {
 
     /** Like the Quarkus mapper: ISO dates, nulls written. */
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     static Session session() {
@@ -60,10 +60,13 @@ class SessionResponsesTests {
         a.put("at", "2026-01-29T12:00Z");
         old.put("attempts", List.of(a));
 
-        SessionResponses.Detail now = new SessionResponses.Detail(view,
+        SessionResponses.Detail now = new SessionResponses.Detail(
+                view,
                 List.of(new SessionResponses.Attempt(0, "vastai-1", "vastai", "requested", null, "2026-01-29T12:00Z")));
         assertThat(JSON.writeValueAsString(now)).isEqualTo(JSON.writeValueAsString(old));
-        assertThat(JSON.writeValueAsString(now)).contains("\"price_per_hour\":0.4500").contains("\"detail\":null")
+        assertThat(JSON.writeValueAsString(now))
+                .contains("\"price_per_hour\":0.4500")
+                .contains("\"detail\":null")
                 .doesNotContain("ssh_host");
     }
 }

@@ -3,12 +3,6 @@ package io.gpubroker.session.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
 import io.gpubroker.contracts.DescribeInstance;
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceProvisioned;
@@ -26,6 +20,11 @@ import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
 import io.gpubroker.session.ssh.HostReport;
 import io.gpubroker.session.ssh.SessionKeys;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,19 +42,35 @@ class SagaDecisionsTests {
 
     @BeforeEach
     void session() {
-        saga = new ProvisionSessionSaga(ProvisionSessionSagaTests.cfg(), x -> List.of("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser"));
+        saga = new ProvisionSessionSaga(
+                ProvisionSessionSagaTests.cfg(), x -> List.of("ssh-ed25519 AAAAverify", "ssh-ed25519 AAAAuser"));
         s = ProvisionSessionSagaTests.pendingSession();
         s.keys.verifySalt = "salt";
         s.keys.agentTokenHash = SessionKeys.hash("token");
     }
 
     static Offer other() {
-        return new Offer("tensordock-2", "tensordock", "2", "RTX 4090", 1, 24, new BigDecimal("0.50"), "US", true, false,
-                T0, new BigDecimal("12.2"), "m2", Map.of("location_id", "l"), false);
+        return new Offer(
+                "tensordock-2",
+                "tensordock",
+                "2",
+                "RTX 4090",
+                1,
+                24,
+                new BigDecimal("0.50"),
+                "US",
+                true,
+                false,
+                T0,
+                new BigDecimal("12.2"),
+                "m2",
+                Map.of("location_id", "l"),
+                false);
     }
 
     ProvisionFailed failure(String errorClass) {
-        return new ProvisionFailed(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, null, errorClass, "no luck", true, T0);
+        return new ProvisionFailed(
+                s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, null, errorClass, "no luck", true, T0);
     }
 
     void autoRetry(int max) {
@@ -65,8 +80,21 @@ class SagaDecisionsTests {
 
     void running() {
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
-                "127.0.0.1", 2222, "root", "running", T0), T0);
+        saga.onProvisioned(
+                s,
+                new InstanceProvisioned(
+                        s.saga.provisionCommandId,
+                        s.id,
+                        "vastai",
+                        s.offer.offerId,
+                        "42",
+                        "t",
+                        "127.0.0.1",
+                        2222,
+                        "root",
+                        "running",
+                        T0),
+                T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
     }
 
@@ -81,7 +109,8 @@ class SagaDecisionsTests {
         assertThat(s.saga.retryCount).isEqualTo(1);
         assertThat(s.offer.provider).isEqualTo("tensordock");
         assertThat(s.saga.lastAttemptFailure).isEqualTo("no_capacity: no luck");
-        assertThat(step.of(ProvisionInstance.class)).singleElement()
+        assertThat(step.of(ProvisionInstance.class))
+                .singleElement()
                 .satisfies(p -> assertThat(p.offerId()).isEqualTo("tensordock-2"));
     }
 
@@ -117,7 +146,8 @@ class SagaDecisionsTests {
     void aFailureOfAnOlderAttemptsCreateIsStaleAndWantsNoOffer() {
         autoRetry(2);
         saga.start(s, T0);
-        ProvisionFailed stale = new ProvisionFailed("an-older-command", s.id, "vastai", s.offer.offerId, null, "no_capacity", "x", true, T0);
+        ProvisionFailed stale = new ProvisionFailed(
+                "an-older-command", s.id, "vastai", s.offer.offerId, null, "no_capacity", "x", true, T0);
         assertThat(saga.wantsOfferAfter(s, stale)).isFalse();
         Step step = saga.onProvisionFailed(s, stale, other(), T0.plusSeconds(5));
         assertThat(step.events()).isEmpty();
@@ -129,15 +159,28 @@ class SagaDecisionsTests {
     void aHostThatFailedVerificationWantsAnotherOfferOnlyWhileItNeverRanAndAttemptsAreLeft() {
         autoRetry(2);
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
-                "127.0.0.1", 2222, "root", "running", T0), T0);
+        saga.onProvisioned(
+                s,
+                new InstanceProvisioned(
+                        s.saga.provisionCommandId,
+                        s.id,
+                        "vastai",
+                        s.offer.offerId,
+                        "42",
+                        "t",
+                        "127.0.0.1",
+                        2222,
+                        "root",
+                        "running",
+                        T0),
+                T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
         assertThat(saga.wantsOfferAfterDestroy(s)).isTrue();
         s.terms.maxRetries = 0;
         assertThat(saga.wantsOfferAfterDestroy(s)).as("no attempts left").isFalse();
-        Step end = saga.onTerminated(s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), other(),
-                T0.plusSeconds(5));
+        Step end = saga.onTerminated(
+                s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), other(), T0.plusSeconds(5));
         assertThat(s.status).as("an offer without attempts left is not taken").isEqualTo(SessionStatus.failed);
         assertThat(end.of(SessionFailed.class)).hasSize(1);
     }
@@ -159,8 +202,12 @@ class SagaDecisionsTests {
         assertThat(s.saga.stopReason).isEqualTo("failed: instance_lost");
         assertThat(s.saga.stopReason()).isEqualTo(StopReason.failed);
         assertThat(s.saga.finalStatus).isEqualTo(SessionStatus.failed);
-        assertThat(step.of(SessionStopping.class)).extracting(SessionStopping::reason).containsExactly("failed: instance_lost");
-        assertThat(step.of(TerminateInstance.class)).extracting(TerminateInstance::reason).containsExactly("failed: instance_lost");
+        assertThat(step.of(SessionStopping.class))
+                .extracting(SessionStopping::reason)
+                .containsExactly("failed: instance_lost");
+        assertThat(step.of(TerminateInstance.class))
+                .extracting(TerminateInstance::reason)
+                .containsExactly("failed: instance_lost");
     }
 
     @Test
@@ -175,29 +222,45 @@ class SagaDecisionsTests {
     }
 
     InstanceListing.ListedInstance listed(String sessionId, String instanceId, Instant createdAt) {
-        return new InstanceListing.ListedInstance(instanceId, "gpub-local-" + sessionId, sessionId, "running", createdAt);
+        return new InstanceListing.ListedInstance(
+                instanceId, "gpub-local-" + sessionId, sessionId, "running", createdAt);
     }
 
     @Test
     void aListedInstanceIsAnOrphanUnlessALiveOrStoppingSessionOwnsItOnThatProvider() {
         running();
         Instant now = T0.plus(Duration.ofMinutes(30));
-        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now)).as("its own instance").isFalse();
-        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "43", T0), now)).as("a second instance").isTrue();
-        assertThat(saga.isOrphan(s, "tensordock", listed(s.id, "42", T0), now)).as("another provider").isTrue();
+        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now))
+                .as("its own instance")
+                .isFalse();
+        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "43", T0), now))
+                .as("a second instance")
+                .isTrue();
+        assertThat(saga.isOrphan(s, "tensordock", listed(s.id, "42", T0), now))
+                .as("another provider")
+                .isTrue();
         s.status = SessionStatus.stopping;
-        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now)).as("still being destroyed").isFalse();
+        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now))
+                .as("still being destroyed")
+                .isFalse();
         s.status = SessionStatus.stopped;
-        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now)).as("its session ended").isTrue();
+        assertThat(saga.isOrphan(s, "vastai", listed(s.id, "42", T0), now))
+                .as("its session ended")
+                .isTrue();
     }
 
     @Test
     void anInstanceOfAnUnknownSessionGetsTheGracePeriodUnlessItsAgeCannotBeTold() {
         Instant now = T0.plus(Duration.ofMinutes(30));
-        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.minus(Duration.ofMinutes(5))), now)).isFalse();
-        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.minus(Duration.ofMinutes(10))), now)).isTrue();
-        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", null), now)).isTrue();
-        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.plusSeconds(60)), now)).as("a clock ahead of ours").isTrue();
+        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.minus(Duration.ofMinutes(5))), now))
+                .isFalse();
+        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.minus(Duration.ofMinutes(10))), now))
+                .isTrue();
+        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", null), now))
+                .isTrue();
+        assertThat(saga.isOrphan(null, "vastai", listed("sess-x", "9", now.plusSeconds(60)), now))
+                .as("a clock ahead of ours")
+                .isTrue();
     }
 
     @Test
@@ -215,7 +278,8 @@ class SagaDecisionsTests {
     void anInstanceMissingFromACompleteListingIsLookedUpOnlyAfterTheGracePeriod() {
         running();
         s.saga.provisioningStartedAt = T0;
-        assertThat(saga.onMissingFromListing(s, T0.plus(Duration.ofMinutes(5))).events()).isEmpty();
+        assertThat(saga.onMissingFromListing(s, T0.plus(Duration.ofMinutes(5))).events())
+                .isEmpty();
         Step step = saga.onMissingFromListing(s, T0.plus(Duration.ofMinutes(10)));
         assertThat(step.of(DescribeInstance.class)).singleElement().satisfies(d -> {
             assertThat(d.instanceId()).isEqualTo("42");
@@ -237,22 +301,26 @@ class SagaDecisionsTests {
         s.terms.idleThresholdMinutes = 30;
         running();
         assertThatThrownBy(() -> saga.onHeartbeat(s, "wrong", 80, null, T0.plusSeconds(60)))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
         saga.onHeartbeat(s, "token", 80, null, T0.plus(Duration.ofMinutes(20)));
         assertThat(s.lease.lastActivityAt).isEqualTo(T0.plus(Duration.ofMinutes(20)));
         assertThat(s.lease.gpuUtilPct).isEqualTo(80);
         s.status = SessionStatus.stopping;
         assertThatThrownBy(() -> saga.onHeartbeat(s, "token", 80, null, T0.plus(Duration.ofMinutes(21))))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
     }
 
     @Test
     void anExtensionNeedsARunningSessionAndStaysWithinTheHardMaximum() {
-        assertThatThrownBy(() -> saga.extend(s, 1, T0)).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.status()).isEqualTo(409));
+        assertThatThrownBy(() -> saga.extend(s, 1, T0))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
         running();
-        assertThatThrownBy(() -> saga.extend(s, 11, T0.plusSeconds(60))).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.getMessage()).contains("at most 10 more hours"));
+        assertThatThrownBy(() -> saga.extend(s, 11, T0.plusSeconds(60)))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.getMessage()).contains("at most 10 more hours"));
         assertThat(s.lease.expiresAt).as("a refused extension changes nothing").isEqualTo(T0.plus(Duration.ofHours(2)));
         saga.extend(s, 10, T0.plusSeconds(60));
         assertThat(s.lease.expiresAt).isEqualTo(s.lease.hardMaxAt);
@@ -272,9 +340,23 @@ class SagaDecisionsTests {
     @Test
     void aPlainSshSessionThatStartsRunningDropsTheBrokersKeyAndThenRetiresTheSalt() {
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
-                "127.0.0.1", 2222, "root", "running", T0), T0);
-        Step started = saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
+        saga.onProvisioned(
+                s,
+                new InstanceProvisioned(
+                        s.saga.provisionCommandId,
+                        s.id,
+                        "vastai",
+                        s.offer.offerId,
+                        "42",
+                        "t",
+                        "127.0.0.1",
+                        2222,
+                        "root",
+                        "running",
+                        T0),
+                T0);
+        Step started = saga.onVerified(
+                s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
         assertThat(started.action()).isEqualTo(Step.Action.DROP_ACCESS);
         saga.onAccessDropped(s, T0.plusSeconds(5));
         assertThat(s.keys.verifySalt).isEqualTo(SessionKeys.RETIRED);
@@ -284,9 +366,23 @@ class SagaDecisionsTests {
     void aSessionWithIdleDetectionKeepsTheBrokersKeyForItsGpuProbes() {
         s.terms.idleThresholdMinutes = 30;
         saga.start(s, T0);
-        saga.onProvisioned(s, new InstanceProvisioned(s.saga.provisionCommandId, s.id, "vastai", s.offer.offerId, "42", "t",
-                "127.0.0.1", 2222, "root", "running", T0), T0);
-        Step started = saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
+        saga.onProvisioned(
+                s,
+                new InstanceProvisioned(
+                        s.saga.provisionCommandId,
+                        s.id,
+                        "vastai",
+                        s.offer.offerId,
+                        "42",
+                        "t",
+                        "127.0.0.1",
+                        2222,
+                        "root",
+                        "running",
+                        T0),
+                T0);
+        Step started = saga.onVerified(
+                s, new HostReport(null, null, "NVIDIA GeForce RTX 4090", 1, 24564, "560.35.03", 12.6, 0), T0);
         assertThat(started.action()).isEqualTo(Step.Action.NONE);
     }
 
@@ -304,7 +400,9 @@ class SagaDecisionsTests {
     @Test
     void aStatusReplyForTheRunningInstanceThatSaysGoneFailsTheSession() {
         running();
-        saga.onStatus(s, new InstanceStatus("c", s.id, "vastai", "42", null, "gone", null, null, null, null, null, T0),
+        saga.onStatus(
+                s,
+                new InstanceStatus("c", s.id, "vastai", "42", null, "gone", null, null, null, null, null, T0),
                 T0.plus(Duration.ofHours(1)));
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
         assertThat(s.saga.errorClass).isEqualTo("instance_lost");

@@ -1,14 +1,13 @@
 package io.gpubroker.sim;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
-
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
 import io.gpubroker.sim.core.Simulators;
 import io.vertx.core.json.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs all five simulators in one process for the local stack. Ports: {@code -Dsim.<name>.port};
@@ -17,8 +16,7 @@ import io.vertx.core.json.Json;
  */
 public final class SimMain {
 
-    private SimMain() {
-    }
+    private SimMain() {}
 
     public static void main(String[] args) throws Exception {
         String epoch = System.getProperty("broker.clock.epoch");
@@ -33,7 +31,11 @@ public final class SimMain {
         if (out != null) {
             Path tmp = Path.of(out + ".tmp");
             Files.writeString(tmp, json);
-            Files.move(tmp, Path.of(out), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    Path.of(out),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         System.out.println(json);
         CountDownLatch stop = new CountDownLatch(1);

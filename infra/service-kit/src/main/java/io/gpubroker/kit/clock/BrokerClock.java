@@ -1,15 +1,13 @@
 package io.gpubroker.kit.clock;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -75,9 +73,10 @@ public class BrokerClock {
 
     @Produces
     @Singleton
-    Scaled clock(@ConfigProperty(name = "broker.clock.epoch") Optional<String> epoch,
-                 @ConfigProperty(name = "broker.clock.origin") Optional<String> origin,
-                 @ConfigProperty(name = "broker.clock.scale", defaultValue = "1") double scale) {
+    Scaled clock(
+            @ConfigProperty(name = "broker.clock.epoch") Optional<String> epoch,
+            @ConfigProperty(name = "broker.clock.origin") Optional<String> origin,
+            @ConfigProperty(name = "broker.clock.scale", defaultValue = "1") double scale) {
         Instant e = epoch.filter(s -> !s.isBlank()).map(Instant::parse).orElseGet(Instant::now);
         Instant o = origin.filter(s -> !s.isBlank()).map(Instant::parse).orElse(e);
         return new Scaled(e, o, scale);

@@ -1,5 +1,8 @@
 package io.gpubroker.kit.lease;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -8,11 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -41,8 +39,11 @@ public class JobLease implements AutoCloseable {
     /** This service's lease: its own connection to the service's database, the lock space named by its schema. */
     @Inject
     public JobLease(Config config) {
-        this(config.getValue("quarkus.datasource.jdbc.url", String.class), config.getValue("quarkus.datasource.username", String.class),
-                config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""),
+        this(
+                config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getOptionalValue("quarkus.datasource.password", String.class)
+                        .orElse(""),
                 config.getValue("broker.db.schema", String.class));
     }
 
@@ -63,7 +64,8 @@ public class JobLease implements AutoCloseable {
             if (held.contains(job)) {
                 return true;
             }
-            try (PreparedStatement s = connection.prepareStatement("select pg_try_advisory_lock(hashtext(?), hashtext(?))")) {
+            try (PreparedStatement s =
+                    connection.prepareStatement("select pg_try_advisory_lock(hashtext(?), hashtext(?))")) {
                 s.setString(1, owner);
                 s.setString(2, job);
                 try (ResultSet r = s.executeQuery()) {
@@ -94,7 +96,8 @@ public class JobLease implements AutoCloseable {
         try (Statement s = connection.createStatement()) {
             // the server notices a replica that vanished without closing its socket within about 30 s
             s.execute("set tcp_keepalives_idle = 10; set tcp_keepalives_interval = 5; set tcp_keepalives_count = 4;"
-                    + " set idle_session_timeout = 0; set application_name = 'job-lease " + owner.replace("'", "") + "'");
+                    + " set idle_session_timeout = 0; set application_name = 'job-lease " + owner.replace("'", "")
+                    + "'");
         }
         return true;
     }

@@ -1,13 +1,12 @@
 package io.gpubroker.kit.messaging;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.Topics;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Message;

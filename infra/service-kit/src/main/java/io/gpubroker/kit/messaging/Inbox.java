@@ -1,13 +1,11 @@
 package io.gpubroker.kit.messaging;
 
-import java.time.Duration;
-import java.util.function.BiFunction;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.MalformedEventException;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.function.BiFunction;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -33,10 +31,13 @@ public class Inbox {
     }
 
     /** Outcome of {@link #process}: applied, or skipped as a duplicate. */
-    public enum Outcome { APPLIED, DUPLICATE }
+    public enum Outcome {
+        APPLIED,
+        DUPLICATE
+    }
 
-    public Uni<Void> handle(Message<String> msg, String consumer,
-                            BiFunction<Mutiny.Session, Envelope, Uni<Void>> effect) {
+    public Uni<Void> handle(
+            Message<String> msg, String consumer, BiFunction<Mutiny.Session, Envelope, Uni<Void>> effect) {
         Envelope env;
         try {
             env = Envelope.of(msg);
@@ -46,10 +47,15 @@ public class Inbox {
         }
         return process(consumer, env, effect)
                 .onFailure(t -> !(t instanceof MalformedEventException))
-                .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).atMost(8)
-                .onItemOrFailure().transformToUni((outcome, failure) -> {
+                .retry()
+                .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .atMost(8)
+                .onItemOrFailure()
+                .transformToUni((outcome, failure) -> {
                     if (failure != null) {
-                        LOG.errorf("dead-lettering %s %s for %s: %s", env.type(), env.eventId(), consumer, failure.getMessage());
+                        LOG.errorf(
+                                "dead-lettering %s %s for %s: %s",
+                                env.type(), env.eventId(), consumer, failure.getMessage());
                         return Uni.createFrom().completionStage(msg.nack(failure));
                     }
                     return Uni.createFrom().completionStage(msg.ack());
@@ -59,14 +65,14 @@ public class Inbox {
     /** Records {@code env} for {@code consumer} and applies {@code effect} in one transaction. */
     public Uni<Outcome> process(String consumer, Envelope env, BiFunction<Mutiny.Session, Envelope, Uni<Void>> effect) {
         return sessions.withTransaction((s, tx) -> s.createNativeQuery("insert into " + table
-                                + " (consumer, event_id, event_type) values (?1, ?2, ?3) on conflict do nothing")
-                        .setParameter(1, consumer)
-                        .setParameter(2, env.eventId())
-                        .setParameter(3, env.type())
-                        .executeUpdate()
-                        .chain(inserted -> inserted == 0
-                                ? Uni.createFrom().item(Outcome.DUPLICATE)
-                                : effect.apply(s, env).replaceWith(Outcome.APPLIED)));
+                        + " (consumer, event_id, event_type) values (?1, ?2, ?3) on conflict do nothing")
+                .setParameter(1, consumer)
+                .setParameter(2, env.eventId())
+                .setParameter(3, env.type())
+                .executeUpdate()
+                .chain(inserted -> inserted == 0
+                        ? Uni.createFrom().item(Outcome.DUPLICATE)
+                        : effect.apply(s, env).replaceWith(Outcome.APPLIED)));
     }
 
     /** Convenience for effects that only need the typed event. */

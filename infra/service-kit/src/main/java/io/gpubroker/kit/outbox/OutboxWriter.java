@@ -1,18 +1,16 @@
 package io.gpubroker.kit.outbox;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.EventCatalog;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -65,9 +63,12 @@ public class OutboxWriter {
      */
     public Uni<List<UUID>> appendAll(Mutiny.Session session, String aggregateType, List<? extends BrokerEvent> events) {
         if (events.size() <= BULK_THRESHOLD) {
-            return Multi.createFrom().iterable(events)
-                    .onItem().transformToUniAndConcatenate(e -> append(session, aggregateType, e))
-                    .collect().asList();
+            return Multi.createFrom()
+                    .iterable(events)
+                    .onItem()
+                    .transformToUniAndConcatenate(e -> append(session, aggregateType, e))
+                    .collect()
+                    .asList();
         }
         List<UUID> ids = new ArrayList<>(events.size());
         List<Map<String, Object>> rows = new ArrayList<>(events.size());
@@ -89,15 +90,18 @@ public class OutboxWriter {
         for (int i = 0; i < rows.size(); i += BULK_ROWS) {
             chunks.add(rows.subList(i, Math.min(rows.size(), i + BULK_ROWS)));
         }
-        return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> session.createNativeQuery("insert into " + table
+        return Multi.createFrom()
+                .iterable(chunks)
+                .onItem()
+                .transformToUniAndConcatenate(chunk -> session.createNativeQuery("insert into " + table
                                 + " (id, aggregatetype, aggregateid, type, version, topic, payload)"
                                 + " select id, aggregatetype, aggregateid, type, version, topic, payload"
                                 + " from jsonb_to_recordset(cast(cast(?1 as text) as jsonb)) as x(id uuid, aggregatetype text,"
                                 + " aggregateid text, type text, version int, topic text, payload jsonb)")
                         .setParameter(1, json(chunk))
                         .executeUpdate())
-                .collect().last()
+                .collect()
+                .last()
                 .replaceWith(ids);
     }
 
@@ -111,7 +115,8 @@ public class OutboxWriter {
 
     /** Deletes published rows older than {@code hours}; the WAL already carried them to Kafka. */
     public Uni<Integer> purgeOlderThan(Mutiny.Session session, int hours) {
-        return session.createNativeQuery("delete from " + table + " where created_at < now() - make_interval(hours => ?1)")
+        return session.createNativeQuery(
+                        "delete from " + table + " where created_at < now() - make_interval(hours => ?1)")
                 .setParameter(1, hours)
                 .executeUpdate();
     }

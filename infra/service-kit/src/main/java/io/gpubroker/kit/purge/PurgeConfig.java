@@ -1,9 +1,8 @@
 package io.gpubroker.kit.purge;
 
-import java.time.Duration;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** How long inbox and outbox rows are kept ({@code broker.purge.*}, env {@code BROKER_PURGE_*}). */
 @ConfigMapping(prefix = "broker.purge")

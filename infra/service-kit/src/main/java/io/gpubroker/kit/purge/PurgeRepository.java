@@ -1,11 +1,10 @@
 package io.gpubroker.kit.purge;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -58,7 +57,8 @@ public class PurgeRepository {
                 })
                 .chain(locked -> !locked
                         ? Uni.createFrom().item(-1)
-                        : conn.preparedQuery(sql).execute(Tuple.of((double) retentionSeconds, batch))
+                        : conn.preparedQuery(sql)
+                                .execute(Tuple.of((double) retentionSeconds, batch))
                                 .map(rows -> rows.rowCount())));
     }
 }

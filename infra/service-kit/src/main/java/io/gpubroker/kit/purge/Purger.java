@@ -1,12 +1,10 @@
 package io.gpubroker.kit.purge;
 
-import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.gpubroker.kit.purge.PurgeRepository.Table;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,16 +24,24 @@ public class Purger {
         this.config = config;
     }
 
-    @Scheduled(identity = "broker-purge", every = "${broker.purge.every:10m}", delayed = "${broker.purge.delay:1m}",
+    @Scheduled(
+            identity = "broker-purge",
+            every = "${broker.purge.every:10m}",
+            delayed = "${broker.purge.delay:1m}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return purge().onFailure().invoke(t -> LOG.warnf("purge failed: %s", t.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return purge().onFailure()
+                .invoke(t -> LOG.warnf("purge failed: %s", t.getMessage()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** One run over both tables; returns the rows deleted per table. */
     public Uni<Map<Table, Integer>> purge() {
-        return purge(Table.PROCESSED_MESSAGES, config.processedMessagesRetention().toSeconds())
+        return purge(
+                        Table.PROCESSED_MESSAGES,
+                        config.processedMessagesRetention().toSeconds())
                 .chain(inbox -> purge(Table.OUTBOX, config.outboxRetention().toSeconds())
                         .map(outbox -> {
                             if (inbox + outbox > 0) {
@@ -53,7 +59,8 @@ public class Purger {
         if (done >= config.maxBatches()) {
             return Uni.createFrom().item(total);
         }
-        return repository.deleteBatch(table, retentionSeconds, config.batchSize())
+        return repository
+                .deleteBatch(table, retentionSeconds, config.batchSize())
                 .chain(n -> n < config.batchSize()
                         // a short batch means nothing older is left; -1: another replica holds the lock
                         ? Uni.createFrom().item(total + Math.max(n, 0))

@@ -1,18 +1,16 @@
 package io.gpubroker.kit.rest;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -29,8 +27,11 @@ public class ErrorMapper {
         b.put("error", message);
         b.putAll(extra);
         b.put("request_id", requestId);
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(b)
-                .header(RequestIds.HEADER, requestId).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(b)
+                .header(RequestIds.HEADER, requestId)
+                .build();
     }
 
     @ServerExceptionMapper
@@ -51,7 +52,8 @@ public class ErrorMapper {
             }
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            if (c instanceof com.fasterxml.jackson.databind.JsonMappingException m
+                    && !m.getPath().isEmpty()) {
                 return "invalid value for '" + fieldOf(m) + "'";
             }
         }
@@ -98,12 +100,14 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response validation(ConstraintViolationException e, ContainerRequestContext ctx) {
-        String msg = e.getConstraintViolations().stream().findFirst()
+        String msg = e.getConstraintViolations().stream()
+                .findFirst()
                 .map(v -> {
                     String path = v.getPropertyPath().toString();
                     String field = path.contains(".") ? path.substring(path.lastIndexOf('.') + 1) : path;
                     return field + ": " + v.getMessage();
-                }).orElse("invalid request");
+                })
+                .orElse("invalid request");
         return body(400, msg, RequestIds.current(ctx), Map.of());
     }
 
@@ -118,7 +122,8 @@ public class ErrorMapper {
             case 405 -> "method not allowed";
             case 406 -> "not acceptable";
             case 415 -> "unsupported media type: use application/json";
-            case 400 -> e.getMessage() == null || e.getMessage().startsWith("HTTP 400") ? "bad request" : e.getMessage();
+            case 400 ->
+                e.getMessage() == null || e.getMessage().startsWith("HTTP 400") ? "bad request" : e.getMessage();
             default -> e.getMessage() == null ? "request failed" : e.getMessage();
         };
         if (status >= 500) {

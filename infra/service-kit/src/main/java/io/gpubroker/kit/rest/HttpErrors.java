@@ -1,17 +1,15 @@
 package io.gpubroker.kit.rest;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,7 +38,10 @@ public class HttpErrors {
                 close(ctx);
                 write(ctx, 414, "request URI too long: at most " + MAX_URI + " characters");
             } else if (!parseable(ctx.request().uri())) {
-                write(ctx, 400, "invalid request URI: characters such as { } | \\ ^ ` < > \" and spaces must be percent-encoded");
+                write(
+                        ctx,
+                        400,
+                        "invalid request URI: characters such as { } | \\ ^ ` < > \" and spaces must be percent-encoded");
             } else if (headerBytes(ctx.request().headers()) > MAX_HEADERS) {
                 close(ctx);
                 write(ctx, 431, "request headers too large: at most " + MAX_HEADERS + " bytes");
@@ -65,7 +66,11 @@ public class HttpErrors {
             status = 500;
         }
         if (status >= 500) {
-            LOG.errorf(failure, "request %s %s failed on the HTTP layer", ctx.request().method(), ctx.request().path());
+            LOG.errorf(
+                    failure,
+                    "request %s %s failed on the HTTP layer",
+                    ctx.request().method(),
+                    ctx.request().path());
         }
         if (status == 413) {
             close(ctx);
@@ -99,7 +104,8 @@ public class HttpErrors {
             return;
         }
         String rid = RequestIds.sanitize(ctx.request().getHeader(RequestIds.HEADER));
-        ctx.response().setStatusCode(status)
+        ctx.response()
+                .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .putHeader(RequestIds.HEADER, rid)
                 .end(new JsonObject(Map.of("error", message, "request_id", rid)).encode());

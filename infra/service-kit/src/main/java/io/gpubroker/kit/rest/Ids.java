@@ -10,10 +10,10 @@ import java.util.regex.Pattern;
 public final class Ids {
     /** Letters, digits and {@code . _ : @ -}: every id the broker mints fits, nothing that needs escaping does. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+
     public static final int MAX_PARAM = 1024;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** The id, or a 400 naming {@code name}; null passes (an absent optional parameter). */
     public static String require(String value, String name) {
@@ -48,7 +48,8 @@ public final class Ids {
                 return true;
             }
             if (Character.isSurrogate(c)) {
-                boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+                boolean paired =
+                        Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
                 if (!paired) {
                     return true;
                 }

@@ -17,8 +17,7 @@ public final class JsonBodies {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
-    private JsonBodies() {
-    }
+    private JsonBodies() {}
 
     public static <T> T read(String body, Class<T> type) {
         if (body == null || body.isBlank()) {

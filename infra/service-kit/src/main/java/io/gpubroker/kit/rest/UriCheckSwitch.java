@@ -2,7 +2,6 @@ package io.gpubroker.kit.rest;
 
 import java.util.Map;
 import java.util.Set;
-
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
-
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
@@ -16,12 +15,13 @@ public final class InternalToken {
     public static final String PROPERTY = "broker.internal.token";
     public static final String VARIABLE = "BROKER_INTERNAL_TOKEN";
 
-    private InternalToken() {
-    }
+    private InternalToken() {}
 
     /** The configured token, if any (a blank value counts as none). */
     public static Optional<String> configured() {
-        return ConfigProvider.getConfig().getOptionalValue(PROPERTY, String.class).filter(s -> !s.isBlank());
+        return ConfigProvider.getConfig()
+                .getOptionalValue(PROPERTY, String.class)
+                .filter(s -> !s.isBlank());
     }
 
     /** The configured token; calling another service without one is a configuration error. */

@@ -1,14 +1,12 @@
 package io.gpubroker.kit.security;
 
-import java.util.Map;
-import java.util.Optional;
-
+import io.gpubroker.kit.rest.RequestIds;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import io.gpubroker.kit.rest.RequestIds;
+import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**

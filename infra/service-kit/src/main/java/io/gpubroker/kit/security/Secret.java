@@ -18,7 +18,9 @@ public record Secret(String property, String variable, int minLength) {
 
     /** {@code broker.providers.<name>.api-key}, env {@code BROKER_PROVIDERS_<NAME>_API_KEY}. */
     public static Secret providerKey(String provider) {
-        return new Secret("broker.providers." + provider + ".api-key",
-                "BROKER_PROVIDERS_" + provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY", PROVIDER_MIN_LENGTH);
+        return new Secret(
+                "broker.providers." + provider + ".api-key",
+                "BROKER_PROVIDERS_" + provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_API_KEY",
+                PROVIDER_MIN_LENGTH);
     }
 }

@@ -9,14 +9,25 @@ import java.util.regex.Pattern;
 public final class SecretRules {
     /** Values that were shipped as defaults or are typical placeholders. */
     private static final Set<String> KNOWN_DEFAULTS = Set.of(
-            "local-development-verification-secret", "changeme", "change-me", "change_me", "secret",
-            "password", "admin", "token", "test", "default", "postgres", "example");
+            "local-development-verification-secret",
+            "changeme",
+            "change-me",
+            "change_me",
+            "secret",
+            "password",
+            "admin",
+            "token",
+            "test",
+            "default",
+            "postgres",
+            "example");
     /** The simulators' built-in keys ({@code sim-vastai-key}) and test fixtures' placeholders. */
-    private static final Pattern PLACEHOLDER = Pattern.compile("(sim-[a-z]+-key|.*changeme.*|.*change-me.*|test-.*-key.*)");
+    private static final Pattern PLACEHOLDER =
+            Pattern.compile("(sim-[a-z]+-key|.*changeme.*|.*change-me.*|test-.*-key.*)");
+
     private static final int MIN_DISTINCT_CHARS = 8;
 
-    private SecretRules() {
-    }
+    private SecretRules() {}
 
     /** Why {@code value} is not acceptable for {@code secret}, or empty when it is. */
     public static Optional<String> problem(Secret secret, Optional<String> value) {
@@ -33,7 +44,8 @@ public final class SecretRules {
                     + secret.minLength() + " required)");
         }
         if (v.chars().distinct().count() < MIN_DISTINCT_CHARS) {
-            return Optional.of(secret.variable() + " is too simple (fewer than " + MIN_DISTINCT_CHARS + " distinct characters)");
+            return Optional.of(
+                    secret.variable() + " is too simple (fewer than " + MIN_DISTINCT_CHARS + " distinct characters)");
         }
         return Optional.empty();
     }

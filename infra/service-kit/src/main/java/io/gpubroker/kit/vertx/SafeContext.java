@@ -1,12 +1,11 @@
 package io.gpubroker.kit.vertx;
 
-import java.util.function.Supplier;
-
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.function.Supplier;
 
 /**
  * Runs reactive database work from places that have no Vert.x context of their own (a worker
@@ -14,8 +13,7 @@ import io.vertx.core.Vertx;
  * Hibernate Reactive requires.
  */
 public final class SafeContext {
-    private SafeContext() {
-    }
+    private SafeContext() {}
 
     public static <T> Uni<T> run(Vertx vertx, Supplier<Uni<T>> work) {
         return Uni.createFrom().emitter(em -> {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 /** The broker clock's formula: origin + (wall - epoch) * scale. */
@@ -36,8 +35,8 @@ class BrokerClockTests {
     @Test
     void aResumedClockStartsAtItsOriginNotAtTheWallClock() {
         Instant origin = Instant.now().plus(Duration.ofHours(5));
-        BrokerClock.Scaled c = new BrokerClock().clock(Optional.of(Instant.now().toString()),
-                Optional.of(origin.toString()), 60);
+        BrokerClock.Scaled c =
+                new BrokerClock().clock(Optional.of(Instant.now().toString()), Optional.of(origin.toString()), 60);
         Instant read = c.instant();
         assertThat(read).isAfterOrEqualTo(origin).isBefore(origin.plus(Duration.ofMinutes(10)));
         assertThat(c.realMillis(Duration.ofMinutes(1))).isEqualTo(1_000);
@@ -46,6 +45,7 @@ class BrokerClockTests {
     @Test
     void aScaleThatIsNotPositiveIsRefused() {
         assertThatThrownBy(() -> new BrokerClock.Scaled(EPOCH, EPOCH, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new BrokerClock.Scaled(EPOCH, EPOCH, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BrokerClock.Scaled(EPOCH, EPOCH, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

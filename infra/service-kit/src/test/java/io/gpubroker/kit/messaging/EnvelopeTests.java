@@ -28,24 +28,30 @@ class EnvelopeTests {
     @Test
     void aMissingOrOverlongIdOrAMissingTypeIsMalformed() {
         assertThatThrownBy(() -> Envelope.of(kafka.message(null, "SessionRequested", "sess-env-1", json)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("'id' header");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("'id' header");
         assertThatThrownBy(() -> Envelope.of(kafka.message("x".repeat(65), "SessionRequested", "sess-env-1", json)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("'id' header");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("'id' header");
         assertThatThrownBy(() -> Envelope.of(kafka.message("e-1", null, "sess-env-1", json)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("'eventType' header");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("'eventType' header");
     }
 
     @Test
     void aKeyThatIsNotTheAggregateIdIsMalformed() {
         assertThatThrownBy(() -> Envelope.of(kafka.message("e-1", "SessionRequested", "sess-other", json)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("does not match aggregate id sess-env-1");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("does not match aggregate id sess-env-1");
     }
 
     @Test
     void anUnknownTypeOrAnUnreadablePayloadIsMalformed() {
         assertThatThrownBy(() -> Envelope.of(kafka.message("e-1", "NoSuchEvent", "sess-env-1", json)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("unknown event type");
-        assertThatThrownBy(() -> Envelope.of(kafka.message("e-1", "SessionRequested", "sess-env-1", "{\"session_id\":")))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("unknown event type");
+        assertThatThrownBy(
+                        () -> Envelope.of(kafka.message("e-1", "SessionRequested", "sess-env-1", "{\"session_id\":")))
                 .isInstanceOf(MalformedEventException.class);
     }
 }

@@ -7,13 +7,6 @@ import static io.gpubroker.kit.KitDb.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.MalformedEventException;
 import io.gpubroker.contracts.OfferWithdrawn;
@@ -23,6 +16,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
@@ -59,18 +57,24 @@ class InboxTests {
         assertThat(first).isEqualTo(Inbox.Outcome.APPLIED);
         assertThat(again).isEqualTo(Inbox.Outcome.DUPLICATE);
         assertThat(effects).hasValue(1);
-        assertThat(rows(pool, "select event_type from kit_test.processed_messages where consumer = $1 and event_id = $2",
-                "kit-consumer", env.eventId())).singleElement().satisfies(r -> assertThat(r.getString("event_type"))
-                .isEqualTo("SessionRequested"));
+        assertThat(rows(
+                        pool,
+                        "select event_type from kit_test.processed_messages where consumer = $1 and event_id = $2",
+                        "kit-consumer",
+                        env.eventId()))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getString("event_type")).isEqualTo("SessionRequested"));
     }
 
     @Test
     void eachConsumerAppliesTheSameEventOnce() {
         Envelope env = envelope(UUID.randomUUID().toString());
 
-        assertThat(await(() -> inbox.process("kit-billing", env, (s, e) -> Uni.createFrom().voidItem())))
+        assertThat(await(() -> inbox.process(
+                        "kit-billing", env, (s, e) -> Uni.createFrom().voidItem())))
                 .isEqualTo(Inbox.Outcome.APPLIED);
-        assertThat(await(() -> inbox.process("kit-session", env, (s, e) -> Uni.createFrom().voidItem())))
+        assertThat(await(() -> inbox.process(
+                        "kit-session", env, (s, e) -> Uni.createFrom().voidItem())))
                 .isEqualTo(Inbox.Outcome.APPLIED);
         assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
                 .isEqualTo(2);
@@ -80,17 +84,20 @@ class InboxTests {
     void aFailedEffectRollsTheRecordBackSoTheRetryApplies() {
         Envelope env = envelope(UUID.randomUUID().toString());
 
-        assertThatThrownBy(() -> await(() -> inbox.process("kit-consumer", env,
-                (s, e) -> Uni.createFrom().failure(new IllegalStateException("database hiccup")))))
+        assertThatThrownBy(() -> await(() -> inbox.process(
+                        "kit-consumer",
+                        env,
+                        (s, e) -> Uni.createFrom().failure(new IllegalStateException("database hiccup")))))
                 .hasMessageContaining("database hiccup");
         assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
                 .isZero();
 
         AtomicInteger effects = new AtomicInteger();
         assertThat(await(() -> inbox.process("kit-consumer", env, (s, e) -> {
-            effects.incrementAndGet();
-            return Uni.createFrom().voidItem();
-        }))).isEqualTo(Inbox.Outcome.APPLIED);
+                    effects.incrementAndGet();
+                    return Uni.createFrom().voidItem();
+                })))
+                .isEqualTo(Inbox.Outcome.APPLIED);
         assertThat(effects).hasValue(1);
     }
 
@@ -100,14 +107,19 @@ class InboxTests {
         String marker = "inbox-" + env.eventId();
 
         // the effect's own write goes through the session it is given; the failure after it undoes both
-        assertThatThrownBy(() -> await(() -> inbox.process("kit-consumer", env, (s, e) -> s
-                .createNativeQuery("insert into kit_test.outbox (id, aggregatetype, aggregateid, type, topic, payload)"
-                        + " values (gen_random_uuid(), 'test', ?1, 'Marker', 'test.events', '{}'::jsonb)")
-                .setParameter(1, marker).executeUpdate()
-                .chain(n -> Uni.createFrom().failure(new IllegalStateException("after the write"))))))
+        assertThatThrownBy(() -> await(() -> inbox.process(
+                        "kit-consumer",
+                        env,
+                        (s, e) -> s.createNativeQuery(
+                                        "insert into kit_test.outbox (id, aggregatetype, aggregateid, type, topic, payload)"
+                                                + " values (gen_random_uuid(), 'test', ?1, 'Marker', 'test.events', '{}'::jsonb)")
+                                .setParameter(1, marker)
+                                .executeUpdate()
+                                .chain(n -> Uni.createFrom().failure(new IllegalStateException("after the write"))))))
                 .hasMessageContaining("after the write");
 
-        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", marker)).isZero();
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", marker))
+                .isZero();
         assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", env.eventId()))
                 .isZero();
     }
@@ -117,18 +129,23 @@ class InboxTests {
         AtomicReference<Throwable> nacked = new AtomicReference<>();
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger effects = new AtomicInteger();
-        Message<String> msg = Message.of("{\"session_id\":\"s-1\"}", () -> {
-            acked.incrementAndGet();
-            return CompletableFuture.completedFuture(null);
-        }, t -> {
-            nacked.set(t);
-            return CompletableFuture.completedFuture(null);
-        });
+        Message<String> msg = Message.of(
+                "{\"session_id\":\"s-1\"}",
+                () -> {
+                    acked.incrementAndGet();
+                    return CompletableFuture.completedFuture(null);
+                },
+                t -> {
+                    nacked.set(t);
+                    return CompletableFuture.completedFuture(null);
+                });
 
         inbox.handle(msg, "kit-consumer", (s, e) -> {
-            effects.incrementAndGet();
-            return Uni.createFrom().voidItem();
-        }).await().indefinitely();
+                    effects.incrementAndGet();
+                    return Uni.createFrom().voidItem();
+                })
+                .await()
+                .indefinitely();
 
         assertThat(nacked.get()).isInstanceOf(MalformedEventException.class).hasMessageContaining("'id' header");
         assertThat(acked).hasValue(0);
@@ -143,7 +160,8 @@ class InboxTests {
         AtomicInteger effects = new AtomicInteger();
 
         for (int delivery = 0; delivery < 2; delivery++) {
-            Message<String> msg = kafka.message(eventId, "SessionRequested", event.sessionId(), EventCatalog.toJson(event));
+            Message<String> msg =
+                    kafka.message(eventId, "SessionRequested", event.sessionId(), EventCatalog.toJson(event));
             await(() -> inbox.handle(msg, "kit-handler", (s, e) -> {
                 assertThat(Inbox.as(e, SessionRequested.class)).isEqualTo(event);
                 effects.incrementAndGet();
@@ -161,7 +179,8 @@ class InboxTests {
         Envelope env = envelope("e-1");
 
         assertThat(Inbox.as(env, SessionRequested.class)).isSameAs(env.event());
-        assertThatThrownBy(() -> Inbox.as(env, OfferWithdrawn.class)).isInstanceOf(MalformedEventException.class)
+        assertThatThrownBy(() -> Inbox.as(env, OfferWithdrawn.class))
+                .isInstanceOf(MalformedEventException.class)
                 .hasMessageContaining("expected OfferWithdrawn but got SessionRequested");
     }
 }

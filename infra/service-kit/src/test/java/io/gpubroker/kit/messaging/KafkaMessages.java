@@ -1,12 +1,11 @@
 package io.gpubroker.kit.messaging;
 
+import io.gpubroker.contracts.Topics;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.gpubroker.contracts.Topics;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -25,12 +24,16 @@ final class KafkaMessages {
         if (type != null) {
             record.headers().add(Topics.HEADER_EVENT_TYPE, type.getBytes(StandardCharsets.UTF_8));
         }
-        return Message.of(payload, Metadata.of(new IncomingKafkaRecordMetadata<>(record, "session-events-in")), () -> {
-            acks.incrementAndGet();
-            return CompletableFuture.completedFuture(null);
-        }, t -> {
-            nack.set(t);
-            return CompletableFuture.completedFuture(null);
-        });
+        return Message.of(
+                payload,
+                Metadata.of(new IncomingKafkaRecordMetadata<>(record, "session-events-in")),
+                () -> {
+                    acks.incrementAndGet();
+                    return CompletableFuture.completedFuture(null);
+                },
+                t -> {
+                    nack.set(t);
+                    return CompletableFuture.completedFuture(null);
+                });
     }
 }

@@ -7,14 +7,6 @@ import static io.gpubroker.kit.KitDb.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.testkit.BrokerTestProfile;
@@ -23,6 +15,12 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +43,11 @@ class OutboxWriterTests {
         SessionRequested event = requested("sess-" + UUID.randomUUID());
         UUID id = await(() -> sessions.withTransaction(s -> outbox.append(s, "session", event)));
 
-        List<Row> found = rows(pool, "select aggregatetype, aggregateid, type, version, topic, jsonb_typeof(payload) as kind,"
-                + " payload::text as payload from kit_test.outbox where id = $1", id);
+        List<Row> found = rows(
+                pool,
+                "select aggregatetype, aggregateid, type, version, topic, jsonb_typeof(payload) as kind,"
+                        + " payload::text as payload from kit_test.outbox where id = $1",
+                id);
         assertThat(found).hasSize(1);
         Row row = found.get(0);
         EventCatalog.Entry entry = EventCatalog.entryOf(event);
@@ -57,17 +58,19 @@ class OutboxWriterTests {
         assertThat(row.getString("topic")).isEqualTo(entry.topic());
         // an object, not a JSON string holding the object (double-encoded JSON on Kafka)
         assertThat(row.getString("kind")).isEqualTo("object");
-        assertThat(EventCatalog.fromJson("SessionRequested", row.getString("payload"))).isEqualTo(event);
+        assertThat(EventCatalog.fromJson("SessionRequested", row.getString("payload")))
+                .isEqualTo(event);
     }
 
     @Test
     void aRolledBackTransactionLeavesNoOutboxRow() {
         SessionRequested event = requested("sess-" + UUID.randomUUID());
         assertThatThrownBy(() -> await(() -> sessions.withTransaction(s -> outbox.append(s, "session", event)
-                .chain(id -> Uni.createFrom().failure(new IllegalStateException("the state change failed"))))))
+                        .chain(id -> Uni.createFrom().failure(new IllegalStateException("the state change failed"))))))
                 .hasMessageContaining("the state change failed");
 
-        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", event.sessionId())).isZero();
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", event.sessionId()))
+                .isZero();
     }
 
     @Test
@@ -90,8 +93,11 @@ class OutboxWriterTests {
 
         assertThat(ids).hasSize(n).doesNotHaveDuplicates();
         Map<UUID, Row> byId = new HashMap<>();
-        for (Row r : rows(pool, "select id, aggregatetype, aggregateid, type, version, topic, jsonb_typeof(payload) as kind,"
-                + " payload::text as payload from kit_test.outbox where aggregateid like $1", prefix + "%")) {
+        for (Row r : rows(
+                pool,
+                "select id, aggregatetype, aggregateid, type, version, topic, jsonb_typeof(payload) as kind,"
+                        + " payload::text as payload from kit_test.outbox where aggregateid like $1",
+                prefix + "%")) {
             byId.put(r.getUUID("id"), r);
         }
         assertThat(byId).hasSize(n);
@@ -104,7 +110,8 @@ class OutboxWriterTests {
             assertThat(r.getInteger("version")).isEqualTo(entry.version());
             assertThat(r.getString("topic")).isEqualTo(entry.topic());
             assertThat(r.getString("kind")).isEqualTo("object");
-            assertThat(EventCatalog.fromJson("SessionRequested", r.getString("payload"))).isEqualTo(events.get(i));
+            assertThat(EventCatalog.fromJson("SessionRequested", r.getString("payload")))
+                    .isEqualTo(events.get(i));
         }
     }
 
@@ -119,8 +126,10 @@ class OutboxWriterTests {
         int deleted = await(() -> sessions.withTransaction(s -> outbox.purgeOlderThan(s, 2)));
 
         assertThat(deleted).isGreaterThanOrEqualTo(1);
-        assertThat(count(pool, "select count(*) from kit_test.outbox where id = $1", oldId)).isZero();
-        assertThat(count(pool, "select count(*) from kit_test.outbox where id = $1", freshId)).isEqualTo(1);
+        assertThat(count(pool, "select count(*) from kit_test.outbox where id = $1", oldId))
+                .isZero();
+        assertThat(count(pool, "select count(*) from kit_test.outbox where id = $1", freshId))
+                .isEqualTo(1);
     }
 
     @Test

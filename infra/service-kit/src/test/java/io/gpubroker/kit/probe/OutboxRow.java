@@ -1,10 +1,9 @@
 package io.gpubroker.kit.probe;
 
-import java.util.UUID;
-
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.util.UUID;
 
 /** The test service's one entity: Hibernate Reactive (and its session factory) only starts with one. */
 @Entity

@@ -1,7 +1,6 @@
 package io.gpubroker.kit.probe;
 
-import java.util.Map;
-
+import io.gpubroker.kit.rest.ApiException;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -10,8 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
-import io.gpubroker.kit.rest.ApiException;
+import java.util.Map;
 
 /** Routes that fail in each way a real service can, for the error-shape tests of service-kit. */
 @Path("/probe")
@@ -19,8 +17,7 @@ import io.gpubroker.kit.rest.ApiException;
 public class ProbeResource {
 
     /** A body with one text and one integer field. */
-    public record Order(String name, int count) {
-    }
+    public record Order(String name, int count) {}
 
     @GET
     @Path("/conflict")

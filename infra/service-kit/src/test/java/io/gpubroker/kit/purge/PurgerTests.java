@@ -5,11 +5,6 @@ import static io.gpubroker.kit.KitDb.count;
 import static io.gpubroker.kit.KitDb.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.UUID;
-
-import jakarta.inject.Inject;
-
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -17,6 +12,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The purge job against the real PostgreSQL: rows past their retention go, newer ones stay, replicas take turns. */
@@ -37,14 +35,22 @@ class PurgerTests {
     private static final double DAY = 24 * HOUR;
 
     private void processed(String eventId, double ageSeconds) {
-        rows(pool, "insert into kit_test.processed_messages (consumer, event_id, event_type, processed_at)"
-                + " values ('kit-purge', $1, 'SessionRequested', clock_timestamp() - make_interval(secs => $2))", eventId, ageSeconds);
+        rows(
+                pool,
+                "insert into kit_test.processed_messages (consumer, event_id, event_type, processed_at)"
+                        + " values ('kit-purge', $1, 'SessionRequested', clock_timestamp() - make_interval(secs => $2))",
+                eventId,
+                ageSeconds);
     }
 
     private void outboxRow(String aggregateId, double ageSeconds) {
-        rows(pool, "insert into kit_test.outbox (id, aggregatetype, aggregateid, type, topic, payload, created_at)"
-                + " values (gen_random_uuid(), 'test', $1, 'Marker', 'test.events', '{}'::jsonb,"
-                + " clock_timestamp() - make_interval(secs => $2))", aggregateId, ageSeconds);
+        rows(
+                pool,
+                "insert into kit_test.outbox (id, aggregatetype, aggregateid, type, topic, payload, created_at)"
+                        + " values (gen_random_uuid(), 'test', $1, 'Marker', 'test.events', '{}'::jsonb,"
+                        + " clock_timestamp() - make_interval(secs => $2))",
+                aggregateId,
+                ageSeconds);
     }
 
     @Test
@@ -60,10 +66,14 @@ class PurgerTests {
 
         assertThat(deleted.get(PurgeRepository.Table.PROCESSED_MESSAGES)).isGreaterThanOrEqualTo(1);
         assertThat(deleted.get(PurgeRepository.Table.OUTBOX)).isGreaterThanOrEqualTo(1);
-        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", run + "-old")).isZero();
-        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", run + "-new")).isEqualTo(1);
-        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old")).isZero();
-        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-new")).isEqualTo(1);
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", run + "-old"))
+                .isZero();
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = $1", run + "-new"))
+                .isEqualTo(1);
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old"))
+                .isZero();
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-new"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -74,15 +84,21 @@ class PurgerTests {
         Transaction tx = other.begin().await().indefinitely();
         try {
             other.preparedQuery("select pg_advisory_xact_lock(hashtext($1))")
-                    .execute(Tuple.of("gpubroker.purge.kit_test.outbox")).await().indefinitely();
+                    .execute(Tuple.of("gpubroker.purge.kit_test.outbox"))
+                    .await()
+                    .indefinitely();
 
-            assertThat(await(() -> repository.deleteBatch(PurgeRepository.Table.OUTBOX, 3600, 100))).isEqualTo(-1);
-            assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old")).isEqualTo(1);
+            assertThat(await(() -> repository.deleteBatch(PurgeRepository.Table.OUTBOX, 3600, 100)))
+                    .isEqualTo(-1);
+            assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old"))
+                    .isEqualTo(1);
         } finally {
             tx.rollback().await().indefinitely();
             other.close().await().indefinitely();
         }
-        assertThat(await(() -> repository.deleteBatch(PurgeRepository.Table.OUTBOX, 3600, 100))).isGreaterThanOrEqualTo(1);
-        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old")).isZero();
+        assertThat(await(() -> repository.deleteBatch(PurgeRepository.Table.OUTBOX, 3600, 100)))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(count(pool, "select count(*) from kit_test.outbox where aggregateid = $1", run + "-old"))
+                .isZero();
     }
 }

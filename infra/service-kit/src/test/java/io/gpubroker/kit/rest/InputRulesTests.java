@@ -3,22 +3,23 @@ package io.gpubroker.kit.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.ws.rs.core.MultivaluedHashMap;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.ws.rs.core.MultivaluedHashMap;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.junit.jupiter.api.Test;
 
 /** The shared input rules: id charset and length, control characters, strict JSON scalars and NUL-free strings. */
 class InputRulesTests {
 
-    record Body(@JsonProperty("name") String name, @JsonProperty("hours") Integer hours, @JsonProperty("count") int count,
-                @JsonProperty("limit") BigDecimal limit, @JsonProperty("retry") Boolean retry,
-                @JsonProperty("tags") List<String> tags) {
-    }
+    record Body(
+            @JsonProperty("name") String name,
+            @JsonProperty("hours") Integer hours,
+            @JsonProperty("count") int count,
+            @JsonProperty("limit") BigDecimal limit,
+            @JsonProperty("retry") Boolean retry,
+            @JsonProperty("tags") List<String> tags) {}
 
     static ApiException refused(Runnable r) {
         try {
@@ -44,14 +45,19 @@ class InputRulesTests {
 
     @Test
     void controlCharactersAndLoneSurrogatesAreFoundButUnicodeTextIsNot() {
-        for (String bad : List.of("\u0000", "a\u0001", "\u001f", "\u007f", "x\u0085", "\ud800", "a\udc00b", "\ud800x")) {
+        for (String bad :
+                List.of("\u0000", "a\u0001", "\u001f", "\u007f", "x\u0085", "\ud800", "a\udc00b", "\ud800x")) {
             assertThat(Ids.hasControl(bad)).as(bad).isTrue();
         }
         for (String ok : List.of("RTX 4090", "São Paulo", "東京", "emoji \ud83d\ude80", "")) {
             assertThat(Ids.hasControl(ok)).as(ok).isFalse();
         }
-        assertThat(refused(() -> Ids.text("a\u0000", "location", 100)).getMessage()).contains("'location'").contains("control");
-        assertThat(refused(() -> Ids.text("x".repeat(101), "location", 100)).getMessage()).contains("'location'").contains("100");
+        assertThat(refused(() -> Ids.text("a\u0000", "location", 100)).getMessage())
+                .contains("'location'")
+                .contains("control");
+        assertThat(refused(() -> Ids.text("x".repeat(101), "location", 100)).getMessage())
+                .contains("'location'")
+                .contains("100");
         assertThat(Ids.text("US-West", "location", 100)).isEqualTo("US-West");
     }
 
@@ -61,14 +67,20 @@ class InputRulesTests {
         q.add("provider", "vastai");
         assertThat(InputFilter.problem(q, "query parameter", 1024)).isNull();
         q.add("session_id", "ab\u0000");
-        assertThat(InputFilter.problem(q, "query parameter", 1024)).contains("'session_id'").contains("control");
+        assertThat(InputFilter.problem(q, "query parameter", 1024))
+                .contains("'session_id'")
+                .contains("control");
         MultivaluedHashMap<String, String> p = new MultivaluedHashMap<>(Map.of("id", "x".repeat(257)));
-        assertThat(InputFilter.problem(p, "path parameter", 256)).contains("'id'").contains("256");
+        assertThat(InputFilter.problem(p, "path parameter", 256))
+                .contains("'id'")
+                .contains("256");
     }
 
     @Test
     void jsonNumbersAndBooleansMustBeTypedAsSuch() {
-        Body ok = JsonBodies.read("{\"name\":\"n\",\"hours\":2,\"count\":3,\"limit\":250.50,\"retry\":true,\"tags\":[\"a\"]}", Body.class);
+        Body ok = JsonBodies.read(
+                "{\"name\":\"n\",\"hours\":2,\"count\":3,\"limit\":250.50,\"retry\":true,\"tags\":[\"a\"]}",
+                Body.class);
         assertThat(ok.hours()).isEqualTo(2);
         assertThat(ok.limit()).isEqualByComparingTo("250.50");
         Map<String, String> wrong = Map.of(
@@ -96,6 +108,7 @@ class InputRulesTests {
         assertThatThrownBy(() -> mapper.readValue("{\"name\":\"\\u0000\"}", Body.class))
                 .isInstanceOf(com.fasterxml.jackson.databind.exc.MismatchedInputException.class);
         assertThat(ErrorMapper.describe(org.assertj.core.api.Assertions.catchThrowable(
-                () -> mapper.readValue("{\"limit\":\"1\"}", Body.class)))).isEqualTo("invalid value for 'limit'");
+                        () -> mapper.readValue("{\"limit\":\"1\"}", Body.class))))
+                .isEqualTo("invalid value for 'limit'");
     }
 }

@@ -3,7 +3,6 @@ package io.gpubroker.kit.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 /** The startup check's rules: missing, short, simple and known-default secrets are refused. */
@@ -13,14 +12,22 @@ class SecretRulesTests {
 
     @Test
     void missingOrBlankIsRefusedNamingTheVariable() {
-        assertThat(SecretRules.problem(VERIFY, Optional.empty())).get().asString()
-                .contains("BROKER_VERIFY_SECRET is not set").contains("broker.verification.secret");
-        assertThat(SecretRules.problem(VERIFY, Optional.of("   "))).get().asString().contains("is not set");
+        assertThat(SecretRules.problem(VERIFY, Optional.empty()))
+                .get()
+                .asString()
+                .contains("BROKER_VERIFY_SECRET is not set")
+                .contains("broker.verification.secret");
+        assertThat(SecretRules.problem(VERIFY, Optional.of("   ")))
+                .get()
+                .asString()
+                .contains("is not set");
     }
 
     @Test
     void theFormerShippedDefaultIsRefused() {
-        assertThat(SecretRules.problem(VERIFY, Optional.of("local-development-verification-secret"))).get().asString()
+        assertThat(SecretRules.problem(VERIFY, Optional.of("local-development-verification-secret")))
+                .get()
+                .asString()
                 .contains("BROKER_VERIFY_SECRET is a known default");
     }
 
@@ -28,19 +35,27 @@ class SecretRulesTests {
     void simulatorKeysAndPlaceholdersAreRefused() {
         Secret vast = Secret.providerKey("vastai");
         assertThat(vast.variable()).isEqualTo("BROKER_PROVIDERS_VASTAI_API_KEY");
-        assertThat(SecretRules.problem(vast, Optional.of("sim-vastai-key"))).get().asString().contains("known default");
-        assertThat(SecretRules.problem(VERIFY, Optional.of("please-changeme-before-production-0123"))).isPresent();
+        assertThat(SecretRules.problem(vast, Optional.of("sim-vastai-key")))
+                .get()
+                .asString()
+                .contains("known default");
+        assertThat(SecretRules.problem(VERIFY, Optional.of("please-changeme-before-production-0123")))
+                .isPresent();
     }
 
     @Test
     void shortIsRefusedWithTheLengths() {
-        assertThat(SecretRules.problem(VERIFY, Optional.of(GOOD.substring(0, 31)))).get().asString()
+        assertThat(SecretRules.problem(VERIFY, Optional.of(GOOD.substring(0, 31))))
+                .get()
+                .asString()
                 .contains("too short (31 characters, at least 32 required)");
     }
 
     @Test
     void lowEntropyIsRefused() {
-        assertThat(SecretRules.problem(VERIFY, Optional.of("abababababababababababababababab"))).get().asString()
+        assertThat(SecretRules.problem(VERIFY, Optional.of("abababababababababababababababab")))
+                .get()
+                .asString()
                 .contains("too simple");
     }
 
@@ -48,7 +63,8 @@ class SecretRulesTests {
     void aLongRandomValueIsAccepted() {
         assertThat(SecretRules.problem(VERIFY, Optional.of(GOOD))).isEmpty();
         // a provider's own key format may be shorter than ours
-        assertThat(SecretRules.problem(Secret.providerKey("rackrr"), Optional.of("rk_9f3Ka81LmQ2zX7"))).isEmpty();
+        assertThat(SecretRules.problem(Secret.providerKey("rackrr"), Optional.of("rk_9f3Ka81LmQ2zX7")))
+                .isEmpty();
     }
 
     @Test

@@ -1,5 +1,20 @@
 package io.gpubroker.provider.adapter.barrack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpubroker.contracts.NormalisedOffer;
+import io.gpubroker.provider.adapter.BilledAmounts;
+import io.gpubroker.provider.adapter.BillingApi;
+import io.gpubroker.provider.adapter.BrokerState;
+import io.gpubroker.provider.adapter.ErrorClass;
+import io.gpubroker.provider.adapter.GpuNames;
+import io.gpubroker.provider.adapter.InstanceView;
+import io.gpubroker.provider.adapter.Offers;
+import io.gpubroker.provider.adapter.ProviderAdapter;
+import io.gpubroker.provider.adapter.ProviderException;
+import io.gpubroker.provider.adapter.ProviderHttp;
+import io.gpubroker.provider.adapter.ProviderHttp.Response;
+import io.gpubroker.provider.adapter.ProviderSettings;
+import io.gpubroker.provider.adapter.ProvisionSpec;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -16,23 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.gpubroker.contracts.BilledCosts;
-import io.gpubroker.contracts.NormalisedOffer;
-import io.gpubroker.provider.adapter.BilledAmounts;
-import io.gpubroker.provider.adapter.BillingApi;
-import io.gpubroker.provider.adapter.BrokerState;
-import io.gpubroker.provider.adapter.ErrorClass;
-import io.gpubroker.provider.adapter.GpuNames;
-import io.gpubroker.provider.adapter.InstanceView;
-import io.gpubroker.provider.adapter.Offers;
-import io.gpubroker.provider.adapter.ProviderAdapter;
-import io.gpubroker.provider.adapter.ProviderException;
-import io.gpubroker.provider.adapter.ProviderHttp;
-import io.gpubroker.provider.adapter.ProviderHttp.Response;
-import io.gpubroker.provider.adapter.ProviderSettings;
-import io.gpubroker.provider.adapter.ProvisionSpec;
-
 /**
  * Barrack (Hyperstack-based): {@code X-API-Key} auth; offers = region x model x GPU count with stock
  * from {@code /gpu-stocks/}, prices per GPU and tier from {@code /pricing/}; keys are registered once
@@ -47,7 +45,9 @@ public final class BarrackAdapter implements ProviderAdapter {
 
     public BarrackAdapter(ProviderSettings s) {
         this.settings = s;
-        this.http = new ProviderHttp(s.baseUrl(), Map.of("X-API-Key", s.apiKey()),
+        this.http = new ProviderHttp(
+                s.baseUrl(),
+                Map.of("X-API-Key", s.apiKey()),
                 s.duration("http-timeout", java.time.Duration.ofSeconds(30)));
     }
 
@@ -77,18 +77,29 @@ public final class BarrackAdapter implements ProviderAdapter {
         // a 200 carrying {"success": false} is a failure too
         if (r.ok() && r.json().has("success") && !r.json().path("success").asBoolean(true)) {
             ErrorClass c = refine(r);
-            throw new ProviderException(c == null ? ErrorClass.TRANSIENT : c, what + ": " + r.snippet(), r.status(), null, false, null);
+            throw new ProviderException(
+                    c == null ? ErrorClass.TRANSIENT : c, what + ": " + r.snippet(), r.status(), null, false, null);
         }
         return ProviderHttp.require(what, r, BarrackAdapter::refine);
     }
 
     @Override
     public List<NormalisedOffer> fetchOffers(Instant fetchedAt) {
-        JsonNode stocks = checked("barrack stocks", http.get(path("stocks", "/gpu-stocks/", null))).json().path("data").path("stocks");
-        JsonNode pricing = checked("barrack pricing", http.get(path("pricing", "/pricing/", null) + "?currency=USD")).json()
+        JsonNode stocks = checked("barrack stocks", http.get(path("stocks", "/gpu-stocks/", null)))
+                .json()
+                .path("data")
+                .path("stocks");
+        JsonNode pricing = checked("barrack pricing", http.get(path("pricing", "/pricing/", null) + "?currency=USD"))
+                .json()
                 .path("pricing_data");
-        JsonNode specs = checked("barrack gpu specs", http.get(path("gpu-specs", "/gpu-specs/", null))).json().path("data").path("gpu_specs");
-        JsonNode regions = checked("barrack regions", http.get(path("regions", "/regions/", null))).json().path("data").path("regions");
+        JsonNode specs = checked("barrack gpu specs", http.get(path("gpu-specs", "/gpu-specs/", null)))
+                .json()
+                .path("data")
+                .path("gpu_specs");
+        JsonNode regions = checked("barrack regions", http.get(path("regions", "/regions/", null)))
+                .json()
+                .path("data")
+                .path("regions");
         if (!stocks.isArray()) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "barrack stocks: no data.stocks array");
         }
@@ -105,14 +116,28 @@ public final class BarrackAdapter implements ProviderAdapter {
             for (JsonNode model : region.path("models")) {
                 String modelName = model.path("model").asText();
                 JsonNode spec = specByModel.get(modelName);
-                String modelTier = tier != null ? tier : spec == null ? "legacy" : spec.path("tier").asText("legacy");
-                JsonNode perGpu = pricing.path("gpus").path("pricing").path(modelTier).path(modelName).path("prices").path("USD");
+                String modelTier = tier != null
+                        ? tier
+                        : spec == null ? "legacy" : spec.path("tier").asText("legacy");
+                JsonNode perGpu = pricing.path("gpus")
+                        .path("pricing")
+                        .path(modelTier)
+                        .path(modelName)
+                        .path("prices")
+                        .path("USD");
                 if (!perGpu.isNumber()) {
                     continue; // no price: not an offer the broker can quote
                 }
-                double volumePerTb = pricing.path("volumes").path("pricing").path(modelTier)
-                        .path(modelTier.equals("legacy") ? "SSD" : "NVMe").path("prices").path("USD").asDouble(0);
-                int vram = spec == null ? GpuNames.gbInName(modelName) : GpuNames.nearestMarketed(spec.path("vram_gb").asDouble());
+                double volumePerTb = pricing.path("volumes")
+                        .path("pricing")
+                        .path(modelTier)
+                        .path(modelTier.equals("legacy") ? "SSD" : "NVMe")
+                        .path("prices")
+                        .path("USD")
+                        .asDouble(0);
+                int vram = spec == null
+                        ? GpuNames.gbInName(modelName)
+                        : GpuNames.nearestMarketed(spec.path("vram_gb").asDouble());
                 var configs = model.path("configurations").fields();
                 while (configs.hasNext()) {
                     var e = configs.next();
@@ -133,13 +158,43 @@ public final class BarrackAdapter implements ProviderAdapter {
                     }
                     double price = perGpu.asDouble() * count + osGb / 1024.0 * volumePerTb;
                     String nativeId = regionName + "-" + modelName + "-" + count + "x";
-                    out.add(new NormalisedOffer("barrack-" + nativeId, "barrack", nativeId, GpuNames.normalise(modelName, vram),
-                            count, vram, Offers.usd(price), "USD",
-                            regionInfo == null ? regionName : regionName + " (" + regionInfo.path("location").asText() + ")",
-                            regionInfo == null ? null : regionInfo.path("country").asText(null), null, true, available,
-                            spec == null ? null : Offers.cuda(spec.path("cuda_version").asText(null)), null, null, vcpus, ram, osGb,
-                            fetchedAt, Offers.provisioning("region", regionName, "gpu_model", modelName, "gpu_count", count,
-                                    "tier", modelTier)));
+                    out.add(new NormalisedOffer(
+                            "barrack-" + nativeId,
+                            "barrack",
+                            nativeId,
+                            GpuNames.normalise(modelName, vram),
+                            count,
+                            vram,
+                            Offers.usd(price),
+                            "USD",
+                            regionInfo == null
+                                    ? regionName
+                                    : regionName + " ("
+                                            + regionInfo.path("location").asText() + ")",
+                            regionInfo == null
+                                    ? null
+                                    : regionInfo.path("country").asText(null),
+                            null,
+                            true,
+                            available,
+                            spec == null
+                                    ? null
+                                    : Offers.cuda(spec.path("cuda_version").asText(null)),
+                            null,
+                            null,
+                            vcpus,
+                            ram,
+                            osGb,
+                            fetchedAt,
+                            Offers.provisioning(
+                                    "region",
+                                    regionName,
+                                    "gpu_model",
+                                    modelName,
+                                    "gpu_count",
+                                    count,
+                                    "tier",
+                                    modelTier)));
                 }
             }
         }
@@ -154,7 +209,8 @@ public final class BarrackAdapter implements ProviderAdapter {
         }
         Response r = http.get(path("ssh-key", "/ssh-keys/{id}/", name));
         if (r.status() == 404) {
-            Response c = http.post(path("ssh-keys", "/ssh-keys/", null), Map.of("name", name, "public_key", publicKey.trim()));
+            Response c = http.post(
+                    path("ssh-keys", "/ssh-keys/", null), Map.of("name", name, "public_key", publicKey.trim()));
             // a concurrent registration of the same key is fine: the name is derived from the key
             if (!(c.status() == 400 && c.snippet().contains("already exists"))) {
                 checked("barrack register key", c);
@@ -168,7 +224,8 @@ public final class BarrackAdapter implements ProviderAdapter {
 
     static String digest(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -178,14 +235,18 @@ public final class BarrackAdapter implements ProviderAdapter {
     public String create(ProvisionSpec spec) {
         String keyName = ensureKey(spec.sshPublicKeys().get(0));
         StringBuilder cloudInit = new StringBuilder("#cloud-config\nssh_authorized_keys:\n");
-        spec.sshPublicKeys().forEach(k -> cloudInit.append("  - ").append(k.trim()).append('\n'));
+        spec.sshPublicKeys()
+                .forEach(k -> cloudInit.append("  - ").append(k.trim()).append('\n'));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("instance_name", spec.tag());
         body.put("region", spec.required("region"));
         body.put("gpu_model", spec.required("gpu_model"));
         body.put("gpu_count", spec.requiredInt("gpu_count"));
-        body.put("image_name", spec.image() != null && !spec.image().isBlank() ? spec.image()
-                : settings.option("image", "Ubuntu Server 24.04 LTS"));
+        body.put(
+                "image_name",
+                spec.image() != null && !spec.image().isBlank()
+                        ? spec.image()
+                        : settings.option("image", "Ubuntu Server 24.04 LTS"));
         body.put("ssh_key", keyName);
         body.put("cloud_init", cloudInit.toString());
         body.put("public_ip", true);
@@ -205,8 +266,19 @@ public final class BarrackAdapter implements ProviderAdapter {
     }
 
     private static Map<String, Object> rule(int port) {
-        return Map.of("direction", "ingress", "protocol", "tcp", "ethertype", "IPv4", "port_range_min", port,
-                "port_range_max", port, "remote_ip_prefix", "0.0.0.0/0");
+        return Map.of(
+                "direction",
+                "ingress",
+                "protocol",
+                "tcp",
+                "ethertype",
+                "IPv4",
+                "port_range_min",
+                port,
+                "port_range_max",
+                port,
+                "remote_ip_prefix",
+                "0.0.0.0/0");
     }
 
     @Override
@@ -226,18 +298,28 @@ public final class BarrackAdapter implements ProviderAdapter {
         if (port == null && ip != null) {
             port = 22;
         }
-        boolean attached = ip != null && settings.option("ip-status-attached", "attached").equalsIgnoreCase(String.valueOf(ipStatus));
+        boolean attached = ip != null
+                && settings.option("ip-status-attached", "attached").equalsIgnoreCase(String.valueOf(ipStatus));
         BrokerState state = map(status, attached);
         boolean up = state == BrokerState.RUNNING;
         Instant created = null;
         try {
-            created = ProviderHttp.text(i, "created_at") == null ? null : Instant.parse(ProviderHttp.text(i, "created_at"));
+            created = ProviderHttp.text(i, "created_at") == null
+                    ? null
+                    : Instant.parse(ProviderHttp.text(i, "created_at"));
         } catch (RuntimeException ignored) {
             // informative only
         }
-        return new InstanceView(ProviderHttp.text(i, "instance_id"), ProviderHttp.text(i, "vm_name"),
-                status + (ipStatus == null ? "" : "/ip:" + ipStatus), state, up ? ip : null, up ? port : null,
-                up ? settings.option("ssh-user", "ubuntu") : null, up ? apiEndpoint(i, ip) : null, created);
+        return new InstanceView(
+                ProviderHttp.text(i, "instance_id"),
+                ProviderHttp.text(i, "vm_name"),
+                status + (ipStatus == null ? "" : "/ip:" + ipStatus),
+                state,
+                up ? ip : null,
+                up ? port : null,
+                up ? settings.option("ssh-user", "ubuntu") : null,
+                up ? apiEndpoint(i, ip) : null,
+                created);
     }
 
     /**
@@ -256,7 +338,10 @@ public final class BarrackAdapter implements ProviderAdapter {
             for (var it = map.fields(); it.hasNext(); ) {
                 var e = it.next();
                 int internal = parsePort(e.getKey());
-                if (internal > 0 && internal != 22 && (best == null || internal < best) && e.getValue().asInt() > 0) {
+                if (internal > 0
+                        && internal != 22
+                        && (best == null || internal < best)
+                        && e.getValue().asInt() > 0) {
                     best = internal;
                     external = e.getValue().asInt();
                 }
@@ -265,7 +350,10 @@ public final class BarrackAdapter implements ProviderAdapter {
         }
         for (JsonNode r : i.path("security_rules")) {
             int p = r.path("port_range_min").asInt();
-            if ("ingress".equalsIgnoreCase(r.path("direction").asText("ingress")) && p > 0 && p != 22 && (best == null || p < best)) {
+            if ("ingress".equalsIgnoreCase(r.path("direction").asText("ingress"))
+                    && p > 0
+                    && p != 22
+                    && (best == null || p < best)) {
                 best = p;
             }
         }
@@ -305,10 +393,12 @@ public final class BarrackAdapter implements ProviderAdapter {
         int page = 1;
         int pages;
         do {
-            Response r = checked("barrack list", http.get(path("list", "/instances/", null) + "?page=" + page + "&page_size=100"));
+            Response r = checked(
+                    "barrack list", http.get(path("list", "/instances/", null) + "?page=" + page + "&page_size=100"));
             JsonNode items = r.json().path("data").path("instances");
             if (!items.isArray()) {
-                throw ProviderException.of(ErrorClass.TRANSIENT, "barrack list: page " + page + " has no data.instances");
+                throw ProviderException.of(
+                        ErrorClass.TRANSIENT, "barrack list: page " + page + " has no data.instances");
             }
             items.forEach(i -> out.add(view(i)));
             pages = r.json().path("pagination").path("total_pages").asInt(1);
@@ -325,8 +415,10 @@ public final class BarrackAdapter implements ProviderAdapter {
     /** {@code GET /instances/{id}/billing/}: what one instance cost, also after delete; 404 when unknown. */
     @Override
     public BigDecimal billedCost(String instanceId) {
-        Response r = ProviderHttp.require("barrack billing of " + instanceId,
-                http.get(path("billing", "/instances/{id}/billing/", instanceId)), BilledAmounts::refine);
+        Response r = ProviderHttp.require(
+                "barrack billing of " + instanceId,
+                http.get(path("billing", "/instances/{id}/billing/", instanceId)),
+                BilledAmounts::refine);
         JsonNode body = r.exactJson();
         if (!body.path("success").asBoolean(true) || !body.path("data").isObject()) {
             throw BilledAmounts.badAnswer("barrack", body, "no data");

@@ -1,15 +1,5 @@
 package io.gpubroker.provider.adapter.rackrr;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
@@ -26,6 +16,15 @@ import io.gpubroker.provider.adapter.ProviderHttp;
 import io.gpubroker.provider.adapter.ProviderHttp.Response;
 import io.gpubroker.provider.adapter.ProviderSettings;
 import io.gpubroker.provider.adapter.ProvisionSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Rackrr ({@code /v1}): an aggregator whose offers are identified by provider id + ref + GPU model;
@@ -39,7 +38,9 @@ public final class RackrrAdapter implements ProviderAdapter {
 
     public RackrrAdapter(ProviderSettings s) {
         this.settings = s;
-        this.http = new ProviderHttp(s.baseUrl(), Map.of("Authorization", "Bearer " + s.apiKey()),
+        this.http = new ProviderHttp(
+                s.baseUrl(),
+                Map.of("Authorization", "Bearer " + s.apiKey()),
                 s.duration("http-timeout", java.time.Duration.ofSeconds(30)));
     }
 
@@ -82,20 +83,55 @@ public final class RackrrAdapter implements ProviderAdapter {
             String display = text(o, "gpu_name");
             int gb = vram != null ? GpuNames.nearestMarketed(vram) : GpuNames.gbInName(slug);
             JsonNode notes = o.get(f("notes"));
-            String type = notes == null || notes.isNull() ? "dedicated" : notes.path("type").asText("dedicated");
+            String type = notes == null || notes.isNull()
+                    ? "dedicated"
+                    : notes.path("type").asText("dedicated");
             int vcpus = Offers.even(o.path(f("vcpus")).asInt(2));
             int ram = Offers.even(o.path(f("ram")).asInt(2));
             String country = text(o, "location");
             String region = text(o, "region");
-            out.add(new NormalisedOffer("rackrr-" + ref, "rackrr", ref, GpuNames.normalise(display != null ? display : slug, gb),
-                    o.path(f("gpu_count")).asInt(1), gb, Offers.usd(o.path(f("price_per_hour")).asDouble()), "USD",
-                    region != null ? region : country, country, ProviderHttp.decimal(o, f("reliability")),
-                    o.path(f("available")).asBoolean(true), null, Offers.cuda(text(o, "cuda_version")), null, null,
-                    vcpus, ram, ProviderHttp.integer(o, f("storage")), fetchedAt,
-                    Offers.provisioning("provider_id", text(o, "provider_id"), "provider_ref", ref, "gpu_model", slug,
-                            "gpu_count", o.path(f("gpu_count")).asInt(1), "vcpus", vcpus, "ram", ram,
-                            "storage", o.path(f("storage")).asInt(100), "vm_type", type,
-                            "fixed_spec", notes == null ? "false" : String.valueOf(notes.path("fixed_spec").asBoolean(false)))));
+            out.add(new NormalisedOffer(
+                    "rackrr-" + ref,
+                    "rackrr",
+                    ref,
+                    GpuNames.normalise(display != null ? display : slug, gb),
+                    o.path(f("gpu_count")).asInt(1),
+                    gb,
+                    Offers.usd(o.path(f("price_per_hour")).asDouble()),
+                    "USD",
+                    region != null ? region : country,
+                    country,
+                    ProviderHttp.decimal(o, f("reliability")),
+                    o.path(f("available")).asBoolean(true),
+                    null,
+                    Offers.cuda(text(o, "cuda_version")),
+                    null,
+                    null,
+                    vcpus,
+                    ram,
+                    ProviderHttp.integer(o, f("storage")),
+                    fetchedAt,
+                    Offers.provisioning(
+                            "provider_id",
+                            text(o, "provider_id"),
+                            "provider_ref",
+                            ref,
+                            "gpu_model",
+                            slug,
+                            "gpu_count",
+                            o.path(f("gpu_count")).asInt(1),
+                            "vcpus",
+                            vcpus,
+                            "ram",
+                            ram,
+                            "storage",
+                            o.path(f("storage")).asInt(100),
+                            "vm_type",
+                            type,
+                            "fixed_spec",
+                            notes == null
+                                    ? "false"
+                                    : String.valueOf(notes.path("fixed_spec").asBoolean(false)))));
         }
         return out;
     }
@@ -115,19 +151,26 @@ public final class RackrrAdapter implements ProviderAdapter {
         body.put("storage", spec.diskGb() != null && !fixed ? Math.max(10, spec.diskGb()) : storage);
         body.put("user_provided_name", spec.tag());
         // Rackrr takes exactly one key per VM (no key API): the configured one of the command's keys
-        int idx = Math.min(settings.intOption("key-index", 0), spec.sshPublicKeys().size() - 1);
+        int idx = Math.min(
+                settings.intOption("key-index", 0), spec.sshPublicKeys().size() - 1);
         body.put("ssh_public_key", spec.sshPublicKeys().get(idx).trim());
         Response r = http.post("/vms/provision", body);
         if (r.status() == 404) {
             // unknown provider_ref: the offer is gone since the catalog was read
-            throw new ProviderException(ErrorClass.STALE_INVENTORY, "rackrr create: " + r.snippet(), 404, null, false, null);
+            throw new ProviderException(
+                    ErrorClass.STALE_INVENTORY, "rackrr create: " + r.snippet(), 404, null, false, null);
         }
         ProviderHttp.require("rackrr create", r, RackrrAdapter::refine);
         String id = text(r.json(), "id");
         if (id == null) {
             ErrorClass c = refine(r);
-            throw new ProviderException(c == null ? ErrorClass.TRANSIENT : c, "rackrr create: no id in " + r.snippet(), r.status(),
-                    null, false, null);
+            throw new ProviderException(
+                    c == null ? ErrorClass.TRANSIENT : c,
+                    "rackrr create: no id in " + r.snippet(),
+                    r.status(),
+                    null,
+                    false,
+                    null);
         }
         return id;
     }
@@ -154,8 +197,16 @@ public final class RackrrAdapter implements ProviderAdapter {
             // informative only
         }
         String user = text(v, "ssh_user");
-        return new InstanceView(text(v, "id"), text(v, "user_provided_name"), status, state, up ? ip : null, up ? port : null,
-                up ? (user != null ? user : settings.option("ssh-user", "user")) : null, null, created);
+        return new InstanceView(
+                text(v, "id"),
+                text(v, "user_provided_name"),
+                status,
+                state,
+                up ? ip : null,
+                up ? port : null,
+                up ? (user != null ? user : settings.option("ssh-user", "user")) : null,
+                null,
+                created);
     }
 
     static BrokerState map(String status, String ip, Integer port, String terminated) {
@@ -204,8 +255,10 @@ public final class RackrrAdapter implements ProviderAdapter {
     @Override
     public BilledCosts billedCosts(Collection<String> instanceIds) {
         // status-only classification: a 503 saying "wallet service degraded" is an outage, not missing funds
-        Response r = ProviderHttp.require("rackrr wallet transactions",
-                http.get(settings.option("path.transactions", "/wallets/transactions")), BilledAmounts::refine);
+        Response r = ProviderHttp.require(
+                "rackrr wallet transactions",
+                http.get(settings.option("path.transactions", "/wallets/transactions")),
+                BilledAmounts::refine);
         JsonNode body = r.exactJson();
         JsonNode list = body.isArray() ? body : body.get("transactions");
         if (list == null || !list.isArray()) {

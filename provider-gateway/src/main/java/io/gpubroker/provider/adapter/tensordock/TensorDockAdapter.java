@@ -1,14 +1,5 @@
 package io.gpubroker.provider.adapter.tensordock;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.provider.adapter.BrokerState;
@@ -22,6 +13,14 @@ import io.gpubroker.provider.adapter.ProviderHttp;
 import io.gpubroker.provider.adapter.ProviderHttp.Response;
 import io.gpubroker.provider.adapter.ProviderSettings;
 import io.gpubroker.provider.adapter.ProvisionSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * TensorDock v2: offers from {@code /locations} (location x GPU model, one offer per GPU count),
@@ -37,7 +36,9 @@ public final class TensorDockAdapter implements ProviderAdapter {
 
     public TensorDockAdapter(ProviderSettings s) {
         this.settings = s;
-        this.http = new ProviderHttp(s.baseUrl(), Map.of("Authorization", "Bearer " + s.apiKey()),
+        this.http = new ProviderHttp(
+                s.baseUrl(),
+                Map.of("Authorization", "Bearer " + s.apiKey()),
                 s.duration("http-timeout", java.time.Duration.ofSeconds(30)));
     }
 
@@ -52,8 +53,13 @@ public final class TensorDockAdapter implements ProviderAdapter {
         if (r.ok() && j.has("error") && (j.path("status").asInt(200) >= 400 || !j.has("data"))) {
             String msg = ProviderHttp.text(j, "error");
             ErrorClass c = classifyMessage(msg);
-            return new ProviderException(c == null ? ErrorClass.INVALID : c, what + ": " + msg, j.path("status").asInt(200),
-                    null, false, null);
+            return new ProviderException(
+                    c == null ? ErrorClass.INVALID : c,
+                    what + ": " + msg,
+                    j.path("status").asInt(200),
+                    null,
+                    false,
+                    null);
         }
         return null;
     }
@@ -80,7 +86,8 @@ public final class TensorDockAdapter implements ProviderAdapter {
             return ErrorClass.INSUFFICIENT_FUNDS;
         }
         return r.status() >= 400 && r.status() < 500 && r.status() != 429 && r.status() != 404
-                ? classifyMessage(ProviderHttp.text(r.json(), "error")) : null;
+                ? classifyMessage(ProviderHttp.text(r.json(), "error"))
+                : null;
     }
 
     private Response checked(String what, Response r) {
@@ -120,17 +127,54 @@ public final class TensorDockAdapter implements ProviderAdapter {
                     if (n > max) {
                         break;
                     }
-                    int vcpu = Offers.even(Math.min(Math.max(2, vcpuPerGpu * n), res.path("max_vcpus").asInt(Integer.MAX_VALUE)));
-                    int ram = Offers.even(Math.min(ramPerGpu * n, res.path("max_ram_gb").asInt(Integer.MAX_VALUE)));
+                    int vcpu = Offers.even(Math.min(
+                            Math.max(2, vcpuPerGpu * n), res.path("max_vcpus").asInt(Integer.MAX_VALUE)));
+                    int ram = Offers.even(
+                            Math.min(ramPerGpu * n, res.path("max_ram_gb").asInt(Integer.MAX_VALUE)));
                     int disk = Math.min(storage, res.path("max_storage_gb").asInt(Integer.MAX_VALUE));
-                    double price = perGpu * n + vcpu * pricing.path("per_vcpu_hr").asDouble()
-                            + ram * pricing.path("per_gb_ram_hr").asDouble() + disk * pricing.path("per_gb_storage_hr").asDouble();
+                    double price = perGpu * n
+                            + vcpu * pricing.path("per_vcpu_hr").asDouble()
+                            + ram * pricing.path("per_gb_ram_hr").asDouble()
+                            + disk * pricing.path("per_gb_storage_hr").asDouble();
                     String nativeId = locId + "-" + v0 + "-" + n + "x";
-                    out.add(new NormalisedOffer("tensordock-" + nativeId, "tensordock", nativeId, gpu, n, vram,
-                            Offers.usd(price), "USD", location, country, null, true, max / n, null, null, null, vcpu, ram,
-                            disk, fetchedAt, Offers.provisioning("location_id", locId, "gpu", v0, "gpu_count", n,
-                                    "vcpu", vcpu, "ram_gb", ram, "storage_gb", disk,
-                                    "dedicated_ip", g.path("network_features").path("dedicated_ip_available").asBoolean(false)
+                    out.add(new NormalisedOffer(
+                            "tensordock-" + nativeId,
+                            "tensordock",
+                            nativeId,
+                            gpu,
+                            n,
+                            vram,
+                            Offers.usd(price),
+                            "USD",
+                            location,
+                            country,
+                            null,
+                            true,
+                            max / n,
+                            null,
+                            null,
+                            null,
+                            vcpu,
+                            ram,
+                            disk,
+                            fetchedAt,
+                            Offers.provisioning(
+                                    "location_id",
+                                    locId,
+                                    "gpu",
+                                    v0,
+                                    "gpu_count",
+                                    n,
+                                    "vcpu",
+                                    vcpu,
+                                    "ram_gb",
+                                    ram,
+                                    "storage_gb",
+                                    disk,
+                                    "dedicated_ip",
+                                    g.path("network_features")
+                                                    .path("dedicated_ip_available")
+                                                    .asBoolean(false)
                                             && settings.boolOption("use-dedicated-ip", false))));
                 }
             }
@@ -157,23 +201,34 @@ public final class TensorDockAdapter implements ProviderAdapter {
             runcmd.add("echo '" + line + "' >> /home/" + user + "/.ssh/authorized_keys");
             runcmd.add("echo '" + line + "' >> /root/.ssh/authorized_keys");
         }
-        runcmd.add("chown -R " + user + ":" + user + " /home/" + user + "/.ssh && chmod 600 /home/" + user + "/.ssh/authorized_keys");
+        runcmd.add("chown -R " + user + ":" + user + " /home/" + user + "/.ssh && chmod 600 /home/" + user
+                + "/.ssh/authorized_keys");
         Map<String, Object> resources = new LinkedHashMap<>();
         resources.put("vcpu_count", spec.requiredInt("vcpu"));
         resources.put("ram_gb", spec.requiredInt("ram_gb"));
-        resources.put("storage_gb", spec.diskGb() != null ? Math.max(spec.diskGb(), spec.requiredInt("storage_gb")) : spec.requiredInt("storage_gb"));
+        resources.put(
+                "storage_gb",
+                spec.diskGb() != null
+                        ? Math.max(spec.diskGb(), spec.requiredInt("storage_gb"))
+                        : spec.requiredInt("storage_gb"));
         resources.put("gpus", Map.of(spec.required("gpu"), Map.of("count", spec.requiredInt("gpu_count"))));
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("name", spec.tag());
         attrs.put("type", "virtualmachine");
-        attrs.put("image", spec.image() != null && !spec.image().isBlank() ? spec.image() : settings.option("image", "ubuntu2404"));
+        attrs.put(
+                "image",
+                spec.image() != null && !spec.image().isBlank()
+                        ? spec.image()
+                        : settings.option("image", "ubuntu2404"));
         attrs.put("location_id", spec.required("location_id"));
         attrs.put("resources", resources);
         attrs.put("useDedicatedIp", dedicated);
         attrs.put("port_forwards", forwards);
         attrs.put("ssh_key", spec.sshPublicKeys().get(0).trim());
         attrs.put("cloud_init", Map.of("runcmd", runcmd));
-        Response r = checked("tensordock create", http.post("/instances", Map.of("data", Map.of("type", "virtualmachine", "attributes", attrs))));
+        Response r = checked(
+                "tensordock create",
+                http.post("/instances", Map.of("data", Map.of("type", "virtualmachine", "attributes", attrs))));
         String id = ProviderHttp.text(r.json().path("data"), "id");
         if (id == null) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "tensordock create: no data.id in " + r.snippet());
@@ -211,7 +266,9 @@ public final class TensorDockAdapter implements ProviderAdapter {
             int internal = f.path("internal_port").asInt();
             if (internal == 22) {
                 port = f.path("external_port").asInt();
-            } else if (internal > 0 && internal < appInternal && f.path("external_port").asInt() > 0) {
+            } else if (internal > 0
+                    && internal < appInternal
+                    && f.path("external_port").asInt() > 0) {
                 // TensorDock may assign another external port than asked: the reported one is the truth
                 appInternal = internal;
                 appExternal = f.path("external_port").asInt();
@@ -232,9 +289,16 @@ public final class TensorDockAdapter implements ProviderAdapter {
             }
         }
         boolean up = state == BrokerState.RUNNING;
-        return new InstanceView(ProviderHttp.text(i, "id"), ProviderHttp.text(i, "name"), status, state,
-                up ? ip : null, up ? port : null, up ? settings.option("ssh-user", "user") : null,
-                up && appExternal != null ? "http://" + ip + ":" + appExternal : null, created);
+        return new InstanceView(
+                ProviderHttp.text(i, "id"),
+                ProviderHttp.text(i, "name"),
+                status,
+                state,
+                up ? ip : null,
+                up ? port : null,
+                up ? settings.option("ssh-user", "user") : null,
+                up && appExternal != null ? "http://" + ip + ":" + appExternal : null,
+                created);
     }
 
     static BrokerState map(String status, String ip, Integer port) {

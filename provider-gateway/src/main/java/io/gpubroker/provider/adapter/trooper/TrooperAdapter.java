@@ -1,16 +1,5 @@
 package io.gpubroker.provider.adapter.trooper;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.provider.adapter.BrokerState;
@@ -25,6 +14,16 @@ import io.gpubroker.provider.adapter.ProviderHttp.Response;
 import io.gpubroker.provider.adapter.ProviderSettings;
 import io.gpubroker.provider.adapter.ProvisionSpec;
 import io.gpubroker.provider.adapter.SshKeyInstaller;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Trooper.ai: blibs priced in EUR (converted to USD with {@code eur-to-usd}); an order must echo the
@@ -43,7 +42,9 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
 
     public TrooperAdapter(ProviderSettings s) {
         this.settings = s;
-        this.http = new ProviderHttp(s.baseUrl(), Map.of("Authorization", "Bearer " + s.apiKey()),
+        this.http = new ProviderHttp(
+                s.baseUrl(),
+                Map.of("Authorization", "Bearer " + s.apiKey()),
                 s.duration("http-timeout", java.time.Duration.ofSeconds(30)));
         this.ssh = new SshKeyInstaller(s.duration("ssh-timeout", java.time.Duration.ofSeconds(15)));
     }
@@ -55,7 +56,8 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
 
     ErrorClass refine(Response r) {
         String m = String.valueOf(ProviderHttp.text(r.json(), "error")).toLowerCase(Locale.ROOT);
-        if (m.contains(settings.option("error.price-changed", "price has changed").toLowerCase(Locale.ROOT))) {
+        if (m.contains(
+                settings.option("error.price-changed", "price has changed").toLowerCase(Locale.ROOT))) {
             return ErrorClass.PRICE_CHANGED;
         }
         if (m.contains("no capacity") || m.contains("capacity")) {
@@ -79,7 +81,8 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
     private Response checked(String what, Response r) {
         if (r.ok() && r.json().has("success") && !r.json().path("success").asBoolean(true)) {
             ErrorClass c = refine(r);
-            throw new ProviderException(c == null ? ErrorClass.TRANSIENT : c, what + ": " + r.snippet(), r.status(), null, false, null);
+            throw new ProviderException(
+                    c == null ? ErrorClass.TRANSIENT : c, what + ": " + r.snippet(), r.status(), null, false, null);
         }
         return ProviderHttp.require(what, r, this::refine);
     }
@@ -100,12 +103,36 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
             int vram = GpuNames.nearestMarketed(b.path("gpu_ram").asDouble());
             Integer fit = ProviderHttp.integer(b, "fitCount");
             String country = ProviderHttp.text(b, "country_code");
-            out.add(new NormalisedOffer("trooper-" + id, "trooper", id, GpuNames.normalise(ProviderHttp.text(b, "gpu_type"), vram),
-                    b.path("gpu_num").asInt(1), vram, usd, "USD", country, country, null,
-                    b.path("is_available").asBoolean(fit == null || fit > 0), fit, null, null, null,
-                    ProviderHttp.integer(b, "cpu_cores"), ProviderHttp.integer(b, "cpu_ram"), ProviderHttp.integer(b, "hdd"),
-                    fetchedAt, Offers.provisioning("blib_id", id, "price_h", eur, "currency", "EUR",
-                            "contract_interval", settings.option("contract-interval", "HOUR"))));
+            out.add(new NormalisedOffer(
+                    "trooper-" + id,
+                    "trooper",
+                    id,
+                    GpuNames.normalise(ProviderHttp.text(b, "gpu_type"), vram),
+                    b.path("gpu_num").asInt(1),
+                    vram,
+                    usd,
+                    "USD",
+                    country,
+                    country,
+                    null,
+                    b.path("is_available").asBoolean(fit == null || fit > 0),
+                    fit,
+                    null,
+                    null,
+                    null,
+                    ProviderHttp.integer(b, "cpu_cores"),
+                    ProviderHttp.integer(b, "cpu_ram"),
+                    ProviderHttp.integer(b, "hdd"),
+                    fetchedAt,
+                    Offers.provisioning(
+                            "blib_id",
+                            id,
+                            "price_h",
+                            eur,
+                            "currency",
+                            "EUR",
+                            "contract_interval",
+                            settings.option("contract-interval", "HOUR"))));
         }
         return out;
     }
@@ -114,13 +141,16 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
     public String create(ProvisionSpec spec) {
         int blib = spec.requiredInt("blib_id");
         BigDecimal price = new BigDecimal(spec.required("price_h"));
-        String interval = spec.provisioning().getOrDefault("contract_interval", settings.option("contract-interval", "HOUR"));
+        String interval =
+                spec.provisioning().getOrDefault("contract_interval", settings.option("contract-interval", "HOUR"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("blib_id", blib);
         // the price echo: Trooper refuses the order if the live price differs from what we quote
         body.put("price_h", price);
         body.put("contract_interval", interval);
-        body.put("total_price", price.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
+        body.put(
+                "total_price",
+                price.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
         body.put("terms_accepted", true);
         Response r;
         try {
@@ -132,12 +162,15 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
             // prices drift between our poll and the order: re-quote once when the live price is
             // within the configured tolerance of what the user was shown, else refuse
             BigDecimal live = livePrice(blib);
-            BigDecimal limit = price.multiply(BigDecimal.ONE.add(BigDecimal.valueOf(settings.doubleOption("price-tolerance", 0.05))));
+            BigDecimal limit = price.multiply(
+                    BigDecimal.ONE.add(BigDecimal.valueOf(settings.doubleOption("price-tolerance", 0.05))));
             if (live == null || live.compareTo(limit) > 0) {
                 throw e;
             }
             body.put("price_h", live);
-            body.put("total_price", live.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
+            body.put(
+                    "total_price",
+                    live.multiply(BigDecimal.valueOf(hours(interval))).setScale(2, RoundingMode.HALF_UP));
             r = checked("trooper order", http.post("/api/order", body));
         }
         String orderId = ProviderHttp.text(r.json(), "orderId");
@@ -184,7 +217,9 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
     @Override
     public void afterCreate(String instanceId, ProvisionSpec spec) {
         // Trooper cannot tag at order time: the title is the ownership tag, set right after
-        checked("trooper title", http.post("/api/order-title", Map.of("serverId", Integer.parseInt(instanceId), "title", spec.tag())));
+        checked(
+                "trooper title",
+                http.post("/api/order-title", Map.of("serverId", Integer.parseInt(instanceId), "title", spec.tag())));
     }
 
     private JsonNode orders() {
@@ -220,7 +255,9 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
      * stays provisioning and carries the key for the gateway to pin; the next look installs.
      */
     private InstanceView withKeys(InstanceView v, List<String> keys, String pinnedHostKey) {
-        Response r = checked("trooper credentials", http.post("/api/credentials", Map.of("serverId", Integer.parseInt(v.instanceId()))));
+        Response r = checked(
+                "trooper credentials",
+                http.post("/api/credentials", Map.of("serverId", Integer.parseInt(v.instanceId()))));
         JsonNode c = r.json();
         String ip = ProviderHttp.text(c, "ip");
         Integer port = ProviderHttp.integer(c, "ssh_port");
@@ -231,7 +268,8 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
         }
         if (pinnedHostKey == null) {
             // no keys: a look on the way to destroying it, or an unknown server; no connection for that
-            return keys == null || keys.isEmpty() ? v.withState(BrokerState.PROVISIONING)
+            return keys == null || keys.isEmpty()
+                    ? v.withState(BrokerState.PROVISIONING)
                     : v.withState(BrokerState.PROVISIONING).withHostKey(ssh.hostKey(ip, port, user));
         }
         String keyedAs = v.instanceId() + "@" + port;
@@ -244,22 +282,47 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
                 ssh.install(ip, port, user, password, keys, pinnedHostKey);
             } catch (SshKeyInstaller.HostKeyChanged e) {
                 // another machine answers (or it was reinstalled): unusable, and never re-pinned silently
-                return new InstanceView(v.instanceId(), v.tag(), e.getMessage(), BrokerState.FAILED, null, null, null, null,
-                        v.createdAt(), pinnedHostKey);
+                return new InstanceView(
+                        v.instanceId(),
+                        v.tag(),
+                        e.getMessage(),
+                        BrokerState.FAILED,
+                        null,
+                        null,
+                        null,
+                        null,
+                        v.createdAt(),
+                        pinnedHostKey);
             }
             // the port changes after restart/migration/reset, and with it the host: install again then
             keyed.add(keyedAs);
         }
-        return new InstanceView(v.instanceId(), v.tag(), v.providerState(), BrokerState.RUNNING, ip, port, user, null, v.createdAt(),
+        return new InstanceView(
+                v.instanceId(),
+                v.tag(),
+                v.providerState(),
+                BrokerState.RUNNING,
+                ip,
+                port,
+                user,
+                null,
+                v.createdAt(),
                 pinnedHostKey);
     }
 
     private InstanceView view(JsonNode o) {
         String status = ProviderHttp.text(o, "status");
         String desired = ProviderHttp.text(o, "status_user");
-        return new InstanceView(ProviderHttp.text(o, "serverId"), ProviderHttp.text(o, "title"),
-                status + (desired == null ? "" : "/" + desired), map(status, settings.option("status.terminated", "terminated")),
-                null, null, null, null, null);
+        return new InstanceView(
+                ProviderHttp.text(o, "serverId"),
+                ProviderHttp.text(o, "title"),
+                status + (desired == null ? "" : "/" + desired),
+                map(status, settings.option("status.terminated", "terminated")),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** {@code status} is the current state; {@code status_user} only what was asked for. */
@@ -278,8 +341,9 @@ public final class TrooperAdapter implements ProviderAdapter, AutoCloseable {
     @Override
     public void destroy(String instanceId) {
         String action = settings.option("terminate-action", "terminated");
-        Response r = http.post("/api/order-status", Map.of("serverId", Integer.parseInt(instanceId), "action", action,
-                "migration_allowed", false));
+        Response r = http.post(
+                "/api/order-status",
+                Map.of("serverId", Integer.parseInt(instanceId), "action", action, "migration_allowed", false));
         if (r.status() == 403 && r.snippet().toLowerCase(Locale.ROOT).contains("not found")) {
             return; // Trooper's "unknown server": already gone
         }

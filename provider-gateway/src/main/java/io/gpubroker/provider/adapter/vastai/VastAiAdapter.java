@@ -1,17 +1,5 @@
 package io.gpubroker.provider.adapter.vastai;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.BilledCosts;
 import io.gpubroker.contracts.NormalisedOffer;
@@ -28,6 +16,17 @@ import io.gpubroker.provider.adapter.ProviderHttp;
 import io.gpubroker.provider.adapter.ProviderHttp.Response;
 import io.gpubroker.provider.adapter.ProviderSettings;
 import io.gpubroker.provider.adapter.ProvisionSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Vast.ai ({@code /api/v0}, list on {@code /api/v1/instances/}): single-use asks, keys attached with
@@ -41,7 +40,9 @@ public final class VastAiAdapter implements ProviderAdapter {
 
     public VastAiAdapter(ProviderSettings s) {
         this.settings = s;
-        this.http = new ProviderHttp(s.baseUrl(), Map.of("Authorization", "Bearer " + s.apiKey()),
+        this.http = new ProviderHttp(
+                s.baseUrl(),
+                Map.of("Authorization", "Bearer " + s.apiKey()),
                 s.duration("http-timeout", java.time.Duration.ofSeconds(20)));
         this.listUrl = s.option("list-url", s.baseUrl().replaceFirst("/api/v0$", "") + "/api/v1/instances/");
     }
@@ -77,7 +78,8 @@ public final class VastAiAdapter implements ProviderAdapter {
         q.put("rented", Map.of("eq", false));
         q.put("type", "on-demand");
         q.put("limit", settings.intOption("offer-limit", 100_000));
-        Response r = ProviderHttp.require("vastai offers", http.put("/search/asks/", Map.of("q", q)), VastAiAdapter::refine);
+        Response r =
+                ProviderHttp.require("vastai offers", http.put("/search/asks/", Map.of("q", q)), VastAiAdapter::refine);
         JsonNode offers = r.json().get("offers");
         if (offers == null || !offers.isArray()) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "vastai offers: no 'offers' array in answer");
@@ -87,17 +89,32 @@ public final class VastAiAdapter implements ProviderAdapter {
             String ask = ProviderHttp.text(o, "id");
             int vram = GpuNames.gbFromMib(o.path("gpu_ram").asDouble());
             String geo = ProviderHttp.text(o, "geolocation");
-            String country = geo != null && geo.contains(",") ? geo.substring(geo.lastIndexOf(',') + 1).trim() : null;
+            String country = geo != null && geo.contains(",")
+                    ? geo.substring(geo.lastIndexOf(',') + 1).trim()
+                    : null;
             Double duration = ProviderHttp.decimal(o, "duration");
             Integer cpuRam = ProviderHttp.integer(o, "cpu_ram");
-            out.add(new NormalisedOffer("vastai-" + ask, "vastai", ask,
-                    GpuNames.normalise(ProviderHttp.text(o, "gpu_name"), vram), o.path("num_gpus").asInt(1), vram,
-                    Offers.usd(o.path("dph_total").asDouble()), "USD", geo, country,
-                    ProviderHttp.decimal(o, "reliability2"), o.path("rentable").asBoolean(true), 1,
+            out.add(new NormalisedOffer(
+                    "vastai-" + ask,
+                    "vastai",
+                    ask,
+                    GpuNames.normalise(ProviderHttp.text(o, "gpu_name"), vram),
+                    o.path("num_gpus").asInt(1),
+                    vram,
+                    Offers.usd(o.path("dph_total").asDouble()),
+                    "USD",
+                    geo,
+                    country,
+                    ProviderHttp.decimal(o, "reliability2"),
+                    o.path("rentable").asBoolean(true),
+                    1,
                     ProviderHttp.decimal(o, "cuda_max_good"),
-                    duration == null ? null : (int) (duration / 3600), ProviderHttp.text(o, "machine_id"),
-                    ProviderHttp.integer(o, "cpu_cores_effective"), cpuRam == null ? null : Math.round(cpuRam / 1024f),
-                    ProviderHttp.integer(o, "disk_space"), fetchedAt,
+                    duration == null ? null : (int) (duration / 3600),
+                    ProviderHttp.text(o, "machine_id"),
+                    ProviderHttp.integer(o, "cpu_cores_effective"),
+                    cpuRam == null ? null : Math.round(cpuRam / 1024f),
+                    ProviderHttp.integer(o, "disk_space"),
+                    fetchedAt,
                     Offers.provisioning("ask_id", ask, "machine_id", ProviderHttp.text(o, "machine_id"))));
         }
         return out;
@@ -113,9 +130,11 @@ public final class VastAiAdapter implements ProviderAdapter {
         if (spec.templateHashId() != null && !spec.templateHashId().isBlank()) {
             body.put("template_hash_id", spec.templateHashId());
         } else {
-            String image = spec.dockerImage() != null && !spec.dockerImage().isBlank() ? spec.dockerImage()
-                    : spec.image() != null && !spec.image().isBlank() ? spec.image()
-                    : settings.option("default-image", "vastai/base-image:cuda-12.4.1-auto");
+            String image = spec.dockerImage() != null && !spec.dockerImage().isBlank()
+                    ? spec.dockerImage()
+                    : spec.image() != null && !spec.image().isBlank()
+                            ? spec.image()
+                            : settings.option("default-image", "vastai/base-image:cuda-12.4.1-auto");
             body.put("image", image);
             // SSH access is always enabled: the broker verifies and the user logs in over SSH
             body.put("runtype", settings.option("runtype", "ssh"));
@@ -131,7 +150,8 @@ public final class VastAiAdapter implements ProviderAdapter {
             // the ssh runtype replaces the image's entrypoint: onstart is what starts the app
             body.put("onstart", spec.startCommand());
         }
-        Response r = ProviderHttp.require("vastai create", http.put("/asks/" + enc(ask) + "/", body), VastAiAdapter::refine);
+        Response r =
+                ProviderHttp.require("vastai create", http.put("/asks/" + enc(ask) + "/", body), VastAiAdapter::refine);
         JsonNode j = r.json();
         if (!j.path("success").asBoolean(false) || j.get("new_contract") == null) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "vastai create: no new_contract in " + r.snippet());
@@ -142,8 +162,10 @@ public final class VastAiAdapter implements ProviderAdapter {
     @Override
     public void afterCreate(String instanceId, ProvisionSpec spec) {
         for (String key : spec.sshPublicKeys()) {
-            ProviderHttp.require("vastai attach key", http.post("/instances/" + enc(instanceId) + "/ssh/",
-                    Map.of("ssh_key", key.trim())), VastAiAdapter::refine);
+            ProviderHttp.require(
+                    "vastai attach key",
+                    http.post("/instances/" + enc(instanceId) + "/ssh/", Map.of("ssh_key", key.trim())),
+                    VastAiAdapter::refine);
         }
     }
 
@@ -173,9 +195,15 @@ public final class VastAiAdapter implements ProviderAdapter {
         BrokerState state = map(actual, intended, port);
         Double start = ProviderHttp.decimal(i, "start_date");
         String native_ = actual == null ? "scheduling" : actual;
-        return new InstanceView(ProviderHttp.text(i, "id"), ProviderHttp.text(i, "label"), native_, state,
-                state == BrokerState.RUNNING ? host : null, state == BrokerState.RUNNING ? port : null,
-                state == BrokerState.RUNNING ? "root" : null, state == BrokerState.RUNNING ? apiEndpoint(i) : null,
+        return new InstanceView(
+                ProviderHttp.text(i, "id"),
+                ProviderHttp.text(i, "label"),
+                native_,
+                state,
+                state == BrokerState.RUNNING ? host : null,
+                state == BrokerState.RUNNING ? port : null,
+                state == BrokerState.RUNNING ? "root" : null,
+                state == BrokerState.RUNNING ? apiEndpoint(i) : null,
                 start == null ? null : Instant.ofEpochMilli((long) (start * 1000)));
     }
 
@@ -211,8 +239,10 @@ public final class VastAiAdapter implements ProviderAdapter {
             return BrokerState.PROVISIONING;
         }
         return switch (actual.toLowerCase(Locale.ROOT)) {
-            case "running" -> "running".equals(intended) && sshPort != null ? BrokerState.RUNNING
-                    : "stopped".equals(intended) ? BrokerState.FAILED : BrokerState.PROVISIONING;
+            case "running" ->
+                "running".equals(intended) && sshPort != null
+                        ? BrokerState.RUNNING
+                        : "stopped".equals(intended) ? BrokerState.FAILED : BrokerState.PROVISIONING;
             case "created", "loading", "rebooting", "scheduling" -> BrokerState.PROVISIONING;
             case "exited", "stopped", "frozen", "offline", "unknown" -> BrokerState.FAILED;
             default -> BrokerState.PROVISIONING;
@@ -239,7 +269,8 @@ public final class VastAiAdapter implements ProviderAdapter {
             JsonNode j = r.json();
             JsonNode items = j.get("instances");
             if (items == null || !items.isArray()) {
-                throw ProviderException.of(ErrorClass.TRANSIENT, "vastai list: page " + (pages + 1) + " has no instances array");
+                throw ProviderException.of(
+                        ErrorClass.TRANSIENT, "vastai list: page " + (pages + 1) + " has no instances array");
             }
             items.forEach(i -> out.add(view(i)));
             token = ProviderHttp.text(j, "next_token");
@@ -252,9 +283,10 @@ public final class VastAiAdapter implements ProviderAdapter {
 
     @Override
     public List<Map<String, Object>> templates() {
-        String filters = settings.boolOption("templates-recommended-only", true) ? "{\"recommended\":{\"eq\":true}}" : "{}";
-        Response r = ProviderHttp.require("vastai templates", http.get("/template/?select_filters=" + enc(filters)),
-                VastAiAdapter::refine);
+        String filters =
+                settings.boolOption("templates-recommended-only", true) ? "{\"recommended\":{\"eq\":true}}" : "{}";
+        Response r = ProviderHttp.require(
+                "vastai templates", http.get("/template/?select_filters=" + enc(filters)), VastAiAdapter::refine);
         JsonNode t = r.json().get("templates");
         if (t == null || !t.isArray()) {
             throw ProviderException.of(ErrorClass.TRANSIENT, "vastai templates: no 'templates' array");
@@ -262,16 +294,35 @@ public final class VastAiAdapter implements ProviderAdapter {
         List<Map<String, Object>> out = new ArrayList<>();
         for (JsonNode n : t) {
             Map<String, Object> m = new LinkedHashMap<>();
-            for (String f : List.of("id", "hash_id", "name", "image", "tag", "env", "onstart", "runtype", "use_ssh",
-                    "ssh_direct", "recommended", "recommended_disk_space", "extra_filters", "creator_id")) {
+            for (String f : List.of(
+                    "id",
+                    "hash_id",
+                    "name",
+                    "image",
+                    "tag",
+                    "env",
+                    "onstart",
+                    "runtype",
+                    "use_ssh",
+                    "ssh_direct",
+                    "recommended",
+                    "recommended_disk_space",
+                    "extra_filters",
+                    "creator_id")) {
                 JsonNode v = n.get(f);
                 m.put(f, v == null || v.isNull() ? null : ProviderHttp.mapper().convertValue(v, Object.class));
             }
             JsonNode created = n.get("created_at");
-            m.put("created_at", created != null && created.isNumber()
-                    ? OffsetDateTime.ofInstant(Instant.ofEpochMilli((long) (created.asDouble() * 1000)), ZoneOffset.UTC).toString()
-                    : created == null ? null : created.asText());
-            m.put("count_created", n.has("count_created") ? n.get("count_created").asInt() : null);
+            m.put(
+                    "created_at",
+                    created != null && created.isNumber()
+                            ? OffsetDateTime.ofInstant(
+                                            Instant.ofEpochMilli((long) (created.asDouble() * 1000)), ZoneOffset.UTC)
+                                    .toString()
+                            : created == null ? null : created.asText());
+            m.put(
+                    "count_created",
+                    n.has("count_created") ? n.get("count_created").asInt() : null);
             out.add(m);
         }
         return out;
@@ -289,8 +340,8 @@ public final class VastAiAdapter implements ProviderAdapter {
     /** {@code GET /invoices/}: one charge row per instance ({@code instance_id}, {@code amount}). */
     @Override
     public BilledCosts billedCosts(Collection<String> instanceIds) {
-        Response r = ProviderHttp.require("vastai invoices", http.get(settings.option("path.invoices", "/invoices/")),
-                BilledAmounts::refine);
+        Response r = ProviderHttp.require(
+                "vastai invoices", http.get(settings.option("path.invoices", "/invoices/")), BilledAmounts::refine);
         JsonNode body = r.exactJson();
         JsonNode invoices = body.get("invoices");
         if (invoices == null || !invoices.isArray()) {

@@ -1,11 +1,10 @@
 package io.gpubroker.sim.barrack;
 
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.vertx.ext.web.RoutingContext;
 
 /** Billing routes: one VM's billing segments and the account's credit balance. */
 final class BarrackBillingRoutes {
@@ -27,15 +26,37 @@ final class BarrackBillingRoutes {
         for (BarrackInstance.Segment s : inst.segments) {
             Instant end = s.end != null ? s.end : now;
             ms += Math.max(0, Duration.between(s.start, end).toMillis());
-            records.add(new BarrackApi.BillingRecord(s.status, s.hourlyRate.doubleValue(), s.start.toString(),
-                    s.end == null ? null : s.end.toString(), s.cost(now).doubleValue()));
+            records.add(new BarrackApi.BillingRecord(
+                    s.status,
+                    s.hourlyRate.doubleValue(),
+                    s.start.toString(),
+                    s.end == null ? null : s.end.toString(),
+                    s.cost(now).doubleValue()));
         }
-        sim.ok(ctx, 200, "Instance billing retrieved successfully", new BarrackApi.InstanceBilling(inst.id, inst.vmName,
-                inst.state, "USD", inst.pricePerHour.doubleValue(), inst.accrued(now).doubleValue(),
-                (ms + 59_999) / 60_000, records), null, null);
+        sim.ok(
+                ctx,
+                200,
+                "Instance billing retrieved successfully",
+                new BarrackApi.InstanceBilling(
+                        inst.id,
+                        inst.vmName,
+                        inst.state,
+                        "USD",
+                        inst.pricePerHour.doubleValue(),
+                        inst.accrued(now).doubleValue(),
+                        (ms + 59_999) / 60_000,
+                        records),
+                null,
+                null);
     }
 
     void balance(RoutingContext ctx) {
-        sim.ok(ctx, 200, "Credit balance retrieved successfully", new BarrackApi.Balance(sim.balanceNow(), "USD"), null, null);
+        sim.ok(
+                ctx,
+                200,
+                "Credit balance retrieved successfully",
+                new BarrackApi.Balance(sim.balanceNow(), "USD"),
+                null,
+                null);
     }
 }

@@ -1,14 +1,13 @@
 package io.gpubroker.sim.barrack;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.gpubroker.sim.core.GpuSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import io.gpubroker.sim.core.GpuCatalog;
-import io.gpubroker.sim.core.GpuSpec;
 
 /**
  * Barrack's sellable inventory: fixed GPU models per tier and region, stock per
@@ -19,8 +18,17 @@ import io.gpubroker.sim.core.GpuSpec;
 final class BarrackCatalog {
 
     /** A Barrack GPU model: tier, flavor per GPU (vCPU/RAM are not chosen) and what nvidia-smi shows. */
-    record Model(String name, String tier, double listPrice, int maxCount, int vcpusPerGpu, int ramGbPerGpu,
-                 String nvidiaName, int vramMib, String driver, String cuda) {
+    record Model(
+            String name,
+            String tier,
+            double listPrice,
+            int maxCount,
+            int vcpusPerGpu,
+            int ramGbPerGpu,
+            String nvidiaName,
+            int vramMib,
+            String driver,
+            String cuda) {
 
         GpuSpec gpuSpec(int count) {
             return new GpuSpec(nvidiaName, count, vramMib, driver, cuda);
@@ -28,15 +36,15 @@ final class BarrackCatalog {
     }
 
     /** A region and the tier that sells in it. */
-    record Region(String name, String tier, String location, String country) {
-    }
+    record Region(String name, String tier, String location, String country) {}
 
     static final List<Model> MODELS = List.of(
             new Model("RTX-A6000", "legacy", 0.59, 4, 7, 58, "RTX A6000", 49140, "550.127.05", "12.4"),
             new Model("A40", "legacy", 0.50, 8, 7, 58, "A40", 46068, "535.183.01", "12.2"),
             new Model("L40", "legacy", 1.19, 8, 7, 58, "L40", 46068, "560.35.03", "12.6"),
             new Model("A100-PCIe-80GB", "legacy", 1.49, 8, 7, 120, "A100 80GB PCIe", 81920, "550.127.05", "12.4"),
-            new Model("A100-SXM4-80GB-NVLink", "legacy", 1.60, 8, 30, 120, "A100-SXM4-80GB", 81920, "550.127.05", "12.4"),
+            new Model(
+                    "A100-SXM4-80GB-NVLink", "legacy", 1.60, 8, 30, 120, "A100-SXM4-80GB", 81920, "550.127.05", "12.4"),
             new Model("H100-PCIe-80GB", "legacy", 1.99, 8, 7, 180, "H100 PCIe", 81559, "560.35.03", "12.6"),
             new Model("H100-PCIe-NVLink-80GB", "legacy", 2.29, 8, 7, 180, "H100 PCIe", 81559, "560.35.03", "12.6"),
             new Model("H100-SXM5-80GB", "advanced", 2.69, 8, 44, 185, "H100 80GB HBM3", 81559, "570.124.06", "12.8"),
@@ -56,6 +64,7 @@ final class BarrackCatalog {
     private final Map<String, Integer> live = new LinkedHashMap<>();
     /** What {@code /gpu-stocks/} advertises: a copy of {@link #live} taken at the last refresh. */
     private Map<String, Integer> snapshot = Map.of();
+
     private final Map<String, Integer> initial = new LinkedHashMap<>();
     private final Map<String, Double> prices = new HashMap<>();
     private final Random random;
@@ -99,16 +108,18 @@ final class BarrackCatalog {
             case "A40" -> "A40";
             case "A100 40GB" -> "A100-PCIe-80GB";
             case "A100 80GB" -> i % 2 == 0 ? "A100-PCIe-80GB" : "A100-SXM4-80GB-NVLink";
-            case "H100 80GB" -> switch (i % 4) {
-                case 0 -> "H100-PCIe-80GB";
-                case 1 -> "H100-PCIe-NVLink-80GB";
-                default -> "H100-SXM5-80GB";
-            };
-            case "H200" -> switch (i % 4) {
-                case 0, 1 -> "H200-141GB";
-                case 2 -> "B200-180GB";
-                default -> "B300-262GB";
-            };
+            case "H100 80GB" ->
+                switch (i % 4) {
+                    case 0 -> "H100-PCIe-80GB";
+                    case 1 -> "H100-PCIe-NVLink-80GB";
+                    default -> "H100-SXM5-80GB";
+                };
+            case "H200" ->
+                switch (i % 4) {
+                    case 0, 1 -> "H200-141GB";
+                    case 2 -> "B200-180GB";
+                    default -> "B300-262GB";
+                };
             default -> "RTX-A6000";
         };
         return model(name);
@@ -174,7 +185,8 @@ final class BarrackCatalog {
             }
             List<Map<String, Object>> models = new ArrayList<>();
             for (Model m : MODELS) {
-                if (!m.tier().equals(r.tier()) || modelFilter != null && !m.name().equalsIgnoreCase(modelFilter)) {
+                if (!m.tier().equals(r.tier())
+                        || modelFilter != null && !m.name().equalsIgnoreCase(modelFilter)) {
                     continue;
                 }
                 Map<String, Object> configurations = new LinkedHashMap<>();

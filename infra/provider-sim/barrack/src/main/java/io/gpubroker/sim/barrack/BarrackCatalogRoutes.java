@@ -5,16 +5,15 @@ import static io.gpubroker.sim.barrack.BarrackRequests.intParam;
 import static io.gpubroker.sim.barrack.BarrackRequests.round;
 import static io.gpubroker.sim.core.ProviderSim.json;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** Catalog routes: GPU stock, pricing (USD, EUR, INR), regions, GPU specs and OS images. */
 final class BarrackCatalogRoutes {
@@ -29,8 +28,13 @@ final class BarrackCatalogRoutes {
         MultiMap q = ctx.queryParams();
         String model = q.get("gpu_model") != null ? q.get("gpu_model") : q.get("model");
         Integer count = q.get("gpu_count") == null ? null : intParam(q.get("gpu_count"), "gpu_count");
-        sim.ok(ctx, 200, "GPU stock retrieved successfully",
-                Map.of("stocks", sim.catalog.stocks(q.get("region"), model, q.get("tier"), count)), null, null);
+        sim.ok(
+                ctx,
+                200,
+                "GPU stock retrieved successfully",
+                Map.of("stocks", sim.catalog.stocks(q.get("region"), model, q.get("tier"), count)),
+                null,
+                null);
     }
 
     void pricing(RoutingContext ctx) {
@@ -59,7 +63,8 @@ final class BarrackCatalogRoutes {
         if (resource == null || resource.equals("gpus")) {
             Map<String, Object> byTier = new LinkedHashMap<>();
             for (BarrackCatalog.Model m : BarrackCatalog.MODELS) {
-                if (tier != null && !m.tier().equals(tier) || model != null && !m.name().equals(model)) {
+                if (tier != null && !m.tier().equals(tier)
+                        || model != null && !m.name().equals(model)) {
                     continue;
                 }
                 Map<String, Object> entry = new LinkedHashMap<>();
@@ -67,7 +72,8 @@ final class BarrackCatalogRoutes {
                 entry.put("max_count", m.maxCount());
                 entry.put("unit", "per GPU per hour");
                 @SuppressWarnings("unchecked")
-                Map<String, Object> t = (Map<String, Object>) byTier.computeIfAbsent(m.tier(), k -> new LinkedHashMap<>());
+                Map<String, Object> t =
+                        (Map<String, Object>) byTier.computeIfAbsent(m.tier(), k -> new LinkedHashMap<>());
                 t.put(m.name(), entry);
             }
             out.put("gpus", Map.of("pricing", byTier, "description", "GPU pricing by model and tier"));
@@ -86,15 +92,37 @@ final class BarrackCatalogRoutes {
             Map<String, Object> byTier = new LinkedHashMap<>();
             for (String t : List.of("legacy", "advanced")) {
                 if (tier == null || tier.equals(t)) {
-                    byTier.put(t, Map.of("prices", prices(0.1, currency), "fixed_size_gb", 100, "unit", "per hour (fixed 100GB)"));
+                    byTier.put(
+                            t,
+                            Map.of(
+                                    "prices",
+                                    prices(0.1, currency),
+                                    "fixed_size_gb",
+                                    100,
+                                    "unit",
+                                    "per hour (fixed 100GB)"));
                 }
             }
             out.put("snapshots", Map.of("pricing", byTier));
         }
-        out.put("metadata", Map.of("supported_currencies", List.of("USD", "EUR", "INR"),
-                "supported_tiers", List.of("legacy", "advanced"), "volume_minimum_size_gb", 100,
-                "authentication_type", "api_key", "timestamp", sim.now().getEpochSecond()));
-        json(ctx, 200, new BarrackApi.PricingEnvelope(true, "Pricing information retrieved successfully", out, sim.requestId()));
+        out.put(
+                "metadata",
+                Map.of(
+                        "supported_currencies",
+                        List.of("USD", "EUR", "INR"),
+                        "supported_tiers",
+                        List.of("legacy", "advanced"),
+                        "volume_minimum_size_gb",
+                        100,
+                        "authentication_type",
+                        "api_key",
+                        "timestamp",
+                        sim.now().getEpochSecond()));
+        json(
+                ctx,
+                200,
+                new BarrackApi.PricingEnvelope(
+                        true, "Pricing information retrieved successfully", out, sim.requestId()));
     }
 
     private Map<String, Object> prices(double usd, String currency) {
@@ -118,8 +146,20 @@ final class BarrackCatalogRoutes {
     void regions(RoutingContext ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (BarrackCatalog.Region r : BarrackCatalog.REGIONS) {
-            out.add(Map.of("name", r.name(), "tier", r.tier(), "location", r.location(), "country", r.country(),
-                    "gpu_models", BarrackCatalog.MODELS.stream().filter(m -> m.tier().equals(r.tier())).map(BarrackCatalog.Model::name).toList()));
+            out.add(Map.of(
+                    "name",
+                    r.name(),
+                    "tier",
+                    r.tier(),
+                    "location",
+                    r.location(),
+                    "country",
+                    r.country(),
+                    "gpu_models",
+                    BarrackCatalog.MODELS.stream()
+                            .filter(m -> m.tier().equals(r.tier()))
+                            .map(BarrackCatalog.Model::name)
+                            .toList()));
         }
         sim.ok(ctx, 200, "Regions retrieved successfully", Map.of("regions", out), null, null);
     }
@@ -140,7 +180,12 @@ final class BarrackCatalogRoutes {
             spec.put("max_count", m.maxCount());
             spec.put("cuda_version", m.cuda());
             spec.put("driver_version", m.driver());
-            spec.put("regions", BarrackCatalog.REGIONS.stream().filter(r -> r.tier().equals(m.tier())).map(BarrackCatalog.Region::name).toList());
+            spec.put(
+                    "regions",
+                    BarrackCatalog.REGIONS.stream()
+                            .filter(r -> r.tier().equals(m.tier()))
+                            .map(BarrackCatalog.Region::name)
+                            .toList());
             spec.put("flavors", flavors);
             out.add(spec);
         }
@@ -148,16 +193,28 @@ final class BarrackCatalogRoutes {
     }
 
     List<String> images() {
-        return List.of(sim.config().get("barrack.images",
-                "Ubuntu 24.04 + CUDA 12.8 Open + Docker,Ubuntu Server 22.04 LTS R535 CUDA 12.2,Ubuntu Server 24.04 LTS").split(","));
+        return List.of(sim.config()
+                .get(
+                        "barrack.images",
+                        "Ubuntu 24.04 + CUDA 12.8 Open + Docker,Ubuntu Server 22.04 LTS R535 CUDA 12.2,Ubuntu Server 24.04 LTS")
+                .split(","));
     }
 
     void osImages(RoutingContext ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
         int id = 1;
         for (String img : images()) {
-            out.add(Map.of("id", id++, "name", img.trim(), "type", "os",
-                    "regions", BarrackCatalog.REGIONS.stream().map(BarrackCatalog.Region::name).toList()));
+            out.add(Map.of(
+                    "id",
+                    id++,
+                    "name",
+                    img.trim(),
+                    "type",
+                    "os",
+                    "regions",
+                    BarrackCatalog.REGIONS.stream()
+                            .map(BarrackCatalog.Region::name)
+                            .toList()));
         }
         sim.ok(ctx, 200, "OS images retrieved successfully", Map.of("images", out), null, null);
     }

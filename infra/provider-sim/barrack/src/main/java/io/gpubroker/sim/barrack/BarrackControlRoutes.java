@@ -3,14 +3,13 @@ package io.gpubroker.sim.barrack;
 import static io.gpubroker.sim.barrack.BarrackRequests.body;
 import static io.gpubroker.sim.core.ProviderSim.json;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Barrack's own {@code /_sim} controls: live and advertised stock, prices and balance. */
 final class BarrackControlRoutes {
@@ -22,19 +21,33 @@ final class BarrackControlRoutes {
     }
 
     void register(Router router) {
-        control(router, HttpMethod.GET, "/_sim/stock", ctx -> json(ctx, 200, Map.of("live", sim.catalog.live(), "snapshot", sim.catalog.snapshot())));
+        control(
+                router,
+                HttpMethod.GET,
+                "/_sim/stock",
+                ctx -> json(ctx, 200, Map.of("live", sim.catalog.live(), "snapshot", sim.catalog.snapshot())));
         control(router, HttpMethod.POST, "/_sim/stock", ctx -> {
             JsonObject b = body(ctx);
-            if (BarrackCatalog.model(b.getString("gpu_model", "")) == null || BarrackCatalog.region(b.getString("region", "")) == null) {
+            if (BarrackCatalog.model(b.getString("gpu_model", "")) == null
+                    || BarrackCatalog.region(b.getString("region", "")) == null) {
                 throw new BadRequest("region and gpu_model must name a Barrack region and model");
             }
-            String key = BarrackCatalog.key(b.getString("region"), b.getString("gpu_model"), b.getInteger("gpu_count", 1));
+            String key =
+                    BarrackCatalog.key(b.getString("region"), b.getString("gpu_model"), b.getInteger("gpu_count", 1));
             sim.catalog.setLiveStock(key, b.getInteger("available", 0));
             if (b.getBoolean("refresh", false)) {
                 sim.catalog.refreshSnapshot();
             }
-            json(ctx, 200, Map.of("key", key, "live", sim.catalog.liveStock(key),
-                    "advertised", sim.catalog.snapshot().getOrDefault(key, 0)));
+            json(
+                    ctx,
+                    200,
+                    Map.of(
+                            "key",
+                            key,
+                            "live",
+                            sim.catalog.liveStock(key),
+                            "advertised",
+                            sim.catalog.snapshot().getOrDefault(key, 0)));
         });
         control(router, HttpMethod.POST, "/_sim/stock/refresh", ctx -> {
             sim.catalog.refreshSnapshot();

@@ -6,16 +6,15 @@ import static io.gpubroker.sim.barrack.BarrackRequests.integer;
 import static io.gpubroker.sim.barrack.BarrackRequests.round;
 import static io.gpubroker.sim.barrack.BarrackRequests.string;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** Deploy: validates a {@code /deploy-server/} request against catalog, stock, balance and quota, then builds the VM. */
 final class BarrackDeployRoutes {
@@ -38,14 +37,16 @@ final class BarrackDeployRoutes {
             throw new BadRequest("\"" + modelName + "\" is not a valid choice for gpu_model.");
         }
         if (count < 1 || count > model.maxCount() || Integer.bitCount(count) != 1) {
-            throw new BadRequest("gpu_count must be one of 1, 2, 4, 8 and at most " + model.maxCount() + " for " + modelName);
+            throw new BadRequest(
+                    "gpu_count must be one of 1, 2, 4, 8 and at most " + model.maxCount() + " for " + modelName);
         }
         BarrackCatalog.Region region = BarrackCatalog.region(regionName);
         if (region == null) {
             throw new BadRequest("\"" + regionName + "\" is not a valid choice for region.");
         }
         if (!region.tier().equals(model.tier())) {
-            throw new BadRequest("GPU model " + modelName + " (" + model.tier() + " tier) is not available in region " + regionName);
+            throw new BadRequest(
+                    "GPU model " + modelName + " (" + model.tier() + " tier) is not available in region " + regionName);
         }
         String keyTier = sim.config().get("barrack.api-key-tier", "");
         if (!keyTier.isBlank() && !keyTier.equals(model.tier())) {
@@ -69,7 +70,8 @@ final class BarrackDeployRoutes {
         if (image == null || sshKey == null) {
             throw new BadRequest("image_name and ssh_key are required for image-based deployment");
         }
-        if (sim.config().getBool("barrack.strict-images", false) && sim.catalogRoutes.images().stream().noneMatch(i -> i.trim().equals(image))) {
+        if (sim.config().getBool("barrack.strict-images", false)
+                && sim.catalogRoutes.images().stream().noneMatch(i -> i.trim().equals(image))) {
             throw new BadRequest(404, "not_found", "OS image '" + image + "' not found");
         }
         keys.add(resolveKey(sshKey));
@@ -100,8 +102,15 @@ final class BarrackDeployRoutes {
                 int size = integer(v, "size", true);
                 double rate = BarrackCatalogRoutes.volumeRate(type, size);
                 dataRate += rate;
-                dataVolumes.add(Map.of("name", v.getString("name", "volume-" + (dataVolumes.size() + 1)),
-                        "size_gb", size, "type", type, "hourly_rate", rate));
+                dataVolumes.add(Map.of(
+                        "name",
+                        v.getString("name", "volume-" + (dataVolumes.size() + 1)),
+                        "size_gb",
+                        size,
+                        "type",
+                        type,
+                        "hourly_rate",
+                        rate));
             }
         }
         List<Object> rules = b.getValue("security_rules") instanceof JsonArray a ? a.getList() : List.of();
@@ -111,28 +120,57 @@ final class BarrackDeployRoutes {
         double total = round(gpuRate + osRate + dataRate, 4);
         String stockKey = BarrackCatalog.key(region.name(), model.name(), count);
         if (sim.catalog.liveStock(stockKey) <= 0) {
-            throw new BadRequest(sim.config().getInt("barrack.no-capacity-status", 503), "insufficient_capacity",
+            throw new BadRequest(
+                    sim.config().getInt("barrack.no-capacity-status", 503),
+                    "insufficient_capacity",
                     "No GPU availability for " + count + "x " + model.name() + " in region " + region.name()
                             + ". Please try another region or configuration.");
         }
         double balance = sim.balanceNow();
         if (balance < total * sim.config().getDouble("barrack.min-balance-hours", 1.0)) {
-            throw new BadRequest(402, "insufficient_balance", String.format(
-                    "Insufficient credit balance: %.2f USD available, at least %.2f USD required.", balance,
-                    total * sim.config().getDouble("barrack.min-balance-hours", 1.0)));
+            throw new BadRequest(
+                    402,
+                    "insufficient_balance",
+                    String.format(
+                            "Insufficient credit balance: %.2f USD available, at least %.2f USD required.",
+                            balance, total * sim.config().getDouble("barrack.min-balance-hours", 1.0)));
         }
-        int gpusInUse = sim.vms.values().stream().filter(v -> !v.gone && v.holdsCapacity).mapToInt(v -> v.gpuCount).sum();
+        int gpusInUse = sim.vms.values().stream()
+                .filter(v -> !v.gone && v.holdsCapacity)
+                .mapToInt(v -> v.gpuCount)
+                .sum();
         if (gpusInUse + count > sim.config().getInt("barrack.gpu-quota", 64)) {
-            throw new BadRequest(413, "resource_limit_exceeded", "GPU quota exceeded: " + gpusInUse + " GPUs in use, limit "
-                    + sim.config().getInt("barrack.gpu-quota", 64));
+            throw new BadRequest(
+                    413,
+                    "resource_limit_exceeded",
+                    "GPU quota exceeded: " + gpusInUse + " GPUs in use, limit "
+                            + sim.config().getInt("barrack.gpu-quota", 64));
         }
 
         String id = sim.newInstanceId();
-        String vmName = instanceName != null && sim.config().getBool("barrack.vm-name-echo", true) ? instanceName
+        String vmName = instanceName != null && sim.config().getBool("barrack.vm-name-echo", true)
+                ? instanceName
                 : "barrack-" + model.name().toLowerCase().split("-")[0] + "-" + randomLower(3);
-        BarrackInstance inst = new BarrackInstance(id, instanceName, vmName, region, model, count, gpuRate, osGb, osType,
-                osRate, dataVolumes, round(dataRate, 4), "image", image, sshKey, rules,
-                string(b, "script_id", false) != null, publicIp, sim.now());
+        BarrackInstance inst = new BarrackInstance(
+                id,
+                instanceName,
+                vmName,
+                region,
+                model,
+                count,
+                gpuRate,
+                osGb,
+                osType,
+                osRate,
+                dataVolumes,
+                round(dataRate, 4),
+                "image",
+                image,
+                sshKey,
+                rules,
+                string(b, "script_id", false) != null,
+                publicIp,
+                sim.now());
         inst.keys.addAll(keys);
         publishRulePorts(inst, rules);
         sim.takeInstanceFault(inst);
@@ -145,7 +183,8 @@ final class BarrackDeployRoutes {
         sim.lifecycle.later(inst, sim.timing("create", Duration.ofSeconds(3)), () -> {
             inst.state = "BUILD";
             if (!"stuck".equals(inst.fault)) {
-                sim.lifecycle.later(inst, sim.timing("build", Duration.ofSeconds(30)), () -> sim.lifecycle.becomeActive(inst));
+                sim.lifecycle.later(
+                        inst, sim.timing("build", Duration.ofSeconds(30)), () -> sim.lifecycle.becomeActive(inst));
             }
         });
         sim.ok(ctx, 201, "VM deployed successfully", BarrackViews.view(inst), null, model.tier());
@@ -171,8 +210,11 @@ final class BarrackDeployRoutes {
     private static boolean allowsSsh(List<Object> rules) {
         for (Object o : rules) {
             JsonObject r = o instanceof JsonObject j ? j : o instanceof Map<?, ?> m ? new JsonObject(castMap(m)) : null;
-            if (r != null && "ingress".equals(r.getString("direction")) && "tcp".equalsIgnoreCase(r.getString("protocol"))
-                    && r.getInteger("port_range_min", 0) <= 22 && r.getInteger("port_range_max", 0) >= 22) {
+            if (r != null
+                    && "ingress".equals(r.getString("direction"))
+                    && "tcp".equalsIgnoreCase(r.getString("protocol"))
+                    && r.getInteger("port_range_min", 0) <= 22
+                    && r.getInteger("port_range_max", 0) >= 22) {
                 return true;
             }
         }

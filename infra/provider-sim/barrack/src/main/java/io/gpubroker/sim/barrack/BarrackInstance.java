@@ -1,13 +1,12 @@
 package io.gpubroker.sim.barrack;
 
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimInstance;
 
 /** A Barrack VM: the deploy request's choices plus native status, public IP state and billing records. */
 final class BarrackInstance extends SimInstance {
@@ -26,9 +25,11 @@ final class BarrackInstance extends SimInstance {
         }
 
         BigDecimal cost(Instant now) {
-            long ms = Math.max(0, Duration.between(start, end != null ? end : now).toMillis());
-            return hourlyRate.multiply(BigDecimal.valueOf(ms)).divide(BigDecimal.valueOf(3_600_000L), 6,
-                    java.math.RoundingMode.HALF_UP);
+            long ms =
+                    Math.max(0, Duration.between(start, end != null ? end : now).toMillis());
+            return hourlyRate
+                    .multiply(BigDecimal.valueOf(ms))
+                    .divide(BigDecimal.valueOf(3_600_000L), 6, java.math.RoundingMode.HALF_UP);
         }
     }
 
@@ -61,13 +62,34 @@ final class BarrackInstance extends SimInstance {
     /** Bumped on every transition so timers scheduled for an earlier state do nothing. */
     int epoch;
 
-    BarrackInstance(String id, String tag, String vmName, BarrackCatalog.Region region, BarrackCatalog.Model model,
-                    int gpuCount, double gpuHourlyRate, int osVolumeGb, String osVolumeType, double osVolumeRate,
-                    List<Map<String, Object>> dataVolumes, double dataVolumesRate, String bootSource,
-                    String operatingSystem, String sshKeyName, List<Object> securityRules, boolean startupScript,
-                    boolean publicIp, Instant createdAt) {
-        super(id, tag, "CREATING", BigDecimal.valueOf(gpuHourlyRate + osVolumeRate + dataVolumesRate)
-                .setScale(4, java.math.RoundingMode.HALF_UP), createdAt, model.gpuSpec(gpuCount));
+    BarrackInstance(
+            String id,
+            String tag,
+            String vmName,
+            BarrackCatalog.Region region,
+            BarrackCatalog.Model model,
+            int gpuCount,
+            double gpuHourlyRate,
+            int osVolumeGb,
+            String osVolumeType,
+            double osVolumeRate,
+            List<Map<String, Object>> dataVolumes,
+            double dataVolumesRate,
+            String bootSource,
+            String operatingSystem,
+            String sshKeyName,
+            List<Object> securityRules,
+            boolean startupScript,
+            boolean publicIp,
+            Instant createdAt) {
+        super(
+                id,
+                tag,
+                "CREATING",
+                BigDecimal.valueOf(gpuHourlyRate + osVolumeRate + dataVolumesRate)
+                        .setScale(4, java.math.RoundingMode.HALF_UP),
+                createdAt,
+                model.gpuSpec(gpuCount));
         this.vmName = vmName;
         this.region = region;
         this.model = model;
@@ -96,8 +118,10 @@ final class BarrackInstance extends SimInstance {
         closeSegment(now);
         if (fraction > 0) {
             bill(now, fraction);
-            segments.add(new Segment(state, pricePerHour.multiply(BigDecimal.valueOf(fraction))
-                    .setScale(6, java.math.RoundingMode.HALF_UP), now));
+            segments.add(new Segment(
+                    state,
+                    pricePerHour.multiply(BigDecimal.valueOf(fraction)).setScale(6, java.math.RoundingMode.HALF_UP),
+                    now));
         } else {
             stopBilling(now);
         }

@@ -2,11 +2,10 @@ package io.gpubroker.sim.barrack;
 
 import static io.gpubroker.sim.barrack.BarrackRequests.intParam;
 
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import io.vertx.ext.web.RoutingContext;
 
 /** Instance routes: list, get, stop, start, reboot, hibernate, restore, toggle public IP and delete. */
 final class BarrackInstanceRoutes {
@@ -80,12 +79,16 @@ final class BarrackInstanceRoutes {
         BarrackInstance inst = live(ctx);
         requireState(inst, "restore", "HIBERNATED");
         if (!sim.catalog.take(inst.stockKey())) {
-            throw new BadRequest(sim.config().getInt("barrack.no-capacity-status", 503), "insufficient_capacity",
-                    "No GPU availability to restore " + inst.gpuCount + "x " + inst.model.name() + " in region " + inst.region.name());
+            throw new BadRequest(
+                    sim.config().getInt("barrack.no-capacity-status", 503),
+                    "insufficient_capacity",
+                    "No GPU availability to restore " + inst.gpuCount + "x " + inst.model.name() + " in region "
+                            + inst.region.name());
         }
         inst.holdsCapacity = true;
         sim.lifecycle.interrupt(inst, "RESTORING");
-        sim.lifecycle.later(inst, sim.timing("restore", Duration.ofSeconds(20)), () -> sim.lifecycle.becomeActive(inst));
+        sim.lifecycle.later(
+                inst, sim.timing("restore", Duration.ofSeconds(20)), () -> sim.lifecycle.becomeActive(inst));
         changed(ctx, inst, "Instance restore initiated");
     }
 
@@ -119,18 +122,28 @@ final class BarrackInstanceRoutes {
     }
 
     void list(RoutingContext ctx) {
-        int page = ctx.queryParams().get("page") == null ? 1 : intParam(ctx.queryParams().get("page"), "page");
-        int size = ctx.queryParams().get("page_size") == null ? sim.config().getInt("barrack.list-page-size", 50)
+        int page = ctx.queryParams().get("page") == null
+                ? 1
+                : intParam(ctx.queryParams().get("page"), "page");
+        int size = ctx.queryParams().get("page_size") == null
+                ? sim.config().getInt("barrack.list-page-size", 50)
                 : intParam(ctx.queryParams().get("page_size"), "page_size");
         if (page < 1 || size < 1 || size > 500) {
             throw new BadRequest("page must be >= 1 and page_size within 1..500");
         }
-        List<BarrackInstance> visible = sim.vms.values().stream().filter(v -> !v.gone).toList();
+        List<BarrackInstance> visible =
+                sim.vms.values().stream().filter(v -> !v.gone).toList();
         int from = Math.min(visible.size(), (page - 1) * size);
         int to = Math.min(visible.size(), from + size);
-        List<BarrackApi.Instance> items = visible.subList(from, to).stream().map(BarrackViews::view).toList();
-        sim.ok(ctx, 200, "Instances retrieved successfully", Map.of("instances", items),
-                new BarrackApi.Pagination(page, size, visible.size(), Math.max(1, (visible.size() + size - 1) / size)), null);
+        List<BarrackApi.Instance> items =
+                visible.subList(from, to).stream().map(BarrackViews::view).toList();
+        sim.ok(
+                ctx,
+                200,
+                "Instances retrieved successfully",
+                Map.of("instances", items),
+                new BarrackApi.Pagination(page, size, visible.size(), Math.max(1, (visible.size() + size - 1) / size)),
+                null);
     }
 
     void get(RoutingContext ctx) {

@@ -3,6 +3,8 @@ package io.gpubroker.sim.barrack;
 import static io.gpubroker.sim.barrack.BarrackRequests.body;
 import static io.gpubroker.sim.barrack.BarrackRequests.string;
 
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
@@ -10,9 +12,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -21,8 +20,8 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 /** SSH key routes: register by public key or have one generated, list, get and delete by name or id. */
 final class BarrackKeyRoutes {
 
-    static final Pattern KEY_LINE = Pattern.compile(
-            "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
+    static final Pattern KEY_LINE =
+            Pattern.compile("(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,50}");
 
     private final BarrackSim sim;
@@ -32,8 +31,17 @@ final class BarrackKeyRoutes {
     }
 
     void listKeys(RoutingContext ctx) {
-        sim.ok(ctx, 200, "SSH keys retrieved successfully",
-                Map.of("ssh_keys", sim.sshKeys.values().stream().map(BarrackApi.SshKey::withoutPrivateKey).toList()), null, null);
+        sim.ok(
+                ctx,
+                200,
+                "SSH keys retrieved successfully",
+                Map.of(
+                        "ssh_keys",
+                        sim.sshKeys.values().stream()
+                                .map(BarrackApi.SshKey::withoutPrivateKey)
+                                .toList()),
+                null,
+                null);
     }
 
     void createKey(RoutingContext ctx) {
@@ -48,42 +56,51 @@ final class BarrackKeyRoutes {
         }
         if (publicKey != null) {
             PublicKey parsed = parsePublicKey(publicKey);
-            BarrackApi.SshKey k = new BarrackApi.SshKey(sim.takeKeyId(), name, publicKey.trim(),
-                    KeyUtils.getFingerPrint(parsed), sim.timestamp(), null);
+            BarrackApi.SshKey k = new BarrackApi.SshKey(
+                    sim.takeKeyId(), name, publicKey.trim(), KeyUtils.getFingerPrint(parsed), sim.timestamp(), null);
             sim.sshKeys.put(name, k);
             sim.ok(ctx, 201, "SSH key created successfully", k, null, null);
             return;
         }
         int id = sim.takeKeyId();
         String createdAt = sim.timestamp();
-        sim.vx().<KeyPair>executeBlocking(() -> {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            return g.generateKeyPair();
-        }, false).onComplete(ar -> {
-            if (ar.failed()) {
-                sim.fail(ctx, 500, "internal_error", "key generation failed");
-                return;
-            }
-            KeyPair kp = ar.result();
-            String pub = PublicKeyEntry.toString(kp.getPublic()) + " " + name;
-            String pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(kp.getPrivate().getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n";
-            BarrackApi.SshKey k = new BarrackApi.SshKey(id, name, pub, KeyUtils.getFingerPrint(kp.getPublic()), createdAt, pem);
-            if (sim.sshKeys.putIfAbsent(name, k.withoutPrivateKey()) != null) {
-                sim.fail(ctx, 400, "validation_error", "An SSH key named '" + name + "' already exists");
-                return;
-            }
-            sim.ok(ctx, 201, "SSH key created successfully", k, null, null);
-        });
+        sim.vx()
+                .<KeyPair>executeBlocking(
+                        () -> {
+                            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+                            g.initialize(2048);
+                            return g.generateKeyPair();
+                        },
+                        false)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        sim.fail(ctx, 500, "internal_error", "key generation failed");
+                        return;
+                    }
+                    KeyPair kp = ar.result();
+                    String pub = PublicKeyEntry.toString(kp.getPublic()) + " " + name;
+                    String pem = "-----BEGIN PRIVATE KEY-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes())
+                                    .encodeToString(kp.getPrivate().getEncoded())
+                            + "\n-----END PRIVATE KEY-----\n";
+                    BarrackApi.SshKey k = new BarrackApi.SshKey(
+                            id, name, pub, KeyUtils.getFingerPrint(kp.getPublic()), createdAt, pem);
+                    if (sim.sshKeys.putIfAbsent(name, k.withoutPrivateKey()) != null) {
+                        sim.fail(ctx, 400, "validation_error", "An SSH key named '" + name + "' already exists");
+                        return;
+                    }
+                    sim.ok(ctx, 201, "SSH key created successfully", k, null, null);
+                });
     }
 
     private BarrackApi.SshKey key(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         BarrackApi.SshKey k = sim.sshKeys.get(id);
         if (k == null) {
-            k = sim.sshKeys.values().stream().filter(x -> String.valueOf(x.id()).equals(id)).findFirst().orElse(null);
+            k = sim.sshKeys.values().stream()
+                    .filter(x -> String.valueOf(x.id()).equals(id))
+                    .findFirst()
+                    .orElse(null);
         }
         if (k == null) {
             throw new BadRequest(404, "not_found", "SSH key " + id + " not found");
@@ -107,7 +124,8 @@ final class BarrackKeyRoutes {
             throw new BadRequest("public_key must be an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa)");
         }
         try {
-            return AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group()).resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+            return AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group())
+                    .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
         } catch (Exception e) {
             throw new BadRequest("public_key is not a valid OpenSSH public key");
         }

@@ -11,7 +11,6 @@ final class BarrackLifecycle {
         this.sim = sim;
     }
 
-
     /** Runs {@code step} after {@code d} unless the VM moved on (another transition, delete, reset). */
     void later(BarrackInstance inst, Duration d, Runnable step) {
         int epoch = inst.epoch;

@@ -1,23 +1,16 @@
 package io.gpubroker.sim.barrack;
 
-import static io.gpubroker.sim.barrack.BarrackRequests.body;
-import static io.gpubroker.sim.barrack.BarrackRequests.bool;
 import static io.gpubroker.sim.barrack.BarrackRequests.intParam;
-import static io.gpubroker.sim.barrack.BarrackRequests.integer;
-import static io.gpubroker.sim.barrack.BarrackRequests.round;
-import static io.gpubroker.sim.barrack.BarrackRequests.string;
-
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /** Reading Barrack request bodies and parameters; bad input becomes a {@link BadRequest}. */
 final class BarrackRequests {
 
-    private BarrackRequests() {
-    }
+    private BarrackRequests() {}
 
     static JsonObject body(RoutingContext ctx) {
         try {

@@ -1,14 +1,5 @@
 package io.gpubroker.sim.barrack;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.gpubroker.sim.core.ProviderSim;
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
@@ -18,6 +9,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Barrack (Hyperstack-based VM cloud) simulator. Only {@code POST /deploy-server/} and
@@ -34,6 +33,7 @@ public class BarrackSim extends ProviderSim {
     final Map<String, BarrackInstance> vms = new LinkedHashMap<>();
     /** Registered SSH keys by name. */
     final Map<String, BarrackApi.SshKey> sshKeys = new LinkedHashMap<>();
+
     private int nextKeyId = 1;
     double credit;
     private long rateWindowStart;
@@ -63,9 +63,12 @@ public class BarrackSim extends ProviderSim {
 
     @Override
     protected void configureApi(Router router) {
-        vx().setPeriodic(clock.realMillis(timing("stock-refresh", Duration.ofSeconds(30))), t -> catalog.refreshSnapshot());
-        vx().setPeriodic(clock.realMillis(timing("price-drift-interval", Duration.ofSeconds(60))),
-                t -> catalog.drift(config.getDouble("barrack.price-drift-pct", 0.02)));
+        vx().setPeriodic(
+                        clock.realMillis(timing("stock-refresh", Duration.ofSeconds(30))),
+                        t -> catalog.refreshSnapshot());
+        vx().setPeriodic(
+                        clock.realMillis(timing("price-drift-interval", Duration.ofSeconds(60))),
+                        t -> catalog.drift(config.getDouble("barrack.price-drift-pct", 0.02)));
         router.route(basePath() + "/*").handler(this::rateLimit);
 
         route(router, HttpMethod.GET, "stocks", "/gpu-stocks/", "offers", catalogRoutes::stocks);
@@ -81,9 +84,21 @@ public class BarrackSim extends ProviderSim {
         route(router, HttpMethod.POST, "start", "/instances/{id}/start/", "start", instanceRoutes::start);
         route(router, HttpMethod.POST, "stop", "/instances/{id}/stop/", "stop", instanceRoutes::stop);
         route(router, HttpMethod.POST, "reboot", "/instances/{id}/reboot/", "reboot", instanceRoutes::reboot);
-        route(router, HttpMethod.POST, "hibernate", "/instances/{id}/hibernate/", "hibernate", instanceRoutes::hibernate);
+        route(
+                router,
+                HttpMethod.POST,
+                "hibernate",
+                "/instances/{id}/hibernate/",
+                "hibernate",
+                instanceRoutes::hibernate);
         route(router, HttpMethod.POST, "restore", "/instances/{id}/restore/", "restore", instanceRoutes::restore);
-        route(router, HttpMethod.POST, "toggle-public-ip", "/instances/{id}/toggle-public-ip/", "public_ip", instanceRoutes::togglePublicIp);
+        route(
+                router,
+                HttpMethod.POST,
+                "toggle-public-ip",
+                "/instances/{id}/toggle-public-ip/",
+                "public_ip",
+                instanceRoutes::togglePublicIp);
         route(router, HttpMethod.GET, "billing", "/instances/{id}/billing/", "billing", billingRoutes::instanceBilling);
         route(router, HttpMethod.GET, "ssh-keys", "/ssh-keys/", "ssh_keys", keyRoutes::listKeys);
         route(router, HttpMethod.POST, "ssh-keys", "/ssh-keys/", "ssh_key", keyRoutes::createKey);
@@ -121,7 +136,11 @@ public class BarrackSim extends ProviderSim {
     protected void unauthorized(RoutingContext ctx) {
         int status = config.getInt("barrack.auth-error-status", 401);
         if (ctx.request().getHeader("X-API-Key") == null) {
-            fail(ctx, status, "not_authenticated", "Authentication credentials were not provided. Send your key in the X-API-Key header.");
+            fail(
+                    ctx,
+                    status,
+                    "not_authenticated",
+                    "Authentication credentials were not provided. Send your key in the X-API-Key header.");
         } else {
             fail(ctx, status, "authentication_failed", "Invalid API key.");
         }
@@ -142,9 +161,13 @@ public class BarrackSim extends ProviderSim {
         if (retryAfterSeconds != null) {
             ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
         }
-        fail(ctx, 429, "throttled", retryAfterSeconds != null
-                ? "Request was throttled. Expected available in " + retryAfterSeconds + " seconds."
-                : "Request was throttled.");
+        fail(
+                ctx,
+                429,
+                "throttled",
+                retryAfterSeconds != null
+                        ? "Request was throttled. Expected available in " + retryAfterSeconds + " seconds."
+                        : "Request was throttled.");
     }
 
     /** Fixed one-minute window over real time (GUESSED: Barrack documents no limit); off when 0. */
@@ -186,7 +209,6 @@ public class BarrackSim extends ProviderSim {
         };
     }
 
-
     void ok(RoutingContext ctx, int status, String message, Object data, Object pagination, String tier) {
         json(ctx, status, new BarrackApi.Envelope(true, message, requestId(), timestamp(), data, pagination, tier));
     }
@@ -198,7 +220,6 @@ public class BarrackSim extends ProviderSim {
     String timestamp() {
         return now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
-
 
     // ---------------------------------------------------------------- instances, keys, balance
 
@@ -243,7 +264,10 @@ public class BarrackSim extends ProviderSim {
     }
 
     double balanceNow() {
-        return BigDecimal.valueOf(credit).subtract(spent()).setScale(4, RoundingMode.HALF_UP).doubleValue();
+        return BigDecimal.valueOf(credit)
+                .subtract(spent())
+                .setScale(4, RoundingMode.HALF_UP)
+                .doubleValue();
     }
 
     // ---------------------------------------------------------------- orphans and reset
@@ -254,8 +278,11 @@ public class BarrackSim extends ProviderSim {
         BarrackCatalog.Region region = BarrackCatalog.region(body.getString("region", ""));
         int count = body.getInteger("gpu_count", 1);
         if (model == null || region == null || !region.tier().equals(model.tier())) {
-            String key = catalog.live().entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
-                    .findFirst().orElse(BarrackCatalog.key("CANADA-1", "RTX-A6000", 1));
+            String key = catalog.live().entrySet().stream()
+                    .filter(e -> e.getValue() > 0)
+                    .map(Map.Entry::getKey)
+                    .findFirst()
+                    .orElse(BarrackCatalog.key("CANADA-1", "RTX-A6000", 1));
             String[] parts = key.split("\\|");
             region = BarrackCatalog.region(parts[0]);
             model = BarrackCatalog.model(parts[1]);
@@ -263,9 +290,26 @@ public class BarrackSim extends ProviderSim {
         }
         double gpuRate = BarrackRequests.round(catalog.price(model.name()) * count, 4);
         String osType = model.tier().equals("legacy") ? "SSD" : "NVMe";
-        BarrackInstance inst = new BarrackInstance(newInstanceId(), tag, tag, region, model, count, gpuRate, 100, osType,
-                BarrackCatalogRoutes.volumeRate(osType, 100), List.of(), 0, "image", catalogRoutes.images().get(0).trim(), body.getString("ssh_key"),
-                List.of(), false, true, now());
+        BarrackInstance inst = new BarrackInstance(
+                newInstanceId(),
+                tag,
+                tag,
+                region,
+                model,
+                count,
+                gpuRate,
+                100,
+                osType,
+                BarrackCatalogRoutes.volumeRate(osType, 100),
+                List.of(),
+                0,
+                "image",
+                catalogRoutes.images().get(0).trim(),
+                body.getString("ssh_key"),
+                List.of(),
+                false,
+                true,
+                now());
         if (body.getString("public_key") != null) {
             inst.keys.add(body.getString("public_key"));
         } else if (body.getString("ssh_key") != null && sshKeys.containsKey(body.getString("ssh_key"))) {

@@ -3,6 +3,11 @@ package io.gpubroker.sim.barrack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -18,12 +22,6 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** One Barrack simulator per test class on a 300x clock, an HTTP client and a MINA SSH client. */
 abstract class BarrackTestSupport {
@@ -46,7 +44,8 @@ abstract class BarrackTestSupport {
 
     @BeforeAll
     static void startSimulator() throws Exception {
-        config = new SimConfig().set("barrack.offers", "30")
+        config = new SimConfig()
+                .set("barrack.offers", "30")
                 .set("barrack.stock-refresh", "36000")
                 .set("barrack.price-drift-interval", "36000");
         sim = new BarrackSim(config, new SimClock(Instant.now(), 300));
@@ -66,10 +65,21 @@ abstract class BarrackTestSupport {
     @BeforeEach
     void resetSimulator() throws Exception {
         assertThat(control("POST", "/reset", null).status()).isEqualTo(200);
-        control("POST", "/stock", new JsonObject().put("region", "CANADA-1").put("gpu_model", "RTX-A6000")
-                .put("gpu_count", 1).put("available", 10).put("refresh", true));
-        assertThat(api("POST", "/ssh-keys/", new JsonObject().put("name", "broker-key")
-                .put("public_key", publicKey(brokerKey))).status()).isEqualTo(201);
+        control(
+                "POST",
+                "/stock",
+                new JsonObject()
+                        .put("region", "CANADA-1")
+                        .put("gpu_model", "RTX-A6000")
+                        .put("gpu_count", 1)
+                        .put("available", 10)
+                        .put("refresh", true));
+        assertThat(api(
+                                "POST",
+                                "/ssh-keys/",
+                                new JsonObject().put("name", "broker-key").put("public_key", publicKey(brokerKey)))
+                        .status())
+                .isEqualTo(201);
     }
 
     static String publicKey(KeyPair kp) {
@@ -85,10 +95,14 @@ abstract class BarrackTestSupport {
     }
 
     static Resp request(String method, String url, JsonObject body, String apiKey) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.encode()));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.encode()));
         if (apiKey != null) {
             b.header("X-API-Key", apiKey);
         }
@@ -99,14 +113,28 @@ abstract class BarrackTestSupport {
 
     /** The documented deploy request (image boot, registered key by name, public IP, tcp/22 rule). */
     static JsonObject deployBody(String name) {
-        return new JsonObject().put("gpu_model", "RTX-A6000").put("gpu_count", 1).put("region", "CANADA-1")
-                .put("instance_name", name).put("image_name", "Ubuntu Server 22.04 LTS R535 CUDA 12.2")
-                .put("ssh_key", "broker-key").put("public_ip", true)
-                .put("security_rules", new JsonArray().add(new JsonObject().put("direction", "ingress")
-                        .put("protocol", "tcp").put("ethertype", "IPv4").put("port_range_min", 22)
-                        .put("port_range_max", 22).put("remote_ip_prefix", "0.0.0.0/0")))
-                .put("os_volume", new JsonObject().put("size", 100)).put("existing_volumes", new JsonArray())
-                .put("volumes", new JsonArray()).put("boot_from_volume", false);
+        return new JsonObject()
+                .put("gpu_model", "RTX-A6000")
+                .put("gpu_count", 1)
+                .put("region", "CANADA-1")
+                .put("instance_name", name)
+                .put("image_name", "Ubuntu Server 22.04 LTS R535 CUDA 12.2")
+                .put("ssh_key", "broker-key")
+                .put("public_ip", true)
+                .put(
+                        "security_rules",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("direction", "ingress")
+                                        .put("protocol", "tcp")
+                                        .put("ethertype", "IPv4")
+                                        .put("port_range_min", 22)
+                                        .put("port_range_max", 22)
+                                        .put("remote_ip_prefix", "0.0.0.0/0")))
+                .put("os_volume", new JsonObject().put("size", 100))
+                .put("existing_volumes", new JsonArray())
+                .put("volumes", new JsonArray())
+                .put("boot_from_volume", false);
     }
 
     static String deploy(String name) throws Exception {
@@ -123,8 +151,11 @@ abstract class BarrackTestSupport {
 
     /** Waits for ACTIVE with an attached public IP and returns the instance. */
     static JsonObject awaitReachable(String id) {
-        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
-                .until(() -> instance(id), i -> "ACTIVE".equals(i.getString("status")) && i.getString("ip_address") != null);
+        return await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(25))
+                .until(
+                        () -> instance(id),
+                        i -> "ACTIVE".equals(i.getString("status")) && i.getString("ip_address") != null);
     }
 
     static JsonObject controlView(String id) throws Exception {
@@ -138,7 +169,9 @@ abstract class BarrackTestSupport {
     }
 
     static String exec(int port, String user, KeyPair key, String command) throws Exception {
-        try (ClientSession s = ssh.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = ssh.connect(user, "127.0.0.1", port)
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             return s.executeRemoteCommand(command);

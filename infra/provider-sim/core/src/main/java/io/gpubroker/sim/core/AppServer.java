@@ -1,5 +1,8 @@
 package io.gpubroker.sim.core;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -12,11 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import io.vertx.core.json.Json;
 
 /**
  * A simulated model server (vLLM / TGI style) behind one published port: a real HTTP server on
@@ -36,7 +34,12 @@ import io.vertx.core.json.Json;
 public final class AppServer implements AutoCloseable {
 
     /** What the server is doing, as the control view reports it. */
-    public enum State { LOADING, HEALTHY, CRASHED, STOPPED }
+    public enum State {
+        LOADING,
+        HEALTHY,
+        CRASHED,
+        STOPPED
+    }
 
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sim-app-timers");
@@ -167,7 +170,9 @@ public final class AppServer implements AutoCloseable {
         if (!clock.now().isBefore(due)) {
             crash();
         } else {
-            TIMERS.schedule(this::crashIfDue, Math.max(1, clock.realMillis(Duration.between(clock.now(), due))),
+            TIMERS.schedule(
+                    this::crashIfDue,
+                    Math.max(1, clock.realMillis(Duration.between(clock.now(), due))),
                     TimeUnit.MILLISECONDS);
         }
     }
@@ -231,7 +236,8 @@ public final class AppServer implements AutoCloseable {
                 } else {
                     send(ex, 503, Map.of("status", "loading"));
                 }
-            } else if (method.equals("POST") && (path.equals("/v1/completions") || path.equals("/v1/chat/completions"))) {
+            } else if (method.equals("POST")
+                    && (path.equals("/v1/completions") || path.equals("/v1/chat/completions"))) {
                 complete(ex, path.endsWith("chat/completions"));
             } else if (read && path.equals("/")) {
                 Map<String, Object> body = new LinkedHashMap<>();
@@ -255,20 +261,52 @@ public final class AppServer implements AutoCloseable {
         }
         io.vertx.core.json.JsonObject req;
         try {
-            req = new io.vertx.core.json.JsonObject(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            req = new io.vertx.core.json.JsonObject(
+                    new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            send(ex, 400, Map.of("object", "error", "message", "request body is not JSON", "type", "BadRequestError", "code", 400));
+            send(
+                    ex,
+                    400,
+                    Map.of(
+                            "object",
+                            "error",
+                            "message",
+                            "request body is not JSON",
+                            "type",
+                            "BadRequestError",
+                            "code",
+                            400));
             return;
         }
         String asked = req.getValue("model") instanceof String m ? m : null;
         if (asked == null || !asked.equals(model)) {
-            send(ex, 404, Map.of("object", "error", "message", "The model `" + asked + "` does not exist.",
-                    "type", "NotFoundError", "code", 404));
+            send(
+                    ex,
+                    404,
+                    Map.of(
+                            "object",
+                            "error",
+                            "message",
+                            "The model `" + asked + "` does not exist.",
+                            "type",
+                            "NotFoundError",
+                            "code",
+                            404));
             return;
         }
         if (inferenceFails) {
-            send(ex, 500, Map.of("object", "error", "message",
-                    "CUDA error: the provided PTX was compiled with an unsupported toolchain.", "type", "InternalServerError", "code", 500));
+            send(
+                    ex,
+                    500,
+                    Map.of(
+                            "object",
+                            "error",
+                            "message",
+                            "CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+                            "type",
+                            "InternalServerError",
+                            "code",
+                            500));
             return;
         }
         Map<String, Object> choice = new LinkedHashMap<>();

@@ -28,17 +28,69 @@ import java.util.function.Supplier;
 public final class Apps {
 
     /** Instance fault kinds handled here. */
-    public static final Set<String> FAULTS = Set.of("app_never_healthy", "app_crash", "image_pull_failed",
-            "app_inference_fails");
+    public static final Set<String> FAULTS =
+            Set.of("app_never_healthy", "app_crash", "image_pull_failed", "app_inference_fails");
 
     private static final String DOCKER_VERSION = "Docker version 27.3.1, build ce12230";
     private static final Set<String> DOCKER_COMMANDS = Set.of(
-            "attach", "build", "builder", "buildx", "commit", "compose", "config", "container", "context", "cp",
-            "create", "diff", "events", "exec", "export", "history", "image", "images", "import", "info", "inspect",
-            "kill", "load", "login", "logout", "logs", "manifest", "network", "node", "pause", "plugin", "port",
-            "ps", "pull", "push", "rename", "restart", "rm", "rmi", "run", "save", "search", "secret", "service",
-            "stack", "start", "stats", "stop", "swarm", "system", "tag", "top", "trust", "unpause", "update",
-            "version", "volume", "wait");
+            "attach",
+            "build",
+            "builder",
+            "buildx",
+            "commit",
+            "compose",
+            "config",
+            "container",
+            "context",
+            "cp",
+            "create",
+            "diff",
+            "events",
+            "exec",
+            "export",
+            "history",
+            "image",
+            "images",
+            "import",
+            "info",
+            "inspect",
+            "kill",
+            "load",
+            "login",
+            "logout",
+            "logs",
+            "manifest",
+            "network",
+            "node",
+            "pause",
+            "plugin",
+            "port",
+            "ps",
+            "pull",
+            "push",
+            "rename",
+            "restart",
+            "rm",
+            "rmi",
+            "run",
+            "save",
+            "search",
+            "secret",
+            "service",
+            "stack",
+            "start",
+            "stats",
+            "stop",
+            "swarm",
+            "system",
+            "tag",
+            "top",
+            "trust",
+            "unpause",
+            "update",
+            "version",
+            "volume",
+            "wait");
 
     /** One container: {@code docker run}'s, or the instance's own process on a container provider. */
     private final class Container {
@@ -57,8 +109,15 @@ public final class Apps {
         /** Went down with its machine (not stopped through docker): a restart policy brings it back. */
         boolean downWithHost;
 
-        Container(String id, String name, String image, String model, List<String> args, List<DockerCli.Publish> publish,
-                  boolean rm, String restart) {
+        Container(
+                String id,
+                String name,
+                String image,
+                String model,
+                List<String> args,
+                List<DockerCli.Publish> publish,
+                boolean rm,
+                String restart) {
             this.id = id != null ? id : (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
             this.name = name;
             this.image = image;
@@ -91,6 +150,7 @@ public final class Apps {
     private final Supplier<Duration> loadTime;
     /** VM port → external loopback port, in publishing order. */
     private final Map<Integer, Integer> published = new LinkedHashMap<>();
+
     private final List<Container> containers = new ArrayList<>();
     private int unnamed;
 
@@ -135,7 +195,8 @@ public final class Apps {
                 containers.remove(prev);
                 old.addAll(prev.servers);
             }
-            List<DockerCli.Publish> publish = vmPorts.stream().map(p -> new DockerCli.Publish(p, p)).toList();
+            List<DockerCli.Publish> publish =
+                    vmPorts.stream().map(p -> new DockerCli.Publish(p, p)).toList();
             c = new Container(null, name, image, model, List.of(), publish, false, null);
             containers.add(c);
         }
@@ -351,34 +412,54 @@ public final class Apps {
             String name = r.name() != null ? r.name() : "sim_app_" + (++unnamed);
             Container clash = byNameExact(name);
             if (clash != null) {
-                err.append("docker: Error response from daemon: Conflict. The container name \"/").append(name)
-                        .append("\" is already in use by container \"").append(clash.id)
+                err.append("docker: Error response from daemon: Conflict. The container name \"/")
+                        .append(name)
+                        .append("\" is already in use by container \"")
+                        .append(clash.id)
                         .append("\". You have to remove (or rename) that container to be able to reuse that name.\n")
                         .append("See 'docker run --help'.\n");
                 return 125;
             }
             if (pullFails()) {
-                err.append("Unable to find image '").append(reference(r.image())).append("' locally\n")
-                        .append("docker: ").append(pullError(r.image())).append(".\nSee 'docker run --help'.\n");
+                err.append("Unable to find image '")
+                        .append(reference(r.image()))
+                        .append("' locally\n")
+                        .append("docker: ")
+                        .append(pullError(r.image()))
+                        .append(".\nSee 'docker run --help'.\n");
                 return 125;
             }
             for (DockerCli.Publish p : r.publish()) {
                 if (p.vmPort() != null && runningOn(p.vmPort()) != null) {
-                    err.append("docker: Error response from daemon: driver failed programming external connectivity on endpoint ")
-                            .append(name).append(": Bind for 0.0.0.0:").append(p.vmPort())
+                    err.append(
+                                    "docker: Error response from daemon: driver failed programming external connectivity on endpoint ")
+                            .append(name)
+                            .append(": Bind for 0.0.0.0:")
+                            .append(p.vmPort())
                             .append(" failed: port is already allocated.\nSee 'docker run --help'.\n");
                     return 125;
                 }
             }
-            c = new Container(null, name, r.image(), DockerCli.model(r.args(), r.env(), r.image()), r.args(), r.publish(),
-                    r.rm(), r.restart());
+            c = new Container(
+                    null,
+                    name,
+                    r.image(),
+                    DockerCli.model(r.args(), r.env(), r.image()),
+                    r.args(),
+                    r.publish(),
+                    r.rm(),
+                    r.restart());
             containers.add(c);
         }
         try {
             startServers(c);
         } catch (IOException e) {
-            err.append("docker: Error response from daemon: driver failed programming external connectivity on endpoint ")
-                    .append(c.name).append(": ").append(e.getMessage()).append(".\n");
+            err.append(
+                            "docker: Error response from daemon: driver failed programming external connectivity on endpoint ")
+                    .append(c.name)
+                    .append(": ")
+                    .append(e.getMessage())
+                    .append(".\n");
             return 125;
         }
         out.append(c.id).append('\n');
@@ -415,9 +496,14 @@ public final class Apps {
             return 1;
         }
         String ref = reference(image);
-        out.append(ref.substring(ref.lastIndexOf(':') + 1)).append(": Pulling from ").append(image.replaceFirst("[:@].*$", ""))
-                .append("\nStatus: Downloaded newer image for ").append(ref).append('\n')
-                .append(ref.contains("/") ? "docker.io/" + ref : "docker.io/library/" + ref).append('\n');
+        out.append(ref.substring(ref.lastIndexOf(':') + 1))
+                .append(": Pulling from ")
+                .append(image.replaceFirst("[:@].*$", ""))
+                .append("\nStatus: Downloaded newer image for ")
+                .append(ref)
+                .append('\n')
+                .append(ref.contains("/") ? "docker.io/" + ref : "docker.io/library/" + ref)
+                .append('\n');
         return 0;
     }
 
@@ -425,7 +511,8 @@ public final class Apps {
         boolean combined = args.contains("-aq") || args.contains("-qa");
         boolean all = combined || args.contains("-a") || args.contains("--all");
         boolean quiet = combined || args.contains("-q") || args.contains("--quiet");
-        List<Container> shown = containers.stream().filter(c -> all || c.running()).toList();
+        List<Container> shown =
+                containers.stream().filter(c -> all || c.running()).toList();
         if (quiet) {
             shown.forEach(c -> out.append(c.shortId()).append('\n'));
             return 0;
@@ -439,11 +526,16 @@ public final class Apps {
             StringBuilder ports = new StringBuilder();
             if (c.running()) {
                 for (AppServer s : c.servers) {
-                    ports.append(ports.length() == 0 ? "" : ", ").append("0.0.0.0:").append(s.vmPort()).append("->")
-                            .append(s.containerPort()).append("/tcp");
+                    ports.append(ports.length() == 0 ? "" : ", ")
+                            .append("0.0.0.0:")
+                            .append(s.vmPort())
+                            .append("->")
+                            .append(s.containerPort())
+                            .append("/tcp");
                 }
             }
-            out.append(String.format(fmt, c.shortId(), abbreviate(c.image, 30), command, age + " ago", status, ports, c.name));
+            out.append(String.format(
+                    fmt, c.shortId(), abbreviate(c.image, 30), command, age + " ago", status, ports, c.name));
         }
         return 0;
     }
@@ -452,19 +544,23 @@ public final class Apps {
         List<String> names = args.stream().filter(a -> !a.startsWith("-")).toList();
         Container c = names.isEmpty() ? null : byName(names.get(names.size() - 1));
         if (c == null) {
-            err.append("Error response from daemon: No such container: ").append(names.isEmpty() ? "" : names.get(names.size() - 1)).append('\n');
+            err.append("Error response from daemon: No such container: ")
+                    .append(names.isEmpty() ? "" : names.get(names.size() - 1))
+                    .append('\n');
             return 1;
         }
         out.append("INFO:     Started server process [1]\n");
         out.append("INFO:     Loading model ").append(c.model).append('\n');
         for (AppServer s : c.servers) {
             switch (s.state()) {
-                case HEALTHY -> out.append("INFO:     Application startup complete.\nINFO:     Uvicorn running on http://0.0.0.0:")
-                        .append(s.containerPort()).append('\n');
-                case CRASHED -> out.append("ERROR:    Engine core initialization failed. See root cause above.\n"
-                        + "RuntimeError: CUDA error: out of memory\n");
-                default -> {
-                }
+                case HEALTHY ->
+                    out.append("INFO:     Application startup complete.\nINFO:     Uvicorn running on http://0.0.0.0:")
+                            .append(s.containerPort())
+                            .append('\n');
+                case CRASHED ->
+                    out.append("ERROR:    Engine core initialization failed. See root cause above.\n"
+                            + "RuntimeError: CUDA error: out of memory\n");
+                default -> {}
             }
         }
         return 0;
@@ -477,7 +573,9 @@ public final class Apps {
             for (String n : containerArgs(args)) {
                 Container c = byName(n);
                 if (c == null) {
-                    err.append("Error response from daemon: No such container: ").append(n).append('\n');
+                    err.append("Error response from daemon: No such container: ")
+                            .append(n)
+                            .append('\n');
                     code = 1;
                     continue;
                 }
@@ -503,12 +601,15 @@ public final class Apps {
             for (String n : containerArgs(args)) {
                 Container c = byName(n);
                 if (c == null) {
-                    err.append("Error response from daemon: No such container: ").append(n).append('\n');
+                    err.append("Error response from daemon: No such container: ")
+                            .append(n)
+                            .append('\n');
                     code = 1;
                     continue;
                 }
                 if (c.running() && !force) {
-                    err.append("Error response from daemon: cannot remove container \"/").append(c.name)
+                    err.append("Error response from daemon: cannot remove container \"/")
+                            .append(c.name)
                             .append("\": container is running: stop the container before removing or force remove\n");
                     code = 1;
                     continue;
@@ -531,7 +632,9 @@ public final class Apps {
             synchronized (this) {
                 c = byName(n);
                 if (c == null) {
-                    err.append("Error response from daemon: No such container: ").append(n).append('\n');
+                    err.append("Error response from daemon: No such container: ")
+                            .append(n)
+                            .append('\n');
                     code = 1;
                     continue;
                 }
@@ -548,7 +651,9 @@ public final class Apps {
                 startServers(fresh);
                 out.append(n).append('\n');
             } catch (IOException e) {
-                err.append("Error response from daemon: ").append(e.getMessage()).append('\n');
+                err.append("Error response from daemon: ")
+                        .append(e.getMessage())
+                        .append('\n');
                 code = 1;
             }
         }

@@ -28,40 +28,127 @@ public final class DockerCli {
     }
 
     /** {@code -p [IP:][H]:C[/proto]}: {@code vmPort} null when docker picks a random host port. */
-    public record Publish(Integer vmPort, int containerPort) {
-    }
+    public record Publish(Integer vmPort, int containerPort) {}
 
     /** A parsed {@code docker run}. */
-    public record Run(boolean detach, boolean rm, String name, List<Publish> publish, Map<String, String> env,
-                      String image, List<String> args, String restart) {
-    }
+    public record Run(
+            boolean detach,
+            boolean rm,
+            String name,
+            List<Publish> publish,
+            Map<String, String> env,
+            String image,
+            List<String> args,
+            String restart) {}
 
     /** One command of a {@code ;}/{@code &&}/{@code ||} sequence and the operator before it. */
-    public record Step(String op, String command) {
-    }
+    public record Step(String op, String command) {}
 
     /** {@code docker run} options that take a value (long form without dashes). */
     private static final Set<String> VALUE_OPTIONS = Set.of(
-            "name", "gpus", "restart", "ipc", "shm-size", "volume", "env", "publish", "network", "net",
-            "entrypoint", "workdir", "user", "memory", "memory-swap", "memory-reservation", "cpus", "cpuset-cpus",
-            "cpu-shares", "label", "label-file", "mount", "ulimit", "runtime", "platform", "pull", "hostname",
-            "add-host", "device", "cap-add", "cap-drop", "security-opt", "log-driver", "log-opt", "env-file",
-            "health-cmd", "health-interval", "health-retries", "health-timeout", "health-start-period",
-            "stop-signal", "stop-timeout", "pid", "uts", "userns", "group-add", "dns", "dns-search", "expose",
-            "cidfile", "tmpfs", "volumes-from", "link", "storage-opt", "sysctl", "oom-score-adj", "cgroupns",
-            "network-alias", "ip", "mac-address", "domainname", "attach");
+            "name",
+            "gpus",
+            "restart",
+            "ipc",
+            "shm-size",
+            "volume",
+            "env",
+            "publish",
+            "network",
+            "net",
+            "entrypoint",
+            "workdir",
+            "user",
+            "memory",
+            "memory-swap",
+            "memory-reservation",
+            "cpus",
+            "cpuset-cpus",
+            "cpu-shares",
+            "label",
+            "label-file",
+            "mount",
+            "ulimit",
+            "runtime",
+            "platform",
+            "pull",
+            "hostname",
+            "add-host",
+            "device",
+            "cap-add",
+            "cap-drop",
+            "security-opt",
+            "log-driver",
+            "log-opt",
+            "env-file",
+            "health-cmd",
+            "health-interval",
+            "health-retries",
+            "health-timeout",
+            "health-start-period",
+            "stop-signal",
+            "stop-timeout",
+            "pid",
+            "uts",
+            "userns",
+            "group-add",
+            "dns",
+            "dns-search",
+            "expose",
+            "cidfile",
+            "tmpfs",
+            "volumes-from",
+            "link",
+            "storage-opt",
+            "sysctl",
+            "oom-score-adj",
+            "cgroupns",
+            "network-alias",
+            "ip",
+            "mac-address",
+            "domainname",
+            "attach");
     /** {@code docker run} options without a value. */
     private static final Set<String> FLAG_OPTIONS = Set.of(
-            "detach", "rm", "interactive", "tty", "privileged", "init", "read-only", "publish-all",
-            "no-healthcheck", "oom-kill-disable", "quiet", "sig-proxy", "disable-content-trust");
-    private static final Map<Character, String> SHORT_VALUE = Map.of(
-            'e', "env", 'p', "publish", 'v', "volume", 'w', "workdir", 'u', "user", 'm', "memory",
-            'l', "label", 'h', "hostname", 'c', "cpu-shares", 'a', "attach");
-    private static final Map<Character, String> SHORT_FLAG = Map.of(
-            'd', "detach", 'i', "interactive", 't', "tty", 'P', "publish-all", 'q', "quiet");
+            "detach",
+            "rm",
+            "interactive",
+            "tty",
+            "privileged",
+            "init",
+            "read-only",
+            "publish-all",
+            "no-healthcheck",
+            "oom-kill-disable",
+            "quiet",
+            "sig-proxy",
+            "disable-content-trust");
 
-    private DockerCli() {
-    }
+    private static final Map<Character, String> SHORT_VALUE = Map.of(
+            'e',
+            "env",
+            'p',
+            "publish",
+            'v',
+            "volume",
+            'w',
+            "workdir",
+            'u',
+            "user",
+            'm',
+            "memory",
+            'l',
+            "label",
+            'h',
+            "hostname",
+            'c',
+            "cpu-shares",
+            'a',
+            "attach");
+    private static final Map<Character, String> SHORT_FLAG =
+            Map.of('d', "detach", 'i', "interactive", 't', "tty", 'P', "publish-all", 'q', "quiet");
+
+    private DockerCli() {}
 
     /**
      * Splits a command line at {@code ;}, {@code &&} and {@code ||} outside quotes. The first step's
@@ -121,7 +208,10 @@ public final class DockerCli {
             if (quote != 0) {
                 if (c == quote) {
                     quote = 0;
-                } else if (c == '\\' && quote == '"' && i + 1 < command.length() && "\"\\$`".indexOf(command.charAt(i + 1)) >= 0) {
+                } else if (c == '\\'
+                        && quote == '"'
+                        && i + 1 < command.length()
+                        && "\"\\$`".indexOf(command.charAt(i + 1)) >= 0) {
                     cur.append(command.charAt(++i));
                 } else {
                     cur.append(c);
@@ -223,7 +313,8 @@ public final class DockerCli {
                         opts.add(new String[] {SHORT_VALUE.get(c), value});
                         break;
                     } else {
-                        throw new Failure("unknown shorthand flag: '" + c + "' in " + a + "\nSee 'docker run --help'.", 125);
+                        throw new Failure(
+                                "unknown shorthand flag: '" + c + "' in " + a + "\nSee 'docker run --help'.", 125);
                     }
                 }
             }
@@ -250,16 +341,21 @@ public final class DockerCli {
             }
         }
         if (i >= args.size()) {
-            throw new Failure("docker: 'docker run' requires at least 1 argument.\n\n"
-                    + "Usage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information", 1);
+            throw new Failure(
+                    "docker: 'docker run' requires at least 1 argument.\n\n"
+                            + "Usage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information",
+                    1);
         }
         if (name != null && !name.matches("/?[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
-            throw new Failure("docker: Error response from daemon: Invalid container name (" + name
-                    + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.\nSee 'docker run --help'.", 125);
+            throw new Failure(
+                    "docker: Error response from daemon: Invalid container name (" + name
+                            + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.\nSee 'docker run --help'.",
+                    125);
         }
         String image = args.get(i);
         List<String> rest = List.copyOf(args.subList(i + 1, args.size()));
-        return new Run(detach, rm, name == null ? null : name.replaceFirst("^/", ""), publish, env, image, rest, restart);
+        return new Run(
+                detach, rm, name == null ? null : name.replaceFirst("^/", ""), publish, env, image, rest, restart);
     }
 
     private static Failure needsArgument(String flag) {

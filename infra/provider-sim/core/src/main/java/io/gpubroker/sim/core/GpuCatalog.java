@@ -12,17 +12,35 @@ import java.util.Random;
 public final class GpuCatalog {
 
     /** A GPU model as the market sells it. {@code vramMib} is what nvidia-smi reports. */
-    public record Model(String name, int vramGb, int vramMib, double basePricePerGpuHour,
-                        String driver, String cuda, double weight) {
-    }
+    public record Model(
+            String name,
+            int vramGb,
+            int vramMib,
+            double basePricePerGpuHour,
+            String driver,
+            String cuda,
+            double weight) {}
 
     /** One sellable configuration: model x count at a location, with host facts. */
-    public record OfferSeed(int index, Model model, int gpuCount, String location, String country,
-                            double pricePerHour, double reliability, int vcpus, int ramGb, int diskGb,
-                            double cudaMaxGood, String driverVersion, long machineId, int capacity) {
+    public record OfferSeed(
+            int index,
+            Model model,
+            int gpuCount,
+            String location,
+            String country,
+            double pricePerHour,
+            double reliability,
+            int vcpus,
+            int ramGb,
+            int diskGb,
+            double cudaMaxGood,
+            String driverVersion,
+            long machineId,
+            int capacity) {
 
         public GpuSpec gpuSpec() {
-            return new GpuSpec(model.name(), gpuCount, model.vramMib(), driverVersion, String.format("%.1f", cudaMaxGood));
+            return new GpuSpec(
+                    model.name(), gpuCount, model.vramMib(), driverVersion, String.format("%.1f", cudaMaxGood));
         }
     }
 
@@ -44,18 +62,27 @@ public final class GpuCatalog {
 
     /** Location display name and ISO country code. */
     public static final List<String[]> LOCATIONS = List.of(
-            new String[] {"US-West", "US"}, new String[] {"US-East", "US"}, new String[] {"US-Central", "US"},
-            new String[] {"Canada", "CA"}, new String[] {"Germany", "DE"}, new String[] {"Netherlands", "NL"},
-            new String[] {"Finland", "FI"}, new String[] {"Norway", "NO"}, new String[] {"France", "FR"},
-            new String[] {"Japan", "JP"}, new String[] {"Singapore", "SG"}, new String[] {"Sweden", "SE"});
+            new String[] {"US-West", "US"},
+            new String[] {"US-East", "US"},
+            new String[] {"US-Central", "US"},
+            new String[] {"Canada", "CA"},
+            new String[] {"Germany", "DE"},
+            new String[] {"Netherlands", "NL"},
+            new String[] {"Finland", "FI"},
+            new String[] {"Norway", "NO"},
+            new String[] {"France", "FR"},
+            new String[] {"Japan", "JP"},
+            new String[] {"Singapore", "SG"},
+            new String[] {"Sweden", "SE"});
 
     private static final int[] COUNTS = {1, 1, 1, 1, 2, 2, 4, 8};
 
-    private GpuCatalog() {
-    }
+    private GpuCatalog() {}
 
     public static Model model(String name) {
-        return MODELS.stream().filter(m -> m.name().equalsIgnoreCase(name)).findFirst()
+        return MODELS.stream()
+                .filter(m -> m.name().equalsIgnoreCase(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown GPU model " + name));
     }
 
@@ -76,8 +103,21 @@ public final class GpuCatalog {
             double cuda = Double.parseDouble(m.cuda()) + (rnd.nextInt(4) == 0 ? 0.1 : 0.0);
             long machineId = 10_000 + rnd.nextInt(90_000);
             int capacity = 1 + rnd.nextInt(3);
-            out.add(new OfferSeed(i, m, count, loc[0], loc[1], price, reliability, vcpus, ram, disk,
-                    round(cuda, 1), m.driver(), machineId, capacity));
+            out.add(new OfferSeed(
+                    i,
+                    m,
+                    count,
+                    loc[0],
+                    loc[1],
+                    price,
+                    reliability,
+                    vcpus,
+                    ram,
+                    disk,
+                    round(cuda, 1),
+                    m.driver(),
+                    machineId,
+                    capacity));
         }
         return out;
     }

@@ -1,16 +1,5 @@
 package io.gpubroker.sim.core;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.security.SecureRandom;
-import java.util.Random;
-import java.util.function.Consumer;
-
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -18,6 +7,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Base of one provider simulator: the provider's API routes (auth and fault injection applied
@@ -61,6 +60,7 @@ public abstract class ProviderSim {
     protected final Random idRandom = new SecureRandom();
     /** All instances by native id, including destroyed ones (for leak checks). */
     protected final Map<String, SimInstance> instances = new LinkedHashMap<>();
+
     protected Vertx vertx;
     private int port;
 
@@ -122,12 +122,10 @@ public abstract class ProviderSim {
     protected abstract void applyStateFault(SimInstance instance, String kind);
 
     /** Clears provider-specific state (capacity, keys, ...) on reset. */
-    protected void resetProviderState() {
-    }
+    protected void resetProviderState() {}
 
     /** Adds provider-specific control endpoints under {@code /_sim}. */
-    protected void configureControl(Router router) {
-    }
+    protected void configureControl(Router router) {}
 
     public int port() {
         return port;
@@ -254,8 +252,8 @@ public abstract class ProviderSim {
 
     /** Simulated time a model server takes to load: {@code <name>.app.model-load-seconds}, else {@code app.model-load-seconds} (60). */
     protected Duration modelLoadTime() {
-        return config.getDuration(name + ".app.model-load-seconds",
-                config.getDuration("app.model-load-seconds", Duration.ofSeconds(60)));
+        return config.getDuration(
+                name + ".app.model-load-seconds", config.getDuration("app.model-load-seconds", Duration.ofSeconds(60)));
     }
 
     /** The instance's apps (model servers, published ports), created on first use. */
@@ -268,10 +266,12 @@ public abstract class ProviderSim {
 
     /** Runs blocking {@code work} (binding or closing servers) off the event loop. */
     public void blocking(Runnable work) {
-        vertx.executeBlocking(() -> {
-            work.run();
-            return null;
-        }, false);
+        vertx.executeBlocking(
+                () -> {
+                    work.run();
+                    return null;
+                },
+                false);
     }
 
     /** Attaches the next queued instance fault (if any) to a newly created instance. */
@@ -291,7 +291,8 @@ public abstract class ProviderSim {
         } else if ("cuda_mismatch".equals(inst.fault)) {
             gpu = gpu.withCuda("11.8");
         }
-        SshHost.Mode mode = "ssh_reject".equals(inst.fault) ? SshHost.Mode.REJECT_KEYS
+        SshHost.Mode mode = "ssh_reject".equals(inst.fault)
+                ? SshHost.Mode.REJECT_KEYS
                 : "ssh_never_open".equals(inst.fault) ? SshHost.Mode.NEVER_OPEN : SshHost.Mode.NORMAL;
         SshHost host = inst.ssh != null ? inst.ssh : new SshHost(user, name + "-" + inst.id, gpu, mode);
         host.setDocker(apps(inst));
@@ -357,7 +358,9 @@ public abstract class ProviderSim {
     }
 
     public static void json(RoutingContext ctx, int status, Object body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
                 .end(body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
     }
 
@@ -377,7 +380,10 @@ public abstract class ProviderSim {
         router.post("/_sim/config").handler(ctx -> {
             JsonObject body = ctx.body().available() ? ctx.body().asJsonObject() : null;
             if (body == null || body.isEmpty()) {
-                json(ctx, 400, Map.of("error", "a JSON object of settings is required, e.g. {\"app.model-load-seconds\": 5}"));
+                json(
+                        ctx,
+                        400,
+                        Map.of("error", "a JSON object of settings is required, e.g. {\"app.model-load-seconds\": 5}"));
                 return;
             }
             Map<String, Object> changed = new LinkedHashMap<>();
@@ -450,8 +456,10 @@ public abstract class ProviderSim {
                     inst.fault = kind;
                     if (inst.ssh != null) {
                         GpuSpec g = inst.ssh.gpu();
-                        inst.ssh.setGpu(kind.equals("cuda_mismatch") ? g.withCuda("11.8")
-                                : g.withName(g.name().equals("RTX 3090") ? "RTX 4090" : "RTX 3090"));
+                        inst.ssh.setGpu(
+                                kind.equals("cuda_mismatch")
+                                        ? g.withCuda("11.8")
+                                        : g.withName(g.name().equals("RTX 3090") ? "RTX 4090" : "RTX 3090"));
                     }
                 }
                 case "ssh_never_open" -> {
@@ -462,10 +470,13 @@ public abstract class ProviderSim {
                     // later starts read the fault from the instance (a Vast image pull still to come fails)
                     inst.fault = kind;
                     Apps apps = apps(inst);
-                    vertx.executeBlocking(() -> {
-                        apps.fault(kind);
-                        return null;
-                    }, false).onComplete(ar -> json(ctx, 200, inst.controlView(now())));
+                    vertx.executeBlocking(
+                                    () -> {
+                                        apps.fault(kind);
+                                        return null;
+                                    },
+                                    false)
+                            .onComplete(ar -> json(ctx, 200, inst.controlView(now())));
                     return;
                 }
                 default -> {

@@ -26,6 +26,7 @@ public class SimInstance {
     public Apps apps;
     /** The instance fault it was created with (from {@link Faults#nextInstanceFault()}), or null. */
     public volatile String fault;
+
     public volatile boolean destroyed;
 
     private BigDecimal accrued = BigDecimal.ZERO;
@@ -33,7 +34,8 @@ public class SimInstance {
     private Instant billingSince;
     private Instant billingStoppedAt;
 
-    public SimInstance(String id, String tag, String state, BigDecimal pricePerHour, Instant createdAt, GpuSpec offeredGpu) {
+    public SimInstance(
+            String id, String tag, String state, BigDecimal pricePerHour, Instant createdAt, GpuSpec offeredGpu) {
         this.id = id;
         this.tag = tag;
         this.state = state;
@@ -80,7 +82,9 @@ public class SimInstance {
 
     private static BigDecimal costBetween(Instant from, Instant to, BigDecimal ratePerHour) {
         long millis = Math.max(0, Duration.between(from, to).toMillis());
-        return ratePerHour.multiply(BigDecimal.valueOf(millis)).divide(BigDecimal.valueOf(3_600_000L), 9, RoundingMode.HALF_UP);
+        return ratePerHour
+                .multiply(BigDecimal.valueOf(millis))
+                .divide(BigDecimal.valueOf(3_600_000L), 9, RoundingMode.HALF_UP);
     }
 
     /** The control API's view ({@code GET /_sim/instances}); providers may add fields. */

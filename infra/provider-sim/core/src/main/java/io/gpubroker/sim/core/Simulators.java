@@ -1,16 +1,15 @@
 package io.gpubroker.sim.core;
 
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 /**
  * Starts simulators, each on its own port and its own event loop, in this JVM. Used by the local
@@ -81,16 +80,18 @@ public final class Simulators implements AutoCloseable {
             @Override
             public void start(Promise<Void> started) {
                 HttpServer server = vertx.createHttpServer();
-                server.requestHandler(sim.router(vertx)).listen(port, "127.0.0.1").onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        sim.bound(ar.result().actualPort());
-                        started.complete();
-                        bound.complete(ar.result().actualPort());
-                    } else {
-                        started.fail(ar.cause());
-                        bound.tryFail(ar.cause());
-                    }
-                });
+                server.requestHandler(sim.router(vertx))
+                        .listen(port, "127.0.0.1")
+                        .onComplete(ar -> {
+                            if (ar.succeeded()) {
+                                sim.bound(ar.result().actualPort());
+                                started.complete();
+                                bound.complete(ar.result().actualPort());
+                            } else {
+                                started.fail(ar.cause());
+                                bound.tryFail(ar.cause());
+                            }
+                        });
             }
         });
         try {

@@ -18,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
@@ -41,22 +40,28 @@ import org.apache.sshd.server.command.Command;
 public final class SshHost implements AutoCloseable {
 
     /** How the host behaves: healthy, rejecting every key, or never listening at all. */
-    public enum Mode { NORMAL, REJECT_KEYS, NEVER_OPEN }
+    public enum Mode {
+        NORMAL,
+        REJECT_KEYS,
+        NEVER_OPEN
+    }
 
-    private static final Pattern KEY_LINE = Pattern.compile(
-            "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
+    private static final Pattern KEY_LINE =
+            Pattern.compile("(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
     /** The one edit of authorized_keys the broker makes besides appending: deleting lines by a literal text. */
-    private static final Pattern SED_DELETE = Pattern.compile(
-            "sed -i '/([A-Za-z0-9@._ -]+\\$?)/d' ~/\\.ssh/authorized_keys");
+    private static final Pattern SED_DELETE =
+            Pattern.compile("sed -i '/([A-Za-z0-9@._ -]+\\$?)/d' ~/\\.ssh/authorized_keys");
 
     /** authorized_keys: each key with its whole line (comment included), so {@code sed -i '/text/d'} can drop it. */
     private final List<Authorized> authorized = new CopyOnWriteArrayList<>();
     /** This instance's own host key; replaced by {@link #rotateHostKey()} (a reinstalled or impersonated host). */
     private volatile KeyPair hostKey = newHostKey();
+
     private final Set<String> passwords = ConcurrentHashMap.newKeySet();
     private final AtomicInteger gpuUtilPct = new AtomicInteger();
     /** Password logins tried (what a host's auth log would show): proof a password went, or did not go, to this host. */
     private final AtomicInteger passwordAttempts = new AtomicInteger();
+
     private final String user;
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final String hostname;
@@ -86,7 +91,8 @@ public final class SshHost implements AutoCloseable {
         // read per connection: a rotated key is what the next client sees
         s.setKeyPairProvider(session -> List.of(hostKey));
         s.setPublickeyAuthenticator((username, key, session) -> mode == Mode.NORMAL
-                && users.contains(username) && authorized.stream().anyMatch(a -> KeyUtils.compareKeys(a.key(), key)));
+                && users.contains(username)
+                && authorized.stream().anyMatch(a -> KeyUtils.compareKeys(a.key(), key)));
         s.setPasswordAuthenticator((username, password, session) -> {
             passwordAttempts.incrementAndGet();
             return mode == Mode.NORMAL && users.contains(username) && passwords.contains(password);
@@ -159,8 +165,7 @@ public final class SshHost implements AutoCloseable {
     }
 
     /** One authorized_keys line: the key and the line as written (comment included). */
-    private record Authorized(PublicKey key, String line) {
-    }
+    private record Authorized(PublicKey key, String line) {}
 
     /** The line of {@code text} that holds offset {@code at}, without quotes a shell command put around it. */
     private static String lineAt(String text, int at) {
@@ -353,8 +358,13 @@ public final class SshHost implements AutoCloseable {
                 noUnits = w.contains("nounits");
             } else if (w.equals("-L")) {
                 for (int i = 0; i < g.count(); i++) {
-                    out.append("GPU ").append(i).append(": ").append(GpuSpec.driverName(g.name()))
-                            .append(" (UUID: GPU-").append(String.format("%08x", (hostname + i).hashCode())).append(")\n");
+                    out.append("GPU ")
+                            .append(i)
+                            .append(": ")
+                            .append(GpuSpec.driverName(g.name()))
+                            .append(" (UUID: GPU-")
+                            .append(String.format("%08x", (hostname + i).hashCode()))
+                            .append(")\n");
                 }
                 return 0;
             }
@@ -471,7 +481,8 @@ public final class SshHost implements AutoCloseable {
         private void loop() {
             String prompt = user + "@" + hostname + ":~# ";
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                write("Welcome to the GPU Broker provider simulator (" + gpu.count() + "x " + gpu.name() + ")\r\n" + prompt);
+                write("Welcome to the GPU Broker provider simulator (" + gpu.count() + "x " + gpu.name() + ")\r\n"
+                        + prompt);
                 StringBuilder lineBuf = new StringBuilder();
                 int c;
                 while (!done && (c = r.read()) != -1) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.net.ConnectException;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -30,17 +30,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.vertx.core.json.JsonObject;
-
 /** Real HTTP model servers started by a real {@code docker run} over a real SSH session. */
 class AppsTests {
 
     /** What one SSH exec printed and how it exited. */
-    record Exec(int exit, String out, String err) {
-    }
+    record Exec(int exit, String out, String err) {}
 
     static SshClient client;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     SimClock clock;
     SimInstance inst;
@@ -62,7 +60,12 @@ class AppsTests {
     @BeforeEach
     void host() throws Exception {
         clock = new SimClock(Instant.now(), 1.0);
-        inst = new SimInstance("i-1", "gpub-x", "running", BigDecimal.ONE, Instant.now(),
+        inst = new SimInstance(
+                "i-1",
+                "gpub-x",
+                "running",
+                BigDecimal.ONE,
+                Instant.now(),
                 new GpuSpec("RTX 4090", 1, 24564, "560.35.03", "12.6"));
         apps = new Apps(inst, clock, () -> Duration.ofSeconds(60));
         inst.apps = apps;
@@ -79,7 +82,9 @@ class AppsTests {
     }
 
     Exec ssh(String command) throws Exception {
-        try (ClientSession s = client.connect("root", "127.0.0.1", host.port()).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = client.connect("root", "127.0.0.1", host.port())
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -95,29 +100,35 @@ class AppsTests {
     }
 
     static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(3))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static void awaitRefused(int port) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            try {
-                get(port, "/health");
-                return false;
-            } catch (ConnectException e) {
-                return true;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    try {
+                        get(port, "/health");
+                        return false;
+                    } catch (ConnectException e) {
+                        return true;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                });
     }
 
     // ------------------------------------------------------------------ AppServer
 
     @Test
     void healthIsLoadingUntilTheSimulatedLoadTimeHasPassedThenOk() throws Exception {
-        try (AppServer app = new AppServer("vllm/vllm-openai:latest", "Qwen/Qwen2.5-0.5B", 8000, 8000, clock,
-                Duration.ofSeconds(60)).start(0)) {
+        try (AppServer app = new AppServer(
+                        "vllm/vllm-openai:latest", "Qwen/Qwen2.5-0.5B", 8000, 8000, clock, Duration.ofSeconds(60))
+                .start(0)) {
             HttpResponse<String> h = get(app.port(), "/health");
             assertThat(h.statusCode()).isEqualTo(503);
             assertThat(new JsonObject(h.body()).getString("status")).isEqualTo("loading");
@@ -165,16 +176,26 @@ class AppsTests {
         assertThat(get(published, "/health").statusCode()).isEqualTo(503);
         clock.advance(Duration.ofSeconds(60));
         assertThat(get(published, "/health").statusCode()).isEqualTo(200);
-        assertThat(new JsonObject(get(published, "/v1/models").body()).getJsonArray("data").getJsonObject(0).getString("id"))
+        assertThat(new JsonObject(get(published, "/v1/models").body())
+                        .getJsonArray("data")
+                        .getJsonObject(0)
+                        .getString("id"))
                 .isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
         assertThat(apps.view()).singleElement().satisfies(v -> {
-            assertThat(v).containsEntry("vm_port", 8000).containsEntry("external_port", published)
-                    .containsEntry("image", "vllm/vllm-openai:v0.6.3").containsEntry("model", "meta-llama/Llama-3.1-8B-Instruct")
-                    .containsEntry("healthy", true).containsEntry("container", "gpubroker-app");
+            assertThat(v)
+                    .containsEntry("vm_port", 8000)
+                    .containsEntry("external_port", published)
+                    .containsEntry("image", "vllm/vllm-openai:v0.6.3")
+                    .containsEntry("model", "meta-llama/Llama-3.1-8B-Instruct")
+                    .containsEntry("healthy", true)
+                    .containsEntry("container", "gpubroker-app");
         });
 
         Exec ps = ssh("docker ps");
-        assertThat(ps.out()).contains("CONTAINER ID").contains("gpubroker-app").contains("0.0.0.0:8000->8000/tcp")
+        assertThat(ps.out())
+                .contains("CONTAINER ID")
+                .contains("gpubroker-app")
+                .contains("0.0.0.0:8000->8000/tcp")
                 .contains(r.out().substring(0, 12));
         Exec again = ssh("docker run -d --name gpubroker-app -p 8000:8000 vllm/vllm-openai:v0.6.3");
         assertThat(again.exit()).isEqualTo(125);
@@ -192,7 +213,8 @@ class AppsTests {
 
     @Test
     void anUnpublishedVmPortGetsAFreshLoopbackPortRecordedAsItsMapping() throws Exception {
-        Exec r = ssh("docker run -d -p 127.0.0.1:9000:80/tcp -e MODEL_ID=org/tgi-model ghcr.io/huggingface/text-generation-inference:2.4");
+        Exec r = ssh(
+                "docker run -d -p 127.0.0.1:9000:80/tcp -e MODEL_ID=org/tgi-model ghcr.io/huggingface/text-generation-inference:2.4");
         assertThat(r.exit()).as(r.err()).isZero();
         Integer ext = apps.published().get(9000);
         assertThat(ext).isNotNull().isPositive();
@@ -237,21 +259,33 @@ class AppsTests {
     // ------------------------------------------------------------------ faults
 
     static HttpResponse<String> post(int port, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(3))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void completionsAnswerForTheLoadedModelOnlyAndFailUnderTheInferenceFault() throws Exception {
-        assertThat(ssh("docker run -d -p 8000:8000 vllm/vllm-openai --model Qwen/Qwen3-8B").exit()).isZero();
+        assertThat(ssh("docker run -d -p 8000:8000 vllm/vllm-openai --model Qwen/Qwen3-8B")
+                        .exit())
+                .isZero();
         int port = apps.published().get(8000);
         String ask = "{\"model\":\"Qwen/Qwen3-8B\",\"prompt\":\"ping\",\"max_tokens\":1}";
-        assertThat(post(port, "/v1/completions", ask).statusCode()).as("still loading").isEqualTo(503);
+        assertThat(post(port, "/v1/completions", ask).statusCode())
+                .as("still loading")
+                .isEqualTo(503);
         clock.advance(Duration.ofSeconds(61));
         HttpResponse<String> ok = post(port, "/v1/completions", ask);
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(new JsonObject(ok.body()).getJsonArray("choices").getJsonObject(0).getString("text")).isNotBlank();
+        assertThat(new JsonObject(ok.body())
+                        .getJsonArray("choices")
+                        .getJsonObject(0)
+                        .getString("text"))
+                .isNotBlank();
         HttpResponse<String> other = post(port, "/v1/completions", "{\"model\":\"gpt2\",\"prompt\":\"x\"}");
         assertThat(other.statusCode()).isEqualTo(404);
         assertThat(other.body()).contains("does not exist");
@@ -304,7 +338,8 @@ class AppsTests {
         Exec r = ssh("docker run -d --name app -p 8000:8000 vllm/vllm-openai");
         assertThat(r.exit()).isEqualTo(125);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).startsWith("Unable to find image 'vllm/vllm-openai:latest' locally\n")
+        assertThat(r.err())
+                .startsWith("Unable to find image 'vllm/vllm-openai:latest' locally\n")
                 .contains("manifest for vllm/vllm-openai:latest not found: manifest unknown");
         assertThat(apps.view()).isEmpty();
         assertThat(ssh("docker pull vllm/vllm-openai:v1").exit()).isEqualTo(1);
@@ -324,8 +359,12 @@ class AppsTests {
         assertThat(r.name()).isEqualTo("n1");
         assertThat(r.restart()).isEqualTo("always");
         assertThat(r.env()).isEqualTo(Map.of("A", "1", "B", "2", "C", "3"));
-        assertThat(r.publish()).containsExactly(new DockerCli.Publish(7000, 7001), new DockerCli.Publish(8000, 8000),
-                new DockerCli.Publish(9000, 9001), new DockerCli.Publish(null, 5000));
+        assertThat(r.publish())
+                .containsExactly(
+                        new DockerCli.Publish(7000, 7001),
+                        new DockerCli.Publish(8000, 8000),
+                        new DockerCli.Publish(9000, 9001),
+                        new DockerCli.Publish(null, 5000));
         assertThat(r.image()).isEqualTo("img:tag");
         assertThat(r.args()).containsExactly("--model-id=org/m", "--max-model-len", "4096");
         assertThat(DockerCli.model(r.args(), r.env(), r.image())).isEqualTo("org/m");
@@ -333,20 +372,27 @@ class AppsTests {
 
     @Test
     void theModelComesFromTheCommandThenTheEnvThenTheImage() {
-        assertThat(DockerCli.model(List.of("--model", "a/b"), Map.of("MODEL_ID", "x"), "img")).isEqualTo("a/b");
+        assertThat(DockerCli.model(List.of("--model", "a/b"), Map.of("MODEL_ID", "x"), "img"))
+                .isEqualTo("a/b");
         assertThat(DockerCli.model(List.of("--model=a/c"), Map.of(), "img")).isEqualTo("a/c");
-        assertThat(DockerCli.model(List.of("--model-id", "a/d"), Map.of(), "img")).isEqualTo("a/d");
+        assertThat(DockerCli.model(List.of("--model-id", "a/d"), Map.of(), "img"))
+                .isEqualTo("a/d");
         assertThat(DockerCli.model(List.of(), Map.of("MODEL_ID", "e"), "img")).isEqualTo("e");
         assertThat(DockerCli.model(List.of(), Map.of("MODEL", "f"), "img")).isEqualTo("f");
         assertThat(DockerCli.model(List.of(), Map.of("MODEL_NAME", "g"), "img")).isEqualTo("g");
-        assertThat(DockerCli.model(List.of("--port", "1"), Map.of(), "vllm/vllm-openai:latest")).isEqualTo("vllm/vllm-openai:latest");
+        assertThat(DockerCli.model(List.of("--port", "1"), Map.of(), "vllm/vllm-openai:latest"))
+                .isEqualTo("vllm/vllm-openai:latest");
     }
 
     @Test
     void shellWordsAndSequencesFollowTheShell() {
-        assertThat(DockerCli.words("a 'b c' \"d \\\" e\" f\\ g >/dev/null 2>&1 &")).containsExactly("a", "b c", "d \" e", "f g");
+        assertThat(DockerCli.words("a 'b c' \"d \\\" e\" f\\ g >/dev/null 2>&1 &"))
+                .containsExactly("a", "b c", "d \" e", "f g");
         assertThat(DockerCli.sequence("docker rm -f x || true; docker run 'a;b' && echo ok"))
-                .containsExactly(new DockerCli.Step(";", "docker rm -f x"), new DockerCli.Step("||", "true"),
-                        new DockerCli.Step(";", "docker run 'a;b'"), new DockerCli.Step("&&", "echo ok"));
+                .containsExactly(
+                        new DockerCli.Step(";", "docker rm -f x"),
+                        new DockerCli.Step("||", "true"),
+                        new DockerCli.Step(";", "docker run 'a;b'"),
+                        new DockerCli.Step("&&", "echo ok"));
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 
 /** The simulators' clock uses the broker's formula, origin + (wall - epoch) * scale. */
@@ -17,7 +16,8 @@ class SimClockTests {
         SimClock c = new SimClock(EPOCH, origin, 60);
         assertThat(c.at(EPOCH.toEpochMilli())).isEqualTo(origin);
         assertThat(c.at(EPOCH.toEpochMilli() + 1_000)).isEqualTo(origin.plusSeconds(60));
-        assertThat(new SimClock(EPOCH, origin, 1).at(EPOCH.toEpochMilli() + 1_000)).isEqualTo(origin.plusSeconds(1));
+        assertThat(new SimClock(EPOCH, origin, 1).at(EPOCH.toEpochMilli() + 1_000))
+                .isEqualTo(origin.plusSeconds(1));
     }
 
     @Test

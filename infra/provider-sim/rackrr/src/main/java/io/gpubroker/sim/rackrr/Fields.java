@@ -1,9 +1,8 @@
 package io.gpubroker.sim.rackrr;
 
+import io.gpubroker.sim.core.SimConfig;
 import java.util.HashMap;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimConfig;
 
 /**
  * The one table of response field names. Rackrr publishes no response examples, so every name

@@ -1,5 +1,8 @@
 package io.gpubroker.sim.rackrr;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.gpubroker.sim.core.SimConfig;
+import io.vertx.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,10 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Predicate;
-
-import io.gpubroker.sim.core.GpuCatalog;
-import io.gpubroker.sim.core.SimConfig;
-import io.vertx.core.json.Json;
 
 /**
  * The offers behind {@code GET /vms/available}, built deterministically from the shared
@@ -64,12 +63,15 @@ final class RackrrCatalog {
         List<RackrrOffer> out = new ArrayList<>(size);
         for (GpuCatalog.OfferSeed s : GpuCatalog.generate(seed, size)) {
             RackrrOffer.Kind kind = pickKind(rnd, mix);
-            List<RackrrOffer.Upstream> candidates = UPSTREAMS.stream().filter(u -> u.kind() == kind).toList();
+            List<RackrrOffer.Upstream> candidates =
+                    UPSTREAMS.stream().filter(u -> u.kind() == kind).toList();
             RackrrOffer.Upstream up = candidates.get(s.index() % candidates.size());
             boolean fixed = kind == RackrrOffer.Kind.SCHEDULED && rnd.nextDouble() < fixedShare;
             String ref = String.format("%08x%016x", 0x69079afcL + s.index(), rnd.nextLong());
-            String[] slug = SLUGS.getOrDefault(s.model().name(),
-                    new String[] {s.model().name().toLowerCase().replace(' ', '-'), "NVIDIA " + s.model().name()});
+            String[] slug = SLUGS.getOrDefault(s.model().name(), new String[] {
+                s.model().name().toLowerCase().replace(' ', '-'),
+                "NVIDIA " + s.model().name()
+            });
             RackrrOffer o = new RackrrOffer(s, up, ref, slug[0], slug[1], fixed);
             out.add(o);
             byRef.put(ref, o);
@@ -165,7 +167,8 @@ final class RackrrCatalog {
     }
 
     private static RackrrOffer.Upstream upstream(String name, RackrrOffer.Kind kind) {
-        String id = UUID.nameUUIDFromBytes(("rackrr-upstream-" + name).getBytes(StandardCharsets.UTF_8)).toString();
+        String id = UUID.nameUUIDFromBytes(("rackrr-upstream-" + name).getBytes(StandardCharsets.UTF_8))
+                .toString();
         return new RackrrOffer.Upstream(id, name, kind);
     }
 
@@ -189,7 +192,8 @@ final class RackrrCatalog {
 
     private static RackrrOffer.Kind pickKind(Random rnd, int[] w) {
         int r = rnd.nextInt(w[0] + w[1] + w[2]);
-        return r < w[0] ? RackrrOffer.Kind.DEDICATED
+        return r < w[0]
+                ? RackrrOffer.Kind.DEDICATED
                 : r < w[0] + w[1] ? RackrrOffer.Kind.SHARED_NO_QUEUE : RackrrOffer.Kind.SCHEDULED;
     }
 }

@@ -1,15 +1,13 @@
 package io.gpubroker.sim.rackrr;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
-import static io.gpubroker.sim.rackrr.RackrrRequests.body;
-
-import java.math.BigDecimal;
-import java.util.Map;
-import java.util.function.Consumer;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** Rackrr's own {@code /_sim} controls: offer snapshot, price drift, offer capacity and the wallet balance. */
 final class RackrrControlRoutes {
@@ -33,22 +31,25 @@ final class RackrrControlRoutes {
             }
             json(ctx, 200, Map.of("steps", steps));
         });
-        router.get("/_sim/offers/:ref").handler(ctx -> withOffer(ctx, o -> json(ctx, 200, RackrrViews.offerControlView(o))));
-        router.post("/_sim/offers/:ref/gone").handler(ctx -> withOffer(ctx, o -> {
-            o.freeGpus = 0;
-            json(ctx, 200, RackrrViews.offerControlView(o));
-        }));
-        router.post("/_sim/offers/:ref/capacity").handler(ctx -> withOffer(ctx, o -> {
-            JsonObject b = ctx.body().available() ? ctx.body().asJsonObject() : null;
-            Integer free = b == null ? null : b.getInteger("free_gpus");
-            if (free == null || free < 0) {
-                json(ctx, 400, Map.of("error", "free_gpus (>= 0) is required"));
-                return;
-            }
-            o.freeGpus = free;
-            sim.lifecycle.promoteScheduled(o);
-            json(ctx, 200, RackrrViews.offerControlView(o));
-        }));
+        router.get("/_sim/offers/:ref")
+                .handler(ctx -> withOffer(ctx, o -> json(ctx, 200, RackrrViews.offerControlView(o))));
+        router.post("/_sim/offers/:ref/gone")
+                .handler(ctx -> withOffer(ctx, o -> {
+                    o.freeGpus = 0;
+                    json(ctx, 200, RackrrViews.offerControlView(o));
+                }));
+        router.post("/_sim/offers/:ref/capacity")
+                .handler(ctx -> withOffer(ctx, o -> {
+                    JsonObject b = ctx.body().available() ? ctx.body().asJsonObject() : null;
+                    Integer free = b == null ? null : b.getInteger("free_gpus");
+                    if (free == null || free < 0) {
+                        json(ctx, 400, Map.of("error", "free_gpus (>= 0) is required"));
+                        return;
+                    }
+                    o.freeGpus = free;
+                    sim.lifecycle.promoteScheduled(o);
+                    json(ctx, 200, RackrrViews.offerControlView(o));
+                }));
         router.post("/_sim/wallet").handler(ctx -> {
             JsonObject b = ctx.body().available() ? ctx.body().asJsonObject() : null;
             Double target = b == null ? null : b.getDouble("balance");

@@ -113,7 +113,7 @@ final class RackrrLifecycle {
 
     /** Scheduled VMs start by themselves, oldest first, as soon as their offer has room again. */
     void promoteScheduled(RackrrOffer offer) {
-        for (Iterator<RackrrVm> it = sim.waiting.iterator(); it.hasNext();) {
+        for (Iterator<RackrrVm> it = sim.waiting.iterator(); it.hasNext(); ) {
             RackrrVm vm = it.next();
             if (vm.offer != offer) {
                 continue;

@@ -1,10 +1,9 @@
 package io.gpubroker.sim.rackrr;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.gpubroker.sim.core.GpuCatalog;
 import io.gpubroker.sim.core.GpuSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One entry of {@code GET /vms/available}: an upstream provider's GPU configuration. Holds the
@@ -24,8 +23,7 @@ final class RackrrOffer {
     }
 
     /** An upstream cloud Rackrr aggregates. */
-    record Upstream(String id, String name, Kind kind) {
-    }
+    record Upstream(String id, String name, Kind kind) {}
 
     final GpuCatalog.OfferSeed seed;
     final Upstream upstream;
@@ -50,8 +48,13 @@ final class RackrrOffer {
     boolean listedAvailable;
     String listedJson;
 
-    RackrrOffer(GpuCatalog.OfferSeed seed, Upstream upstream, String providerRef, String gpuModel, String gpuName,
-                boolean fixedSpec) {
+    RackrrOffer(
+            GpuCatalog.OfferSeed seed,
+            Upstream upstream,
+            String providerRef,
+            String gpuModel,
+            String gpuName,
+            boolean fixedSpec) {
         this.seed = seed;
         this.upstream = upstream;
         this.providerRef = providerRef;
@@ -117,17 +120,23 @@ final class RackrrOffer {
                 Map<String, Object> n = new LinkedHashMap<>();
                 n.put("type", "shared");
                 n.put("queue", false);
-                n.put("message", "Shared resource without queuing: if no GPU is free when you provision or start"
-                        + " the VM, the request fails and must be retried. Keep it running once started.");
+                n.put(
+                        "message",
+                        "Shared resource without queuing: if no GPU is free when you provision or start"
+                                + " the VM, the request fails and must be retried. Keep it running once started.");
                 yield n;
             }
             case SCHEDULED -> {
                 Map<String, Object> n = new LinkedHashMap<>();
                 n.put("type", "scheduled");
                 n.put("fixed_spec", fixedSpec);
-                n.put("message", "Shared resource from a distributed pool: if resources are not free the VM enters"
-                        + " Scheduled state and starts automatically later."
-                        + (fixedSpec ? " Fixed-spec bundle: GPU count, vCPU, RAM and storage cannot be customised." : ""));
+                n.put(
+                        "message",
+                        "Shared resource from a distributed pool: if resources are not free the VM enters"
+                                + " Scheduled state and starts automatically later."
+                                + (fixedSpec
+                                        ? " Fixed-spec bundle: GPU count, vCPU, RAM and storage cannot be customised."
+                                        : ""));
                 yield n;
             }
         };

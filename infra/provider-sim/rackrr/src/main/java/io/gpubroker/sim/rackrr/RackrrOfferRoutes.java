@@ -2,9 +2,8 @@ package io.gpubroker.sim.rackrr;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
-import java.util.function.Predicate;
-
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Predicate;
 
 /** Offer route: {@code /vms/available} from the listed snapshot, filtered by GPU model, location and availability. */
 final class RackrrOfferRoutes {
@@ -22,8 +21,9 @@ final class RackrrOfferRoutes {
         Predicate<RackrrOffer> filter = null;
         if (gpu != null || location != null || available != null) {
             filter = o -> (gpu == null || o.gpuModel.equalsIgnoreCase(gpu))
-                    && (location == null || o.seed.country().equalsIgnoreCase(location)
-                        || o.seed.location().equalsIgnoreCase(location))
+                    && (location == null
+                            || o.seed.country().equalsIgnoreCase(location)
+                            || o.seed.location().equalsIgnoreCase(location))
                     && (available == null || o.listedAvailable == Boolean.parseBoolean(available));
         }
         json(ctx, 200, sim.catalog.listing(filter));

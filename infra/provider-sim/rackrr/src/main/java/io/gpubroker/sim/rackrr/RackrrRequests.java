@@ -1,27 +1,19 @@
 package io.gpubroker.sim.rackrr;
 
-import static io.gpubroker.sim.rackrr.RackrrRequests.body;
-import static io.gpubroker.sim.rackrr.RackrrRequests.checkRange;
-import static io.gpubroker.sim.rackrr.RackrrRequests.integer;
-import static io.gpubroker.sim.rackrr.RackrrRequests.isOpenSshKey;
-import static io.gpubroker.sim.rackrr.RackrrRequests.str;
-
-import java.util.regex.Pattern;
-
 import io.gpubroker.sim.rackrr.RackrrSim.ApiError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
 /** Reading Rackrr requests: required fields, ranges and OpenSSH keys; bad input becomes an {@link ApiError}. */
 final class RackrrRequests {
 
-    private static final Pattern KEY = Pattern.compile(
-            "^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( .*)?$");
+    private static final Pattern KEY =
+            Pattern.compile("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( .*)?$");
 
-    private RackrrRequests() {
-    }
+    private RackrrRequests() {}
 
     static boolean isOpenSshKey(String line) {
         if (!KEY.matcher(line.trim()).matches()) {
@@ -29,7 +21,8 @@ final class RackrrRequests {
         }
         try {
             return AuthorizedKeyEntry.parseAuthorizedKeyEntry(line.trim())
-                    .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING) != null;
+                            .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING)
+                    != null;
         } catch (Exception e) {
             return false;
         }

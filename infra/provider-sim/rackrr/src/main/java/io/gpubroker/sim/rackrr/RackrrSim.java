@@ -1,13 +1,5 @@
 package io.gpubroker.sim.rackrr;
 
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-
 import io.gpubroker.sim.core.ProviderSim;
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.SimConfig;
@@ -17,6 +9,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Rackrr (GPU VM aggregator) simulator: {@code https://api.rackrr.ai/v1} on localhost with
@@ -77,7 +76,8 @@ public final class RackrrSim extends ProviderSim {
         this.sshUser = config.get("rackrr.ssh-user", "user");
         this.provisionStatus = config.getInt("rackrr.provision-status", 201);
         this.noCapacityStatus = config.getInt("rackrr.no-capacity-status", 409);
-        this.noCapacityMessage = config.get("rackrr.no-capacity-message",
+        this.noCapacityMessage = config.get(
+                "rackrr.no-capacity-message",
                 "No available resources for the requested GPU configuration. Please try again later.");
         this.insufficientFundsStatus = config.getInt("rackrr.insufficient-funds-status", 402);
         this.terminateEnvelope = !"vm".equals(config.get("rackrr.terminate-response", "envelope"));
@@ -85,7 +85,8 @@ public final class RackrrSim extends ProviderSim {
         this.rateLimitPerMinute = config.getInt("rackrr.rate-limit-per-minute", 0);
         this.rateLimitRetryAfter = config.getBool("rackrr.rate-limit-retry-after", true);
         this.readOnlyKey = config.get("rackrr.readonly-api-key", null);
-        this.wallet = new Wallet(BigDecimal.valueOf(config.getDouble("rackrr.wallet.initial-balance", 1000)), this::newId);
+        this.wallet =
+                new Wallet(BigDecimal.valueOf(config.getDouble("rackrr.wallet.initial-balance", 1000)), this::newId);
         wallet.reset(clock.now());
     }
 
@@ -120,7 +121,10 @@ public final class RackrrSim extends ProviderSim {
     @Override
     protected void unauthorized(RoutingContext ctx) {
         String h = ctx.request().getHeader("Authorization");
-        error(ctx, 401, h == null || h.isBlank() ? "Unauthorized: missing API token" : "Unauthorized: invalid API token");
+        error(
+                ctx,
+                401,
+                h == null || h.isBlank() ? "Unauthorized: missing API token" : "Unauthorized: invalid API token");
     }
 
     @Override
@@ -143,12 +147,13 @@ public final class RackrrSim extends ProviderSim {
     }
 
     private boolean readOnly(RoutingContext ctx) {
-        return readOnlyKey != null && ("Bearer " + readOnlyKey).equals(ctx.request().getHeader("Authorization"));
+        return readOnlyKey != null
+                && ("Bearer " + readOnlyKey).equals(ctx.request().getHeader("Authorization"));
     }
 
     /** {@link #api} plus the configurable rate limit, read-only keys and {@link ApiError} mapping. */
-    private void route(Router router, HttpMethod method, String path, String op, boolean write,
-                       Handler<RoutingContext> handler) {
+    private void route(
+            Router router, HttpMethod method, String path, String op, boolean write, Handler<RoutingContext> handler) {
         api(router, method, basePath() + path, op, ctx -> {
             if (rateLimitPerMinute > 0 && !admit()) {
                 rateLimited(ctx, rateLimitRetryAfter ? secondsLeftInWindow() : null);
@@ -204,8 +209,9 @@ public final class RackrrSim extends ProviderSim {
                 lifecycle.setStatus(vm, hostOffline);
                 closeSsh(vm);
             }
-            default -> throw new IllegalArgumentException("unknown state fault for rackrr: " + kind
-                    + " (supported: dies, host_offline)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown state fault for rackrr: " + kind + " (supported: dies, host_offline)");
         }
     }
 
@@ -216,12 +222,23 @@ public final class RackrrSim extends ProviderSim {
         if (offer == null) {
             offer = catalog.all().stream()
                     .filter(o -> o.kind() == RackrrOffer.Kind.DEDICATED && o.hasRoomFor(o.gpuCount))
-                    .findFirst().orElse(catalog.all().get(0));
+                    .findFirst()
+                    .orElse(catalog.all().get(0));
         }
         String key = body.getString("ssh_public_key");
         String usableKey = key != null && RackrrRequests.isOpenSshKey(key) ? key : null;
-        RackrrVm vm = new RackrrVm(newId(), tag, RUNNING, BigDecimal.valueOf(offer.priceFor(offer.gpuCount)), now(),
-                offer, offer.gpuCount, offer.vcpus, offer.ram, offer.storage, usableKey);
+        RackrrVm vm = new RackrrVm(
+                newId(),
+                tag,
+                RUNNING,
+                BigDecimal.valueOf(offer.priceFor(offer.gpuCount)),
+                now(),
+                offer,
+                offer.gpuCount,
+                offer.vcpus,
+                offer.ram,
+                offer.storage,
+                usableKey);
         lifecycle.acquire(vm);
         instances.put(vm.id, vm);
         lifecycle.setStatus(vm, RUNNING);

@@ -14,7 +14,6 @@ final class RackrrViews {
         this.sim = sim;
     }
 
-
     static Map<String, Object> offerControlView(RackrrOffer o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("provider_ref", o.providerRef);

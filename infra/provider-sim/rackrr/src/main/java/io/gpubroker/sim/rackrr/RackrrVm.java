@@ -1,10 +1,9 @@
 package io.gpubroker.sim.rackrr;
 
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimInstance;
 
 /** A Rackrr VM: the common instance plus the requested configuration and the GPUs it holds. */
 final class RackrrVm extends SimInstance {
@@ -25,8 +24,18 @@ final class RackrrVm extends SimInstance {
     /** Accrued cost already written to the wallet as debits. */
     BigDecimal debited = BigDecimal.ZERO;
 
-    RackrrVm(String id, String name, String status, BigDecimal pricePerHour, Instant now, RackrrOffer offer,
-             int gpuCount, int vcpus, int ram, int storage, String sshPublicKey) {
+    RackrrVm(
+            String id,
+            String name,
+            String status,
+            BigDecimal pricePerHour,
+            Instant now,
+            RackrrOffer offer,
+            int gpuCount,
+            int vcpus,
+            int ram,
+            int storage,
+            String sshPublicKey) {
         super(id, name, status, pricePerHour, now, offer.gpuSpec(gpuCount));
         this.offer = offer;
         this.gpuCount = gpuCount;

@@ -7,17 +7,16 @@ import static io.gpubroker.sim.rackrr.RackrrRequests.integer;
 import static io.gpubroker.sim.rackrr.RackrrRequests.isOpenSshKey;
 import static io.gpubroker.sim.rackrr.RackrrRequests.str;
 
+import io.gpubroker.sim.core.SimInstance;
+import io.gpubroker.sim.rackrr.RackrrSim.ApiError;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimInstance;
-import io.gpubroker.sim.rackrr.RackrrSim.ApiError;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** VM routes: provision (dedicated, shared, scheduled), list, get, start, stop and terminate. */
 final class RackrrVmRoutes {
@@ -52,9 +51,13 @@ final class RackrrVmRoutes {
         if (!offer.gpuModel.equals(gpuModel)) {
             throw new ApiError(400, "GPU model " + gpuModel + " is not offered by this provider");
         }
-        if (offer.fixedSpec && (gpuCount != offer.gpuCount || vcpus != offer.vcpus || ram != offer.ram
-                || storage != offer.storage)) {
-            throw new ApiError(400, "This VM is a fixed-spec bundle: gpu_count, vcpus, ram and storage cannot be customised");
+        if (offer.fixedSpec
+                && (gpuCount != offer.gpuCount
+                        || vcpus != offer.vcpus
+                        || ram != offer.ram
+                        || storage != offer.storage)) {
+            throw new ApiError(
+                    400, "This VM is a fixed-spec bundle: gpu_count, vcpus, ram and storage cannot be customised");
         }
         checkRange("gpu_count", gpuCount, 1, offer.gpuCount);
         checkRange("vcpus", vcpus, 2, offer.maxVcpus);
@@ -64,8 +67,18 @@ final class RackrrVmRoutes {
         if (sim.wallet.balance(sim.vms(), sim.now()).doubleValue() < price) {
             throw new ApiError(sim.insufficientFundsStatus, "Insufficient wallet balance. Please top up your wallet.");
         }
-        RackrrVm vm = new RackrrVm(sim.newId(), name, sim.provisioning, BigDecimal.valueOf(price), sim.now(), offer,
-                gpuCount, vcpus, ram, storage, key);
+        RackrrVm vm = new RackrrVm(
+                sim.newId(),
+                name,
+                sim.provisioning,
+                BigDecimal.valueOf(price),
+                sim.now(),
+                offer,
+                gpuCount,
+                vcpus,
+                ram,
+                storage,
+                key);
         boolean placed = sim.lifecycle.acquire(vm);
         if (!placed && offer.kind() != RackrrOffer.Kind.SCHEDULED) {
             throw new ApiError(sim.noCapacityStatus, sim.noCapacityMessage);

@@ -2,12 +2,11 @@ package io.gpubroker.sim.rackrr;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.vertx.ext.web.RoutingContext;
 
 /** Wallet routes: the balance and the transaction list (the billing truth). */
 final class RackrrWalletRoutes {

@@ -1,5 +1,6 @@
 package io.gpubroker.sim.rackrr;
 
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -7,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
-
-import io.gpubroker.sim.core.SimInstance;
 
 /**
  * The account wallet behind {@code /wallets/*}. The balance is the billing truth at any instant
@@ -18,8 +17,7 @@ import io.gpubroker.sim.core.SimInstance;
 final class Wallet {
 
     /** One wallet transaction; {@code type} is {@code debit} or {@code credit}. */
-    record Transaction(String id, BigDecimal amount, String type, String description, String vmId, Instant createdAt) {
-    }
+    record Transaction(String id, BigDecimal amount, String type, String description, String vmId, Instant createdAt) {}
 
     private final BigDecimal initialBalance;
     private final Supplier<String> ids;
@@ -48,7 +46,8 @@ final class Wallet {
             credit(amount, "Balance adjustment", now);
         } else {
             credits = credits.add(amount);
-            transactions.add(new Transaction(ids.get(), scale(amount.negate()), "debit", "Balance adjustment", null, now));
+            transactions.add(
+                    new Transaction(ids.get(), scale(amount.negate()), "debit", "Balance adjustment", null, now));
         }
     }
 
@@ -57,8 +56,13 @@ final class Wallet {
         BigDecimal delta = vm.accrued(now).subtract(vm.debited);
         if (delta.signum() > 0) {
             vm.debited = vm.debited.add(delta);
-            transactions.add(new Transaction(ids.get(), scale(delta), "debit",
-                    "VM usage: " + vm.tag + " (" + vm.offer.gpuModel + " x" + vm.gpuCount + ")", vm.id, now));
+            transactions.add(new Transaction(
+                    ids.get(),
+                    scale(delta),
+                    "debit",
+                    "VM usage: " + vm.tag + " (" + vm.offer.gpuModel + " x" + vm.gpuCount + ")",
+                    vm.id,
+                    now));
         }
     }
 

@@ -4,13 +4,11 @@ import static io.gpubroker.sim.rackrr.RackrrHarness.newKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpResponse;
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** GUESSED response details are configuration, and the catalog scales to benchmark sizes. */
 class RackrrConfigTests {
@@ -27,7 +25,8 @@ class RackrrConfigTests {
                 .set("rackrr.provision-status", "200");
         try (RackrrHarness h = new RackrrHarness(config)) {
             JsonObject offer = h.offer(RackrrHarness::dedicated);
-            HttpResponse<String> created = h.post("/vms/provision",
+            HttpResponse<String> created = h.post(
+                    "/vms/provision",
                     RackrrHarness.provisionBody(offer, "gpub-cfg", RackrrHarness.publicKey(newKey())));
             assertThat(created.statusCode()).isEqualTo(200);
             JsonObject vm = new JsonObject(created.body());
@@ -36,9 +35,11 @@ class RackrrConfigTests {
             assertThat(vm.getString("status")).isEqualTo("pending");
             assertThat(vm.getString("ssh_user")).isEqualTo("ubuntu");
             String id = vm.getString("_id");
-            await().atMost(Duration.ofSeconds(10)).until(() -> "running".equals(h.vm(id).getString("status")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> "running".equals(h.vm(id).getString("status")));
             assertThat(h.vm(id).getString("public_ip")).isEqualTo("127.0.0.1");
-            JsonObject terminated = new JsonObject(h.post("/vms/" + id + "/terminate", null).body());
+            JsonObject terminated =
+                    new JsonObject(h.post("/vms/" + id + "/terminate", null).body());
             assertThat(terminated.getString("status")).isEqualTo("terminated");
             assertThat(h.get("/vms/" + id).statusCode()).isEqualTo(404);
             assertThat(new JsonArray(h.get("/vms").body())).isEmpty();
@@ -58,9 +59,13 @@ class RackrrConfigTests {
             assertThat(again.length()).isGreaterThan(1_000_000);
             assertThat(firstMs).isLessThan(10_000);
             assertThat(cachedMs).isLessThan(3_000);
-            JsonArray h100 = new JsonArray(h.get("/vms/available?gpu_model=h100-sxm5-80gb").body());
-            assertThat(h100).isNotEmpty().hasSizeLessThan(20000)
-                    .allSatisfy(o -> assertThat(((JsonObject) o).getString("gpu_model")).isEqualTo("h100-sxm5-80gb"));
+            JsonArray h100 = new JsonArray(
+                    h.get("/vms/available?gpu_model=h100-sxm5-80gb").body());
+            assertThat(h100)
+                    .isNotEmpty()
+                    .hasSizeLessThan(20000)
+                    .allSatisfy(o ->
+                            assertThat(((JsonObject) o).getString("gpu_model")).isEqualTo("h100-sxm5-80gb"));
         }
     }
 
@@ -71,13 +76,17 @@ class RackrrConfigTests {
                 .set("rackrr.snapshot-refresh", "30");
         try (RackrrHarness h = new RackrrHarness(config)) {
             String before = h.get("/vms/available").body();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> !h.get("/vms/available").body().equals(before));
             JsonObject offer = h.offers().getJsonObject(0);
             String ref = offer.getString("provider_ref");
             h.control("/offers/" + ref + "/gone", null);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() ->
-                    h.offers().stream().map(JsonObject.class::cast).filter(o -> ref.equals(o.getString("provider_ref")))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> h.offers().stream()
+                            .map(JsonObject.class::cast)
+                            .filter(o -> ref.equals(o.getString("provider_ref")))
                             .allMatch(o -> !o.getBoolean("available")));
         }
     }

@@ -7,17 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.time.Duration;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** Every fault the control API can inject, observed through Rackrr's own API and real SSH. */
 class RackrrFaultTests {
@@ -49,7 +47,11 @@ class RackrrFaultTests {
 
     @Test
     void injected429CarriesRetryAfterWhenTheRuleSetsIt() {
-        fault(new JsonObject().put("op", "list").put("status", 429).put("retry_after", 7).put("count", 1));
+        fault(new JsonObject()
+                .put("op", "list")
+                .put("status", 429)
+                .put("retry_after", 7)
+                .put("count", 1));
         HttpResponse<String> r = h.get("/vms");
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.headers().firstValue("Retry-After")).contains("7");
@@ -68,8 +70,13 @@ class RackrrFaultTests {
 
     @Test
     void injected5xxOnCreateIsAnsweredWithTheMessageShapeAndCreatesNothing() {
-        fault(new JsonObject().put("op", "create").put("status", 500).put("message", "Internal server error").put("count", 1));
-        HttpResponse<String> r = h.post("/vms/provision", provisionBody(dedicatedOffer(), "gpub-5xx", publicKey(newKey())));
+        fault(new JsonObject()
+                .put("op", "create")
+                .put("status", 500)
+                .put("message", "Internal server error")
+                .put("count", 1));
+        HttpResponse<String> r =
+                h.post("/vms/provision", provisionBody(dedicatedOffer(), "gpub-5xx", publicKey(newKey())));
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(new JsonObject(r.body()).getString("message")).isEqualTo("Internal server error");
         assertThat(new JsonArray(h.get("/vms").body())).isEmpty();
@@ -100,8 +107,13 @@ class RackrrFaultTests {
 
     @Test
     void errorInside200IsA200WithOnlyAMessageAndNoVm() {
-        fault(new JsonObject().put("op", "create").put("error_200", true).put("message", "Provisioning failed").put("count", 1));
-        HttpResponse<String> r = h.post("/vms/provision", provisionBody(dedicatedOffer(), "gpub-e200", publicKey(newKey())));
+        fault(new JsonObject()
+                .put("op", "create")
+                .put("error_200", true)
+                .put("message", "Provisioning failed")
+                .put("count", 1));
+        HttpResponse<String> r =
+                h.post("/vms/provision", provisionBody(dedicatedOffer(), "gpub-e200", publicKey(newKey())));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonObject body = new JsonObject(r.body());
         assertThat(body.getString("message")).isEqualTo("Provisioning failed");
@@ -118,21 +130,26 @@ class RackrrFaultTests {
         assertThat(h.post("/vms/" + id + "/terminate", null).statusCode()).isEqualTo(500);
         HttpResponse<String> ok = h.post("/vms/" + id + "/terminate", null);
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(new JsonObject(ok.body()).getJsonObject("vm").getString("status")).isEqualTo("terminated");
+        assertThat(new JsonObject(ok.body()).getJsonObject("vm").getString("status"))
+                .isEqualTo("terminated");
         assertThat(h.simInstance(id).getBoolean("billing")).isFalse();
     }
 
     @Test
     void instanceThatDiesReachesRunningThenFailedWithSshClosedAndBillingStopped() {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "dies").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "dies")
+                .put("count", 1));
         KeyPair key = newKey();
         String id = h.provision(dedicatedOffer(), "gpub-dies", key).getString("id");
         JsonObject running = h.awaitStatus(id, "running");
         int port = running.getInteger("ssh_port");
         h.awaitStatus(id, "failed");
         assertThat(h.simInstance(id).getBoolean("billing")).isFalse();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThatThrownBy(() -> h.exec(port, "user", key, "echo ok")).isInstanceOf(Exception.class));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThatThrownBy(() -> h.exec(port, "user", key, "echo ok"))
+                        .isInstanceOf(Exception.class));
         assertThat(h.simInstance(id).getString("fault")).isEqualTo("dies");
     }
 
@@ -142,11 +159,12 @@ class RackrrFaultTests {
         JsonObject vm = h.running(dedicatedOffer(), "gpub-offline", key);
         String id = vm.getString("id");
         assertThat(h.exec(vm.getInteger("ssh_port"), "user", key, "echo up")).isEqualTo("up\n");
-        assertThat(h.control("/instances/" + id + "/faults", new JsonObject().put("kind", "host_offline")).statusCode())
+        assertThat(h.control("/instances/" + id + "/faults", new JsonObject().put("kind", "host_offline"))
+                        .statusCode())
                 .isEqualTo(200);
         assertThat(h.vm(id).getString("status")).isEqualTo("error");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok"))
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok"))
                         .isInstanceOf(Exception.class));
         assertThat(h.simInstance(id).getBoolean("billing")).isTrue();
         assertThat(h.post("/vms/" + id + "/terminate", null).statusCode()).isEqualTo(200);
@@ -164,30 +182,42 @@ class RackrrFaultTests {
 
     @Test
     void sshRejectFaultRefusesEvenTheProvisionedKey() {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "ssh_reject").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "ssh_reject")
+                .put("count", 1));
         KeyPair key = newKey();
         JsonObject vm = h.running(dedicatedOffer(), "gpub-reject", key);
         assertThat(vm.getInteger("ssh_port")).isPositive();
-        assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok")).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok"))
+                .isInstanceOf(Exception.class);
     }
 
     @Test
     void sshNeverOpensAlthoughTheVmReportsRunningWithAPort() {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "ssh_never_open").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "ssh_never_open")
+                .put("count", 1));
         KeyPair key = newKey();
         JsonObject vm = h.running(dedicatedOffer(), "gpub-closed", key);
         assertThat(vm.getString("ip_address")).isEqualTo("127.0.0.1");
         assertThat(vm.getInteger("ssh_port")).isPositive();
-        assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok")).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> h.exec(vm.getInteger("ssh_port"), "user", key, "echo ok"))
+                .isInstanceOf(Exception.class);
     }
 
     @Test
     void gpuMismatchMakesNvidiaSmiReportAnotherGpuThanTheOffer() throws Exception {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "gpu_mismatch").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "gpu_mismatch")
+                .put("count", 1));
         KeyPair key = newKey();
         JsonObject offer = dedicatedOffer();
         JsonObject vm = h.running(offer, "gpub-liar", key);
-        String reported = h.exec(vm.getInteger("ssh_port"), "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader");
+        String reported =
+                h.exec(vm.getInteger("ssh_port"), "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader");
         String offered = h.simInstance(vm.getString("id")).getString("gpu");
         assertThat(reported).doesNotContain(io.gpubroker.sim.core.GpuSpec.driverName(offered) + "\n");
         assertThat(reported).containsAnyOf("RTX 3090", "RTX 4090");
@@ -195,7 +225,10 @@ class RackrrFaultTests {
 
     @Test
     void stuckVmNeverReachesRunningWhileTheNextOneDoes() throws Exception {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "stuck").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "stuck")
+                .put("count", 1));
         JsonObject offer = dedicatedOffer();
         String stuck = h.provision(offer, "gpub-stuck", newKey()).getString("id");
         String healthy = h.provision(offer, "gpub-healthy", newKey()).getString("id");

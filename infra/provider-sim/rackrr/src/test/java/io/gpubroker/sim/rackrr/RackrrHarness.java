@@ -2,6 +2,11 @@ package io.gpubroker.sim.rackrr;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,17 +15,10 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** A Rackrr simulator started in-process with a fast clock, plus an HTTP and an SSH client for it. */
 final class RackrrHarness implements AutoCloseable {
@@ -29,7 +27,8 @@ final class RackrrHarness implements AutoCloseable {
 
     final RackrrSim sim;
     final Simulators sims;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final SshClient ssh = SshClient.setUpDefaultClient();
 
     RackrrHarness(SimConfig config) {
@@ -52,7 +51,8 @@ final class RackrrHarness implements AutoCloseable {
 
     HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
-                .header("Authorization", "Bearer " + sim.apiKey()).GET());
+                .header("Authorization", "Bearer " + sim.apiKey())
+                .GET());
     }
 
     HttpResponse<String> post(String path, Object body) {
@@ -72,11 +72,14 @@ final class RackrrHarness implements AutoCloseable {
 
     HttpResponse<String> control(String path, Object body) {
         return send(HttpRequest.newBuilder(URI.create(sim.controlUrl() + path))
-                .header("Content-Type", "application/json").POST(bodyOf(body)));
+                .header("Content-Type", "application/json")
+                .POST(bodyOf(body)));
     }
 
     JsonObject controlGet(String path) {
-        return new JsonObject(send(HttpRequest.newBuilder(URI.create(sim.controlUrl() + path)).GET()).body());
+        return new JsonObject(
+                send(HttpRequest.newBuilder(URI.create(sim.controlUrl() + path)).GET())
+                        .body());
     }
 
     void reset() {
@@ -98,7 +101,10 @@ final class RackrrHarness implements AutoCloseable {
 
     /** The first listed offer matching {@code which}. */
     JsonObject offer(Predicate<JsonObject> which) {
-        return offers().stream().map(JsonObject.class::cast).filter(which).findFirst()
+        return offers().stream()
+                .map(JsonObject.class::cast)
+                .filter(which)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no listed offer matches"));
     }
 
@@ -107,11 +113,13 @@ final class RackrrHarness implements AutoCloseable {
     }
 
     static boolean sharedNoQueue(JsonObject o) {
-        return o.getJsonObject("notes") != null && "shared".equals(o.getJsonObject("notes").getString("type"));
+        return o.getJsonObject("notes") != null
+                && "shared".equals(o.getJsonObject("notes").getString("type"));
     }
 
     static boolean scheduled(JsonObject o) {
-        return o.getJsonObject("notes") != null && "scheduled".equals(o.getJsonObject("notes").getString("type"));
+        return o.getJsonObject("notes") != null
+                && "scheduled".equals(o.getJsonObject("notes").getString("type"));
     }
 
     /** The documented provision body for {@code offer} at its listed configuration. */
@@ -141,7 +149,8 @@ final class RackrrHarness implements AutoCloseable {
     }
 
     JsonObject awaitStatus(String id, String status) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> status.equals(vm(id).getString("status")));
         return vm(id);
     }
@@ -152,8 +161,10 @@ final class RackrrHarness implements AutoCloseable {
 
     /** The simulator's own record of an instance (state, accrued cost, billing flag). */
     JsonObject simInstance(String id) {
-        return controlGet("/instances").getJsonArray("instances").stream().map(JsonObject.class::cast)
-                .filter(i -> id.equals(i.getString("id"))).findFirst()
+        return controlGet("/instances").getJsonArray("instances").stream()
+                .map(JsonObject.class::cast)
+                .filter(i -> id.equals(i.getString("id")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no instance " + id));
     }
 
@@ -172,7 +183,9 @@ final class RackrrHarness implements AutoCloseable {
     }
 
     String exec(int port, String user, KeyPair key, String command) throws Exception {
-        try (ClientSession s = ssh.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = ssh.connect(user, "127.0.0.1", port)
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             return s.executeRemoteCommand(command);

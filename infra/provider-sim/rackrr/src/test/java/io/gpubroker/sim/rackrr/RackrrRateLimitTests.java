@@ -2,13 +2,11 @@ package io.gpubroker.sim.rackrr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonObject;
 
 /** The GUESSED rate limit: off by default, a 429 with {"message"} and Retry-After when configured. */
 class RackrrRateLimitTests {
@@ -34,7 +32,8 @@ class RackrrRateLimitTests {
         HttpResponse<String> limited = h.get("/vms/available");
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(new JsonObject(limited.body()).getString("message")).contains("Too many requests");
-        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
+        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1, 60);
         assertThat(h.controlGet("/info").getString("name")).isEqualTo("rackrr");
     }
 

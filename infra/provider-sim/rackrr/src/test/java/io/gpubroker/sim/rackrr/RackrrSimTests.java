@@ -1,15 +1,15 @@
 package io.gpubroker.sim.rackrr;
 
-import static io.gpubroker.sim.rackrr.RackrrHarness.dedicated;
 import static io.gpubroker.sim.rackrr.RackrrHarness.newKey;
 import static io.gpubroker.sim.rackrr.RackrrHarness.provisionBody;
 import static io.gpubroker.sim.rackrr.RackrrHarness.publicKey;
 import static io.gpubroker.sim.rackrr.RackrrHarness.scheduled;
-import static io.gpubroker.sim.rackrr.RackrrHarness.sharedNoQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -20,14 +20,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 class RackrrSimTests {
 
@@ -61,7 +57,8 @@ class RackrrSimTests {
         Set<String> types = new HashSet<>();
         for (Object o : offers) {
             JsonObject offer = (JsonObject) o;
-            assertThat(offer.getString("provider_id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+            assertThat(offer.getString("provider_id"))
+                    .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
             assertThat(offer.getString("provider_ref")).matches("[0-9a-f]{24}");
             assertThat(offer.getString("gpu_model")).matches("[a-z0-9]+-(pcie|sxm[0-9])-[0-9]+gb");
             assertThat(offer.getString("gpu_name")).startsWith("NVIDIA ");
@@ -98,26 +95,35 @@ class RackrrSimTests {
     @Test
     void offerListingFiltersByGpuModelAndLocation() {
         JsonObject first = h.offers().getJsonObject(0);
-        JsonArray byModel = new JsonArray(h.get("/vms/available?gpu_model=" + first.getString("gpu_model")).body());
-        assertThat(byModel).isNotEmpty().allSatisfy(o ->
-                assertThat(((JsonObject) o).getString("gpu_model")).isEqualTo(first.getString("gpu_model")));
-        JsonArray byLocation = new JsonArray(h.get("/vms/available?location=" + first.getString("location")).body());
-        assertThat(byLocation).isNotEmpty().allSatisfy(o ->
-                assertThat(((JsonObject) o).getString("location")).isEqualTo(first.getString("location")));
+        JsonArray byModel = new JsonArray(h.get("/vms/available?gpu_model=" + first.getString("gpu_model"))
+                .body());
+        assertThat(byModel)
+                .isNotEmpty()
+                .allSatisfy(o ->
+                        assertThat(((JsonObject) o).getString("gpu_model")).isEqualTo(first.getString("gpu_model")));
+        JsonArray byLocation = new JsonArray(
+                h.get("/vms/available?location=" + first.getString("location")).body());
+        assertThat(byLocation)
+                .isNotEmpty()
+                .allSatisfy(
+                        o -> assertThat(((JsonObject) o).getString("location")).isEqualTo(first.getString("location")));
     }
 
     @Test
     void missingOrWrongApiKeyIsAnswered401WithTheMessageShape() {
         for (String path : List.of("/vms/available", "/vms", "/wallets/balance")) {
-            HttpResponse<String> none = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + path)).GET());
+            HttpResponse<String> none = h.send(
+                    HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + path)).GET());
             assertThat(none.statusCode()).isEqualTo(401);
             assertThat(new JsonObject(none.body()).getString("message")).contains("Unauthorized");
             HttpResponse<String> wrong = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + path))
-                    .header("Authorization", "Bearer rk_live_wrong").GET());
+                    .header("Authorization", "Bearer rk_live_wrong")
+                    .GET());
             assertThat(wrong.statusCode()).isEqualTo(401);
             assertThat(new JsonObject(wrong.body()).fieldNames()).containsExactly("message");
             HttpResponse<String> wrongScheme = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + path))
-                    .header("Authorization", "Token " + h.sim.apiKey()).GET());
+                    .header("Authorization", "Token " + h.sim.apiKey())
+                    .GET());
             assertThat(wrongScheme.statusCode()).isEqualTo(401);
         }
         HttpResponse<String> create = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + "/vms/provision"))
@@ -130,11 +136,14 @@ class RackrrSimTests {
     void readOnlyKeyCanListButIsForbiddenToProvision() {
         JsonObject offer = h.offer(RackrrHarness::dedicated);
         HttpResponse<String> list = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + "/vms"))
-                .header("Authorization", "Bearer rk_live_readonly").GET());
+                .header("Authorization", "Bearer rk_live_readonly")
+                .GET());
         assertThat(list.statusCode()).isEqualTo(200);
         HttpResponse<String> create = h.send(HttpRequest.newBuilder(URI.create(h.sim.baseUrl() + "/vms/provision"))
-                .header("Authorization", "Bearer rk_live_readonly").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(provisionBody(offer, "x", publicKey(newKey())).encode())));
+                .header("Authorization", "Bearer rk_live_readonly")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        provisionBody(offer, "x", publicKey(newKey())).encode())));
         assertThat(create.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(create.body()).getString("message")).contains("Forbidden");
     }
@@ -142,7 +151,8 @@ class RackrrSimTests {
     @Test
     void provisionAcceptsTheDocumentedRequestAndAnswers201WithTheVmObject() {
         JsonObject offer = h.offer(RackrrHarness::dedicated);
-        HttpResponse<String> r = h.post("/vms/provision", provisionBody(offer, "gpub-dep1-sess-abc123", publicKey(newKey())));
+        HttpResponse<String> r =
+                h.post("/vms/provision", provisionBody(offer, "gpub-dep1-sess-abc123", publicKey(newKey())));
         assertThat(r.statusCode()).isEqualTo(201);
         JsonObject vm = new JsonObject(r.body());
         assertThat(vm.getString("id")).matches("[0-9a-f]{24}");
@@ -170,14 +180,18 @@ class RackrrSimTests {
         JsonObject offer = h.offer(RackrrHarness::dedicated);
         String id = h.provision(offer, "gpub-run", newKey()).getString("id");
         List<String> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> {
-            String s = h.vm(id).getString("status");
-            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(s)) {
-                seen.add(s);
-            }
-            return "running".equals(s);
-        });
-        assertThat(seen).containsSubsequence("provisioning", "running").containsOnly("provisioning", "starting", "running");
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    String s = h.vm(id).getString("status");
+                    if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(s)) {
+                        seen.add(s);
+                    }
+                    return "running".equals(s);
+                });
+        assertThat(seen)
+                .containsSubsequence("provisioning", "running")
+                .containsOnly("provisioning", "starting", "running");
         JsonObject vm = h.vm(id);
         assertThat(vm.getString("ip_address")).isEqualTo("127.0.0.1");
         assertThat(vm.getInteger("ssh_port")).isPositive();
@@ -210,25 +224,30 @@ class RackrrSimTests {
         JsonObject body = new JsonObject(r.body());
         assertThat(body.getString("message")).isEqualTo("VM terminated");
         assertThat(body.getJsonObject("vm").getString("status")).isEqualTo("terminated");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThatThrownBy(() -> h.exec(port, "user", key, "echo ok")).isInstanceOf(Exception.class));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThatThrownBy(() -> h.exec(port, "user", key, "echo ok"))
+                        .isInstanceOf(Exception.class));
         JsonObject after = h.simInstance(id);
         assertThat(after.getBoolean("billing")).isFalse();
         assertThat(after.getBoolean("destroyed")).isTrue();
         BigDecimal cost = new BigDecimal(after.getValue("accrued_cost").toString());
         Thread.sleep(100);
-        assertThat(new BigDecimal(h.simInstance(id).getValue("accrued_cost").toString())).isEqualByComparingTo(cost);
+        assertThat(new BigDecimal(h.simInstance(id).getValue("accrued_cost").toString()))
+                .isEqualByComparingTo(cost);
         assertThat(h.vm(id).getString("status")).isEqualTo("terminated");
         assertThat(h.post("/vms/" + id + "/terminate", null).statusCode()).isEqualTo(200);
         assertThat(h.get("/vms/0123456789abcdef01234567").statusCode()).isEqualTo(404);
-        assertThat(new JsonObject(h.post("/vms/0123456789abcdef01234567/terminate", null).body()).getString("message"))
+        assertThat(new JsonObject(h.post("/vms/0123456789abcdef01234567/terminate", null)
+                                .body())
+                        .getString("message"))
                 .isEqualTo("VM not found");
     }
 
     @Test
     void stopAndStartFollowTheDocumentedTransitionsAndSshComesBack() throws Exception {
         KeyPair key = newKey();
-        String id = h.running(h.offer(RackrrHarness::dedicated), "gpub-stop", key).getString("id");
+        String id =
+                h.running(h.offer(RackrrHarness::dedicated), "gpub-stop", key).getString("id");
         HttpResponse<String> startRunning = h.post("/vms/" + id + "/start", null);
         assertThat(startRunning.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(startRunning.body()).getString("message")).contains("stopped");
@@ -237,12 +256,15 @@ class RackrrSimTests {
         assertThat(new JsonObject(stop.body()).getString("status")).isEqualTo("stopping");
         JsonObject stopped = h.awaitStatus(id, "stopped");
         assertThat(stopped.getValue("ssh_port")).isNull();
-        assertThat(h.simInstance(id).getBoolean("billing")).as("dedicated stopped VMs keep billing storage").isTrue();
+        assertThat(h.simInstance(id).getBoolean("billing"))
+                .as("dedicated stopped VMs keep billing storage")
+                .isTrue();
         HttpResponse<String> start = h.post("/vms/" + id + "/start", null);
         assertThat(start.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(start.body()).getString("status")).isEqualTo("starting");
         JsonObject running = h.awaitStatus(id, "running");
-        assertThat(h.exec(running.getInteger("ssh_port"), "user", key, "echo back")).isEqualTo("back\n");
+        assertThat(h.exec(running.getInteger("ssh_port"), "user", key, "echo back"))
+                .isEqualTo("back\n");
     }
 
     @Test
@@ -253,29 +275,39 @@ class RackrrSimTests {
         HttpResponse<String> r = h.post("/vms/provision", odd);
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(r.body()).getString("message")).isEqualTo("vcpus and ram must be even numbers");
-        assertThat(h.post("/vms/provision", provisionBody(offer, "x", key).put("ram", 9)).statusCode()).isEqualTo(400);
+        assertThat(h.post("/vms/provision", provisionBody(offer, "x", key).put("ram", 9))
+                        .statusCode())
+                .isEqualTo(400);
         JsonObject missing = provisionBody(offer, "x", key);
         missing.remove("user_provided_name");
         r = h.post("/vms/provision", missing);
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(r.body()).getString("message")).isEqualTo("user_provided_name is required");
-        assertThat(h.post("/vms/provision", provisionBody(offer, "x", "not a key")).statusCode()).isEqualTo(400);
+        assertThat(h.post("/vms/provision", provisionBody(offer, "x", "not a key"))
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(h.post("/vms/provision", "{not json").statusCode()).isEqualTo(400);
         r = h.post("/vms/provision", provisionBody(offer, "x", key).put("provider_ref", "ffffffffffffffffffffffff"));
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(r.body()).getString("message")).isNotBlank();
-        assertThat(h.post("/vms/provision", provisionBody(offer, "x", key).put("gpu_count", 99)).statusCode()).isEqualTo(400);
+        assertThat(h.post("/vms/provision", provisionBody(offer, "x", key).put("gpu_count", 99))
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(h.controlGet("/instances").getJsonArray("instances")).isEmpty();
     }
 
     @Test
     void fixedSpecBundlesRejectCustomisedResources() {
-        JsonObject bundle = h.offer(o -> scheduled(o) && o.getJsonObject("notes").getBoolean("fixed_spec"));
-        HttpResponse<String> r = h.post("/vms/provision",
+        JsonObject bundle =
+                h.offer(o -> scheduled(o) && o.getJsonObject("notes").getBoolean("fixed_spec"));
+        HttpResponse<String> r = h.post(
+                "/vms/provision",
                 provisionBody(bundle, "x", publicKey(newKey())).put("storage", bundle.getInteger("storage") + 50));
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(r.body()).getString("message")).contains("fixed-spec");
-        assertThat(h.post("/vms/provision", provisionBody(bundle, "x", publicKey(newKey()))).statusCode()).isEqualTo(201);
+        assertThat(h.post("/vms/provision", provisionBody(bundle, "x", publicKey(newKey())))
+                        .statusCode())
+                .isEqualTo(201);
     }
 
     @Test
@@ -290,8 +322,10 @@ class RackrrSimTests {
         HttpResponse<String> full = h.post("/vms/provision", provisionBody(offer, "gpub-cap-x", publicKey(newKey())));
         assertThat(full.statusCode()).isEqualTo(409);
         assertThat(new JsonObject(full.body()).getString("message")).contains("No available resources");
-        assertThat(h.post("/vms/" + ids.get(0) + "/terminate", null).statusCode()).isEqualTo(200);
-        assertThat(h.post("/vms/provision", provisionBody(offer, "gpub-cap-y", publicKey(newKey()))).statusCode())
+        assertThat(h.post("/vms/" + ids.get(0) + "/terminate", null).statusCode())
+                .isEqualTo(200);
+        assertThat(h.post("/vms/provision", provisionBody(offer, "gpub-cap-y", publicKey(newKey())))
+                        .statusCode())
                 .isEqualTo(201);
     }
 
@@ -306,7 +340,8 @@ class RackrrSimTests {
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(new JsonObject(r.body()).getString("message")).contains("No available resources");
         h.control("/offers/refresh", null);
-        assertThat(h.offers().stream().map(JsonObject.class::cast).map(o -> o.getString("provider_ref"))).doesNotContain(ref);
+        assertThat(h.offers().stream().map(JsonObject.class::cast).map(o -> o.getString("provider_ref")))
+                .doesNotContain(ref);
     }
 
     @Test
@@ -353,7 +388,8 @@ class RackrrSimTests {
         JsonObject vm = h.provision(offer, "gpub-price", newKey());
         h.control("/prices/drift", new JsonObject().put("steps", 20));
         assertThat(h.offer(o -> ref.equals(o.getString("provider_ref"))).getDouble("price_per_hour"))
-                .as("listing is a snapshot until refreshed").isEqualTo(offer.getDouble("price_per_hour"));
+                .as("listing is a snapshot until refreshed")
+                .isEqualTo(offer.getDouble("price_per_hour"));
         h.control("/offers/refresh", null);
         double drifted = h.offer(o -> ref.equals(o.getString("provider_ref"))).getDouble("price_per_hour");
         assertThat(drifted).isNotEqualTo(offer.getDouble("price_per_hour"));
@@ -366,14 +402,20 @@ class RackrrSimTests {
         assertThat(before.getDouble("balance")).isEqualTo(1000.0);
         assertThat(before.getString("currency")).isEqualTo("USD");
         assertThat(before.getString("updated_at")).endsWith("Z");
-        String id = h.running(h.offer(RackrrHarness::dedicated), "gpub-bill", newKey()).getString("id");
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() ->
-                new JsonArray(h.get("/wallets/transactions").body()).stream().map(JsonObject.class::cast)
-                        .anyMatch(t -> id.equals(t.getString("vm_id"))));
+        String id = h.running(h.offer(RackrrHarness::dedicated), "gpub-bill", newKey())
+                .getString("id");
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> new JsonArray(h.get("/wallets/transactions").body())
+                        .stream().map(JsonObject.class::cast).anyMatch(t -> id.equals(t.getString("vm_id"))));
         h.post("/vms/" + id + "/terminate", null);
-        BigDecimal accrued = new BigDecimal(h.simInstance(id).getValue("accrued_cost").toString());
+        BigDecimal accrued =
+                new BigDecimal(h.simInstance(id).getValue("accrued_cost").toString());
         assertThat(accrued).isPositive();
-        BigDecimal balance = new BigDecimal(new JsonObject(h.get("/wallets/balance").body()).getValue("balance").toString());
+        BigDecimal balance =
+                new BigDecimal(new JsonObject(h.get("/wallets/balance").body())
+                        .getValue("balance")
+                        .toString());
         assertThat(balance).isEqualByComparingTo(new BigDecimal("1000").subtract(accrued));
         JsonArray txs = new JsonArray(h.get("/wallets/transactions").body());
         BigDecimal debits = BigDecimal.ZERO;
@@ -395,8 +437,8 @@ class RackrrSimTests {
     @Test
     void provisionIsRefusedWhenTheWalletCannotPayAnHour() {
         h.control("/wallet", new JsonObject().put("balance", 0.01));
-        HttpResponse<String> r = h.post("/vms/provision",
-                provisionBody(h.offer(RackrrHarness::dedicated), "gpub-poor", publicKey(newKey())));
+        HttpResponse<String> r = h.post(
+                "/vms/provision", provisionBody(h.offer(RackrrHarness::dedicated), "gpub-poor", publicKey(newKey())));
         assertThat(r.statusCode()).isEqualTo(402);
         assertThat(new JsonObject(r.body()).getString("message")).contains("Insufficient");
     }
@@ -404,15 +446,16 @@ class RackrrSimTests {
     @Test
     void orphanIsARunningTaggedVmReachableOverSshAndVisibleInTheList() throws Exception {
         KeyPair key = newKey();
-        HttpResponse<String> r = h.control("/orphans",
-                new JsonObject().put("tag", "gpub-dep1-lost").put("ssh_public_key", publicKey(key)));
+        HttpResponse<String> r = h.control(
+                "/orphans", new JsonObject().put("tag", "gpub-dep1-lost").put("ssh_public_key", publicKey(key)));
         assertThat(r.statusCode()).isEqualTo(201);
         String id = new JsonObject(r.body()).getString("id");
         await().atMost(Duration.ofSeconds(5)).until(() -> h.vm(id).getValue("ssh_port") != null);
         JsonObject vm = new JsonArray(h.get("/vms").body()).getJsonObject(0);
         assertThat(vm.getString("user_provided_name")).isEqualTo("gpub-dep1-lost");
         assertThat(vm.getString("status")).isEqualTo("running");
-        assertThat(h.exec(vm.getInteger("ssh_port"), "user", key, "echo orphan")).isEqualTo("orphan\n");
+        assertThat(h.exec(vm.getInteger("ssh_port"), "user", key, "echo orphan"))
+                .isEqualTo("orphan\n");
         assertThat(h.simInstance(id).getBoolean("billing")).isTrue();
     }
 

@@ -1,5 +1,8 @@
 package io.gpubroker.sim.tensordock;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,10 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import io.gpubroker.sim.core.GpuCatalog;
-import io.vertx.core.MultiMap;
-import io.vertx.core.json.Json;
 
 /**
  * TensorDock's inventory: hostnodes built from the shared {@link GpuCatalog} seeds, grouped into
@@ -23,10 +22,18 @@ import io.vertx.core.json.Json;
 final class Catalog {
 
     /** One hostnode as the last snapshot saw it. */
-    record HostnodeState(Hostnode node, int gpuAvailable, int vcpu, int ram, int storage, int dedicatedIps,
-                         double pricePerGpu, double perVcpuHr, double perGbRamHr, double perGbStorageHr,
-                         List<Integer> freePorts) {
-    }
+    record HostnodeState(
+            Hostnode node,
+            int gpuAvailable,
+            int vcpu,
+            int ram,
+            int storage,
+            int dedicatedIps,
+            double pricePerGpu,
+            double perVcpuHr,
+            double perGbRamHr,
+            double perGbStorageHr,
+            List<Integer> freePorts) {}
 
     /** What the listing endpoints serve until the next refresh. */
     static final class Snapshot {
@@ -51,6 +58,7 @@ final class Catalog {
     final Map<String, Hostnode> hostnodesById = new LinkedHashMap<>();
     /** location id → v0Name → hostnodes with that GPU, for location-based placement. */
     private final Map<String, Map<String, List<Hostnode>>> placement = new LinkedHashMap<>();
+
     private final Duration refreshEvery;
     private final boolean listIncludesPorts;
     private final double driftPct;
@@ -73,8 +81,10 @@ final class Catalog {
             Hostnode hn = new Hostnode(Location.uuid("hostnode", seed, String.valueOf(s.index())), s, loc, rnd);
             hostnodes.add(hn);
             hostnodesById.put(hn.id, hn);
-            placement.computeIfAbsent(loc.id(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(hn.gpuName.v0Name(), k -> new ArrayList<>()).add(hn);
+            placement
+                    .computeIfAbsent(loc.id(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(hn.gpuName.v0Name(), k -> new ArrayList<>())
+                    .add(hn);
         }
         for (Location loc : byKey.values()) {
             if (placement.containsKey(loc.id())) {
@@ -91,7 +101,8 @@ final class Catalog {
 
     /** Hostnodes at {@code locationId} selling {@code v0Name}, cheapest first. */
     List<Hostnode> candidates(String locationId, String v0Name) {
-        List<Hostnode> list = new ArrayList<>(placement.getOrDefault(locationId, Map.of()).getOrDefault(v0Name, List.of()));
+        List<Hostnode> list =
+                new ArrayList<>(placement.getOrDefault(locationId, Map.of()).getOrDefault(v0Name, List.of()));
         list.sort(Comparator.comparingDouble((Hostnode h) -> h.pricePerGpu).thenComparingInt(h -> h.index));
         return list;
     }
@@ -106,8 +117,7 @@ final class Catalog {
     }
 
     Snapshot snapshot(Instant now) {
-        if (snapshot == null || refreshEvery.isZero()
-                || !now.isBefore(snapshot.takenAt.plus(refreshEvery))) {
+        if (snapshot == null || refreshEvery.isZero() || !now.isBefore(snapshot.takenAt.plus(refreshEvery))) {
             refresh(now);
         }
         return snapshot;
@@ -116,8 +126,18 @@ final class Catalog {
     void refresh(Instant now) {
         List<HostnodeState> states = new ArrayList<>(hostnodes.size());
         for (Hostnode h : hostnodes) {
-            states.add(new HostnodeState(h, h.gpuAvailable(), h.vcpuFree, h.ramFree, h.storageFree, h.dedicatedIpFree,
-                    h.pricePerGpu, h.perVcpuHr, h.perGbRamHr, h.perGbStorageHr, h.freePorts()));
+            states.add(new HostnodeState(
+                    h,
+                    h.gpuAvailable(),
+                    h.vcpuFree,
+                    h.ramFree,
+                    h.storageFree,
+                    h.dedicatedIpFree,
+                    h.pricePerGpu,
+                    h.perVcpuHr,
+                    h.perGbRamHr,
+                    h.perGbStorageHr,
+                    h.freePorts()));
         }
         snapshot = new Snapshot(now, states);
     }
@@ -163,13 +183,29 @@ final class Catalog {
     private static TdJson.HostnodeOut hostnodeOut(HostnodeState st, boolean withPorts) {
         Hostnode h = st.node();
         Location l = h.location;
-        return new TdJson.HostnodeOut(h.id, l.id(), "Narwhal", h.uptimePercentage,
+        return new TdJson.HostnodeOut(
+                h.id,
+                l.id(),
+                "Narwhal",
+                h.uptimePercentage,
                 new TdJson.AvailableResources(
                         List.of(new TdJson.HostnodeGpu(h.gpuName.v0Name(), st.gpuAvailable(), st.pricePerGpu())),
-                        st.vcpu(), st.ram(), st.storage(), withPorts ? st.freePorts() : null),
+                        st.vcpu(),
+                        st.ram(),
+                        st.storage(),
+                        withPorts ? st.freePorts() : null),
                 new TdJson.Pricing(st.perVcpuHr(), st.perGbRamHr(), st.perGbStorageHr()),
-                new TdJson.HostnodeLocation(l.id(), l.city(), l.stateprovince(), l.country(), false,
-                        l.networkSpeedGbps(), l.networkSpeedGbps(), l.organization(), l.organizationName(), l.tier()));
+                new TdJson.HostnodeLocation(
+                        l.id(),
+                        l.city(),
+                        l.stateprovince(),
+                        l.country(),
+                        false,
+                        l.networkSpeedGbps(),
+                        l.networkSpeedGbps(),
+                        l.organization(),
+                        l.organizationName(),
+                        l.tier()));
     }
 
     private List<TdJson.LocationOut> locationsOf(Snapshot s) {
@@ -177,7 +213,8 @@ final class Catalog {
         for (HostnodeState st : s.states) {
             if (st.gpuAvailable() > 0) {
                 grouped.computeIfAbsent(st.node().location.id(), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(st.node().gpuName.v0Name(), k -> new ArrayList<>()).add(st);
+                        .computeIfAbsent(st.node().gpuName.v0Name(), k -> new ArrayList<>())
+                        .add(st);
             }
         }
         List<TdJson.LocationOut> out = new ArrayList<>();
@@ -207,7 +244,11 @@ final class Catalog {
             dedicated |= st.dedicatedIps() > 0;
         }
         GpuNames.Name name = cheapest.node().gpuName;
-        return new TdJson.LocationGpu(name.v0Name(), name.displayName(), maxCount, cheapest.pricePerGpu(),
+        return new TdJson.LocationGpu(
+                name.v0Name(),
+                name.displayName(),
+                maxCount,
+                cheapest.pricePerGpu(),
                 new TdJson.LocationResources(maxVcpu, maxRam, maxStorage),
                 new TdJson.Pricing(cheapest.perVcpuHr(), cheapest.perGbRamHr(), cheapest.perGbStorageHr()),
                 new TdJson.NetworkFeatures(dedicated, true, false));
@@ -218,15 +259,26 @@ final class Catalog {
      * {@code location_id}, {@code min_gpu_count}, {@code max_price} (per GPU), {@code min_vcpu},
      * {@code min_ram_gb}, {@code min_storage_gb}.
      */
-    record HostnodeFilter(String gpu, String locationId, Integer minGpuCount, Double maxPrice,
-                          Integer minVcpu, Integer minRamGb, Integer minStorageGb) {
+    record HostnodeFilter(
+            String gpu,
+            String locationId,
+            Integer minGpuCount,
+            Double maxPrice,
+            Integer minVcpu,
+            Integer minRamGb,
+            Integer minStorageGb) {
 
         static final HostnodeFilter NONE = new HostnodeFilter(null, null, null, null, null, null, null);
 
         static HostnodeFilter of(MultiMap q) {
-            return new HostnodeFilter(q.get("gpu"), q.get("location_id"), integer(q, "min_gpu_count"),
+            return new HostnodeFilter(
+                    q.get("gpu"),
+                    q.get("location_id"),
+                    integer(q, "min_gpu_count"),
                     q.get("max_price") == null ? null : Double.valueOf(q.get("max_price")),
-                    integer(q, "min_vcpu"), integer(q, "min_ram_gb"), integer(q, "min_storage_gb"));
+                    integer(q, "min_vcpu"),
+                    integer(q, "min_ram_gb"),
+                    integer(q, "min_storage_gb"));
         }
 
         private static Integer integer(MultiMap q, String key) {

@@ -1,12 +1,11 @@
 package io.gpubroker.sim.tensordock;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * A parsed {@code POST /instances} body, or the validation issues TensorDock answers with (a JSON
@@ -14,27 +13,36 @@ import io.vertx.core.json.JsonObject;
  * counts, exactly one of {@code ssh_key}/{@code ssh_key_id}, at least one GPU for location-based
  * deployment, and Ubuntu VMs without a dedicated IP must forward port 22.
  */
-record CreateRequest(String name, String image, String locationId, String hostnodeId,
-                     int vcpu, int ramGb, int storageGb, String v0Name, int gpuCount,
-                     boolean useDedicatedIp, List<TdJson.PortForward> portForwards,
-                     String sshKey, String sshKeyId, CloudInitKeys cloudInit) {
+record CreateRequest(
+        String name,
+        String image,
+        String locationId,
+        String hostnodeId,
+        int vcpu,
+        int ramGb,
+        int storageGb,
+        String v0Name,
+        int gpuCount,
+        boolean useDedicatedIp,
+        List<TdJson.PortForward> portForwards,
+        String sshKey,
+        String sshKeyId,
+        CloudInitKeys cloudInit) {
 
-    static final Pattern PUBLIC_KEY = Pattern.compile(
-            "^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( .*)?$");
+    static final Pattern PUBLIC_KEY =
+            Pattern.compile("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+( .*)?$");
 
     /** The parts of cloud_init that can put a key into authorized_keys. */
-    record CloudInitKeys(List<String> runcmdKeyLines, List<String> writeFilesKeys, List<String> sshAuthorizedKeys,
-                         boolean forRoot) {
+    record CloudInitKeys(
+            List<String> runcmdKeyLines, List<String> writeFilesKeys, List<String> sshAuthorizedKeys, boolean forRoot) {
         static final CloudInitKeys NONE = new CloudInitKeys(List.of(), List.of(), List.of(), false);
     }
 
     /** Validation rules that are GUESSED in the spec, from {@code tensordock.*} config. */
-    record Rules(Set<String> images, int minStorageGb, int nameMaxLength, Set<Integer> ramSteps) {
-    }
+    record Rules(Set<String> images, int minStorageGb, int nameMaxLength, Set<Integer> ramSteps) {}
 
     /** Either a request or the issues; exactly one is non-null / non-empty. */
-    record Parsed(CreateRequest request, List<TdJson.ValidationIssue> issues) {
-    }
+    record Parsed(CreateRequest request, List<TdJson.ValidationIssue> issues) {}
 
     static Parsed parse(JsonObject body, Rules rules) {
         Issues issues = new Issues();
@@ -48,7 +56,8 @@ record CreateRequest(String name, String image, String locationId, String hostno
         }
         String name = string(a, "name", true, issues);
         if (name != null && (name.isBlank() || name.length() > rules.nameMaxLength())) {
-            issues.add("too_big", "Name must be 1-" + rules.nameMaxLength() + " characters", "data", "attributes", "name");
+            issues.add(
+                    "too_big", "Name must be 1-" + rules.nameMaxLength() + " characters", "data", "attributes", "name");
         }
         String type = string(a, "type", true, issues);
         if (type != null && !type.equals("virtualmachine")) {
@@ -74,13 +83,28 @@ record CreateRequest(String name, String image, String locationId, String hostno
             ram = integer(res, "ram_gb", issues, "resources");
             storage = integer(res, "storage_gb", issues, "resources");
             if (vcpu != -1 && (vcpu < 2 || vcpu % 2 != 0)) {
-                issues.add("invalid", "vCPU count must be an even number of at least 2", "data", "attributes", "resources", "vcpu_count");
+                issues.add(
+                        "invalid",
+                        "vCPU count must be an even number of at least 2",
+                        "data",
+                        "attributes",
+                        "resources",
+                        "vcpu_count");
             }
-            if (ram != -1 && (ram < 1 || !rules.ramSteps().isEmpty() && !rules.ramSteps().contains(ram))) {
-                issues.add("invalid", "RAM must be one of the allowed sizes", "data", "attributes", "resources", "ram_gb");
+            if (ram != -1
+                    && (ram < 1
+                            || !rules.ramSteps().isEmpty() && !rules.ramSteps().contains(ram))) {
+                issues.add(
+                        "invalid", "RAM must be one of the allowed sizes", "data", "attributes", "resources", "ram_gb");
             }
             if (storage != -1 && storage < rules.minStorageGb()) {
-                issues.add("too_small", "Storage must be at least " + rules.minStorageGb() + " GB", "data", "attributes", "resources", "storage_gb");
+                issues.add(
+                        "too_small",
+                        "Storage must be at least " + rules.minStorageGb() + " GB",
+                        "data",
+                        "attributes",
+                        "resources",
+                        "storage_gb");
             }
             Object gpus = res.getValue("gpus");
             if (gpus != null && !(gpus instanceof JsonObject)) {
@@ -88,13 +112,27 @@ record CreateRequest(String name, String image, String locationId, String hostno
             } else if (gpus != null) {
                 JsonObject g = (JsonObject) gpus;
                 if (g.size() > 1) {
-                    issues.add("invalid", "Only one GPU model per instance is supported", "data", "attributes", "resources", "gpus");
+                    issues.add(
+                            "invalid",
+                            "Only one GPU model per instance is supported",
+                            "data",
+                            "attributes",
+                            "resources",
+                            "gpus");
                 }
                 for (String model : g.fieldNames()) {
                     Object spec = g.getValue(model);
                     Object count = spec instanceof JsonObject o ? o.getValue("count") : null;
                     if (!(count instanceof Integer || count instanceof Long) || ((Number) count).intValue() < 1) {
-                        issues.add("invalid_type", "GPU count must be a positive integer", "data", "attributes", "resources", "gpus", model, "count");
+                        issues.add(
+                                "invalid_type",
+                                "GPU count must be a positive integer",
+                                "data",
+                                "attributes",
+                                "resources",
+                                "gpus",
+                                model,
+                                "count");
                     } else {
                         v0Name = model;
                         gpuCount = ((Number) count).intValue();
@@ -102,7 +140,13 @@ record CreateRequest(String name, String image, String locationId, String hostno
                 }
             }
             if (locationId != null && gpuCount == 0) {
-                issues.add("invalid", "Location-based deployment requires at least one GPU", "data", "attributes", "resources", "gpus");
+                issues.add(
+                        "invalid",
+                        "Location-based deployment requires at least one GPU",
+                        "data",
+                        "attributes",
+                        "resources",
+                        "gpus");
             }
         }
         Object dedicated = a.getValue("useDedicatedIp");
@@ -118,16 +162,34 @@ record CreateRequest(String name, String image, String locationId, String hostno
         } else if (sshKey != null && !PUBLIC_KEY.matcher(sshKey.trim()).matches()) {
             issues.add("invalid_string", "Invalid SSH public key", "data", "attributes", "ssh_key");
         }
-        if (image != null && image.startsWith("ubuntu") && !useDedicatedIp
+        if (image != null
+                && image.startsWith("ubuntu")
+                && !useDedicatedIp
                 && forwards.stream().noneMatch(f -> f.internalPort() == 22)) {
-            issues.add("invalid", "SSH port (22) must be forwarded for Ubuntu VMs", "data", "attributes", "port_forwards");
+            issues.add(
+                    "invalid", "SSH port (22) must be forwarded for Ubuntu VMs", "data", "attributes", "port_forwards");
         }
         CloudInitKeys keys = cloudInit(a, issues);
         if (!issues.list.isEmpty()) {
             return new Parsed(null, issues.list);
         }
-        return new Parsed(new CreateRequest(name, image, locationId, hostnodeId, vcpu, ram, storage, v0Name, gpuCount,
-                useDedicatedIp, forwards, sshKey == null ? null : sshKey.trim(), sshKeyId, keys), List.of());
+        return new Parsed(
+                new CreateRequest(
+                        name,
+                        image,
+                        locationId,
+                        hostnodeId,
+                        vcpu,
+                        ram,
+                        storage,
+                        v0Name,
+                        gpuCount,
+                        useDedicatedIp,
+                        forwards,
+                        sshKey == null ? null : sshKey.trim(),
+                        sshKeyId,
+                        keys),
+                List.of());
     }
 
     private static List<TdJson.PortForward> portForwards(JsonObject a, Issues issues) {
@@ -145,8 +207,13 @@ record CreateRequest(String name, String image, String locationId, String hostno
             Object in = item instanceof JsonObject o ? o.getValue("internal_port") : null;
             Object ex = item instanceof JsonObject o ? o.getValue("external_port") : null;
             if (!(in instanceof Integer ip) || ip < 1 || ip > 65535 || ex != null && !(ex instanceof Integer)) {
-                issues.add("invalid_type", "Port forward needs integer internal_port (and optional external_port)",
-                        "data", "attributes", "port_forwards", String.valueOf(i));
+                issues.add(
+                        "invalid_type",
+                        "Port forward needs integer internal_port (and optional external_port)",
+                        "data",
+                        "attributes",
+                        "port_forwards",
+                        String.valueOf(i));
                 continue;
             }
             out.add(new TdJson.PortForward(ip, ex == null ? 0 : (Integer) ex));
@@ -185,7 +252,9 @@ record CreateRequest(String name, String image, String locationId, String hostno
         Object wf = ci.getValue("write_files");
         if (wf instanceof JsonArray arr) {
             for (Object f : arr) {
-                if (f instanceof JsonObject o && o.getValue("path") instanceof String path && path.endsWith("authorized_keys")
+                if (f instanceof JsonObject o
+                        && o.getValue("path") instanceof String path
+                        && path.endsWith("authorized_keys")
                         && o.getValue("content") instanceof String content) {
                     // TensorDock ignores "encoding": base64 content lands verbatim and is no key.
                     files.add(content);

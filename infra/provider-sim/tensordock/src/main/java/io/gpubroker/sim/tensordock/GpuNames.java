@@ -1,14 +1,12 @@
 package io.gpubroker.sim.tensordock;
 
-import java.util.Map;
-
 import io.gpubroker.sim.core.GpuCatalog;
+import java.util.Map;
 
 /** TensorDock's names for the shared catalog's GPU models: the {@code v0Name} slug and display name. */
 final class GpuNames {
 
-    record Name(String v0Name, String displayName) {
-    }
+    record Name(String v0Name, String displayName) {}
 
     private static final Map<String, Name> BY_MODEL = Map.ofEntries(
             Map.entry("RTX 3090", new Name("geforcertx3090-pcie-24gb", "NVIDIA GeForce RTX 3090 PCIe 24GB")),
@@ -26,8 +24,7 @@ final class GpuNames {
             Map.entry("H200", new Name("h200-sxm5-141gb", "NVIDIA H200 SXM5 141GB")),
             Map.entry("V100 32GB", new Name("v100-sxm2-32gb", "NVIDIA Tesla V100 SXM2 32GB")));
 
-    private GpuNames() {
-    }
+    private GpuNames() {}
 
     static Name of(GpuCatalog.Model model) {
         Name n = BY_MODEL.get(model.name());

@@ -1,10 +1,9 @@
 package io.gpubroker.sim.tensordock;
 
+import io.gpubroker.sim.core.GpuCatalog;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-
-import io.gpubroker.sim.core.GpuCatalog;
 
 /**
  * One hostnode's live (true) capacity and prices. The API never shows this directly: it shows
@@ -39,6 +38,7 @@ final class Hostnode {
     double perGbStorageHr;
     /** GPUs taken by "other customers" through the control API (mark gone). */
     int gpuWithheld;
+
     private final BitSet portsUsed = new BitSet();
 
     Hostnode(String id, GpuCatalog.OfferSeed seed, Location location, java.util.Random rnd) {
@@ -84,7 +84,8 @@ final class Hostnode {
 
     /** Price per hour of a configuration at today's rates. */
     double rate(int gpus, int vcpus, int ramGb, int storageGb) {
-        return GpuCatalog.round(gpus * pricePerGpu + vcpus * perVcpuHr + ramGb * perGbRamHr + storageGb * perGbStorageHr, 6);
+        return GpuCatalog.round(
+                gpus * pricePerGpu + vcpus * perVcpuHr + ramGb * perGbRamHr + storageGb * perGbStorageHr, 6);
     }
 
     List<Integer> freePorts() {

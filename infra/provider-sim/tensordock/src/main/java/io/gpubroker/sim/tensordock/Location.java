@@ -6,8 +6,16 @@ import java.util.Map;
 import java.util.UUID;
 
 /** A TensorDock location (datacenter): the unit of location-based deployment. */
-record Location(String id, String key, String city, String stateprovince, String country, int tier,
-                String organization, String organizationName, int networkSpeedGbps) {
+record Location(
+        String id,
+        String key,
+        String city,
+        String stateprovince,
+        String country,
+        int tier,
+        String organization,
+        String organizationName,
+        int networkSpeedGbps) {
 
     private static final Map<String, String[]> PLACES = Map.ofEntries(
             Map.entry("US-West", new String[] {"Los Angeles", "California", "United States"}),
@@ -23,17 +31,27 @@ record Location(String id, String key, String city, String stateprovince, String
             Map.entry("Singapore", new String[] {"Singapore", "Singapore", "Singapore"}),
             Map.entry("Sweden", new String[] {"Stockholm", "Stockholm County", "Sweden"}));
 
-    private static final List<String> HOSTS = List.of("Hydra Host", "Polar Compute", "Northwind DC",
-            "Atlas Racks", "Bluefin Cloud", "Kestrel Data");
+    private static final List<String> HOSTS =
+            List.of("Hydra Host", "Polar Compute", "Northwind DC", "Atlas Racks", "Bluefin Cloud", "Kestrel Data");
 
     static Location of(String catalogLocation, int ordinal, long seed) {
-        String[] place = PLACES.getOrDefault(catalogLocation, new String[] {catalogLocation, catalogLocation, catalogLocation});
+        String[] place =
+                PLACES.getOrDefault(catalogLocation, new String[] {catalogLocation, catalogLocation, catalogLocation});
         String org = HOSTS.get(ordinal % HOSTS.size());
-        return new Location(uuid("location", seed, catalogLocation), catalogLocation, place[0], place[1], place[2],
-                1 + ordinal % 3, uuid("organization", seed, org), org, ordinal % 2 == 0 ? 10 : 25);
+        return new Location(
+                uuid("location", seed, catalogLocation),
+                catalogLocation,
+                place[0],
+                place[1],
+                place[2],
+                1 + ordinal % 3,
+                uuid("organization", seed, org),
+                org,
+                ordinal % 2 == 0 ? 10 : 25);
     }
 
     static String uuid(String kind, long seed, String name) {
-        return UUID.nameUUIDFromBytes(("tensordock-" + kind + "-" + seed + "-" + name).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("tensordock-" + kind + "-" + seed + "-" + name).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

@@ -1,10 +1,9 @@
 package io.gpubroker.sim.tensordock;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.gpubroker.sim.core.SimConfig;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The GUESSED or observed-but-inconsistent parts of TensorDock's API, read from

@@ -2,22 +2,20 @@ package io.gpubroker.sim.tensordock;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import io.gpubroker.sim.core.GpuCatalog;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
-
 /** Account routes: secrets (SSH keys and other values) and the organization balance. */
 final class TdAccountRoutes {
 
     /** An uploaded secret ({@code SSHKEY}, {@code GENERIC} or {@code SECRET}). */
-    record Secret(String id, String name, String value, String type, Instant createdAt) {
-    }
+    record Secret(String id, String name, String value, String type, Instant createdAt) {}
 
     private final TensorDockSim sim;
 
@@ -26,15 +24,21 @@ final class TdAccountRoutes {
     }
 
     void listSecrets(RoutingContext ctx) {
-        json(ctx, 200, new TdJson.SecretsBody(new TdJson.SecretsData(sim.secrets.values().stream()
-                .map(s -> new TdJson.SecretSummary(s.type(), s.id(), s.name())).toList())));
+        json(
+                ctx,
+                200,
+                new TdJson.SecretsBody(new TdJson.SecretsData(sim.secrets.values().stream()
+                        .map(s -> new TdJson.SecretSummary(s.type(), s.id(), s.name()))
+                        .toList())));
     }
 
     void createSecret(RoutingContext ctx) {
         JsonObject attrs;
         try {
             JsonObject body = ctx.body().asJsonObject();
-            attrs = body == null || body.getJsonObject("data") == null ? null : body.getJsonObject("data").getJsonObject("attributes");
+            attrs = body == null || body.getJsonObject("data") == null
+                    ? null
+                    : body.getJsonObject("data").getJsonObject("attributes");
         } catch (DecodeException | ClassCastException e) {
             attrs = null;
         }
@@ -46,23 +50,36 @@ final class TdAccountRoutes {
             Object value = attrs.getValue("value");
             Object type = attrs.getValue("type");
             if (!(name instanceof String n) || n.isBlank()) {
-                issues.add(new TdJson.ValidationIssue("invalid_type", "Required", List.of("data", "attributes", "name")));
+                issues.add(
+                        new TdJson.ValidationIssue("invalid_type", "Required", List.of("data", "attributes", "name")));
             }
             if (!(value instanceof String)) {
-                issues.add(new TdJson.ValidationIssue("invalid_type", "Required", List.of("data", "attributes", "value")));
+                issues.add(
+                        new TdJson.ValidationIssue("invalid_type", "Required", List.of("data", "attributes", "value")));
             }
-            if (!(type instanceof String t) || !Set.of("SSHKEY", "GENERIC", "SECRET").contains(t)) {
-                issues.add(new TdJson.ValidationIssue("invalid_enum_value", "Expected 'SSHKEY' | 'GENERIC' | 'SECRET'",
+            if (!(type instanceof String t)
+                    || !Set.of("SSHKEY", "GENERIC", "SECRET").contains(t)) {
+                issues.add(new TdJson.ValidationIssue(
+                        "invalid_enum_value",
+                        "Expected 'SSHKEY' | 'GENERIC' | 'SECRET'",
                         List.of("data", "attributes", "type")));
-            } else if (t.equals("SSHKEY") && value instanceof String v && !CreateRequest.PUBLIC_KEY.matcher(v.trim()).matches()) {
-                issues.add(new TdJson.ValidationIssue("invalid_string", "Invalid SSH public key", List.of("data", "attributes", "value")));
+            } else if (t.equals("SSHKEY")
+                    && value instanceof String v
+                    && !CreateRequest.PUBLIC_KEY.matcher(v.trim()).matches()) {
+                issues.add(new TdJson.ValidationIssue(
+                        "invalid_string", "Invalid SSH public key", List.of("data", "attributes", "value")));
             }
         }
         if (!issues.isEmpty()) {
             json(ctx, 400, issues);
             return;
         }
-        Secret s = new Secret(sim.newId(), attrs.getString("name"), attrs.getString("value").trim(), attrs.getString("type"), sim.now());
+        Secret s = new Secret(
+                sim.newId(),
+                attrs.getString("name"),
+                attrs.getString("value").trim(),
+                attrs.getString("type"),
+                sim.now());
         sim.secrets.put(s.id(), s);
         json(ctx, 200, new TdJson.SecretCreatedBody(new TdJson.SecretCreated("secret", s.id(), s.name())));
     }
@@ -73,8 +90,15 @@ final class TdAccountRoutes {
             sim.error(ctx, 404, "Secret not found");
             return;
         }
-        json(ctx, 200, new TdJson.SecretDetailBody(new TdJson.SecretDetail(s.type(), s.id(), s.name(),
-                s.type().equals("SSHKEY") ? s.value() : null, s.createdAt().toString())));
+        json(
+                ctx,
+                200,
+                new TdJson.SecretDetailBody(new TdJson.SecretDetail(
+                        s.type(),
+                        s.id(),
+                        s.name(),
+                        s.type().equals("SSHKEY") ? s.value() : null,
+                        s.createdAt().toString())));
     }
 
     void deleteSecret(RoutingContext ctx) {
@@ -82,14 +106,27 @@ final class TdAccountRoutes {
             sim.error(ctx, 404, "Secret not found");
             return;
         }
-        json(ctx, 200, new TdJson.SecretDeletedBody(new TdJson.SecretDeleted("success", "Secret deleted successfully")));
+        json(
+                ctx,
+                200,
+                new TdJson.SecretDeletedBody(new TdJson.SecretDeleted("success", "Secret deleted successfully")));
     }
 
     /** GUESSED endpoint and shape: the organization's balance, the initial credit minus all accrued cost. */
     void balance(RoutingContext ctx) {
         double spent = sim.spent();
-        double hourly = sim.vms.values().stream().filter(v -> !v.destroyed).mapToDouble(v -> v.rateHourly * v.billedFraction).sum();
-        json(ctx, 200, new TdJson.BalanceBody(new TdJson.Balance("balance", GpuCatalog.round(sim.initialBalance - spent, 6),
-                "USD", GpuCatalog.round(spent, 6), GpuCatalog.round(hourly, 6))));
+        double hourly = sim.vms.values().stream()
+                .filter(v -> !v.destroyed)
+                .mapToDouble(v -> v.rateHourly * v.billedFraction)
+                .sum();
+        json(
+                ctx,
+                200,
+                new TdJson.BalanceBody(new TdJson.Balance(
+                        "balance",
+                        GpuCatalog.round(sim.initialBalance - spent, 6),
+                        "USD",
+                        GpuCatalog.round(spent, 6),
+                        GpuCatalog.round(hourly, 6))));
     }
 }

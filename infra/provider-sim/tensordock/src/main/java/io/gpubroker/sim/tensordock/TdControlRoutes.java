@@ -2,13 +2,12 @@ package io.gpubroker.sim.tensordock;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Consumer;
-
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** TensorDock's own {@code /_sim} controls: settings, rate limit, snapshot, price drift and hostnode capacity. */
 final class TdControlRoutes {
@@ -57,7 +56,7 @@ final class TdControlRoutes {
             }
             json(ctx, 200, Map.of("drifted", true));
         });
-        router.get("/_sim/hostnodes/:id").handler(ctx -> withHostnode(ctx, h -> { }));
+        router.get("/_sim/hostnodes/:id").handler(ctx -> withHostnode(ctx, h -> {}));
         router.post("/_sim/hostnodes/:id/gone").handler(ctx -> withHostnode(ctx, h -> h.gpuWithheld = h.gpuFree));
         router.post("/_sim/hostnodes/:id/restore").handler(ctx -> withHostnode(ctx, h -> h.gpuWithheld = 0));
     }

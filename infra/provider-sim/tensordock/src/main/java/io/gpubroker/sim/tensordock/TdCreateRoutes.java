@@ -2,12 +2,11 @@ package io.gpubroker.sim.tensordock;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
 
 /** Create: validates a JSON:API create, resolves the SSH key secret, places the VM on a hostnode that fits and boots it. */
 final class TdCreateRoutes {
@@ -26,7 +25,11 @@ final class TdCreateRoutes {
         try {
             body = ctx.body().available() ? ctx.body().asJsonObject() : null;
         } catch (DecodeException | ClassCastException e) {
-            json(ctx, 400, List.of(new TdJson.ValidationIssue("invalid_json", "Request body must be a JSON object", List.of())));
+            json(
+                    ctx,
+                    400,
+                    List.of(new TdJson.ValidationIssue(
+                            "invalid_json", "Request body must be a JSON object", List.of())));
             return;
         }
         CreateRequest.Parsed parsed = CreateRequest.parse(body, sim.rules);
@@ -39,8 +42,11 @@ final class TdCreateRoutes {
         if (req.sshKeyId() != null) {
             TdAccountRoutes.Secret s = sim.secrets.get(req.sshKeyId());
             if (s == null || !s.type().equals("SSHKEY")) {
-                json(ctx, 400, List.of(new TdJson.ValidationIssue("invalid", "SSH key not found",
-                        List.of("data", "attributes", "ssh_key_id"))));
+                json(
+                        ctx,
+                        400,
+                        List.of(new TdJson.ValidationIssue(
+                                "invalid", "SSH key not found", List.of("data", "attributes", "ssh_key_id"))));
                 return;
             }
             key = s.value();
@@ -53,23 +59,35 @@ final class TdCreateRoutes {
         if (req.hostnodeId() != null) {
             node = sim.catalog.hostnodesById.get(req.hostnodeId());
             if (node == null) {
-                json(ctx, 400, List.of(new TdJson.ValidationIssue("invalid", "Hostnode not found",
-                        List.of("data", "attributes", "hostnode_id"))));
+                json(
+                        ctx,
+                        400,
+                        List.of(new TdJson.ValidationIssue(
+                                "invalid", "Hostnode not found", List.of("data", "attributes", "hostnode_id"))));
                 return;
             }
             if (req.gpuCount() > 0 && !node.gpuName.v0Name().equals(req.v0Name())) {
-                json(ctx, 400, List.of(new TdJson.ValidationIssue("invalid", "GPU model " + req.v0Name()
-                        + " is not available on this hostnode", List.of("data", "attributes", "resources", "gpus"))));
+                json(
+                        ctx,
+                        400,
+                        List.of(new TdJson.ValidationIssue(
+                                "invalid",
+                                "GPU model " + req.v0Name() + " is not available on this hostnode",
+                                List.of("data", "attributes", "resources", "gpus"))));
                 return;
             }
         } else if (!sim.catalog.locationsById.containsKey(req.locationId())) {
-            json(ctx, 400, List.of(new TdJson.ValidationIssue("invalid", "Location not found",
-                    List.of("data", "attributes", "location_id"))));
+            json(
+                    ctx,
+                    400,
+                    List.of(new TdJson.ValidationIssue(
+                            "invalid", "Location not found", List.of("data", "attributes", "location_id"))));
             return;
         } else {
             node = null;
         }
-        if (sim.settings.staleCreateFailureRate > 0 && sim.random().nextDouble() < sim.settings.staleCreateFailureRate) {
+        if (sim.settings.staleCreateFailureRate > 0
+                && sim.random().nextDouble() < sim.settings.staleCreateFailureRate) {
             sim.error200(ctx, NO_NODES);
             return;
         }
@@ -94,8 +112,17 @@ final class TdCreateRoutes {
             sim.error200(ctx, placementError);
             return;
         }
-        TdInstance vm = sim.lifecycle.place(node, req.name(), req.image(), req.gpuCount(), req.vcpu(), req.ramGb(), req.storageGb(),
-                req.useDedicatedIp(), sim.settings.ignorePortForwards ? List.of() : req.portForwards(), sim.stCreating);
+        TdInstance vm = sim.lifecycle.place(
+                node,
+                req.name(),
+                req.image(),
+                req.gpuCount(),
+                req.vcpu(),
+                req.ramGb(),
+                req.storageGb(),
+                req.useDedicatedIp(),
+                sim.settings.ignorePortForwards ? List.of() : req.portForwards(),
+                sim.stCreating);
         if (key != null && sim.settings.sshKeyAttributeInstalls) {
             vm.pendingKeys.add(key);
         }
@@ -112,8 +139,14 @@ final class TdCreateRoutes {
                 sim.lifecycle.boot(vm);
             }
         });
-        json(ctx, sim.config().getInt("tensordock.create-http-status", 200), new TdJson.CreatedBody(new TdJson.Created(
-                "virtualmachine", vm.id, vm.tag, sim.config().get("tensordock.create-response-status", sim.stRunning))));
+        json(
+                ctx,
+                sim.config().getInt("tensordock.create-http-status", 200),
+                new TdJson.CreatedBody(new TdJson.Created(
+                        "virtualmachine",
+                        vm.id,
+                        vm.tag,
+                        sim.config().get("tensordock.create-response-status", sim.stRunning))));
     }
 
     /** Why {@code req} cannot go on {@code h} right now (live capacity), or null when it fits. */
@@ -124,7 +157,9 @@ final class TdCreateRoutes {
         if (req.useDedicatedIp() && h.dedicatedIpFree <= 0) {
             return NO_IPS;
         }
-        if (!req.useDedicatedIp() && !sim.settings.ignorePortForwards && h.freePorts().size() < req.portForwards().size()) {
+        if (!req.useDedicatedIp()
+                && !sim.settings.ignorePortForwards
+                && h.freePorts().size() < req.portForwards().size()) {
             return NO_NODES;
         }
         return null;

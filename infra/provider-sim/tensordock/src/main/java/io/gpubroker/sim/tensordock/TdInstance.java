@@ -1,14 +1,13 @@
 package io.gpubroker.sim.tensordock;
 
+import io.gpubroker.sim.core.GpuSpec;
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.GpuSpec;
-import io.gpubroker.sim.core.SimInstance;
 
 /** A TensorDock VM: placement, resources, port forwards, and the keys its cloud-init will install. */
 final class TdInstance extends SimInstance {
@@ -19,8 +18,7 @@ final class TdInstance extends SimInstance {
      * app ports a real free loopback port where {@code docker run -p internal:...} answers, so
      * TensorDock's "may assign another external port than requested" always happens here).
      */
-    record Forward(int internalPort, int requestedExternal, int assignedExternal, int external) {
-    }
+    record Forward(int internalPort, int requestedExternal, int assignedExternal, int external) {}
 
     final Hostnode hostnode;
     final String image;
@@ -33,9 +31,11 @@ final class TdInstance extends SimInstance {
     final List<Forward> forwards = new ArrayList<>();
     /** Keys cloud-init writes to authorized_keys once it has run. */
     final List<String> pendingKeys = new ArrayList<>();
+
     boolean rootLogin;
     /** Share of the rate currently billed (1 running, storage share stopped, 0 gone). */
     double billedFraction;
+
     String ipAddress;
     /** GPUs, vCPUs and RAM held on the hostnode (released on delete and on StoppedDisassociated). */
     boolean computeHeld;
@@ -46,9 +46,25 @@ final class TdInstance extends SimInstance {
     /** Bumped by every state change; timers scheduled under an older epoch do nothing. */
     int epoch;
 
-    TdInstance(String id, String name, String status, Hostnode hostnode, String image, int gpuCount, int vcpu,
-               int ramGb, int storageGb, boolean useDedicatedIp, double rateHourly, Instant now) {
-        super(id, name, status, BigDecimal.valueOf(rateHourly).setScale(6, RoundingMode.HALF_UP), now,
+    TdInstance(
+            String id,
+            String name,
+            String status,
+            Hostnode hostnode,
+            String image,
+            int gpuCount,
+            int vcpu,
+            int ramGb,
+            int storageGb,
+            boolean useDedicatedIp,
+            double rateHourly,
+            Instant now) {
+        super(
+                id,
+                name,
+                status,
+                BigDecimal.valueOf(rateHourly).setScale(6, RoundingMode.HALF_UP),
+                now,
                 gpuSpec(hostnode, gpuCount));
         this.hostnode = hostnode;
         this.image = image;
@@ -62,7 +78,12 @@ final class TdInstance extends SimInstance {
 
     private static GpuSpec gpuSpec(Hostnode h, int count) {
         GpuSpec perOffer = h.seed.gpuSpec();
-        return new GpuSpec(perOffer.name(), Math.max(count, 0), perOffer.vramMib(), perOffer.driverVersion(), perOffer.cudaVersion());
+        return new GpuSpec(
+                perOffer.name(),
+                Math.max(count, 0),
+                perOffer.vramMib(),
+                perOffer.driverVersion(),
+                perOffer.cudaVersion());
     }
 
     /** Share of the rate that is storage: what a stopped VM keeps paying (GUESSED). */

@@ -2,12 +2,11 @@ package io.gpubroker.sim.tensordock;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.vertx.ext.web.RoutingContext;
 
 /** Instance routes: list (two envelopes), get (flat or enveloped), port forwards, delete, stop (then disassociate) and start. */
 final class TdInstanceRoutes {
@@ -19,18 +18,42 @@ final class TdInstanceRoutes {
     }
 
     void list(RoutingContext ctx) {
-        List<TdInstance> visible = sim.vms.values().stream().filter(v -> v.visible).toList();
+        List<TdInstance> visible =
+                sim.vms.values().stream().filter(v -> v.visible).toList();
         if ("flat".equals(sim.settings.listEnvelope)) {
-            json(ctx, 200, new TdJson.ListFlat(visible.stream().map(v -> new TdJson.ListFlatItem("virtualmachine",
-                    v.id, v.tag, v.state, v.ipAddress, portForwards(v), v.hostnode.gpuName.v0Name(), v.gpuCount,
-                    v.vcpu, v.ramGb, v.storageGb, v.rateHourly, v.createdAt.toString(), v.hostnode.location.id())).toList()));
+            json(
+                    ctx,
+                    200,
+                    new TdJson.ListFlat(visible.stream()
+                            .map(v -> new TdJson.ListFlatItem(
+                                    "virtualmachine",
+                                    v.id,
+                                    v.tag,
+                                    v.state,
+                                    v.ipAddress,
+                                    portForwards(v),
+                                    v.hostnode.gpuName.v0Name(),
+                                    v.gpuCount,
+                                    v.vcpu,
+                                    v.ramGb,
+                                    v.storageGb,
+                                    v.rateHourly,
+                                    v.createdAt.toString(),
+                                    v.hostnode.location.id()))
+                            .toList()));
         } else {
-            json(ctx, 200, new TdJson.ListDocumented(new TdJson.ListData(visible.stream().map(this::enveloped).toList())));
+            json(
+                    ctx,
+                    200,
+                    new TdJson.ListDocumented(new TdJson.ListData(
+                            visible.stream().map(this::enveloped).toList())));
         }
     }
 
     private TdJson.InstanceData enveloped(TdInstance v) {
-        return new TdJson.InstanceData("virtualmachine", v.id,
+        return new TdJson.InstanceData(
+                "virtualmachine",
+                v.id,
                 new TdJson.InstanceAttributes(v.tag, v.state, v.ipAddress, portForwards(v), v.rateHourly));
     }
 
@@ -43,11 +66,29 @@ final class TdInstanceRoutes {
             json(ctx, 200, new TdJson.InstanceEnvelope(enveloped(v)));
             return;
         }
-        json(ctx, 200, new TdJson.InstanceFlat("virtualmachine", v.id, v.tag, v.state, v.ipAddress, portForwards(v),
-                v.rateHourly, v.hostnode.location.id(), v.hostnode.id, v.image, v.useDedicatedIp,
-                new TdJson.Resources(v.vcpu, v.ramGb, v.storageGb, v.gpuCount == 0 ? Map.of()
-                        : Map.of(v.hostnode.gpuName.v0Name(), new TdJson.GpuCount(v.gpuCount))),
-                v.createdAt.toString()));
+        json(
+                ctx,
+                200,
+                new TdJson.InstanceFlat(
+                        "virtualmachine",
+                        v.id,
+                        v.tag,
+                        v.state,
+                        v.ipAddress,
+                        portForwards(v),
+                        v.rateHourly,
+                        v.hostnode.location.id(),
+                        v.hostnode.id,
+                        v.image,
+                        v.useDedicatedIp,
+                        new TdJson.Resources(
+                                v.vcpu,
+                                v.ramGb,
+                                v.storageGb,
+                                v.gpuCount == 0
+                                        ? Map.of()
+                                        : Map.of(v.hostnode.gpuName.v0Name(), new TdJson.GpuCount(v.gpuCount))),
+                        v.createdAt.toString()));
     }
 
     /**
@@ -99,8 +140,11 @@ final class TdInstanceRoutes {
                 v.visible = false;
             });
         }
-        json(ctx, 200, new TdJson.DeletedBody(new TdJson.DeletedData("success",
-                new TdJson.MessageAttributes("Instance deleted successfully"))));
+        json(
+                ctx,
+                200,
+                new TdJson.DeletedBody(new TdJson.DeletedData(
+                        "success", new TdJson.MessageAttributes("Instance deleted successfully"))));
     }
 
     void stop(RoutingContext ctx) {
@@ -131,7 +175,11 @@ final class TdInstanceRoutes {
                 });
             }
         });
-        json(ctx, 200, new TdJson.ActionBody(new TdJson.ActionData("instance", v.id, new TdJson.ActionAttributes(sim.stStopping))));
+        json(
+                ctx,
+                200,
+                new TdJson.ActionBody(
+                        new TdJson.ActionData("instance", v.id, new TdJson.ActionAttributes(sim.stStopping))));
     }
 
     void start(RoutingContext ctx) {
@@ -161,7 +209,11 @@ final class TdInstanceRoutes {
                 sim.lifecycle.boot(v);
             }
         });
-        json(ctx, 200, new TdJson.ActionBody(new TdJson.ActionData("instance", v.id, new TdJson.ActionAttributes(sim.stStarting))));
+        json(
+                ctx,
+                200,
+                new TdJson.ActionBody(
+                        new TdJson.ActionData("instance", v.id, new TdJson.ActionAttributes(sim.stStarting))));
     }
 
     private TdInstance visible(RoutingContext ctx) {

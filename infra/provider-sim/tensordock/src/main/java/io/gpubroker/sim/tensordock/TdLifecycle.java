@@ -1,9 +1,8 @@
 package io.gpubroker.sim.tensordock;
 
+import io.gpubroker.sim.core.SshHost;
 import java.time.Duration;
 import java.util.List;
-
-import io.gpubroker.sim.core.SshHost;
 
 /** The VM state machine: placement on a hostnode, boot with SSH, cloud-init keys, billing fraction and capacity release. */
 final class TdLifecycle {
@@ -15,10 +14,20 @@ final class TdLifecycle {
     }
 
     /** Takes capacity on {@code h} and registers a new VM in {@code status}. */
-    TdInstance place(Hostnode h, String name, String image, int gpus, int vcpu, int ram, int storage,
-                             boolean dedicatedIp, List<TdJson.PortForward> forwards, String status) {
+    TdInstance place(
+            Hostnode h,
+            String name,
+            String image,
+            int gpus,
+            int vcpu,
+            int ram,
+            int storage,
+            boolean dedicatedIp,
+            List<TdJson.PortForward> forwards,
+            String status) {
         double rate = h.rate(gpus, vcpu, ram, storage);
-        TdInstance vm = new TdInstance(sim.newId(), name, status, h, image, gpus, vcpu, ram, storage, dedicatedIp, rate, sim.now());
+        TdInstance vm = new TdInstance(
+                sim.newId(), name, status, h, image, gpus, vcpu, ram, storage, dedicatedIp, rate, sim.now());
         h.gpuFree -= gpus;
         h.vcpuFree -= vcpu;
         h.ramFree -= ram;

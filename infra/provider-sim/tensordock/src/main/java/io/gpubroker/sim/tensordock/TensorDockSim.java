@@ -1,5 +1,13 @@
 package io.gpubroker.sim.tensordock;
 
+import io.gpubroker.sim.core.ProviderSim;
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.SimInstance;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,15 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import io.gpubroker.sim.core.ProviderSim;
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.SimInstance;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * TensorDock v2 ("dashboard" API) simulator: locations and hostnodes from a stale snapshot,
@@ -62,7 +61,9 @@ public class TensorDockSim extends ProviderSim {
     public TensorDockSim(SimConfig config, SimClock clock) {
         super("tensordock", config, clock);
         this.settings = new Settings(config);
-        this.catalog = new Catalog(config.getInt("seed", 42), config.getInt("tensordock.offers", 40),
+        this.catalog = new Catalog(
+                config.getInt("seed", 42),
+                config.getInt("tensordock.offers", 40),
                 config.getDuration("tensordock.snapshot-refresh", Duration.ofSeconds(60)),
                 config.getBool("tensordock.hostnodes-list-includes-ports", false),
                 config.getDouble("tensordock.price-drift-pct", 0.01));
@@ -70,7 +71,9 @@ public class TensorDockSim extends ProviderSim {
                 csv(config.get("tensordock.images", "ubuntu2404,ubuntu2204,ubuntu2004,debian12,debian11,windows10")),
                 config.getInt("tensordock.min-storage-gb", 100),
                 config.getInt("tensordock.name-max-length", 255),
-                csv(config.get("tensordock.ram-steps", "")).stream().map(Integer::valueOf).collect(Collectors.toSet()));
+                csv(config.get("tensordock.ram-steps", "")).stream()
+                        .map(Integer::valueOf)
+                        .collect(Collectors.toSet()));
         this.initialBalance = config.getDouble("tensordock.initial-balance", 1000.0);
         this.rateLimiter = new RateLimiter(config.getInt("tensordock.rate-limit-per-minute", 0));
         this.stCreating = status("creating", "creating");
@@ -102,7 +105,7 @@ public class TensorDockSim extends ProviderSim {
             // Older clients (cloud-gpu-shopper) pass the token as a query parameter here.
             return config.getBool("tensordock.locations-public", false)
                     || config.getBool("tensordock.locations-query-token", true)
-                    && apiKey().equals(ctx.request().getParam("api_token"));
+                            && apiKey().equals(ctx.request().getParam("api_token"));
         }
         return false;
     }
@@ -120,8 +123,11 @@ public class TensorDockSim extends ProviderSim {
     @Override
     protected void error(RoutingContext ctx, int status, String message) {
         if ("errors".equals(settings.errorBody)) {
-            json(ctx, status, new TdJson.JsonApiErrors(List.of(
-                    new TdJson.JsonApiError(String.valueOf(status), title(status), message))));
+            json(
+                    ctx,
+                    status,
+                    new TdJson.JsonApiErrors(
+                            List.of(new TdJson.JsonApiError(String.valueOf(status), title(status), message))));
         } else {
             json(ctx, status, new TdJson.Error(message));
         }
@@ -146,8 +152,7 @@ public class TensorDockSim extends ProviderSim {
     protected void configureApi(Router router) {
         String b = basePath();
         router.route(b + "/*").handler(this::rateLimit);
-        api(router, HttpMethod.GET, b + "/locations", "offers",
-                ctx -> json(ctx, 200, catalog.locationsJson(now())));
+        api(router, HttpMethod.GET, b + "/locations", "offers", ctx -> json(ctx, 200, catalog.locationsJson(now())));
         api(router, HttpMethod.GET, b + "/hostnodes", "hostnodes", catalogRoutes::listHostnodes);
         api(router, HttpMethod.GET, b + "/hostnodes/:id", "hostnode", catalogRoutes::getHostnode);
         api(router, HttpMethod.POST, b + "/instances", "create", createRoutes::create);
@@ -161,7 +166,12 @@ public class TensorDockSim extends ProviderSim {
         api(router, HttpMethod.GET, b + "/secrets/:id", "ssh_key_get", accountRoutes::getSecret);
         api(router, HttpMethod.DELETE, b + "/secrets/:id", "ssh_key_delete", accountRoutes::deleteSecret);
         api(router, HttpMethod.POST, b + "/auth/test", "auth_test", ctx -> json(ctx, 200, new TdJson.AuthTest(true)));
-        api(router, HttpMethod.GET, b + config.get("tensordock.balance-path", "/billing/balance"), "balance", accountRoutes::balance);
+        api(
+                router,
+                HttpMethod.GET,
+                b + config.get("tensordock.balance-path", "/billing/balance"),
+                "balance",
+                accountRoutes::balance);
 
         Duration driftEvery = config.getDuration("tensordock.price-drift-interval", Duration.ofSeconds(300));
         if (!driftEvery.isZero()) {
@@ -175,13 +185,16 @@ public class TensorDockSim extends ProviderSim {
             return;
         }
         boolean ok = rateLimiter.tryAcquire();
-        ctx.response().putHeader("X-RateLimit-Limit", String.valueOf(rateLimiter.limit()))
+        ctx.response()
+                .putHeader("X-RateLimit-Limit", String.valueOf(rateLimiter.limit()))
                 .putHeader("X-RateLimit-Remaining", String.valueOf(rateLimiter.remaining()))
                 .putHeader("X-RateLimit-Reset", String.valueOf(rateLimiter.secondsToReset()));
         if (ok) {
             ctx.next();
         } else {
-            rateLimited(ctx, config.getBool("tensordock.rate-limit-retry-after", false) ? rateLimiter.secondsToReset() : null);
+            rateLimited(
+                    ctx,
+                    config.getBool("tensordock.rate-limit-retry-after", false) ? rateLimiter.secondsToReset() : null);
         }
     }
 
@@ -231,14 +244,17 @@ public class TensorDockSim extends ProviderSim {
         Hostnode node = catalog.hostnodes.stream()
                 .filter(h -> gpu == null || h.gpuName.v0Name().equals(gpu))
                 .filter(h -> h.fits(1, 4, 16, 100) && h.freePorts().size() > 0)
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
         TdInstance vm;
         if (node != null) {
-            vm = lifecycle.place(node, tag, "ubuntu2204", 1, 4, 16, 100, false, List.of(new TdJson.PortForward(22, 0)), stRunning);
+            vm = lifecycle.place(
+                    node, tag, "ubuntu2204", 1, 4, 16, 100, false, List.of(new TdJson.PortForward(22, 0)), stRunning);
         } else {
             // Nothing free: someone else's VM still exists, it just holds no capacity we track.
             Hostnode h = catalog.hostnodes.get(0);
-            vm = new TdInstance(newId(), tag, stRunning, h, "ubuntu2204", 1, 4, 16, 100, false, h.rate(1, 4, 16, 100), now());
+            vm = new TdInstance(
+                    newId(), tag, stRunning, h, "ubuntu2204", 1, 4, 16, 100, false, h.rate(1, 4, 16, 100), now());
             vm.forwards.add(new TdInstance.Forward(22, 0, 0, 0));
             register(vm);
         }
@@ -271,6 +287,7 @@ public class TensorDockSim extends ProviderSim {
         settings.update(new JsonObject(new Settings(config).view()));
         rateLimiter = new RateLimiter(config.getInt("tensordock.rate-limit-per-minute", 0));
     }
+
     @Override
     protected void configureControl(Router router) {
         controlRoutes.register(router);
@@ -287,7 +304,9 @@ public class TensorDockSim extends ProviderSim {
     }
 
     private static Set<String> csv(String s) {
-        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+        return Arrays.stream(s.split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 

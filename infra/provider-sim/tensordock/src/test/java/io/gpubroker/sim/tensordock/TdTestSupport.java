@@ -2,6 +2,12 @@ package io.gpubroker.sim.tensordock;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,18 +16,10 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** A TensorDock simulator in-process with a 300x clock, an HTTP client that speaks its API, and an SSH client. */
 final class TdTestSupport implements AutoCloseable {
@@ -50,7 +48,8 @@ final class TdTestSupport implements AutoCloseable {
 
     final TensorDockSim sim;
     final Simulators sims;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     TdTestSupport(SimConfig config) {
         this.sim = new TensorDockSim(config, new SimClock(Instant.now(), 300));
@@ -58,7 +57,8 @@ final class TdTestSupport implements AutoCloseable {
     }
 
     static SimConfig testConfig() {
-        return new SimConfig().set("tensordock.offers", "30")
+        return new SimConfig()
+                .set("tensordock.offers", "30")
                 .set("tensordock.snapshot-refresh", "3600")
                 .set("tensordock.price-drift-interval", "0");
     }
@@ -69,13 +69,16 @@ final class TdTestSupport implements AutoCloseable {
 
     Res call(String method, String path, Object body, String authorization) {
         String url = path.startsWith("/_sim") ? "http://127.0.0.1:" + sim.port() + path : sim.baseUrl() + path;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-                .header("Accept", "application/json").header("Content-Type", "application/json");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(20))
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json");
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
         String text = body == null ? "" : body instanceof String s ? s : Json.encode(body);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+        b.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Res(r.statusCode(), r.body(), r.headers());
@@ -96,11 +99,11 @@ final class TdTestSupport implements AutoCloseable {
     }
 
     /** A location and GPU the listing advertises, with the hostnodes behind it. */
-    record Pick(String locationId, String v0Name, int maxCount) {
-    }
+    record Pick(String locationId, String v0Name, int maxCount) {}
 
     Pick pickOffer() {
-        for (Object o : call("GET", "/locations", null).json().getJsonObject("data").getJsonArray("locations")) {
+        for (Object o :
+                call("GET", "/locations", null).json().getJsonObject("data").getJsonArray("locations")) {
             JsonObject loc = (JsonObject) o;
             for (Object g : loc.getJsonArray("gpus")) {
                 JsonObject gpu = (JsonObject) g;
@@ -113,13 +116,38 @@ final class TdTestSupport implements AutoCloseable {
     }
 
     static JsonObject createBody(String name, Pick p, String sshKey) {
-        return new JsonObject().put("data", new JsonObject().put("type", "virtualmachine").put("attributes", new JsonObject()
-                .put("name", name).put("type", "virtualmachine").put("image", "ubuntu2204")
-                .put("location_id", p.locationId())
-                .put("resources", new JsonObject().put("vcpu_count", 2).put("ram_gb", 4).put("storage_gb", 100)
-                        .put("gpus", new JsonObject().put(p.v0Name(), new JsonObject().put("count", 1))))
-                .put("port_forwards", new JsonArray().add(new JsonObject().put("internal_port", 22).put("external_port", 20000)))
-                .put("ssh_key", sshKey)));
+        return new JsonObject()
+                .put(
+                        "data",
+                        new JsonObject()
+                                .put("type", "virtualmachine")
+                                .put(
+                                        "attributes",
+                                        new JsonObject()
+                                                .put("name", name)
+                                                .put("type", "virtualmachine")
+                                                .put("image", "ubuntu2204")
+                                                .put("location_id", p.locationId())
+                                                .put(
+                                                        "resources",
+                                                        new JsonObject()
+                                                                .put("vcpu_count", 2)
+                                                                .put("ram_gb", 4)
+                                                                .put("storage_gb", 100)
+                                                                .put(
+                                                                        "gpus",
+                                                                        new JsonObject()
+                                                                                .put(
+                                                                                        p.v0Name(),
+                                                                                        new JsonObject()
+                                                                                                .put("count", 1))))
+                                                .put(
+                                                        "port_forwards",
+                                                        new JsonArray()
+                                                                .add(new JsonObject()
+                                                                        .put("internal_port", 22)
+                                                                        .put("external_port", 20000)))
+                                                .put("ssh_key", sshKey)));
     }
 
     static JsonObject attrs(JsonObject body) {
@@ -145,10 +173,12 @@ final class TdTestSupport implements AutoCloseable {
 
     JsonObject awaitInstance(String id, Predicate<JsonObject> until) {
         JsonObject[] last = new JsonObject[1];
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(40)).until(() -> {
-            last[0] = instance(id);
-            return until.test(last[0]);
-        });
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(40))
+                .until(() -> {
+                    last[0] = instance(id);
+                    return until.test(last[0]);
+                });
         return last[0];
     }
 
@@ -185,7 +215,9 @@ final class TdTestSupport implements AutoCloseable {
     }
 
     static String exec(int port, String user, KeyPair key, String command) throws Exception {
-        try (ClientSession s = SSH.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = SSH.connect(user, "127.0.0.1", port)
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             return s.executeRemoteCommand(command);
@@ -194,20 +226,24 @@ final class TdTestSupport implements AutoCloseable {
 
     /** Waits until {@code user} can log in with {@code key} (cloud-init installs keys after running). */
     static void awaitSsh(int port, String user, KeyPair key) {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
                 .until(() -> exec(port, user, key, "echo ok").equals("ok\n"));
     }
 
     /** Waits until logging in with {@code key} fails (SSH servers close off the event loop). */
     static void awaitSshRefused(int port, String user, KeyPair key) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            try {
-                exec(port, user, key, "echo ok");
-                return false;
-            } catch (Exception e) {
-                return true;
-            }
-        });
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    try {
+                        exec(port, user, key, "echo ok");
+                        return false;
+                    } catch (Exception e) {
+                        return true;
+                    }
+                });
     }
 
     @Override

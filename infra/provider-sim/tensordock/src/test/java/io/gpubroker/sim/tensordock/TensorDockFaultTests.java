@@ -10,17 +10,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.time.Duration;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 class TensorDockFaultTests {
 
@@ -62,10 +60,12 @@ class TensorDockFaultTests {
     @Test
     void a5xxFaultAnswersInTensorDocksErrorShape() {
         td.fault("{\"op\":\"create\",\"status\":503,\"count\":1}");
-        TdTestSupport.Res r = td.call("POST", "/instances", createBody("gpub-5xx", td.pickOffer(), publicLine(newKey())));
+        TdTestSupport.Res r =
+                td.call("POST", "/instances", createBody("gpub-5xx", td.pickOffer(), publicLine(newKey())));
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.json().getString("error")).isEqualTo("injected fault");
-        assertThat(td.call("GET", "/_sim/instances", null).json().getInteger("live")).isZero();
+        assertThat(td.call("GET", "/_sim/instances", null).json().getInteger("live"))
+                .isZero();
     }
 
     @Test
@@ -82,8 +82,10 @@ class TensorDockFaultTests {
 
     @Test
     void anError200FaultReturnsHttp200WithAStatusAndErrorBody() {
-        td.fault("{\"op\":\"create\",\"error_200\":true,\"message\":\"unexpected error during deployment\",\"count\":1}");
-        TdTestSupport.Res r = td.call("POST", "/instances", createBody("gpub-e200", td.pickOffer(), publicLine(newKey())));
+        td.fault(
+                "{\"op\":\"create\",\"error_200\":true,\"message\":\"unexpected error during deployment\",\"count\":1}");
+        TdTestSupport.Res r =
+                td.call("POST", "/instances", createBody("gpub-e200", td.pickOffer(), publicLine(newKey())));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getInteger("status")).isEqualTo(400);
         assertThat(r.json().getString("error")).isEqualTo("unexpected error during deployment");
@@ -95,7 +97,8 @@ class TensorDockFaultTests {
         td.fault("{\"op\":\"list\",\"status\":503,\"count\":2}");
         assertThat(td.call("GET", "/instances", null).status()).isEqualTo(503);
         assertThat(td.call("GET", "/instances", null).status()).isEqualTo(503);
-        JsonArray listed = td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances");
+        JsonArray listed =
+                td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances");
         assertThat(listed).extracting(o -> ((JsonObject) o).getString("id")).containsExactly(id);
     }
 
@@ -136,14 +139,17 @@ class TensorDockFaultTests {
         int portB = sshPort(td.awaitStatus(b, "running"));
         awaitSsh(portB, "user", key);
 
-        assertThat(td.call("POST", "/_sim/instances/" + a + "/faults", new JsonObject().put("kind", "dies")).status()).isEqualTo(200);
+        assertThat(td.call("POST", "/_sim/instances/" + a + "/faults", new JsonObject().put("kind", "dies"))
+                        .status())
+                .isEqualTo(200);
         assertThat(td.instance(a).getString("status")).isEqualTo("stopped");
 
         td.call("POST", "/_sim/instances/" + b + "/faults", new JsonObject().put("kind", "host_offline"));
         assertThat(td.instance(b).getString("status")).isEqualTo("error");
         TdTestSupport.awaitSshRefused(portB, "user", key);
 
-        TdTestSupport.Res unknown = td.call("POST", "/_sim/instances/" + b + "/faults", new JsonObject().put("kind", "meteor"));
+        TdTestSupport.Res unknown =
+                td.call("POST", "/_sim/instances/" + b + "/faults", new JsonObject().put("kind", "meteor"));
         assertThat(unknown.status()).isEqualTo(400);
     }
 
@@ -176,7 +182,8 @@ class TensorDockFaultTests {
         int port = sshPort(td.awaitStatus(id, "running"));
         awaitSsh(port, "user", key);
         String offered = td.controlView(id).getString("gpu");
-        String reported = exec(port, "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader").trim();
+        String reported = exec(port, "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader")
+                .trim();
         assertThat(reported).startsWith("NVIDIA ").isNotEqualTo(io.gpubroker.sim.core.GpuSpec.driverName(offered));
     }
 
@@ -197,18 +204,26 @@ class TensorDockFaultTests {
     @Test
     void anOrphanAppearsRunningUnderItsTagWithWorkingSsh() {
         KeyPair key = newKey();
-        TdTestSupport.Res r = td.call("POST", "/_sim/orphans",
+        TdTestSupport.Res r = td.call(
+                "POST",
+                "/_sim/orphans",
                 new JsonObject().put("tag", "gpub-dep1-forgotten").put("ssh_key", publicLine(key)));
         assertThat(r.status()).isEqualTo(201);
         String id = r.json().getString("id");
         assertThat(r.json().getString("tag")).isEqualTo("gpub-dep1-forgotten");
-        JsonObject listed = td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances").getJsonObject(0);
+        JsonObject listed = td.call("GET", "/instances", null)
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("instances")
+                .getJsonObject(0);
         assertThat(listed.getString("id")).isEqualTo(id);
         assertThat(listed.getJsonObject("attributes").getString("name")).isEqualTo("gpub-dep1-forgotten");
         assertThat(listed.getJsonObject("attributes").getString("status")).isEqualTo("running");
         assertThat(td.controlView(id).getBoolean("billing")).isTrue();
-        JsonObject vm = td.awaitInstance(id, i -> !i.getJsonArray("portForwards").isEmpty()
-                && td.controlView(id).getBoolean("ssh_listening", false));
+        JsonObject vm = td.awaitInstance(
+                id,
+                i -> !i.getJsonArray("portForwards").isEmpty()
+                        && td.controlView(id).getBoolean("ssh_listening", false));
         awaitSsh(sshPort(vm), "user", key);
         assertThat(td.call("DELETE", "/instances/" + id, null).status()).isEqualTo(200);
     }

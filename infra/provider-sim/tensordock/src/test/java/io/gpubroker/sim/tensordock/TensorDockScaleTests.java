@@ -5,9 +5,8 @@ import static io.gpubroker.sim.tensordock.TdTestSupport.newKey;
 import static io.gpubroker.sim.tensordock.TdTestSupport.publicLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import io.vertx.core.json.JsonArray;
+import org.junit.jupiter.api.Test;
 
 class TensorDockScaleTests {
 
@@ -17,7 +16,8 @@ class TensorDockScaleTests {
             long t0 = System.nanoTime();
             TdTestSupport.Res all = big.call("GET", "/hostnodes", null);
             long firstMs = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(all.json().getJsonObject("data").getJsonArray("hostnodes")).hasSize(20_000);
+            assertThat(all.json().getJsonObject("data").getJsonArray("hostnodes"))
+                    .hasSize(20_000);
 
             t0 = System.nanoTime();
             for (int i = 0; i < 5; i++) {
@@ -27,14 +27,22 @@ class TensorDockScaleTests {
 
             TdTestSupport.Pick pick = big.pickOffer();
             t0 = System.nanoTime();
-            JsonArray filtered = big.call("GET", "/hostnodes?gpu=" + pick.v0Name() + "&location_id=" + pick.locationId()
-                    + "&min_gpu_count=1", null).json().getJsonObject("data").getJsonArray("hostnodes");
+            JsonArray filtered = big.call(
+                            "GET",
+                            "/hostnodes?gpu=" + pick.v0Name() + "&location_id=" + pick.locationId()
+                                    + "&min_gpu_count=1",
+                            null)
+                    .json()
+                    .getJsonObject("data")
+                    .getJsonArray("hostnodes");
             long filteredMs = (System.nanoTime() - t0) / 1_000_000;
             assertThat(filtered).isNotEmpty().hasSizeLessThan(2_000);
 
             String id = big.create("gpub-bench", publicLine(newKey()));
             assertThat(big.instance(id).getString("id")).isEqualTo(id);
-            assertThat(big.call("POST", "/instances", createBody("gpub-bench-2", pick, publicLine(newKey()))).status()).isEqualTo(200);
+            assertThat(big.call("POST", "/instances", createBody("gpub-bench-2", pick, publicLine(newKey())))
+                            .status())
+                    .isEqualTo(200);
 
             assertThat(firstMs).as("first full listing ms").isLessThan(10_000);
             assertThat(cachedMs).as("cached listing ms").isLessThan(2_000);

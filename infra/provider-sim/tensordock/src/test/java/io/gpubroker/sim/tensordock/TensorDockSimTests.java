@@ -11,18 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 class TensorDockSimTests {
 
@@ -89,7 +87,8 @@ class TensorDockSimTests {
 
     @Test
     void hostnodesFollowTheSeedShapeAndTheSingleHostnodeListsItsPorts() {
-        JsonArray list = td.call("GET", "/hostnodes", null).json().getJsonObject("data").getJsonArray("hostnodes");
+        JsonArray list =
+                td.call("GET", "/hostnodes", null).json().getJsonObject("data").getJsonArray("hostnodes");
         assertThat(list).hasSize(30);
         JsonObject hn = list.getJsonObject(0);
         assertThat(hn.getString("id")).matches("[0-9a-f-]{36}");
@@ -105,13 +104,26 @@ class TensorDockSimTests {
         assertThat(avail.getInteger("ram_gb")).isPositive();
         assertThat(avail.getInteger("storage_gb")).isPositive();
         assertThat(avail.containsKey("available_ports")).isFalse();
-        assertThat(hn.getJsonObject("pricing").fieldNames()).containsExactlyInAnyOrder("per_vcpu_hr", "per_gb_ram_hr", "per_gb_storage_hr");
-        assertThat(hn.getJsonObject("location").fieldNames()).contains("uuid", "city", "stateprovince", "country",
-                "has_network_storage", "network_speed_gbps", "network_speed_upload_gbps", "organization", "organizationName", "tier");
+        assertThat(hn.getJsonObject("pricing").fieldNames())
+                .containsExactlyInAnyOrder("per_vcpu_hr", "per_gb_ram_hr", "per_gb_storage_hr");
+        assertThat(hn.getJsonObject("location").fieldNames())
+                .contains(
+                        "uuid",
+                        "city",
+                        "stateprovince",
+                        "country",
+                        "has_network_storage",
+                        "network_speed_gbps",
+                        "network_speed_upload_gbps",
+                        "organization",
+                        "organizationName",
+                        "tier");
 
-        JsonObject one = td.call("GET", "/hostnodes/" + hn.getString("id"), null).json().getJsonObject("data");
+        JsonObject one =
+                td.call("GET", "/hostnodes/" + hn.getString("id"), null).json().getJsonObject("data");
         assertThat(one.getString("id")).isEqualTo(hn.getString("id"));
-        assertThat(one.getJsonObject("available_resources").getJsonArray("available_ports")).isNotEmpty()
+        assertThat(one.getJsonObject("available_resources").getJsonArray("available_ports"))
+                .isNotEmpty()
                 .allSatisfy(p -> assertThat(p).isInstanceOf(Integer.class));
 
         TdTestSupport.Res missing = td.call("GET", "/hostnodes/00000000-0000-0000-0000-000000000000", null);
@@ -123,14 +135,24 @@ class TensorDockSimTests {
     void hostnodeQueryFiltersNarrowTheListing() {
         String v0Name = td.pickOffer().v0Name();
         JsonArray filtered = td.call("GET", "/hostnodes?gpu=" + v0Name + "&min_gpu_count=1", null)
-                .json().getJsonObject("data").getJsonArray("hostnodes");
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("hostnodes");
         assertThat(filtered).isNotEmpty().hasSizeLessThan(30).allSatisfy(o -> {
-            JsonObject g = ((JsonObject) o).getJsonObject("available_resources").getJsonArray("gpus").getJsonObject(0);
+            JsonObject g = ((JsonObject) o)
+                    .getJsonObject("available_resources")
+                    .getJsonArray("gpus")
+                    .getJsonObject(0);
             assertThat(g.getString("v0Name")).isEqualTo(v0Name);
             assertThat(g.getInteger("availableCount")).isPositive();
         });
-        assertThat(td.call("GET", "/hostnodes?max_price=0.0001", null).json().getJsonObject("data").getJsonArray("hostnodes")).isEmpty();
-        assertThat(td.call("GET", "/hostnodes?min_gpu_count=abc", null).status()).isEqualTo(400);
+        assertThat(td.call("GET", "/hostnodes?max_price=0.0001", null)
+                        .json()
+                        .getJsonObject("data")
+                        .getJsonArray("hostnodes"))
+                .isEmpty();
+        assertThat(td.call("GET", "/hostnodes?min_gpu_count=abc", null).status())
+                .isEqualTo(400);
     }
 
     // ---------------------------------------------------------------- auth
@@ -146,12 +168,18 @@ class TensorDockSimTests {
             assertThat(wrong.json().getString("error")).contains("invalid API token");
         }
         assertThat(td.call("GET", "/instances", null, td.sim.apiKey()).status()).isEqualTo(401);
-        assertThat(td.call("POST", "/instances", createBody("x", td.pickOffer(), publicLine(newKey())), "Bearer nope").status())
+        assertThat(td.call("POST", "/instances", createBody("x", td.pickOffer(), publicLine(newKey())), "Bearer nope")
+                        .status())
                 .isEqualTo(401);
-        assertThat(td.call("POST", "/auth/test", null).json().getBoolean("success")).isTrue();
+        assertThat(td.call("POST", "/auth/test", null).json().getBoolean("success"))
+                .isTrue();
         // older clients pass the token as a query parameter to /locations
-        assertThat(td.call("GET", "/locations?api_token=" + td.sim.apiKey(), null, null).status()).isEqualTo(200);
-        assertThat(td.call("GET", "/instances?api_token=" + td.sim.apiKey(), null, null).status()).isEqualTo(401);
+        assertThat(td.call("GET", "/locations?api_token=" + td.sim.apiKey(), null, null)
+                        .status())
+                .isEqualTo(200);
+        assertThat(td.call("GET", "/instances?api_token=" + td.sim.apiKey(), null, null)
+                        .status())
+                .isEqualTo(401);
     }
 
     @Test
@@ -172,7 +200,9 @@ class TensorDockSimTests {
         KeyPair key = newKey();
         TdTestSupport.Pick pick = td.pickOffer();
         JsonObject body = createBody("gpub-dep1-sess-abc123", pick, publicLine(key));
-        attrs(body).getJsonArray("port_forwards").add(new JsonObject().put("internal_port", 80).put("external_port", 20001));
+        attrs(body)
+                .getJsonArray("port_forwards")
+                .add(new JsonObject().put("internal_port", 80).put("external_port", 20001));
         TdTestSupport.Res r = td.call("POST", "/instances", body);
         assertThat(r.status()).isEqualTo(200);
         JsonObject data = r.json().getJsonObject("data");
@@ -183,7 +213,8 @@ class TensorDockSimTests {
         assertThat(data.containsKey("ipAddress")).isFalse();
         String id = data.getString("id");
 
-        JsonObject vm = td.awaitInstance(id, i -> "running".equals(i.getString("status")) && i.getString("ipAddress") != null);
+        JsonObject vm =
+                td.awaitInstance(id, i -> "running".equals(i.getString("status")) && i.getString("ipAddress") != null);
         assertThat(vm.getString("type")).isEqualTo("virtualmachine");
         assertThat(vm.getString("name")).isEqualTo("gpub-dep1-sess-abc123");
         assertThat(vm.getString("ipAddress")).isEqualTo("127.0.0.1");
@@ -194,23 +225,29 @@ class TensorDockSimTests {
         JsonObject http = forwards.getJsonObject(1);
         assertThat(http.getInteger("internal_port")).isEqualTo(80);
         // an app port's forward is a real loopback port (where `docker run -p 80:...` answers), not the one asked for
-        assertThat(http.getInteger("external_port")).isPositive().isNotEqualTo(20001)
+        assertThat(http.getInteger("external_port"))
+                .isPositive()
+                .isNotEqualTo(20001)
                 .isEqualTo(td.controlView(id).getJsonObject("app_ports").getInteger("80"));
         int port = sshPort(vm);
 
         awaitSsh(port, "user", key);
         assertThat(exec(port, "user", key, "nvidia-smi --query-gpu=name --format=csv,noheader"))
-                .isEqualTo(io.gpubroker.sim.core.GpuSpec.driverName(td.controlView(id).getString("gpu")) + "\n");
+                .isEqualTo(io.gpubroker.sim.core.GpuSpec.driverName(
+                                td.controlView(id).getString("gpu")) + "\n");
         assertThatThrownBy(() -> exec(port, "user", newKey(), "echo ok")).isInstanceOf(Exception.class);
         assertThatThrownBy(() -> exec(port, "root", key, "echo ok")).isInstanceOf(Exception.class);
 
         assertThat(td.controlView(id).getString("tag")).isEqualTo("gpub-dep1-sess-abc123");
-        JsonArray listed = td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances");
+        JsonArray listed =
+                td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances");
         assertThat(listed).hasSize(1);
         assertThat(listed.getJsonObject(0).getString("id")).isEqualTo(id);
         assertThat(listed.getJsonObject(0).getString("type")).isEqualTo("virtualmachine");
-        assertThat(listed.getJsonObject(0).getJsonObject("attributes").getString("name")).isEqualTo("gpub-dep1-sess-abc123");
-        assertThat(listed.getJsonObject(0).getJsonObject("attributes").getString("status")).isEqualTo("running");
+        assertThat(listed.getJsonObject(0).getJsonObject("attributes").getString("name"))
+                .isEqualTo("gpub-dep1-sess-abc123");
+        assertThat(listed.getJsonObject(0).getJsonObject("attributes").getString("status"))
+                .isEqualTo("running");
     }
 
     @Test
@@ -229,30 +266,57 @@ class TensorDockSimTests {
     void anUploadedSecretAndCloudInitRuncmdInstallKeysForUserAndRoot() throws Exception {
         KeyPair secretKey = newKey();
         KeyPair runcmdKey = newKey();
-        TdTestSupport.Res created = td.call("POST", "/secrets", new JsonObject().put("data", new JsonObject()
-                .put("type", "secret").put("attributes", new JsonObject()
-                        .put("name", "broker-key").put("value", publicLine(secretKey)).put("type", "SSHKEY"))));
+        TdTestSupport.Res created = td.call(
+                "POST",
+                "/secrets",
+                new JsonObject()
+                        .put(
+                                "data",
+                                new JsonObject()
+                                        .put("type", "secret")
+                                        .put(
+                                                "attributes",
+                                                new JsonObject()
+                                                        .put("name", "broker-key")
+                                                        .put("value", publicLine(secretKey))
+                                                        .put("type", "SSHKEY"))));
         assertThat(created.status()).isEqualTo(200);
         JsonObject secret = created.json().getJsonObject("data");
         assertThat(secret.getString("type")).isEqualTo("secret");
         assertThat(secret.getString("name")).isEqualTo("broker-key");
         String secretId = secret.getString("id");
 
-        JsonObject listed = td.call("GET", "/secrets", null).json().getJsonObject("data").getJsonArray("secrets").getJsonObject(0);
+        JsonObject listed = td.call("GET", "/secrets", null)
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("secrets")
+                .getJsonObject(0);
         assertThat(listed.getString("type")).isEqualTo("SSHKEY");
         assertThat(listed.getString("id")).isEqualTo(secretId);
         assertThat(listed.getString("name")).isEqualTo("broker-key");
-        assertThat(td.call("GET", "/secrets/" + secretId, null).json().getJsonObject("data").getString("value"))
+        assertThat(td.call("GET", "/secrets/" + secretId, null)
+                        .json()
+                        .getJsonObject("data")
+                        .getString("value"))
                 .isEqualTo(publicLine(secretKey));
 
         JsonObject body = createBody("gpub-dep1-sess-ci", td.pickOffer(), null);
         String line = publicLine(runcmdKey);
         attrs(body).remove("ssh_key");
-        attrs(body).put("ssh_key_id", secretId).put("cloud_init", new JsonObject()
-                .put("runcmd", new JsonArray().add("mkdir -p /root/.ssh /home/user/.ssh")
-                        .add("echo '" + line + "' >> /root/.ssh/authorized_keys")
-                        .add("echo '" + line + "' >> /home/user/.ssh/authorized_keys"))
-                .put("packages", new JsonArray().add("curl")).put("package_update", false).put("package_upgrade", false));
+        attrs(body)
+                .put("ssh_key_id", secretId)
+                .put(
+                        "cloud_init",
+                        new JsonObject()
+                                .put(
+                                        "runcmd",
+                                        new JsonArray()
+                                                .add("mkdir -p /root/.ssh /home/user/.ssh")
+                                                .add("echo '" + line + "' >> /root/.ssh/authorized_keys")
+                                                .add("echo '" + line + "' >> /home/user/.ssh/authorized_keys"))
+                                .put("packages", new JsonArray().add("curl"))
+                                .put("package_update", false)
+                                .put("package_upgrade", false));
         TdTestSupport.Res r = td.call("POST", "/instances", body);
         assertThat(r.status()).isEqualTo(200);
         String id = r.json().getJsonObject("data").getString("id");
@@ -273,9 +337,17 @@ class TensorDockSimTests {
         KeyPair attributeKey = newKey();
         KeyPair runcmdKey = newKey();
         JsonObject body = createBody("gpub-dep1-bug002", td.pickOffer(), publicLine(attributeKey));
-        attrs(body).put("cloud_init", new JsonObject().put("runcmd", new JsonArray()
-                .add("echo '" + publicLine(runcmdKey) + "' >> /home/user/.ssh/authorized_keys")));
-        String id = td.call("POST", "/instances", body).json().getJsonObject("data").getString("id");
+        attrs(body)
+                .put(
+                        "cloud_init",
+                        new JsonObject()
+                                .put(
+                                        "runcmd",
+                                        new JsonArray()
+                                                .add("echo '" + publicLine(runcmdKey)
+                                                        + "' >> /home/user/.ssh/authorized_keys")));
+        String id =
+                td.call("POST", "/instances", body).json().getJsonObject("data").getString("id");
         int port = sshPort(td.awaitStatus(id, "running"));
         awaitSsh(port, "user", runcmdKey);
         assertThatThrownBy(() -> exec(port, "user", attributeKey, "echo ok")).isInstanceOf(Exception.class);
@@ -297,24 +369,35 @@ class TensorDockSimTests {
             assertThat(i.getJsonArray("path")).isNotNull();
             messages.add(i.getString("message"));
         }
-        assertThat(messages).contains("Provide exactly one of ssh_key or ssh_key_id",
-                "Storage must be at least 100 GB", "vCPU count must be an even number of at least 2",
-                "SSH port (22) must be forwarded for Ubuntu VMs");
+        assertThat(messages)
+                .contains(
+                        "Provide exactly one of ssh_key or ssh_key_id",
+                        "Storage must be at least 100 GB",
+                        "vCPU count must be an even number of at least 2",
+                        "SSH port (22) must be forwarded for Ubuntu VMs");
         assertThat(td.call("POST", "/instances", "{not json").status()).isEqualTo(400);
         JsonObject unknownKey = createBody("gpub-bad", td.pickOffer(), null);
         attrs(unknownKey).remove("ssh_key");
         attrs(unknownKey).put("ssh_key_id", "nope");
-        assertThat(td.call("POST", "/instances", unknownKey).array().getJsonObject(0).getJsonArray("path"))
+        assertThat(td.call("POST", "/instances", unknownKey)
+                        .array()
+                        .getJsonObject(0)
+                        .getJsonArray("path"))
                 .containsExactly("data", "attributes", "ssh_key_id");
-        assertThat(td.call("GET", "/_sim/instances", null).json().getInteger("live")).isZero();
+        assertThat(td.call("GET", "/_sim/instances", null).json().getInteger("live"))
+                .isZero();
     }
 
     @Test
     void theListAndGetEnvelopeVariantsCanBeSelected() {
         String id = td.create("gpub-dep1-env", publicLine(newKey()));
         td.awaitStatus(id, "running");
-        td.call("POST", "/_sim/settings", new JsonObject().put("list_envelope", "flat").put("get_envelope", "data"));
-        JsonObject item = td.call("GET", "/instances", null).json().getJsonArray("data").getJsonObject(0);
+        td.call(
+                "POST",
+                "/_sim/settings",
+                new JsonObject().put("list_envelope", "flat").put("get_envelope", "data"));
+        JsonObject item =
+                td.call("GET", "/instances", null).json().getJsonArray("data").getJsonObject(0);
         assertThat(item.getString("id")).isEqualTo(id);
         assertThat(item.getString("name")).isEqualTo("gpub-dep1-env");
         assertThat(item.getString("status")).isEqualTo("running");
@@ -347,12 +430,22 @@ class TensorDockSimTests {
         assertThat(data.getJsonObject("attributes").getString("status")).isEqualTo("stopping");
         td.awaitStatus(id, "stopped");
         TdTestSupport.awaitSshRefused(port, "user", key);
-        double hourly = td.call("GET", "/billing/balance", null).json().getJsonObject("data").getDouble("hourly_spend");
-        assertThat(hourly).isPositive().isLessThan(rate).isCloseTo(100 * 0.00005, org.assertj.core.data.Offset.offset(1e-9));
+        double hourly = td.call("GET", "/billing/balance", null)
+                .json()
+                .getJsonObject("data")
+                .getDouble("hourly_spend");
+        assertThat(hourly)
+                .isPositive()
+                .isLessThan(rate)
+                .isCloseTo(100 * 0.00005, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(td.call("POST", "/instances/" + id + "/stop", null).status()).isEqualTo(400);
 
         TdTestSupport.Res start = td.call("POST", "/instances/" + id + "/start", null);
-        assertThat(start.json().getJsonObject("data").getJsonObject("attributes").getString("status")).isEqualTo("starting");
+        assertThat(start.json()
+                        .getJsonObject("data")
+                        .getJsonObject("attributes")
+                        .getString("status"))
+                .isEqualTo("starting");
         int newPort = sshPort(td.awaitStatus(id, "running"));
         awaitSsh(newPort, "user", key);
         assertThat(td.instance(id).getDouble("rateHourly")).isEqualTo(rate);
@@ -371,8 +464,12 @@ class TensorDockSimTests {
         assertThat(refused.json().getInteger("status")).isEqualTo(400);
         assertThat(refused.json().getString("error")).isEqualTo("No available nodes found");
         td.call("POST", "/_sim/hostnodes/" + hostnode + "/restore", null);
-        assertThat(td.call("POST", "/instances/" + id + "/start", null).json().getJsonObject("data")
-                .getJsonObject("attributes").getString("status")).isEqualTo("starting");
+        assertThat(td.call("POST", "/instances/" + id + "/start", null)
+                        .json()
+                        .getJsonObject("data")
+                        .getJsonObject("attributes")
+                        .getString("status"))
+                .isEqualTo("starting");
         td.awaitStatus(id, "running");
     }
 
@@ -391,7 +488,11 @@ class TensorDockSimTests {
                 .isEqualTo("Instance deleted successfully");
         assertThat(td.call("GET", "/instances/" + id, null).status()).isEqualTo(404);
         assertThat(td.call("DELETE", "/instances/" + id, null).status()).isEqualTo(404);
-        assertThat(td.call("GET", "/instances", null).json().getJsonObject("data").getJsonArray("instances")).isEmpty();
+        assertThat(td.call("GET", "/instances", null)
+                        .json()
+                        .getJsonObject("data")
+                        .getJsonArray("instances"))
+                .isEmpty();
         JsonObject view = td.controlView(id);
         assertThat(view.getBoolean("billing")).isFalse();
         assertThat(view.getBoolean("destroyed")).isTrue();
@@ -405,10 +506,14 @@ class TensorDockSimTests {
 
     @Test
     void capacityRunsOutOnAHostnodeAndComesBackOnDestroy() {
-        JsonObject hn = td.call("GET", "/hostnodes?min_gpu_count=1", null).json().getJsonObject("data")
-                .getJsonArray("hostnodes").getJsonObject(0);
+        JsonObject hn = td.call("GET", "/hostnodes?min_gpu_count=1", null)
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("hostnodes")
+                .getJsonObject(0);
         String hostnode = hn.getString("id");
-        JsonObject gpu = hn.getJsonObject("available_resources").getJsonArray("gpus").getJsonObject(0);
+        JsonObject gpu =
+                hn.getJsonObject("available_resources").getJsonArray("gpus").getJsonObject(0);
         int capacity = gpu.getInteger("availableCount");
         TdTestSupport.Pick pick = new TdTestSupport.Pick(null, gpu.getString("v0Name"), capacity);
         List<String> ids = new ArrayList<>();
@@ -425,20 +530,28 @@ class TensorDockSimTests {
                 assertThat(r.json().getString("error")).isEqualTo("No available nodes found");
             }
         }
-        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available")).isZero();
+        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available"))
+                .isZero();
         td.call("DELETE", "/instances/" + ids.get(0), null);
-        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available")).isEqualTo(1);
+        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available"))
+                .isEqualTo(1);
         JsonObject again = createBody("gpub-cap-again", pick, publicLine(newKey()));
         attrs(again).remove("location_id");
         attrs(again).put("hostnode_id", hostnode);
-        assertThat(td.call("POST", "/instances", again).json().getJsonObject("data").getString("id")).isNotBlank();
+        assertThat(td.call("POST", "/instances", again)
+                        .json()
+                        .getJsonObject("data")
+                        .getString("id"))
+                .isNotBlank();
     }
 
     @Test
     void staleInventoryIsStillAdvertisedAndCreateFailsWithAnErrorInsideHttp200() {
         TdTestSupport.Pick pick = td.pickOffer();
         JsonArray behind = td.call("GET", "/hostnodes?gpu=" + pick.v0Name() + "&location_id=" + pick.locationId(), null)
-                .json().getJsonObject("data").getJsonArray("hostnodes");
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("hostnodes");
         for (Object o : behind) {
             td.call("POST", "/_sim/hostnodes/" + ((JsonObject) o).getString("id") + "/gone", null);
         }
@@ -456,7 +569,8 @@ class TensorDockSimTests {
     @Test
     void aConfiguredStaleRateFailsCreatesThatWouldFit() {
         td.call("POST", "/_sim/settings", new JsonObject().put("stale_create_failure_rate", 1.0));
-        TdTestSupport.Res r = td.call("POST", "/instances", createBody("gpub-flaky", td.pickOffer(), publicLine(newKey())));
+        TdTestSupport.Res r =
+                td.call("POST", "/instances", createBody("gpub-flaky", td.pickOffer(), publicLine(newKey())));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getString("error")).isEqualTo("No available nodes found");
     }
@@ -468,23 +582,33 @@ class TensorDockSimTests {
         String hostnode = td.instance(id).getString("hostnode_id");
         String before = td.call("GET", "/hostnodes", null).body();
         td.call("POST", "/_sim/prices/drift", new JsonObject().put("steps", 5));
-        td.call("POST", "/_sim/prices/drift", new JsonObject().put("hostnode_id", hostnode).put("price_per_hr", 9.99));
+        td.call(
+                "POST",
+                "/_sim/prices/drift",
+                new JsonObject().put("hostnode_id", hostnode).put("price_per_hr", 9.99));
         assertThat(td.call("GET", "/hostnodes", null).body()).isEqualTo(before);
         td.call("POST", "/_sim/snapshot", null);
         assertThat(td.call("GET", "/hostnodes", null).body()).isNotEqualTo(before);
         JsonObject hn = td.call("GET", "/hostnodes/" + hostnode, null).json().getJsonObject("data");
-        assertThat(hn.getJsonObject("available_resources").getJsonArray("gpus").getJsonObject(0).getDouble("price_per_hr")).isEqualTo(9.99);
+        assertThat(hn.getJsonObject("available_resources")
+                        .getJsonArray("gpus")
+                        .getJsonObject(0)
+                        .getDouble("price_per_hr"))
+                .isEqualTo(9.99);
         assertThat(td.instance(id).getDouble("rateHourly")).isEqualTo(rate);
     }
 
     @Test
     void pricesDriftOnATimerWhenConfigured() {
         try (TdTestSupport drifting = new TdTestSupport(TdTestSupport.testConfig()
-                .set("tensordock.price-drift-interval", "60").set("tensordock.price-drift-pct", "0.05")
+                .set("tensordock.price-drift-interval", "60")
+                .set("tensordock.price-drift-pct", "0.05")
                 .set("tensordock.snapshot-refresh", "0"))) {
             String before = drifting.call("GET", "/hostnodes", null).body();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !drifting.call("GET", "/hostnodes", null).body().equals(before));
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() ->
+                            !drifting.call("GET", "/hostnodes", null).body().equals(before));
         }
     }
 
@@ -498,7 +622,8 @@ class TensorDockSimTests {
         double accruedAfter = td.call("GET", "/_sim/instances", null).json().getDouble("total_accrued_cost");
         assertThat(balance.getString("currency")).isEqualTo("USD");
         assertThat(balance.getDouble("total_spent")).isBetween(accruedBefore, accruedAfter);
-        assertThat(balance.getDouble("balance")).isCloseTo(1000 - balance.getDouble("total_spent"), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(balance.getDouble("balance"))
+                .isCloseTo(1000 - balance.getDouble("total_spent"), org.assertj.core.data.Offset.offset(1e-6));
         assertThat(balance.getDouble("hourly_spend")).isEqualTo(td.instance(id).getDouble("rateHourly"));
     }
 
@@ -523,7 +648,8 @@ class TensorDockSimTests {
 
     @Test
     void theRateLimitIsReadFromConfig() {
-        try (TdTestSupport limited = new TdTestSupport(TdTestSupport.testConfig().set("tensordock.rate-limit-per-minute", "2"))) {
+        try (TdTestSupport limited =
+                new TdTestSupport(TdTestSupport.testConfig().set("tensordock.rate-limit-per-minute", "2"))) {
             assertThat(limited.call("GET", "/instances", null).status()).isEqualTo(200);
             assertThat(limited.call("GET", "/instances", null).status()).isEqualTo(200);
             assertThat(limited.call("GET", "/instances", null).status()).isEqualTo(429);
@@ -535,14 +661,18 @@ class TensorDockSimTests {
         TdTestSupport.Pick pick = td.pickOffer();
         JsonObject body = createBody("gpub-ignored", pick, publicLine(newKey()));
         td.call("POST", "/_sim/settings", new JsonObject().put("ignore_port_forwards", true));
-        String id = td.call("POST", "/instances", body).json().getJsonObject("data").getString("id");
+        String id =
+                td.call("POST", "/instances", body).json().getJsonObject("data").getString("id");
         JsonObject vm = td.awaitStatus(id, "running");
         assertThat(vm.getJsonArray("portForwards")).isEmpty();
         assertThat(vm.getString("ipAddress")).isEqualTo("127.0.0.1");
         td.call("POST", "/_sim/settings", new JsonObject().put("ignore_port_forwards", false));
 
         JsonObject hn = null;
-        for (Object o : td.call("GET", "/hostnodes?min_gpu_count=1", null).json().getJsonObject("data").getJsonArray("hostnodes")) {
+        for (Object o : td.call("GET", "/hostnodes?min_gpu_count=1", null)
+                .json()
+                .getJsonObject("data")
+                .getJsonArray("hostnodes")) {
             String hid = ((JsonObject) o).getString("id");
             if (td.call("GET", "/_sim/hostnodes/" + hid, null).json().getInteger("dedicated_ips_free") > 0) {
                 hn = (JsonObject) o;
@@ -550,12 +680,23 @@ class TensorDockSimTests {
             }
         }
         assertThat(hn).as("a hostnode with a dedicated IP").isNotNull();
-        JsonObject dedicated = createBody("gpub-dedicated", new TdTestSupport.Pick(null,
-                hn.getJsonObject("available_resources").getJsonArray("gpus").getJsonObject(0).getString("v0Name"), 1), publicLine(newKey()));
+        JsonObject dedicated = createBody(
+                "gpub-dedicated",
+                new TdTestSupport.Pick(
+                        null,
+                        hn.getJsonObject("available_resources")
+                                .getJsonArray("gpus")
+                                .getJsonObject(0)
+                                .getString("v0Name"),
+                        1),
+                publicLine(newKey()));
         attrs(dedicated).remove("location_id");
         attrs(dedicated).remove("port_forwards");
         attrs(dedicated).put("hostnode_id", hn.getString("id")).put("useDedicatedIp", true);
-        String did = td.call("POST", "/instances", dedicated).json().getJsonObject("data").getString("id");
+        String did = td.call("POST", "/instances", dedicated)
+                .json()
+                .getJsonObject("data")
+                .getString("id");
         JsonObject dvm = td.awaitStatus(did, "running");
         assertThat(dvm.getBoolean("useDedicatedIp")).isTrue();
         assertThat(sshPort(dvm)).isEqualTo(td.controlView(did).getInteger("ssh_port"));
@@ -570,15 +711,18 @@ class TensorDockSimTests {
             assertThat(slow.instance(id).getString("status")).isEqualTo("deleting");
             assertThat(slow.call("DELETE", "/instances/" + id, null).status()).isEqualTo(404);
             assertThat(slow.controlView(id).getBoolean("billing")).isFalse();
-            await().atMost(Duration.ofSeconds(5)).until(() -> slow.call("GET", "/instances/" + id, null).status() == 404);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> slow.call("GET", "/instances/" + id, null).status() == 404);
         }
     }
 
     @Test
     void statusNamesAreConfigurable() {
         try (TdTestSupport custom = new TdTestSupport(TdTestSupport.testConfig()
-                .set("tensordock.status.running", "Running").set("tensordock.create-response-status", "creating"))) {
-            TdTestSupport.Res r = custom.call("POST", "/instances", createBody("gpub-case", custom.pickOffer(), publicLine(newKey())));
+                .set("tensordock.status.running", "Running")
+                .set("tensordock.create-response-status", "creating"))) {
+            TdTestSupport.Res r = custom.call(
+                    "POST", "/instances", createBody("gpub-case", custom.pickOffer(), publicLine(newKey())));
             assertThat(r.json().getJsonObject("data").getString("status")).isEqualTo("creating");
             custom.awaitStatus(r.json().getJsonObject("data").getString("id"), "Running");
         }
@@ -589,11 +733,24 @@ class TensorDockSimTests {
         String id = td.create("gpub-reset", publicLine(newKey()));
         String hostnode = td.instance(id).getString("hostnode_id");
         int before = td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available");
-        td.call("POST", "/secrets", new JsonObject().put("data", new JsonObject().put("attributes", new JsonObject()
-                .put("name", "k").put("value", publicLine(newKey())).put("type", "SSHKEY"))));
+        td.call(
+                "POST",
+                "/secrets",
+                new JsonObject()
+                        .put(
+                                "data",
+                                new JsonObject()
+                                        .put(
+                                                "attributes",
+                                                new JsonObject()
+                                                        .put("name", "k")
+                                                        .put("value", publicLine(newKey()))
+                                                        .put("type", "SSHKEY"))));
         td.reset();
         assertThat(td.call("GET", "/instances/" + id, null).status()).isEqualTo(404);
-        assertThat(td.call("GET", "/secrets", null).json().getJsonObject("data").getJsonArray("secrets")).isEmpty();
-        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available")).isEqualTo(before + 1);
+        assertThat(td.call("GET", "/secrets", null).json().getJsonObject("data").getJsonArray("secrets"))
+                .isEmpty();
+        assertThat(td.call("GET", "/_sim/hostnodes/" + hostnode, null).json().getInteger("gpu_available"))
+                .isEqualTo(before + 1);
     }
 }

@@ -1,10 +1,9 @@
 package io.gpubroker.sim.trooper;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.gpubroker.sim.core.GpuCatalog;
 import io.gpubroker.sim.core.GpuSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One Trooper server configuration ("blib"): live price and remaining capacity (fitCount). */
 final class Blib {
@@ -27,7 +26,8 @@ final class Blib {
         this.seed = seed;
         this.isPublic = isPublic;
         String size = SIZES[Math.min(seed.gpuCount(), SIZES.length - 1)];
-        this.name = seed.model().name() + " " + (size.isEmpty() ? seed.gpuCount() + "x" : size) + (isPublic ? "" : " Private");
+        this.name = seed.model().name() + " " + (size.isEmpty() ? seed.gpuCount() + "x" : size)
+                + (isPublic ? "" : " Private");
         // Trooper runs EU datacenters only; catalog locations elsewhere are folded into Germany.
         this.countryCode = EU.contains(seed.country()) ? seed.country() : "DE";
         this.maxCapacity = capacityOverride > 0 ? capacityOverride : seed.capacity();
@@ -59,11 +59,38 @@ final class Blib {
 
     TrooperJson.BlibView view(boolean withAvailability) {
         if (!withAvailability) {
-            return new TrooperJson.BlibView(id, name, gpuType(), gpuNum(), seed.model().vramGb(), seed.vcpus(),
-                    seed.ramGb(), seed.diskGb(), priceH, isPublic ? 1 : 0, countryCode, null, null, null, null);
+            return new TrooperJson.BlibView(
+                    id,
+                    name,
+                    gpuType(),
+                    gpuNum(),
+                    seed.model().vramGb(),
+                    seed.vcpus(),
+                    seed.ramGb(),
+                    seed.diskGb(),
+                    priceH,
+                    isPublic ? 1 : 0,
+                    countryCode,
+                    null,
+                    null,
+                    null,
+                    null);
         }
-        return new TrooperJson.BlibView(id, name, gpuType(), gpuNum(), seed.model().vramGb(), seed.vcpus(),
-                seed.ramGb(), seed.diskGb(), priceH, isPublic ? 1 : 0, countryCode, capacity > 0,
-                List.copyOf(availableHosts(capacity)), capacity, maxCapacity);
+        return new TrooperJson.BlibView(
+                id,
+                name,
+                gpuType(),
+                gpuNum(),
+                seed.model().vramGb(),
+                seed.vcpus(),
+                seed.ramGb(),
+                seed.diskGb(),
+                priceH,
+                isPublic ? 1 : 0,
+                countryCode,
+                capacity > 0,
+                List.copyOf(availableHosts(capacity)),
+                capacity,
+                maxCapacity);
     }
 }

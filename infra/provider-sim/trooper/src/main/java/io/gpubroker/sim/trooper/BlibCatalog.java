@@ -1,5 +1,7 @@
 package io.gpubroker.sim.trooper;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.vertx.core.json.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import io.gpubroker.sim.core.GpuCatalog;
-import io.vertx.core.json.Json;
 
 /**
  * The live blibs (current price and capacity) and the published snapshot the API serves. The
@@ -20,7 +19,11 @@ import io.vertx.core.json.Json;
 final class BlibCatalog {
 
     /** Which rendering of the list: anonymous (public only), with a token (incl. private), private endpoint. */
-    enum Variant { PUBLIC, ALL, PRIVATE }
+    enum Variant {
+        PUBLIC,
+        ALL,
+        PRIVATE
+    }
 
     private final TrooperSettings settings;
     private final long seed;

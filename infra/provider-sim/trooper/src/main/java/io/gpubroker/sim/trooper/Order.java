@@ -1,13 +1,12 @@
 package io.gpubroker.sim.trooper;
 
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimInstance;
 
 /**
  * A Trooper order (rented server). {@link SimInstance#state} is the current {@code status};
@@ -55,10 +54,18 @@ final class Order extends SimInstance {
     boolean deathScheduled;
     /** Bumped by every status change so timers of an earlier transition do nothing. */
     int generation;
+
     private int historySeq;
 
-    Order(int orderId, int serverId, Blib blib, String contractInterval, String status, BigDecimal price,
-          Instant now, String password) {
+    Order(
+            int orderId,
+            int serverId,
+            Blib blib,
+            String contractInterval,
+            String status,
+            BigDecimal price,
+            Instant now,
+            String password) {
         super(String.valueOf(orderId), null, status, price, now, blib.gpuSpec());
         this.orderId = orderId;
         this.serverId = serverId;
@@ -90,10 +97,26 @@ final class Order extends SimInstance {
         for (Install i : installs) {
             iv.add(new TrooperJson.InstallView(i.id, i.templateName, i.status, i.readable()));
         }
-        return new TrooperJson.OrderView(orderId, serverId, tag, state, statusUser, "gpu-server-" + orderId,
-                host + "_trooperai_" + String.format("%06d", orderId), ip, sshPort, pricePerHour,
-                TrooperSim.iso(paidUntil(now)), contractInterval, locked, false, blib.name, blib.gpuType(),
-                blib.gpuNum(), blib.countryCode, iv);
+        return new TrooperJson.OrderView(
+                orderId,
+                serverId,
+                tag,
+                state,
+                statusUser,
+                "gpu-server-" + orderId,
+                host + "_trooperai_" + String.format("%06d", orderId),
+                ip,
+                sshPort,
+                pricePerHour,
+                TrooperSim.iso(paidUntil(now)),
+                contractInterval,
+                locked,
+                false,
+                blib.name,
+                blib.gpuType(),
+                blib.gpuNum(),
+                blib.countryCode,
+                iv);
     }
 
     @Override

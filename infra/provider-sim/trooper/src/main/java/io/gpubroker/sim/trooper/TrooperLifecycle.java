@@ -1,8 +1,7 @@
 package io.gpubroker.sim.trooper;
 
-import java.time.Duration;
-
 import io.gpubroker.sim.core.SshHost;
+import java.time.Duration;
 
 /** The order state machine: transitions to running once SSH is up, SSH opened and closed one operation at a time, death, reset, capacity. */
 final class TrooperLifecycle {
@@ -96,18 +95,22 @@ final class TrooperLifecycle {
         } else if (!s.want && s.open) {
             s.busy = true;
             SshHost host = o.ssh;
-            sim.vx().executeBlocking(() -> {
-                host.close();
-                return null;
-            }, false).onComplete(ar -> {
-                s.busy = false;
-                s.open = false;
-                if (s.wipe) {
-                    s.wipe = false;
-                    o.ssh = null;
-                }
-                syncSsh(o);
-            });
+            sim.vx()
+                    .executeBlocking(
+                            () -> {
+                                host.close();
+                                return null;
+                            },
+                            false)
+                    .onComplete(ar -> {
+                        s.busy = false;
+                        s.open = false;
+                        if (s.wipe) {
+                            s.wipe = false;
+                            o.ssh = null;
+                        }
+                        syncSsh(o);
+                    });
         } else if (!s.want && s.wipe) {
             s.wipe = false;
             o.ssh = null;

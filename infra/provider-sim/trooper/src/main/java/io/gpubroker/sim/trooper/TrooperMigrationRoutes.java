@@ -5,15 +5,14 @@ import static io.gpubroker.sim.trooper.TrooperRequests.body;
 import static io.gpubroker.sim.trooper.TrooperRequests.integer;
 import static io.gpubroker.sim.trooper.TrooperRequests.queryInt;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
 import io.gpubroker.sim.core.GpuCatalog;
 import io.gpubroker.sim.core.SshHost;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Migration routes: options for an order, the cost of moving to another blib, and buying the move. */
 final class TrooperMigrationRoutes {
@@ -34,16 +33,31 @@ final class TrooperMigrationRoutes {
         List<TrooperJson.MigrationBlib> options = new ArrayList<>();
         for (Blib b : sim.catalog.all()) {
             if (b != o.blib && b.capacity > 0 && options.size() < 50) {
-                options.add(new TrooperJson.MigrationBlib(b.id, b.name, b.gpuType(), b.gpuNum(), b.priceH, true,
+                options.add(new TrooperJson.MigrationBlib(
+                        b.id,
+                        b.name,
+                        b.gpuType(),
+                        b.gpuNum(),
+                        b.priceH,
+                        true,
                         GpuCatalog.round((b.priceH - o.pricePerHour.doubleValue()) * hours, 2)));
             }
         }
         Instant now = sim.now();
-        json(ctx, 200, new TrooperJson.MigrationOptions(true,
-                new TrooperJson.CurrentOrder(o.orderId, o.tag, o.state, o.contractInterval, TrooperSim.iso(o.paidUntil(now))),
-                new TrooperJson.CurrentBlib(o.blib.id, o.blib.name, o.blib.gpuType(), o.blib.gpuNum(),
-                        o.pricePerHour.doubleValue()),
-                options));
+        json(
+                ctx,
+                200,
+                new TrooperJson.MigrationOptions(
+                        true,
+                        new TrooperJson.CurrentOrder(
+                                o.orderId, o.tag, o.state, o.contractInterval, TrooperSim.iso(o.paidUntil(now))),
+                        new TrooperJson.CurrentBlib(
+                                o.blib.id,
+                                o.blib.name,
+                                o.blib.gpuType(),
+                                o.blib.gpuNum(),
+                                o.pricePerHour.doubleValue()),
+                        options));
     }
 
     void migrationCost(RoutingContext ctx) {
@@ -62,11 +76,17 @@ final class TrooperMigrationRoutes {
         Instant now = sim.now();
         int hours = TrooperSettings.hours(o.contractInterval);
         double upgrade = GpuCatalog.round(t.priceH * hours, 2);
-        double remainingHours = Math.max(0, Duration.between(now, o.paidUntil(now)).toMillis() / 3_600_000.0);
+        double remainingHours =
+                Math.max(0, Duration.between(now, o.paidUntil(now)).toMillis() / 3_600_000.0);
         double remaining = GpuCatalog.round(o.pricePerHour.doubleValue() * remainingHours, 2);
         double current = o.pricePerHour.doubleValue();
-        return new TrooperJson.MigrationCost(true, upgrade, remaining, GpuCatalog.round(Math.max(0, upgrade - remaining), 2),
-                GpuCatalog.round((t.priceH - current) * hours, 2), TrooperSim.iso(o.paidUntil(now)),
+        return new TrooperJson.MigrationCost(
+                true,
+                upgrade,
+                remaining,
+                GpuCatalog.round(Math.max(0, upgrade - remaining), 2),
+                GpuCatalog.round((t.priceH - current) * hours, 2),
+                TrooperSim.iso(o.paidUntil(now)),
                 new TrooperJson.Rate(current, String.format("€%.2f/hour", current)),
                 new TrooperJson.Rate(t.priceH, String.format("€%.2f/hour", t.priceH)));
     }

@@ -5,16 +5,14 @@ import static io.gpubroker.sim.trooper.TrooperRequests.body;
 import static io.gpubroker.sim.trooper.TrooperRequests.integer;
 import static io.gpubroker.sim.trooper.TrooperRequests.number;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.GpuCatalog;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** Ordering: {@code /api/order} (price echo, terms, contract interval, budget, capacity) and the order list. */
 final class TrooperOrderRoutes {
@@ -70,7 +68,9 @@ final class TrooperOrderRoutes {
         if (b.getValue("templates") instanceof io.vertx.core.json.JsonArray templates) {
             for (Object t : templates) {
                 Integer tid = t instanceof JsonObject jo ? integer(jo, "id") : null;
-                TrooperTemplateRoutes.TEMPLATES.stream().filter(x -> tid != null && x.id() == tid).findFirst()
+                TrooperTemplateRoutes.TEMPLATES.stream()
+                        .filter(x -> tid != null && x.id() == tid)
+                        .findFirst()
                         .ifPresent(x -> sim.templateRoutes.install(o, x, Map.of()));
             }
         }

@@ -1,10 +1,6 @@
 package io.gpubroker.sim.trooper;
 
-import static io.gpubroker.sim.trooper.TrooperRequests.body;
-import static io.gpubroker.sim.trooper.TrooperRequests.integer;
-import static io.gpubroker.sim.trooper.TrooperRequests.number;
 import static io.gpubroker.sim.trooper.TrooperRequests.parseInt;
-import static io.gpubroker.sim.trooper.TrooperRequests.queryInt;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,8 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 /** Reading Trooper request bodies and parameters: absent or unreadable values come back as null. */
 final class TrooperRequests {
 
-    private TrooperRequests() {
-    }
+    private TrooperRequests() {}
 
     /** The JSON body, an empty object when there is none, or null when it is not a JSON object. */
     static JsonObject body(RoutingContext ctx) {

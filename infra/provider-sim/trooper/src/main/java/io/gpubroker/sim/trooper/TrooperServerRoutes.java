@@ -5,10 +5,9 @@ import static io.gpubroker.sim.trooper.TrooperRequests.body;
 import static io.gpubroker.sim.trooper.TrooperRequests.integer;
 import static io.gpubroker.sim.trooper.TrooperRequests.queryInt;
 
-import java.util.List;
-
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /** Per-server routes: title, lock, SSH credentials and status history. */
 final class TrooperServerRoutes {
@@ -52,7 +51,11 @@ final class TrooperServerRoutes {
             sim.error(ctx, 403, TrooperSim.NOT_FOUND);
             return;
         }
-        json(ctx, 200, new TrooperJson.Credentials(true, sim.settings.ip, o.sshPort, sim.settings.sshUser, o.password, o.state));
+        json(
+                ctx,
+                200,
+                new TrooperJson.Credentials(
+                        true, sim.settings.ip, o.sshPort, sim.settings.sshUser, o.password, o.state));
     }
 
     void history(RoutingContext ctx) {

@@ -1,10 +1,9 @@
 package io.gpubroker.sim.trooper;
 
+import io.gpubroker.sim.core.SimConfig;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
-
-import io.gpubroker.sim.core.SimConfig;
 
 /**
  * Every {@code trooper.*} setting in one place. The Trooper API is a beta with gaps (no terminate,
@@ -74,7 +73,8 @@ final class TrooperSettings {
         budget = c.getDouble("trooper.budget", 10_000.0);
         budgetPath = c.get("trooper.budget-path", "").trim();
         contractIntervals = new LinkedHashSet<>();
-        for (String s : c.get("trooper.contract-intervals", "HOUR,DAY,WEEK,MONTH,YEAR").split(",")) {
+        for (String s :
+                c.get("trooper.contract-intervals", "HOUR,DAY,WEEK,MONTH,YEAR").split(",")) {
             if (!s.isBlank()) {
                 contractIntervals.add(s.trim());
             }

@@ -1,5 +1,15 @@
 package io.gpubroker.sim.trooper;
 
+import io.gpubroker.sim.core.ProviderSim;
+import io.gpubroker.sim.core.RisingIds;
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.SimInstance;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.security.SecureRandom;
@@ -13,17 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.gpubroker.sim.core.ProviderSim;
-import io.gpubroker.sim.core.RisingIds;
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.SimInstance;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-
 /**
  * Trooper.ai simulator: the beta REST API under {@code /api} on {@code james.trooper.ai}
  * (Bearer auth, public blibs/templates/test), price-echo ordering, desired vs current status,
@@ -32,8 +31,8 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class TrooperSim extends ProviderSim {
 
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ISO =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final Set<String> PUBLIC_PATHS = Set.of("/api/test", "/api/blibs", "/api/templates");
     private static final String AUTH_ERROR = "Missing or invalid Authorization header";
     static final String NOT_FOUND = "Access denied or server not found";
@@ -44,6 +43,7 @@ public final class TrooperSim extends ProviderSim {
     final BlibCatalog catalog;
     /** Orders by serverId (management calls) and by order_id (history, templates, migration). */
     final Map<Integer, Order> byServerId = new LinkedHashMap<>();
+
     final Map<Integer, Order> byOrderId = new HashMap<>();
     final Map<Order, TrooperLifecycle.SshState> sshState = new HashMap<>();
     private final SecureRandom secure = new SecureRandom();
@@ -78,9 +78,21 @@ public final class TrooperSim extends ProviderSim {
     @Override
     protected void configureApi(Router router) {
         route(router, HttpMethod.GET, "/api/test", "test", ctx -> json(ctx, 200, Map.of("test", "meinstring5")));
-        route(router, HttpMethod.GET, "/api/blibs", "offers", ctx -> json(ctx, 200,
-                catalog.render(super.authorized(ctx) ? BlibCatalog.Variant.ALL : BlibCatalog.Variant.PUBLIC, now())));
-        route(router, HttpMethod.GET, "/api/blibs-private", "offers_private",
+        route(
+                router,
+                HttpMethod.GET,
+                "/api/blibs",
+                "offers",
+                ctx -> json(
+                        ctx,
+                        200,
+                        catalog.render(
+                                super.authorized(ctx) ? BlibCatalog.Variant.ALL : BlibCatalog.Variant.PUBLIC, now())));
+        route(
+                router,
+                HttpMethod.GET,
+                "/api/blibs-private",
+                "offers_private",
                 ctx -> json(ctx, 200, catalog.render(BlibCatalog.Variant.PRIVATE, now())));
         route(router, HttpMethod.POST, "/api/order", "create", orderRoutes::order);
         route(router, HttpMethod.GET, "/api/orders", "list", orderRoutes::orders);
@@ -89,10 +101,20 @@ public final class TrooperSim extends ProviderSim {
         route(router, HttpMethod.POST, "/api/order-lock", "lock", serverRoutes::lock);
         route(router, HttpMethod.POST, "/api/credentials", "credentials", serverRoutes::credentials);
         route(router, HttpMethod.GET, "/api/order-status-history", "history", serverRoutes::history);
-        route(router, HttpMethod.GET, "/api/templates", "templates", ctx -> json(ctx, 200, TrooperTemplateRoutes.TEMPLATES));
+        route(
+                router,
+                HttpMethod.GET,
+                "/api/templates",
+                "templates",
+                ctx -> json(ctx, 200, TrooperTemplateRoutes.TEMPLATES));
         route(router, HttpMethod.GET, "/api/template-config", "template_config", templateRoutes::templateConfig);
         route(router, HttpMethod.POST, "/api/template-install-add", "template_install", templateRoutes::templateAdd);
-        route(router, HttpMethod.POST, "/api/template-install-delete", "template_delete", templateRoutes::templateDelete);
+        route(
+                router,
+                HttpMethod.POST,
+                "/api/template-install-delete",
+                "template_delete",
+                templateRoutes::templateDelete);
         route(router, HttpMethod.POST, "/api/template-install-retry", "template_retry", templateRoutes::templateRetry);
         route(router, HttpMethod.GET, "/api/migration-options", "migration_options", migrationRoutes::migrationOptions);
         route(router, HttpMethod.POST, "/api/migration-cost", "migration_cost", migrationRoutes::migrationCost);
@@ -100,8 +122,9 @@ public final class TrooperSim extends ProviderSim {
         if (!settings.budgetPath.isEmpty()) {
             route(router, HttpMethod.GET, settings.budgetPath, "balance", ctx -> json(ctx, 200, budgetView()));
         }
-        router.route().failureHandler(ctx -> error(ctx, ctx.statusCode() >= 400 ? ctx.statusCode() : 500,
-                "Internal server error"));
+        router.route()
+                .failureHandler(
+                        ctx -> error(ctx, ctx.statusCode() >= 400 ? ctx.statusCode() : 500, "Internal server error"));
         Duration drift = settings.priceDriftInterval;
         if (!drift.isZero() && !drift.isNegative()) {
             vx().setPeriodic(clock.realMillis(drift), id -> catalog.driftPrices());
@@ -181,8 +204,15 @@ public final class TrooperSim extends ProviderSim {
 
     Order newOrder(Blib blib, String interval, String status) {
         int orderId = orderIds.nextInt();
-        Order o = new Order(orderId, orderId + settings.serverIdOffset, blib, interval, status,
-                BigDecimal.valueOf(blib.priceH), now(), newPassword());
+        Order o = new Order(
+                orderId,
+                orderId + settings.serverIdOffset,
+                blib,
+                interval,
+                status,
+                BigDecimal.valueOf(blib.priceH),
+                now(),
+                newPassword());
         if (blib.capacity > 0) {
             blib.capacity--;
             o.holdsCapacity = true;
@@ -244,8 +274,11 @@ public final class TrooperSim extends ProviderSim {
 
     TrooperJson.Budget budgetView() {
         BigDecimal spent = spent();
-        return new TrooperJson.Budget(true, BigDecimal.valueOf(settings.budget).subtract(spent).setScale(6, RoundingMode.HALF_UP),
-                spent.setScale(6, RoundingMode.HALF_UP), "EUR");
+        return new TrooperJson.Budget(
+                true,
+                BigDecimal.valueOf(settings.budget).subtract(spent).setScale(6, RoundingMode.HALF_UP),
+                spent.setScale(6, RoundingMode.HALF_UP),
+                "EUR");
     }
 
     @Override

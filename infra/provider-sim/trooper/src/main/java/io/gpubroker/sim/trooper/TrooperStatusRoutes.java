@@ -4,10 +4,9 @@ import static io.gpubroker.sim.core.ProviderSim.json;
 import static io.gpubroker.sim.trooper.TrooperRequests.body;
 import static io.gpubroker.sim.trooper.TrooperRequests.integer;
 
-import java.time.Duration;
-
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 
 /** Status changes through {@code /api/order-status}: start (with migration), stop, restart, freeze and terminate. */
 final class TrooperStatusRoutes {
@@ -30,7 +29,10 @@ final class TrooperStatusRoutes {
             case "stopped" -> "stop";
             case "restarted" -> "restart";
             case "frozen" -> "freeze";
-            default -> !sim.settings.terminateAction.isEmpty() && action.equals(sim.settings.terminateAction) ? "destroy" : null;
+            default ->
+                !sim.settings.terminateAction.isEmpty() && action.equals(sim.settings.terminateAction)
+                        ? "destroy"
+                        : null;
         };
         if (op == null) {
             sim.error(ctx, 400, "Invalid action.");
@@ -92,7 +94,10 @@ final class TrooperStatusRoutes {
                 if (!o.destroyed) {
                     sim.lifecycle.terminate(o);
                 }
-                json(ctx, 200, new TrooperJson.StatusChanged(true, "Server termination initiated successfully", o.state));
+                json(
+                        ctx,
+                        200,
+                        new TrooperJson.StatusChanged(true, "Server termination initiated successfully", o.state));
             }
         }
     }

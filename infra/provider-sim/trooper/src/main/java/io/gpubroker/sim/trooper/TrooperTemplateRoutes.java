@@ -5,6 +5,8 @@ import static io.gpubroker.sim.trooper.TrooperRequests.body;
 import static io.gpubroker.sim.trooper.TrooperRequests.integer;
 import static io.gpubroker.sim.trooper.TrooperRequests.queryInt;
 
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,19 +14,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
-
 /** Template routes: the template list, install config, install add, delete and retry. */
 final class TrooperTemplateRoutes {
 
     static final List<TrooperJson.Template> TEMPLATES = List.of(
-            new TrooperJson.Template(1, "PyTorch Environment", "Pre-configured PyTorch environment with CUDA support",
-                    "Machine Learning", true, List.of(new TrooperJson.TemplateOption(1, "Python Version", "select",
-                            "3.9", "3.8,3.9,3.10"))),
-            new TrooperJson.Template(2, "TensorFlow Environment", "TensorFlow with GPU support", "Machine Learning",
-                    true, List.of()),
-            new TrooperJson.Template(3, "Jupyter Lab", "Jupyter Lab behind a password", "Development", true,
+            new TrooperJson.Template(
+                    1,
+                    "PyTorch Environment",
+                    "Pre-configured PyTorch environment with CUDA support",
+                    "Machine Learning",
+                    true,
+                    List.of(new TrooperJson.TemplateOption(1, "Python Version", "select", "3.9", "3.8,3.9,3.10"))),
+            new TrooperJson.Template(
+                    2, "TensorFlow Environment", "TensorFlow with GPU support", "Machine Learning", true, List.of()),
+            new TrooperJson.Template(
+                    3,
+                    "Jupyter Lab",
+                    "Jupyter Lab behind a password",
+                    "Development",
+                    true,
                     List.of(new TrooperJson.TemplateOption(2, "Port", "text", "8888", ""))),
             new TrooperJson.Template(4, "Ollama", "Ollama LLM server", "LLM", true, List.of()));
 
@@ -42,7 +50,8 @@ final class TrooperTemplateRoutes {
         }
         List<TrooperJson.InstallConfigView> out = new ArrayList<>();
         for (Order.Install i : o.installs) {
-            out.add(new TrooperJson.InstallConfigView(i.id, i.templateId, i.templateName, i.status, i.readable(), i.config));
+            out.add(new TrooperJson.InstallConfigView(
+                    i.id, i.templateId, i.templateName, i.status, i.readable(), i.config));
         }
         json(ctx, 200, new TrooperJson.TemplateConfig(true, out));
     }
@@ -55,7 +64,8 @@ final class TrooperTemplateRoutes {
             return;
         }
         Integer tid = integer(b, "template_id");
-        Optional<TrooperJson.Template> t = TEMPLATES.stream().filter(x -> tid != null && x.id() == tid).findFirst();
+        Optional<TrooperJson.Template> t =
+                TEMPLATES.stream().filter(x -> tid != null && x.id() == tid).findFirst();
         if (t.isEmpty()) {
             sim.error(ctx, 400, "Invalid template.");
             return;

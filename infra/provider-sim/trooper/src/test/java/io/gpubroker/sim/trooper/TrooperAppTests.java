@@ -3,6 +3,7 @@ package io.gpubroker.sim.trooper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,19 +11,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.time.Duration;
-
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.vertx.core.json.JsonObject;
-
 /** Trooper publishes no ports in its API; {@code docker run} over SSH still starts a real app (control view finds it). */
 class TrooperAppTests {
 
     static TrooperFixture t;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @BeforeAll
     static void start() {
@@ -36,8 +35,12 @@ class TrooperAppTests {
 
     static int status(int port) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (ConnectException e) {
             return -1;
         } catch (Exception e) {
@@ -53,7 +56,10 @@ class TrooperAppTests {
         KeyPair key = KeyUtils.generateKeyPair("ssh-ed25519", 256);
         TrooperFixture.installKeyWithPassword(c.getInteger("ssh_port"), "root", c.getString("password"), key);
 
-        String out = TrooperFixture.exec(c.getInteger("ssh_port"), "root", key,
+        String out = TrooperFixture.exec(
+                c.getInteger("ssh_port"),
+                "root",
+                key,
                 "docker run -d --name gpubroker-app --gpus all -p 8000:8000 vllm/vllm-openai:latest --model org/trooper");
         assertThat(out).matches("[0-9a-f]{64}\n");
         JsonObject view = t.controlInstance(id);
@@ -64,7 +70,8 @@ class TrooperAppTests {
         assertThat(status(port)).isEqualTo(503);
         t.sim.clock().advance(Duration.ofSeconds(3600));
         assertThat(status(port)).isEqualTo(200);
-        assertThat(t.controlInstance(id).getJsonArray("apps").getJsonObject(0).getBoolean("healthy")).isTrue();
+        assertThat(t.controlInstance(id).getJsonArray("apps").getJsonObject(0).getBoolean("healthy"))
+                .isTrue();
 
         assertThat(t.action(id, "stopped").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> status(port) == -1);

@@ -3,6 +3,11 @@ package io.gpubroker.sim.trooper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -11,15 +16,8 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** One Trooper simulator on a free port with a 300x clock, plus HTTP and SSH helpers for tests. */
 final class TrooperFixture implements AutoCloseable {
@@ -46,7 +44,8 @@ final class TrooperFixture implements AutoCloseable {
     final TrooperSim sim;
     final String base;
     final String key;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TrooperFixture(SimConfig config) {
         this.sim = new TrooperSim(config, new SimClock(Instant.now(), 300));
@@ -57,7 +56,9 @@ final class TrooperFixture implements AutoCloseable {
 
     /** Defaults for tests: 30 blibs, no background price drift; {@code kv} overrides (key, value, ...). */
     static TrooperFixture start(String... kv) {
-        SimConfig c = new SimConfig().set("trooper.offers", "30").set("trooper.price-drift-interval", "0")
+        SimConfig c = new SimConfig()
+                .set("trooper.offers", "30")
+                .set("trooper.price-drift-interval", "0")
                 .set("trooper.boot", "30");
         for (int i = 0; i + 1 < kv.length; i += 2) {
             c.set(kv[i], kv[i + 1]);
@@ -81,9 +82,16 @@ final class TrooperFixture implements AutoCloseable {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
-        String payload = body == null ? "" : body instanceof String s ? s
-                : body instanceof JsonObject j ? j.encode() : JsonObject.mapFrom(body).encode();
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+        String payload = body == null
+                ? ""
+                : body instanceof String s
+                        ? s
+                        : body instanceof JsonObject j
+                                ? j.encode()
+                                : JsonObject.mapFrom(body).encode();
+        b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Resp(r.statusCode(), r.body(), r.headers());
@@ -104,8 +112,11 @@ final class TrooperFixture implements AutoCloseable {
     }
 
     static JsonObject orderBody(JsonObject blib) {
-        return new JsonObject().put("blib_id", blib.getInteger("id")).put("price_h", blib.getDouble("price_h"))
-                .put("total_price", blib.getDouble("price_h")).put("terms_accepted", true)
+        return new JsonObject()
+                .put("blib_id", blib.getInteger("id"))
+                .put("price_h", blib.getDouble("price_h"))
+                .put("total_price", blib.getDouble("price_h"))
+                .put("terms_accepted", true)
                 .put("contract_interval", "HOUR");
     }
 
@@ -131,7 +142,8 @@ final class TrooperFixture implements AutoCloseable {
     }
 
     JsonObject awaitStatus(int orderId, String status) {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> status.equals(orderView(orderId).getString("status")));
         return orderView(orderId);
     }
@@ -143,7 +155,8 @@ final class TrooperFixture implements AutoCloseable {
     }
 
     Resp action(int serverId, String action) {
-        return post("/api/order-status", new JsonObject().put("serverId", serverId).put("action", action));
+        return post(
+                "/api/order-status", new JsonObject().put("serverId", serverId).put("action", action));
     }
 
     Resp control(String method, String path, Object body) {
@@ -162,7 +175,9 @@ final class TrooperFixture implements AutoCloseable {
 
     /** Logs in with the Trooper password and appends {@code key} to root's authorized_keys, as the broker does. */
     static void installKeyWithPassword(int port, String user, String password, KeyPair key) throws Exception {
-        try (ClientSession s = SSH.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = SSH.connect(user, "127.0.0.1", port)
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPasswordIdentity(password);
             s.auth().verify(Duration.ofSeconds(5));
             s.executeRemoteCommand("mkdir -p ~/.ssh && echo '"
@@ -172,7 +187,9 @@ final class TrooperFixture implements AutoCloseable {
     }
 
     static String exec(int port, String user, KeyPair key, String command) throws Exception {
-        try (ClientSession s = SSH.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(5)).getSession()) {
+        try (ClientSession s = SSH.connect(user, "127.0.0.1", port)
+                .verify(Duration.ofSeconds(5))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(5));
             return s.executeRemoteCommand(command);

@@ -2,6 +2,10 @@ package io.gpubroker.sim.trooper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,11 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 /** A restarted simulator (same configuration, same seed) never hands out an instance id it gave before. */
@@ -30,20 +29,26 @@ class TrooperIdTests {
         assertThat(first).hasSize(PER_RUN).allMatch(id -> id.matches("[1-9][0-9]{3,9}"), "documented id shape");
         assertThat(second).hasSize(PER_RUN).allMatch(id -> id.matches("[1-9][0-9]{3,9}"), "documented id shape");
         assertThat(second).doesNotContainAnyElementsOf(first);
-        assertThat(second.stream().mapToLong(Long::parseLong).max().orElseThrow()).isLessThanOrEqualTo(Integer.MAX_VALUE);
+        assertThat(second.stream().mapToLong(Long::parseLong).max().orElseThrow())
+                .isLessThanOrEqualTo(Integer.MAX_VALUE);
     }
 
     /** Starts the simulator as the stack does, has it create instances, stops it. */
     static Set<String> instanceIdsOfOneRun() throws Exception {
         Set<String> ids = new LinkedHashSet<>();
-        try (Simulators sims = Simulators.start(new SimConfig(), new SimClock(Instant.now(), CLOCK_START, 1), "trooper")) {
+        try (Simulators sims =
+                Simulators.start(new SimConfig(), new SimClock(Instant.now(), CLOCK_START, 1), "trooper")) {
             String control = String.valueOf(sims.describe().get("trooper").get("control_url"));
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < PER_RUN; i++) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control + "/orphans"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("tag", "gpub-idtest-sess-" + i).encode()))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(control + "/orphans"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+                                        .put("tag", "gpub-idtest-sess-" + i)
+                                        .encode()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
                 ids.add(String.valueOf(new JsonObject(r.body()).getValue("id")));
             }

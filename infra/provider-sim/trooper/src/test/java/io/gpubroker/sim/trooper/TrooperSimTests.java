@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -11,14 +13,10 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** The documented Trooper API, its state machine, password SSH, billing, capacity and price echo. */
 class TrooperSimTests {
@@ -44,9 +42,23 @@ class TrooperSimTests {
         JsonArray anonymous = t.send("GET", "/api/blibs", null, null).arr();
         assertThat(anonymous).isNotEmpty();
         JsonObject b = anonymous.getJsonObject(0);
-        assertThat(b.fieldNames()).containsExactlyInAnyOrder("id", "name", "gpu_type", "gpu_num", "gpu_ram",
-                "cpu_cores", "cpu_ram", "hdd", "price_h", "is_public", "country_code", "is_available",
-                "available_hosts", "fitCount", "maxPossibleInstances");
+        assertThat(b.fieldNames())
+                .containsExactlyInAnyOrder(
+                        "id",
+                        "name",
+                        "gpu_type",
+                        "gpu_num",
+                        "gpu_ram",
+                        "cpu_cores",
+                        "cpu_ram",
+                        "hdd",
+                        "price_h",
+                        "is_public",
+                        "country_code",
+                        "is_available",
+                        "available_hosts",
+                        "fitCount",
+                        "maxPossibleInstances");
         assertThat(b.getValue("id")).isInstanceOf(Integer.class);
         assertThat(b.getValue("gpu_num")).isInstanceOf(Integer.class);
         assertThat(b.getValue("gpu_ram")).isInstanceOf(Integer.class);
@@ -60,7 +72,8 @@ class TrooperSimTests {
         JsonArray withToken = t.get("/api/blibs").arr();
         assertThat(withToken.size()).isEqualTo(30);
         assertThat(anonymous.size()).isEqualTo(28);
-        assertThat(withToken.stream().map(o -> ((JsonObject) o).getInteger("is_public"))).contains(0);
+        assertThat(withToken.stream().map(o -> ((JsonObject) o).getInteger("is_public")))
+                .contains(0);
 
         JsonArray templates = t.send("GET", "/api/templates", null, null).arr();
         JsonObject tpl = templates.getJsonObject(0);
@@ -73,10 +86,12 @@ class TrooperSimTests {
     @Test
     void catalogIsDeterministicWithTheSeedAndUsesTrooperGpuNames() {
         try (TrooperFixture other = TrooperFixture.start("trooper.budget-path", "/api/budget")) {
-            assertThat(other.get("/api/blibs").body()).isEqualTo(t.get("/api/blibs").body());
+            assertThat(other.get("/api/blibs").body())
+                    .isEqualTo(t.get("/api/blibs").body());
         }
         try (TrooperFixture reseeded = TrooperFixture.start("seed", "7")) {
-            assertThat(reseeded.get("/api/blibs").body()).isNotEqualTo(t.get("/api/blibs").body());
+            assertThat(reseeded.get("/api/blibs").body())
+                    .isNotEqualTo(t.get("/api/blibs").body());
         }
         JsonObject b = t.get("/api/blibs").arr().getJsonObject(0);
         assertThat(b.getString("gpu_type")).doesNotStartWith("NVIDIA");
@@ -90,19 +105,33 @@ class TrooperSimTests {
         assertThat(anonymous.obj().getString("error")).isEqualTo("Missing or invalid Authorization header");
 
         JsonObject b = t.get("/api/blibs-private").arr().getJsonObject(0);
-        assertThat(b.fieldNames()).containsExactlyInAnyOrder("id", "name", "gpu_type", "gpu_num", "gpu_ram",
-                "cpu_cores", "cpu_ram", "hdd", "price_h", "is_public", "country_code");
+        assertThat(b.fieldNames())
+                .containsExactlyInAnyOrder(
+                        "id",
+                        "name",
+                        "gpu_type",
+                        "gpu_num",
+                        "gpu_ram",
+                        "cpu_cores",
+                        "cpu_ram",
+                        "hdd",
+                        "price_h",
+                        "is_public",
+                        "country_code");
     }
 
     @Test
     void missingOrWrongKeyGetsTrooper401WithNextLogin() {
         for (String token : new String[] {null, "wrong-key"}) {
             for (String path : List.of("/api/orders", "/api/order", "/api/credentials", "/api/order-status")) {
-                TrooperFixture.Resp r = t.send(path.equals("/api/orders") ? "GET" : "POST", path,
-                        path.equals("/api/orders") ? null : new JsonObject().put("serverId", 1), token);
+                TrooperFixture.Resp r = t.send(
+                        path.equals("/api/orders") ? "GET" : "POST",
+                        path,
+                        path.equals("/api/orders") ? null : new JsonObject().put("serverId", 1),
+                        token);
                 assertThat(r.status()).as(path).isEqualTo(401);
-                assertThat(r.obj().getMap()).isEqualTo(Map.of("error", "Missing or invalid Authorization header",
-                        "next", "login"));
+                assertThat(r.obj().getMap())
+                        .isEqualTo(Map.of("error", "Missing or invalid Authorization header", "next", "login"));
             }
         }
         assertThat(t.send("GET", "/api/orders", null, t.key).status()).isEqualTo(200);
@@ -114,14 +143,16 @@ class TrooperSimTests {
         JsonObject noTerms = TrooperFixture.orderBody(blib).put("terms_accepted", false);
         assertThat(t.post("/api/order", noTerms).obj().getString("error"))
                 .isEqualTo("You must accept the terms and conditions.");
-        TrooperFixture.Resp badInterval = t.post("/api/order", TrooperFixture.orderBody(blib).put("contract_interval", "FORTNIGHT"));
+        TrooperFixture.Resp badInterval =
+                t.post("/api/order", TrooperFixture.orderBody(blib).put("contract_interval", "FORTNIGHT"));
         assertThat(badInterval.status()).isEqualTo(400);
         assertThat(badInterval.obj().getString("error")).isEqualTo("Invalid or missing contract interval.");
         JsonObject wrongPrice = TrooperFixture.orderBody(blib).put("price_h", blib.getDouble("price_h") - 0.01);
         TrooperFixture.Resp price = t.post("/api/order", wrongPrice);
         assertThat(price.status()).isEqualTo(400);
         assertThat(price.obj().getString("error")).isEqualTo("Price has changed");
-        TrooperFixture.Resp unknown = t.post("/api/order", TrooperFixture.orderBody(blib).put("blib_id", 999_999));
+        TrooperFixture.Resp unknown =
+                t.post("/api/order", TrooperFixture.orderBody(blib).put("blib_id", 999_999));
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(t.post("/api/order", "{not json").status()).isEqualTo(400);
         assertThat(t.get("/api/orders").arr()).isEmpty();
@@ -130,17 +161,26 @@ class TrooperSimTests {
     @Test
     void fullDocumentedOrderRequestIsAcceptedWithTemplates() {
         JsonObject blib = t.availableBlib();
-        JsonObject body = TrooperFixture.orderBody(blib).put("second_partition_percentage", 20)
-                .put("templates", new JsonArray().add(new JsonObject().put("id", 1).put("name", "PyTorch Environment")));
+        JsonObject body = TrooperFixture.orderBody(blib)
+                .put("second_partition_percentage", 20)
+                .put(
+                        "templates",
+                        new JsonArray().add(new JsonObject().put("id", 1).put("name", "PyTorch Environment")));
         TrooperFixture.Resp r = t.post("/api/order", body);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.obj().getBoolean("success")).isTrue();
         assertThat(r.obj().getValue("orderId")).isInstanceOf(Integer.class);
-        JsonObject install = t.orderView(r.obj().getInteger("orderId")).getJsonArray("template_installs").getJsonObject(0);
+        JsonObject install = t.orderView(r.obj().getInteger("orderId"))
+                .getJsonArray("template_installs")
+                .getJsonObject(0);
         assertThat(install.fieldNames()).containsExactlyInAnyOrder("id", "template_name", "status", "status_readable");
         assertThat(install.getString("template_name")).isEqualTo("PyTorch Environment");
-        await().atMost(Duration.ofSeconds(10)).until(() -> t.orderView(r.obj().getInteger("orderId"))
-                .getJsonArray("template_installs").getJsonObject(0).getString("status_readable").equals("Completed"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> t.orderView(r.obj().getInteger("orderId"))
+                        .getJsonArray("template_installs")
+                        .getJsonObject(0)
+                        .getString("status_readable")
+                        .equals("Completed"));
     }
 
     @Test
@@ -152,10 +192,27 @@ class TrooperSimTests {
         assertThat(installing.getString("status_user")).isEqualTo("running");
 
         JsonObject v = t.awaitStatus(id, "running");
-        assertThat(v.fieldNames()).containsExactlyInAnyOrder("order_id", "serverId", "title", "status", "status_user",
-                "server_name", "machine_name", "ip", "ssh_port", "price_h", "paid_until", "contract_interval",
-                "is_locked", "is_low_priority", "blib_name", "blib_gpu_type", "blib_gpu_num", "country_code",
-                "template_installs");
+        assertThat(v.fieldNames())
+                .containsExactlyInAnyOrder(
+                        "order_id",
+                        "serverId",
+                        "title",
+                        "status",
+                        "status_user",
+                        "server_name",
+                        "machine_name",
+                        "ip",
+                        "ssh_port",
+                        "price_h",
+                        "paid_until",
+                        "contract_interval",
+                        "is_locked",
+                        "is_low_priority",
+                        "blib_name",
+                        "blib_gpu_type",
+                        "blib_gpu_num",
+                        "country_code",
+                        "template_installs");
         assertThat(v.getInteger("serverId")).isEqualTo(id);
         assertThat(v.getString("ip")).isEqualTo("127.0.0.1");
         assertThat(v.getValue("ssh_port")).isInstanceOf(Integer.class);
@@ -167,7 +224,8 @@ class TrooperSimTests {
         assertThat(v.getInteger("blib_gpu_num")).isEqualTo(blib.getInteger("gpu_num"));
         assertThat(v.getString("machine_name")).endsWith("_trooperai_" + String.format("%06d", id));
 
-        JsonArray history = t.get("/api/order-status-history?order_id=" + id).obj().getJsonArray("history");
+        JsonArray history =
+                t.get("/api/order-status-history?order_id=" + id).obj().getJsonArray("history");
         assertThat(history.getJsonObject(0).fieldNames())
                 .containsExactlyInAnyOrder("id", "status_user", "status_txt", "status_since");
     }
@@ -177,7 +235,8 @@ class TrooperSimTests {
         int id = t.order();
         t.awaitStatus(id, "running");
         JsonObject c = t.credentials(id);
-        assertThat(c.fieldNames()).containsExactlyInAnyOrder("success", "ip", "ssh_port", "username", "password", "status");
+        assertThat(c.fieldNames())
+                .containsExactlyInAnyOrder("success", "ip", "ssh_port", "username", "password", "status");
         assertThat(c.getString("username")).isEqualTo("root");
         assertThat(c.getString("status")).isEqualTo("running");
         assertThat(c.getInteger("ssh_port")).isEqualTo(t.orderView(id).getInteger("ssh_port"));
@@ -185,14 +244,18 @@ class TrooperSimTests {
         KeyPair broker = KeyUtils.generateKeyPair("ssh-ed25519", 256);
         KeyPair stranger = KeyUtils.generateKeyPair("ssh-ed25519", 256);
         assertThatThrownBy(() -> TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker, "echo ok"))
-                .as("no key works before the broker installs one").isInstanceOf(Exception.class);
-        assertThatThrownBy(() -> TrooperFixture.installKeyWithPassword(c.getInteger("ssh_port"), "root", "wrong", broker))
+                .as("no key works before the broker installs one")
+                .isInstanceOf(Exception.class);
+        assertThatThrownBy(
+                        () -> TrooperFixture.installKeyWithPassword(c.getInteger("ssh_port"), "root", "wrong", broker))
                 .isInstanceOf(Exception.class);
         TrooperFixture.installKeyWithPassword(c.getInteger("ssh_port"), "root", c.getString("password"), broker);
-        assertThat(TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker, "echo ok")).isEqualTo("ok\n");
-        assertThat(TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker,
-                "nvidia-smi --query-gpu=name --format=csv,noheader"))
-                .startsWith(io.gpubroker.sim.core.GpuSpec.driverName(t.orderView(id).getString("blib_gpu_type")));
+        assertThat(TrooperFixture.exec(c.getInteger("ssh_port"), "root", broker, "echo ok"))
+                .isEqualTo("ok\n");
+        assertThat(TrooperFixture.exec(
+                        c.getInteger("ssh_port"), "root", broker, "nvidia-smi --query-gpu=name --format=csv,noheader"))
+                .startsWith(
+                        io.gpubroker.sim.core.GpuSpec.driverName(t.orderView(id).getString("blib_gpu_type")));
         assertThatThrownBy(() -> TrooperFixture.exec(c.getInteger("ssh_port"), "root", stranger, "echo ok"))
                 .isInstanceOf(Exception.class);
     }
@@ -203,7 +266,8 @@ class TrooperSimTests {
         int blibId = blib.getInteger("id");
         int before = t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount");
         int id = t.order(blib);
-        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount")).isEqualTo(before - 1);
+        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount"))
+                .isEqualTo(before - 1);
         int port = t.awaitStatus(id, "running").getInteger("ssh_port");
         assertThat(t.controlInstance(id).getBoolean("billing")).isTrue();
 
@@ -220,10 +284,16 @@ class TrooperSimTests {
         assertThat(cost).isPositive();
         await().atMost(Duration.ofSeconds(5)).until(() -> !listening(port));
         Thread.sleep(50);
-        assertThat(new BigDecimal(t.controlInstance(id).getValue("accrued_cost").toString())).isEqualByComparingTo(cost);
-        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount")).isEqualTo(before);
-        assertThat(t.action(id, "terminated").status()).as("terminate is idempotent").isEqualTo(200);
-        assertThat(t.post("/api/credentials", new JsonObject().put("serverId", id)).status()).isEqualTo(403);
+        assertThat(new BigDecimal(t.controlInstance(id).getValue("accrued_cost").toString()))
+                .isEqualByComparingTo(cost);
+        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount"))
+                .isEqualTo(before);
+        assertThat(t.action(id, "terminated").status())
+                .as("terminate is idempotent")
+                .isEqualTo(200);
+        assertThat(t.post("/api/credentials", new JsonObject().put("serverId", id))
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -234,11 +304,13 @@ class TrooperSimTests {
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.obj().getString("error")).isEqualTo("Invalid action.");
         }
-        try (TrooperFixture renamed = TrooperFixture.start("trooper.terminate-action", "deleted",
-                "trooper.terminated-listed", "false")) {
+        try (TrooperFixture renamed =
+                TrooperFixture.start("trooper.terminate-action", "deleted", "trooper.terminated-listed", "false")) {
             int id = renamed.order();
             assertThat(renamed.action(id, "deleted").status()).isEqualTo(200);
-            assertThat(renamed.orderView(id)).as("terminated orders unlisted when configured").isNull();
+            assertThat(renamed.orderView(id))
+                    .as("terminated orders unlisted when configured")
+                    .isNull();
         }
     }
 
@@ -259,23 +331,33 @@ class TrooperSimTests {
 
         t.action(id, "terminated");
         t.control("POST", "/blibs/refresh", null);
-        assertThat(find(t.get("/api/blibs").arr(), blibId).getInteger("fitCount")).isEqualTo(1);
-        assertThat(t.post("/api/order", TrooperFixture.orderBody(blib)).status()).isEqualTo(200);
+        assertThat(find(t.get("/api/blibs").arr(), blibId).getInteger("fitCount"))
+                .isEqualTo(1);
+        assertThat(t.post("/api/order", TrooperFixture.orderBody(blib)).status())
+                .isEqualTo(200);
     }
 
     @Test
     void staleSnapshotAdvertisesGoneCapacityAndTheOrderFailsTrooperStyle() {
-        try (TrooperFixture s = TrooperFixture.start("trooper.offers-refresh", "3600",
-                "trooper.error.no-capacity-status", "409", "trooper.error.no-capacity", "Sold out")) {
+        try (TrooperFixture s = TrooperFixture.start(
+                "trooper.offers-refresh",
+                "3600",
+                "trooper.error.no-capacity-status",
+                "409",
+                "trooper.error.no-capacity",
+                "Sold out")) {
             JsonObject blib = s.availableBlib();
             s.control("POST", "/blibs/" + blib.getInteger("id") + "/gone", null);
             JsonObject stale = find(s.get("/api/blibs").arr(), blib.getInteger("id"));
-            assertThat(stale.getBoolean("is_available")).as("snapshot still advertises it").isTrue();
+            assertThat(stale.getBoolean("is_available"))
+                    .as("snapshot still advertises it")
+                    .isTrue();
             TrooperFixture.Resp r = s.post("/api/order", TrooperFixture.orderBody(stale));
             assertThat(r.status()).isEqualTo(409);
             assertThat(r.obj().getMap()).isEqualTo(Map.of("error", "Sold out"));
             s.control("POST", "/blibs/refresh", null);
-            assertThat(find(s.get("/api/blibs").arr(), blib.getInteger("id")).getBoolean("is_available")).isFalse();
+            assertThat(find(s.get("/api/blibs").arr(), blib.getInteger("id")).getBoolean("is_available"))
+                    .isFalse();
         }
     }
 
@@ -293,23 +375,34 @@ class TrooperSimTests {
             s.control("POST", "/blibs/refresh", null);
             JsonObject fresh = find(s.get("/api/blibs").arr(), blib.getInteger("id"));
             assertThat(fresh.getDouble("price_h")).isCloseTo(newPrice, org.assertj.core.data.Offset.offset(0.001));
-            assertThat(s.post("/api/order", TrooperFixture.orderBody(fresh)).status()).isEqualTo(200);
+            assertThat(s.post("/api/order", TrooperFixture.orderBody(fresh)).status())
+                    .isEqualTo(200);
             assertThat(s.orderView(id).getDouble("price_h")).isEqualTo(blib.getDouble("price_h"));
         }
     }
 
     @Test
     void pricesDriftOnATimer() {
-        try (TrooperFixture s = TrooperFixture.start("trooper.price-drift-interval", "1",
-                "trooper.price-drift-fraction", "0.5", "trooper.offers-refresh", "0.1")) {
+        try (TrooperFixture s = TrooperFixture.start(
+                "trooper.price-drift-interval",
+                "1",
+                "trooper.price-drift-fraction",
+                "0.5",
+                "trooper.offers-refresh",
+                "0.1")) {
             String first = s.get("/api/blibs").body();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> !s.get("/api/blibs").body().equals(first));
             JsonArray a = new JsonArray(first);
             JsonArray b = s.get("/api/blibs").arr();
             int changed = 0;
             for (int i = 0; i < a.size(); i++) {
-                changed += a.getJsonObject(i).getDouble("price_h").equals(b.getJsonObject(i).getDouble("price_h")) ? 0 : 1;
+                changed += a.getJsonObject(i)
+                                .getDouble("price_h")
+                                .equals(b.getJsonObject(i).getDouble("price_h"))
+                        ? 0
+                        : 1;
             }
             assertThat(changed).isPositive();
         }
@@ -321,8 +414,9 @@ class TrooperSimTests {
             int id = s.order();
             int port = s.awaitStatus(id, "running").getInteger("ssh_port");
             TrooperFixture.Resp r = s.action(id, "stopped");
-            assertThat(r.obj().getMap()).isEqualTo(Map.of("success", true,
-                    "message", "Server stop initiated successfully", "status", "stopping"));
+            assertThat(r.obj().getMap())
+                    .isEqualTo(Map.of(
+                            "success", true, "message", "Server stop initiated successfully", "status", "stopping"));
             JsonObject mid = s.orderView(id);
             assertThat(mid.getString("status_user")).isEqualTo("stopped");
             assertThat(mid.getString("status")).isEqualTo("stopping");
@@ -335,8 +429,9 @@ class TrooperSimTests {
             assertThat(stoppedRate).isPositive();
 
             TrooperFixture.Resp start = s.action(id, "running");
-            assertThat(start.obj().getMap()).isEqualTo(Map.of("success", true,
-                    "message", "Server start initiated successfully", "status", "starting"));
+            assertThat(start.obj().getMap())
+                    .isEqualTo(Map.of(
+                            "success", true, "message", "Server start initiated successfully", "status", "starting"));
             JsonObject running = s.awaitStatus(id, "running");
             assertThat(listening(running.getInteger("ssh_port"))).isTrue();
             BigDecimal b = accrued(s, id);
@@ -344,7 +439,8 @@ class TrooperSimTests {
             BigDecimal runningRate = accrued(s, id).subtract(b);
             // 0.35 of the rate: the ratio is noisy in real time, so only check the order of magnitude.
             assertThat(stoppedRate.doubleValue() / runningRate.doubleValue()).isBetween(0.15, 0.7);
-            JsonArray history = s.get("/api/order-status-history?order_id=" + id).obj().getJsonArray("history");
+            JsonArray history =
+                    s.get("/api/order-status-history?order_id=" + id).obj().getJsonArray("history");
             assertThat(history.getJsonObject(0).getString("status_user")).isEqualTo("running");
             assertThat(history.getJsonObject(1).getString("status_user")).isEqualTo("stopped");
         }
@@ -362,7 +458,8 @@ class TrooperSimTests {
         int before = t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount");
         assertThat(t.action(id, "frozen").obj().getString("status")).isEqualTo("freezing");
         t.awaitStatus(id, "frozen");
-        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount")).isEqualTo(before + 1);
+        assertThat(t.control("GET", "/blibs/" + blibId, null).obj().getInteger("fitCount"))
+                .isEqualTo(before + 1);
         assertThat(t.controlInstance(id).getBoolean("billing")).isFalse();
         assertThat(t.action(id, "running").obj().getString("status")).isEqualTo("starting");
         t.awaitStatus(id, "running");
@@ -372,26 +469,30 @@ class TrooperSimTests {
     @Test
     void lockedServerRejectsStatusChangesAndUnknownServerIsAccessDenied() {
         int id = t.order();
-        TrooperFixture.Resp lock = t.post("/api/order-lock", new JsonObject().put("serverId", id).put("is_locked", true));
+        TrooperFixture.Resp lock =
+                t.post("/api/order-lock", new JsonObject().put("serverId", id).put("is_locked", true));
         assertThat(lock.obj().getMap()).isEqualTo(Map.of("success", true, "updated", 1));
         TrooperFixture.Resp refused = t.action(id, "stopped");
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.obj().getMap()).isEqualTo(Map.of("success", false,
-                "error", "Server is locked and cannot be modified"));
+        assertThat(refused.obj().getMap())
+                .isEqualTo(Map.of("success", false, "error", "Server is locked and cannot be modified"));
         t.post("/api/order-lock", new JsonObject().put("serverId", id).put("is_locked", false));
         assertThat(t.action(id, "stopped").status()).isEqualTo(200);
 
         TrooperFixture.Resp unknown = t.action(424242, "stopped");
         assertThat(unknown.status()).isEqualTo(403);
         assertThat(unknown.obj().getMap()).isEqualTo(Map.of("error", "Access denied or server not found"));
-        assertThat(t.post("/api/credentials", new JsonObject().put("serverId", 424242)).status()).isEqualTo(403);
+        assertThat(t.post("/api/credentials", new JsonObject().put("serverId", 424242))
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
     void titleBecomesTheOwnershipTag() {
         int id = t.order();
         assertThat(t.orderView(id).getString("title")).isNull();
-        TrooperFixture.Resp r = t.post("/api/order-title", new JsonObject().put("serverId", id).put("title", "gpub-dep1-s42"));
+        TrooperFixture.Resp r =
+                t.post("/api/order-title", new JsonObject().put("serverId", id).put("title", "gpub-dep1-s42"));
         assertThat(r.obj().getMap()).isEqualTo(Map.of("success", true, "message", "Title updated successfully"));
         assertThat(t.orderView(id).getString("title")).isEqualTo("gpub-dep1-s42");
         assertThat(t.controlInstance(id).getString("tag")).isEqualTo("gpub-dep1-s42");
@@ -407,12 +508,15 @@ class TrooperSimTests {
         JsonObject b = t.get("/api/budget").obj();
         assertThat(b.getString("currency")).isEqualTo("EUR");
         assertThat(b.getDouble("spent")).isPositive();
-        assertThat(b.getDouble("budget")).isCloseTo(10_000.0 - b.getDouble("spent"), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(b.getDouble("budget"))
+                .isCloseTo(10_000.0 - b.getDouble("spent"), org.assertj.core.data.Offset.offset(1e-6));
         double total = t.control("GET", "/instances", null).obj().getDouble("total_accrued_cost");
         assertThat(total).isGreaterThanOrEqualTo(b.getDouble("spent"));
         assertThat(t.control("GET", "/budget", null).obj().getDouble("spent")).isPositive();
         try (TrooperFixture none = TrooperFixture.start()) {
-            assertThat(none.get("/api/budget").status()).as("no budget endpoint unless configured").isEqualTo(404);
+            assertThat(none.get("/api/budget").status())
+                    .as("no budget endpoint unless configured")
+                    .isEqualTo(404);
         }
     }
 
@@ -428,21 +532,31 @@ class TrooperSimTests {
     @Test
     void templateEndpointsAnswerTheDocumentedShapes() {
         int id = t.order();
-        TrooperFixture.Resp add = t.post("/api/template-install-add", new JsonObject().put("order_id", id)
-                .put("template_id", 1).put("config", new JsonObject().put("python_version", "3.9")));
+        TrooperFixture.Resp add = t.post(
+                "/api/template-install-add",
+                new JsonObject()
+                        .put("order_id", id)
+                        .put("template_id", 1)
+                        .put("config", new JsonObject().put("python_version", "3.9")));
         assertThat(add.obj().getString("message")).isEqualTo("Template installation queued");
         int installId = add.obj().getInteger("install_id");
         JsonObject cfg = t.get("/api/template-config?order_id=" + id).obj();
         assertThat(cfg.getBoolean("success")).isTrue();
         JsonObject inst = cfg.getJsonArray("templates").getJsonObject(0);
-        assertThat(inst.fieldNames()).containsExactlyInAnyOrder("install_id", "template_id", "template_name",
-                "status", "status_readable", "config");
+        assertThat(inst.fieldNames())
+                .containsExactlyInAnyOrder(
+                        "install_id", "template_id", "template_name", "status", "status_readable", "config");
         assertThat(inst.getJsonObject("config").getString("python_version")).isEqualTo("3.9");
-        assertThat(t.post("/api/template-install-retry", new JsonObject().put("install_id", installId)).obj()
-                .getString("message")).isEqualTo("Template installation retry initiated");
-        assertThat(t.post("/api/template-install-delete", new JsonObject().put("install_id", installId)).obj()
-                .getString("message")).isEqualTo("Template removal initiated");
-        assertThat(t.get("/api/template-config?order_id=" + id).obj().getJsonArray("templates")).isEmpty();
+        assertThat(t.post("/api/template-install-retry", new JsonObject().put("install_id", installId))
+                        .obj()
+                        .getString("message"))
+                .isEqualTo("Template installation retry initiated");
+        assertThat(t.post("/api/template-install-delete", new JsonObject().put("install_id", installId))
+                        .obj()
+                        .getString("message"))
+                .isEqualTo("Template removal initiated");
+        assertThat(t.get("/api/template-config?order_id=" + id).obj().getJsonArray("templates"))
+                .isEmpty();
     }
 
     @Test
@@ -458,13 +572,22 @@ class TrooperSimTests {
         assertThat(options.getJsonObject("currentBlib").fieldNames()).contains("gpu_type", "price_h");
         JsonObject target = options.getJsonArray("availableBlibs").getJsonObject(0);
         assertThat(target.fieldNames()).contains("additionalCostPerCycle", "is_available");
-        JsonObject cost = t.post("/api/migration-cost", new JsonObject().put("order_id", id)
-                .put("target_blib_id", target.getInteger("id"))).obj();
+        JsonObject cost = t.post(
+                        "/api/migration-cost",
+                        new JsonObject().put("order_id", id).put("target_blib_id", target.getInteger("id")))
+                .obj();
         assertThat(cost.fieldNames()).contains("upgradeCost", "remainingValue", "totalDue", "nextBillingDate");
-        assertThat(cost.getJsonObject("newRate").getString("display")).startsWith("€").endsWith("/hour");
+        assertThat(cost.getJsonObject("newRate").getString("display"))
+                .startsWith("€")
+                .endsWith("/hour");
 
-        JsonObject bought = t.post("/api/buy-migration", new JsonObject().put("order_id", id)
-                .put("target_blib_id", target.getInteger("id")).put("keep_data", true)).obj();
+        JsonObject bought = t.post(
+                        "/api/buy-migration",
+                        new JsonObject()
+                                .put("order_id", id)
+                                .put("target_blib_id", target.getInteger("id"))
+                                .put("keep_data", true))
+                .obj();
         int newId = bought.getInteger("new_order_id");
         assertThat(newId).isNotEqualTo(id);
         assertThat(t.orderView(id).getString("status")).isEqualTo("terminated");
@@ -489,17 +612,22 @@ class TrooperSimTests {
         assertThatThrownBy(() -> TrooperFixture.exec(after.getInteger("ssh_port"), "root", key, "echo ok"))
                 .isInstanceOf(Exception.class);
         TrooperFixture.installKeyWithPassword(after.getInteger("ssh_port"), "root", after.getString("password"), key);
-        assertThat(TrooperFixture.exec(after.getInteger("ssh_port"), "root", key, "echo ok")).isEqualTo("ok\n");
+        assertThat(TrooperFixture.exec(after.getInteger("ssh_port"), "root", key, "echo ok"))
+                .isEqualTo("ok\n");
     }
 
     @Test
     void simulatorResetDropsOrdersAndRestoresCapacity() {
         JsonObject blib = t.availableBlib();
-        int before = t.control("GET", "/blibs/" + blib.getInteger("id"), null).obj().getInteger("fitCount");
+        int before =
+                t.control("GET", "/blibs/" + blib.getInteger("id"), null).obj().getInteger("fitCount");
         t.order(blib);
         assertThat(t.control("POST", "/reset", null).status()).isEqualTo(200);
         assertThat(t.get("/api/orders").arr()).isEmpty();
-        assertThat(t.control("GET", "/blibs/" + blib.getInteger("id"), null).obj().getInteger("fitCount")).isEqualTo(before);
+        assertThat(t.control("GET", "/blibs/" + blib.getInteger("id"), null)
+                        .obj()
+                        .getInteger("fitCount"))
+                .isEqualTo(before);
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.gpubroker.sim.vastai;
 import static io.gpubroker.sim.core.ProviderSim.json;
 import static io.gpubroker.sim.vastai.VastHttp.jsonParam;
 
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,9 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** Account routes: the current user with its credit, and invoices (one charge line per instance). */
 final class VastAccountRoutes {
@@ -37,7 +36,11 @@ final class VastAccountRoutes {
         u.put("can_pay", credit.signum() > 0);
         u.put("has_billing", true);
         u.put("email_verified", true);
-        u.put("ssh_key", sim.accountKeys.isEmpty() ? null : sim.accountKeys.get(sim.accountKeys.size() - 1).get("public_key"));
+        u.put(
+                "ssh_key",
+                sim.accountKeys.isEmpty()
+                        ? null
+                        : sim.accountKeys.get(sim.accountKeys.size() - 1).get("public_key"));
         json(ctx, 200, u);
     }
 
@@ -54,8 +57,10 @@ final class VastAccountRoutes {
             r.put("source", "instance");
             r.put("instance_id", i.numericId);
             r.put("label", i.tag);
-            r.put("description", "Instance " + i.numericId + " (" + i.offeredGpu.count() + "x " + i.machine.gpuName
-                    + "): GPU and storage");
+            r.put(
+                    "description",
+                    "Instance " + i.numericId + " (" + i.offeredGpu.count() + "x " + i.machine.gpuName
+                            + "): GPU and storage");
             r.put("rate_per_hour", i.pricePerHour);
             r.put("amount", i.accrued(now));
             r.put("start", i.createdAt.toEpochMilli() / 1000.0);

@@ -2,17 +2,6 @@ package io.gpubroker.sim.vastai;
 
 import static io.gpubroker.sim.vastai.VastHttp.fail;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.gpubroker.sim.core.ProviderSim;
 import io.gpubroker.sim.core.RisingIds;
 import io.gpubroker.sim.core.SimClock;
@@ -24,6 +13,16 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Vast.ai simulator: {@code /api/v0} plus {@code /api/v1/instances/}, Bearer (or {@code api_key})
@@ -60,7 +59,10 @@ public class VastAiSim extends ProviderSim {
 
     private void initMarket() {
         long seed = config.getInt("seed", 42);
-        offers = new VastOffers(seed, config.getInt("vastai.offers", 40), config.getInt("vastai.first-ask-id", 29_900_000),
+        offers = new VastOffers(
+                seed,
+                config.getInt("vastai.offers", 40),
+                config.getInt("vastai.first-ask-id", 29_900_000),
                 now().getEpochSecond());
         offers.refresh(now().getEpochSecond());
         creditBase = config.getDouble("vastai.credit", 1000.0);
@@ -191,8 +193,11 @@ public class VastAiSim extends ProviderSim {
             fail(ctx, 429, "too_many_requests", "API requests too frequent");
             return;
         }
-        ctx.response().setStatusCode(429).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .end("API requests too frequent: endpoint threshold=" + config.getInt("vastai.rate-limit-per-second", 2));
+        ctx.response()
+                .setStatusCode(429)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
+                .end("API requests too frequent: endpoint threshold="
+                        + config.getInt("vastai.rate-limit-per-second", 2));
     }
 
     // ---------------------------------------------------------------- instances, keys, credit
@@ -250,8 +255,9 @@ public class VastAiSim extends ProviderSim {
                 inst.statusMsg = "host is offline";
                 lifecycle.dropSsh(inst);
             }
-            default -> throw new IllegalArgumentException("unknown state fault for vastai: " + kind
-                    + " (expected dies or host_offline)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown state fault for vastai: " + kind + " (expected dies or host_offline)");
         }
     }
 
@@ -275,8 +281,19 @@ public class VastAiSim extends ProviderSim {
             offers.rent(pick);
         }
         int disk = 20;
-        VastInstance inst = new VastInstance(instanceIds.next(), tag, BigDecimal.valueOf(pick.dphTotal(disk)).setScale(6, RoundingMode.HALF_UP),
-                now(), pick, "vastai/base-image:cuda-12.4.1", "ssh_proxy", null, disk, null, new LinkedHashMap<>(), false);
+        VastInstance inst = new VastInstance(
+                instanceIds.next(),
+                tag,
+                BigDecimal.valueOf(pick.dphTotal(disk)).setScale(6, RoundingMode.HALF_UP),
+                now(),
+                pick,
+                "vastai/base-image:cuda-12.4.1",
+                "ssh_proxy",
+                null,
+                disk,
+                null,
+                new LinkedHashMap<>(),
+                false);
         inst.holdsSlot = consumed;
         if (body.getString("ssh_key") != null) {
             addKey(inst, VastKeyRoutes.validKey(body.getString("ssh_key")), true);

@@ -1,12 +1,10 @@
 package io.gpubroker.sim.vastai;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
-import static io.gpubroker.sim.vastai.VastHttp.body;
-
-import java.util.Map;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.Map;
 
 /** Vast's own {@code /_sim} controls: refresh or withdraw asks, drift prices, deprecate the v0 list, set credit. */
 final class VastControlRoutes {

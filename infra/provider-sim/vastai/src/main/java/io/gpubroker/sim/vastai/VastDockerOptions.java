@@ -1,5 +1,7 @@
 package io.gpubroker.sim.vastai;
 
+import io.gpubroker.sim.core.DockerCli;
+import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,17 +9,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.gpubroker.sim.core.DockerCli;
-import io.vertx.core.json.JsonArray;
-
 /** Vast's docker-style create options: {@code -p}/{@code -e} strings in env, and container {@code args}. */
 final class VastDockerOptions {
 
     static final Pattern PORT_OPT = Pattern.compile("-p\\s+(?:[0-9.]+:)?(\\d+):(\\d+)");
     private static final Pattern ENV_OPT = Pattern.compile("-e\\s+([A-Za-z_][A-Za-z0-9_]*)=(\\S*)");
 
-    private VastDockerOptions() {
-    }
+    private VastDockerOptions() {}
 
     /** {@code args}: a list of words or one shell string. */
     static List<String> args(Object raw) {
@@ -35,7 +33,6 @@ final class VastDockerOptions {
         }
         return List.of();
     }
-
 
     /** {@code "-p 1111:1111 -e A=b"} into Vast's env object form ({@code {"-p 1111:1111": "1", "A": "b"}}). */
     static Map<String, String> parse(String s) {

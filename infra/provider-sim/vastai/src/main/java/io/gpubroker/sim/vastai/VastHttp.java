@@ -2,17 +2,15 @@ package io.gpubroker.sim.vastai;
 
 import static io.gpubroker.sim.core.ProviderSim.json;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Reading Vast requests and writing Vast's {@code {"success", "error", "msg"}} replies. */
 final class VastHttp {
 
-    private VastHttp() {
-    }
+    private VastHttp() {}
 
     static void fail(RoutingContext ctx, int status, String error, String msg) {
         Map<String, Object> body = new LinkedHashMap<>();

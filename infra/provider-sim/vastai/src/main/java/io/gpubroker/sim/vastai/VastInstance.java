@@ -1,13 +1,12 @@
 package io.gpubroker.sim.vastai;
 
+import io.gpubroker.sim.core.SimInstance;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.gpubroker.sim.core.SimInstance;
 
 /**
  * A rented Vast container. {@link #state} holds {@code actual_status} (null while scheduling);
@@ -45,6 +44,7 @@ final class VastInstance extends SimInstance {
     final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     /** The create call's {@code args} (container arguments; what {@code runtype: args} runs). */
     List<String> args = List.of();
+
     String intendedStatus = "running";
     String curState = "running";
     String nextState = "running";
@@ -55,9 +55,19 @@ final class VastInstance extends SimInstance {
     /** Bumped by every state command so timers of an earlier phase do nothing. */
     int generation;
 
-    VastInstance(long id, String label, BigDecimal pricePerHour, Instant createdAt, VastOffers.Machine machine,
-                 String image, String runtype, String templateHashId, int disk, String onstart, Map<String, String> env,
-                 boolean bid) {
+    VastInstance(
+            long id,
+            String label,
+            BigDecimal pricePerHour,
+            Instant createdAt,
+            VastOffers.Machine machine,
+            String image,
+            String runtype,
+            String templateHashId,
+            int disk,
+            String onstart,
+            Map<String, String> env,
+            boolean bid) {
         super(String.valueOf(id), label, null, pricePerHour, createdAt, machine.seed.gpuSpec());
         this.numericId = id;
         this.machine = machine;

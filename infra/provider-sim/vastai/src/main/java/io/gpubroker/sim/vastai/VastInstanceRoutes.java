@@ -7,6 +7,10 @@ import static io.gpubroker.sim.vastai.VastHttp.jsonParam;
 import static io.gpubroker.sim.vastai.VastHttp.ok;
 import static io.gpubroker.sim.vastai.VastHttp.parseId;
 
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 /** Instance lifecycle routes: create from an ask, list (v0 and paged v1), get, manage (start, stop, label), destroy. */
 final class VastInstanceRoutes {
@@ -45,7 +44,8 @@ final class VastInstanceRoutes {
             fail(ctx, 400, "invalid_args", "template_hash_id " + hash + " does not exist");
             return;
         }
-        String image = body.getString("image", template == null ? null : template.get("image") + ":" + template.get("tag"));
+        String image =
+                body.getString("image", template == null ? null : template.get("image") + ":" + template.get("tag"));
         if (image == null || image.isBlank()) {
             fail(ctx, 400, "invalid_args", "image or template_hash_id is required");
             return;
@@ -56,7 +56,10 @@ final class VastInstanceRoutes {
             return;
         }
         if (sim.credit().signum() <= 0) {
-            fail(ctx, sim.config().getInt("vastai.insufficient-credit-status", 402), "insufficient_credit",
+            fail(
+                    ctx,
+                    sim.config().getInt("vastai.insufficient-credit-status", 402),
+                    "insufficient_credit",
                     "Your account does not have enough credit to rent this instance.");
             return;
         }
@@ -98,8 +101,19 @@ final class VastInstanceRoutes {
         List<String> args = VastDockerOptions.args(body.getValue("args"));
 
         sim.offers.rent(m);
-        VastInstance inst = new VastInstance(sim.instanceIds.next(), label, BigDecimal.valueOf(price).setScale(6, RoundingMode.HALF_UP),
-                sim.now(), m, image, runtype, hash, disk, onstart, env, bid);
+        VastInstance inst = new VastInstance(
+                sim.instanceIds.next(),
+                label,
+                BigDecimal.valueOf(price).setScale(6, RoundingMode.HALF_UP),
+                sim.now(),
+                m,
+                image,
+                runtype,
+                hash,
+                disk,
+                onstart,
+                env,
+                bid);
         inst.args = args;
         inst.holdsSlot = true;
         sim.lifecycle.publishPorts(inst);
@@ -158,7 +172,9 @@ final class VastInstanceRoutes {
         String orderParam = ctx.request().getParam("order_by");
         JsonArray orderBy = orderParam == null || orderParam.isBlank() ? new JsonArray() : new JsonArray(orderParam);
         String limitParam = ctx.request().getParam("limit");
-        int limit = limitParam == null ? V1_MAX_PAGE : Math.max(1, Math.min(V1_MAX_PAGE, Integer.parseInt(limitParam.trim())));
+        int limit = limitParam == null
+                ? V1_MAX_PAGE
+                : Math.max(1, Math.min(V1_MAX_PAGE, Integer.parseInt(limitParam.trim())));
 
         List<String[]> order = new ArrayList<>();
         for (Object o : orderBy) {
@@ -206,8 +222,11 @@ final class VastInstanceRoutes {
             for (String[] o : order) {
                 values.put(o[0], last.get(o[0]));
             }
-            res.put("next_token", Base64.getEncoder().encodeToString(
-                    Json.encode(Map.of("values", values)).getBytes(StandardCharsets.UTF_8)));
+            res.put(
+                    "next_token",
+                    Base64.getEncoder()
+                            .encodeToString(
+                                    Json.encode(Map.of("values", values)).getBytes(StandardCharsets.UTF_8)));
         }
         res.put("instances", page);
         json(ctx, 200, res);

@@ -6,6 +6,8 @@ import static io.gpubroker.sim.vastai.VastHttp.fail;
 import static io.gpubroker.sim.vastai.VastHttp.ok;
 import static io.gpubroker.sim.vastai.VastHttp.parseId;
 
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,17 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.vertx.core.json.Json;
-import io.vertx.ext.web.RoutingContext;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
 /** SSH key routes: keys attached per instance (active after propagation) and account keys copied into new instances. */
 final class VastKeyRoutes {
 
-    private static final Pattern KEY_LINE = Pattern.compile(
-            "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
+    private static final Pattern KEY_LINE =
+            Pattern.compile("(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/=]+");
 
     private final VastAiSim sim;
 
@@ -109,7 +108,8 @@ final class VastKeyRoutes {
             throw new IllegalArgumentException("ssh_key must be an OpenSSH public key");
         }
         try {
-            AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group()).resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+            AuthorizedKeyEntry.parseAuthorizedKeyEntry(m.group())
+                    .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
         } catch (Exception e) {
             throw new IllegalArgumentException("ssh_key must be an OpenSSH public key");
         }

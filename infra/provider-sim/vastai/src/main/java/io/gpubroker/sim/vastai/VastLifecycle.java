@@ -1,12 +1,11 @@
 package io.gpubroker.sim.vastai;
 
+import io.gpubroker.sim.core.Apps;
+import io.gpubroker.sim.core.DockerCli;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
-
-import io.gpubroker.sim.core.Apps;
-import io.gpubroker.sim.core.DockerCli;
 
 /** The Vast instance state machine: schedule, pull, run, die or exit, stop, restart and destroy, with SSH and apps following it. */
 final class VastLifecycle {
@@ -44,16 +43,21 @@ final class VastLifecycle {
         }
         words.addAll(inst.args);
         String model = DockerCli.model(words, inst.env, inst.image);
-        List<Integer> ports = inst.extraPorts.keySet().stream().map(Integer::valueOf).toList();
+        List<Integer> ports =
+                inst.extraPorts.keySet().stream().map(Integer::valueOf).toList();
         Apps apps = sim.apps(inst);
-        sim.vx().executeBlocking(() -> {
-            apps.runEntrypoint("instance-" + inst.numericId, inst.image, model, ports);
-            return null;
-        }, false).onComplete(ar -> {
-            if (!current(inst, gen) || !"running".equals(inst.state)) {
-                sim.closeApps(inst);
-            }
-        });
+        sim.vx()
+                .executeBlocking(
+                        () -> {
+                            apps.runEntrypoint("instance-" + inst.numericId, inst.image, model, ports);
+                            return null;
+                        },
+                        false)
+                .onComplete(ar -> {
+                    if (!current(inst, gen) || !"running".equals(inst.state)) {
+                        sim.closeApps(inst);
+                    }
+                });
     }
 
     boolean current(VastInstance inst, int gen) {
@@ -97,10 +101,13 @@ final class VastLifecycle {
         if (inst.hasSsh()) {
             sim.openSsh(inst, "root", host -> {
                 if (!current(inst, gen)) {
-                    sim.vx().executeBlocking(() -> {
-                        host.close();
-                        return null;
-                    }, false);
+                    sim.vx()
+                            .executeBlocking(
+                                    () -> {
+                                        host.close();
+                                        return null;
+                                    },
+                                    false);
                     return;
                 }
                 inst.sshPort = host.port();

@@ -3,13 +3,12 @@ package io.gpubroker.sim.vastai;
 import static io.gpubroker.sim.core.ProviderSim.json;
 import static io.gpubroker.sim.vastai.VastHttp.body;
 
-import java.util.List;
-import java.util.Map;
-
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
 
 /** Offer search ({@code /bundles/}, {@code /search/asks/}) and template search. */
 final class VastOfferRoutes {
@@ -36,20 +35,27 @@ final class VastOfferRoutes {
                 }
             }
         }
-        VastOffers.Found found = sim.offers.search(query, sim.config().getInt("vastai.offers.default-limit", 64),
+        VastOffers.Found found = sim.offers.search(
+                query,
+                sim.config().getInt("vastai.offers.default-limit", 64),
                 sim.config().getInt("vastai.offers.max-limit", 100_000));
         if (found.rows().size() < 1000) {
             json(ctx, 200, Map.of("offers", found.views()));
             return;
         }
         // benchmark-sized answers (20k offers = ~18 MB) are rendered on a worker, not the event loop
-        sim.vx().<String>executeBlocking(() -> Json.encode(Map.of("offers", found.views())), false).onComplete(ar -> {
-            if (ar.succeeded()) {
-                json(ctx, 200, ar.result());
-            } else {
-                sim.error(ctx, 500, "could not render offers: " + ar.cause().getMessage());
-            }
-        });
+        sim.vx()
+                .<String>executeBlocking(() -> Json.encode(Map.of("offers", found.views())), false)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        json(ctx, 200, ar.result());
+                    } else {
+                        sim.error(
+                                ctx,
+                                500,
+                                "could not render offers: " + ar.cause().getMessage());
+                    }
+                });
     }
 
     void searchTemplates(RoutingContext ctx) {

@@ -1,5 +1,8 @@
 package io.gpubroker.sim.vastai;
 
+import io.gpubroker.sim.core.GpuCatalog;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,10 +12,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 
-import io.gpubroker.sim.core.GpuCatalog;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-
 /**
  * The Vast marketplace: one {@link Machine} per catalog seed, each selling {@code capacity} slices
  * through a single-use ask id. Searches read a periodically refreshed {@link #snapshot}, so they can
@@ -21,26 +20,45 @@ import io.vertx.core.json.JsonObject;
 final class VastOffers {
 
     /** Query keys that steer the search rather than filter it. */
-    static final Set<String> CONTROL_KEYS = Set.of("order", "limit", "type", "allocated_storage", "select_cols", "q",
-            "disable_bundling", "extra_ids");
+    static final Set<String> CONTROL_KEYS =
+            Set.of("order", "limit", "type", "allocated_storage", "select_cols", "q", "disable_bundling", "extra_ids");
 
     /** Storage cost per GB-month is spread over 720 hours in {@code dph_total}. */
     static final double HOURS_PER_MONTH = 720.0;
 
     private static final Map<String, String> VAST_NAMES = Map.ofEntries(
-            Map.entry("A100 40GB", "A100 PCIE"), Map.entry("A100 80GB", "A100 SXM4"),
-            Map.entry("H100 80GB", "H100 SXM"), Map.entry("V100 32GB", "Tesla V100"),
+            Map.entry("A100 40GB", "A100 PCIE"),
+            Map.entry("A100 80GB", "A100 SXM4"),
+            Map.entry("H100 80GB", "H100 SXM"),
+            Map.entry("V100 32GB", "Tesla V100"),
             Map.entry("RTX 6000 Ada", "RTX 6000Ada"));
     private static final Map<String, Integer> COMPUTE_CAP = Map.ofEntries(
-            Map.entry("RTX 3090", 860), Map.entry("RTX 4090", 890), Map.entry("RTX 5090", 1200),
-            Map.entry("RTX A6000", 860), Map.entry("RTX 6000 Ada", 890), Map.entry("L4", 890),
-            Map.entry("A10", 860), Map.entry("L40S", 890), Map.entry("A40", 860), Map.entry("A100 40GB", 800),
-            Map.entry("A100 80GB", 800), Map.entry("H100 80GB", 900), Map.entry("H200", 900), Map.entry("V100 32GB", 700));
+            Map.entry("RTX 3090", 860),
+            Map.entry("RTX 4090", 890),
+            Map.entry("RTX 5090", 1200),
+            Map.entry("RTX A6000", 860),
+            Map.entry("RTX 6000 Ada", 890),
+            Map.entry("L4", 890),
+            Map.entry("A10", 860),
+            Map.entry("L40S", 890),
+            Map.entry("A40", 860),
+            Map.entry("A100 40GB", 800),
+            Map.entry("A100 80GB", 800),
+            Map.entry("H100 80GB", 900),
+            Map.entry("H200", 900),
+            Map.entry("V100 32GB", 700));
     private static final Map<String, String> REGIONS = Map.ofEntries(
-            Map.entry("US-West", "California"), Map.entry("US-East", "Virginia"), Map.entry("US-Central", "Texas"),
+            Map.entry("US-West", "California"),
+            Map.entry("US-East", "Virginia"),
+            Map.entry("US-Central", "Texas"),
             Map.entry("Canada", "Quebec"));
-    private static final String[] CPUS = {"AMD EPYC 7543 32-Core Processor", "AMD Ryzen 9 7950X 16-Core Processor",
-        "Intel Xeon Gold 6338", "AMD EPYC 9554 64-Core Processor", "Intel Core i9-13900K"};
+    private static final String[] CPUS = {
+        "AMD EPYC 7543 32-Core Processor",
+        "AMD Ryzen 9 7950X 16-Core Processor",
+        "Intel Xeon Gold 6338",
+        "AMD EPYC 9554 64-Core Processor",
+        "Intel Core i9-13900K"
+    };
 
     /** A host machine: static facts from the catalog, a drifting price and free slices. */
     static final class Machine {
@@ -146,12 +164,52 @@ final class VastOffers {
     }
 
     /** Fields of the offer object, in the order they are rendered. */
-    static final List<String> FIELDS = List.of("id", "ask_contract_id", "bundle_id", "machine_id", "host_id", "gpu_name",
-            "num_gpus", "gpu_ram", "gpu_total_ram", "gpu_frac", "gpu_arch", "compute_cap", "cpu_cores", "cpu_cores_effective",
-            "cpu_ram", "cpu_name", "cpu_arch", "disk_space", "dph_base", "dph_total", "storage_cost", "inet_up_cost",
-            "inet_down_cost", "min_bid", "reliability2", "reliability", "verified", "verification", "rentable", "rented",
-            "external", "cuda_max_good", "driver_version", "geolocation", "public_ipaddr", "static_ip", "direct_port_count",
-            "inet_up", "inet_down", "duration", "end_date", "score", "is_bid", "hosting_type", "os_version");
+    static final List<String> FIELDS = List.of(
+            "id",
+            "ask_contract_id",
+            "bundle_id",
+            "machine_id",
+            "host_id",
+            "gpu_name",
+            "num_gpus",
+            "gpu_ram",
+            "gpu_total_ram",
+            "gpu_frac",
+            "gpu_arch",
+            "compute_cap",
+            "cpu_cores",
+            "cpu_cores_effective",
+            "cpu_ram",
+            "cpu_name",
+            "cpu_arch",
+            "disk_space",
+            "dph_base",
+            "dph_total",
+            "storage_cost",
+            "inet_up_cost",
+            "inet_down_cost",
+            "min_bid",
+            "reliability2",
+            "reliability",
+            "verified",
+            "verification",
+            "rentable",
+            "rented",
+            "external",
+            "cuda_max_good",
+            "driver_version",
+            "geolocation",
+            "public_ipaddr",
+            "static_ip",
+            "direct_port_count",
+            "inet_up",
+            "inet_down",
+            "duration",
+            "end_date",
+            "score",
+            "is_bid",
+            "hosting_type",
+            "os_version");
 
     private final List<Machine> machines = new ArrayList<>();
     private final Map<Long, Machine> byAsk = new HashMap<>();

@@ -1,12 +1,11 @@
 package io.gpubroker.sim.vastai;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Vast's filter language, shared by offer search, the v1 instance list and templates:
@@ -18,8 +17,7 @@ final class VastQuery {
     /** Returned by a field accessor for a field the object does not have. */
     static final Object UNKNOWN = new Object();
 
-    private VastQuery() {
-    }
+    private VastQuery() {}
 
     static boolean matches(JsonObject filters, Set<String> controlKeys, Function<String, Object> field) {
         if (filters == null) {
@@ -58,8 +56,7 @@ final class VastQuery {
             }
             for (String op : ops.fieldNames()) {
                 switch (op) {
-                    case "eq", "neq", "gt", "gte", "lt", "lte" -> {
-                    }
+                    case "eq", "neq", "gt", "gte", "lt", "lte" -> {}
                     case "in", "notin" -> {
                         if (!(ops.getValue(op) instanceof JsonArray)) {
                             throw new IllegalArgumentException("operator " + op + " on " + key + " needs a list");
@@ -142,7 +139,8 @@ final class VastQuery {
         for (String[] k : keys) {
             String f = k[0];
             boolean desc = k.length > 1 && "desc".equalsIgnoreCase(k[1]);
-            Comparator<T> one = (x, y) -> compareForSort(fields.apply(x).apply(f), fields.apply(y).apply(f));
+            Comparator<T> one = (x, y) ->
+                    compareForSort(fields.apply(x).apply(f), fields.apply(y).apply(f));
             c = c.thenComparing(desc ? one.reversed() : one);
         }
         return c;

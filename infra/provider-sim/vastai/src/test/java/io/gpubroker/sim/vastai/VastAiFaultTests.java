@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.security.KeyPair;
-import java.time.Duration;
-import java.time.Instant;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.gpubroker.sim.core.SimClock;
 import io.gpubroker.sim.core.Simulators;
 import io.vertx.core.json.JsonObject;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class VastAiFaultTests extends VastSimHarness {
 
@@ -45,7 +43,11 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void injected429CarriesRetryAfterWhenTheRuleAsksForIt() {
-        fault(new JsonObject().put("op", "get").put("status", 429).put("retry_after", 7).put("count", 1));
+        fault(new JsonObject()
+                .put("op", "get")
+                .put("status", 429)
+                .put("retry_after", 7)
+                .put("count", 1));
         Resp r = api("GET", "/instances/1/", null);
         assertThat(r.status()).isEqualTo(429);
         assertThat(r.headers().firstValue("Retry-After")).contains("7");
@@ -58,7 +60,8 @@ class VastAiFaultTests extends VastSimHarness {
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.json().getBoolean("success")).isFalse();
         assertThat(r.json().getString("error")).isEqualTo("server_error");
-        assertThat(ctl("GET", "/instances", null).json().getJsonArray("instances")).isEmpty();
+        assertThat(ctl("GET", "/instances", null).json().getJsonArray("instances"))
+                .isEmpty();
     }
 
     @Test
@@ -73,7 +76,11 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void errorInsideHttp200IsASuccessFalseBody() {
-        fault(new JsonObject().put("op", "create").put("error_200", true).put("message", "scheduling failed").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "create")
+                .put("error_200", true)
+                .put("message", "scheduling failed")
+                .put("count", 1));
         Resp r = createRaw(anyOffer().getLong("id"), new JsonObject().put("image", "img"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getBoolean("success")).isFalse();
@@ -89,7 +96,8 @@ class VastAiFaultTests extends VastSimHarness {
         assertThat(v1("").status()).isEqualTo(502);
         Resp ok = v1("");
         assertThat(ok.status()).isEqualTo(200);
-        assertThat(ok.json().getJsonArray("instances").getJsonObject(0).getLong("id")).isEqualTo(id);
+        assertThat(ok.json().getJsonArray("instances").getJsonObject(0).getLong("id"))
+                .isEqualTo(id);
     }
 
     @Test
@@ -107,13 +115,19 @@ class VastAiFaultTests extends VastSimHarness {
     void stopAndStartCanBeFaultedSeparately() {
         long id = create(anyOffer().getLong("id"), "gpub-s");
         fault(new JsonObject().put("op", "stop").put("status", 503).put("count", 1));
-        assertThat(api("PUT", "/instances/" + id + "/", "{\"state\":\"stopped\"}").status()).isEqualTo(503);
-        assertThat(api("PUT", "/instances/" + id + "/", "{\"label\":\"fine\"}").status()).isEqualTo(200);
+        assertThat(api("PUT", "/instances/" + id + "/", "{\"state\":\"stopped\"}")
+                        .status())
+                .isEqualTo(503);
+        assertThat(api("PUT", "/instances/" + id + "/", "{\"label\":\"fine\"}").status())
+                .isEqualTo(200);
     }
 
     @Test
     void instanceThatDiesExitsAfterRunningAndLosesSsh() {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "dies").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "dies")
+                .put("count", 1));
         KeyPair key = newKey();
         long id = create(anyOffer().getLong("id"), "gpub-dies");
         attachKey(id, key);
@@ -126,7 +140,10 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void stuckInstanceNeverLeavesLoading() throws Exception {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "stuck").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "stuck")
+                .put("count", 1));
         long id = create(anyOffer().getLong("id"), "gpub-stuck");
         awaitStatus(id, "loading");
         Thread.sleep(600);
@@ -152,7 +169,9 @@ class VastAiFaultTests extends VastSimHarness {
                 return true;
             }
         });
-        assertThat(ctl("POST", "/instances/" + id + "/faults", "{\"kind\": \"melts\"}").status()).isEqualTo(400);
+        assertThat(ctl("POST", "/instances/" + id + "/faults", "{\"kind\": \"melts\"}")
+                        .status())
+                .isEqualTo(400);
     }
 
     @Test
@@ -164,7 +183,10 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void sshRejectFaultRefusesEvenTheAttachedKey() throws Exception {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "ssh_reject").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "ssh_reject")
+                .put("count", 1));
         KeyPair key = newKey();
         long id = runningWithKey(key);
         int port = instance(id).getInteger("ssh_port");
@@ -175,7 +197,10 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void sshNeverOpenReportsAPortNobodyListensOn() throws Exception {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "ssh_never_open").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "ssh_never_open")
+                .put("count", 1));
         KeyPair key = newKey();
         long id = runningWithKey(key);
         int port = instance(id).getInteger("ssh_port");
@@ -192,10 +217,14 @@ class VastAiFaultTests extends VastSimHarness {
         long honest = create(firstOffer(q).getLong("id"), "honest");
         attachKey(honest, key);
         int honestPort = awaitStatus(honest, "running").getInteger("ssh_port");
-        assertThat(awaitExec(honestPort, key, "nvidia-smi --query-gpu=name --format=csv,noheader")).startsWith("NVIDIA GeForce RTX 4090");
+        assertThat(awaitExec(honestPort, key, "nvidia-smi --query-gpu=name --format=csv,noheader"))
+                .startsWith("NVIDIA GeForce RTX 4090");
 
         ctl("POST", "/offers/refresh", "{}");
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "gpu_mismatch").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "gpu_mismatch")
+                .put("count", 1));
         long liar = create(firstOffer(q).getLong("id"), "liar");
         attachKey(liar, key);
         JsonObject i = awaitStatus(liar, "running");
@@ -206,32 +235,45 @@ class VastAiFaultTests extends VastSimHarness {
 
     @Test
     void cudaMismatchMakesTheHostReportAnOlderCuda() {
-        fault(new JsonObject().put("op", "instance").put("instance_fault", "cuda_mismatch").put("count", 1));
+        fault(new JsonObject()
+                .put("op", "instance")
+                .put("instance_fault", "cuda_mismatch")
+                .put("count", 1));
         KeyPair key = newKey();
         long id = runningWithKey(key);
         assertThat(instance(id).getDouble("cuda_max_good")).isGreaterThanOrEqualTo(12.0);
-        assertThat(awaitExec(instance(id).getInteger("ssh_port"), key, "nvidia-smi")).contains("CUDA Version: 11.8");
+        assertThat(awaitExec(instance(id).getInteger("ssh_port"), key, "nvidia-smi"))
+                .contains("CUDA Version: 11.8");
     }
 
     @Test
     void orphanIsARunningLabelledBillingInstanceTheListShows() {
         KeyPair key = newKey();
-        Resp r = ctl("POST", "/orphans", new JsonObject().put("tag", "gpub-dep1-sess-lost").put("ssh_key", pub(key)).encode());
+        Resp r = ctl(
+                "POST",
+                "/orphans",
+                new JsonObject()
+                        .put("tag", "gpub-dep1-sess-lost")
+                        .put("ssh_key", pub(key))
+                        .encode());
         assertThat(r.status()).isEqualTo(201);
         long id = Long.parseLong(r.json().getString("id"));
         JsonObject i = awaitStatus(id, "running");
         assertThat(i.getString("label")).isEqualTo("gpub-dep1-sess-lost");
         assertThat(awaitExec(i.getInteger("ssh_port"), key, "echo mine")).isEqualTo("mine\n");
-        JsonObject page = v1("?select_filters=" + enc("{\"label\":{\"eq\":\"gpub-dep1-sess-lost\"}}")).json();
+        JsonObject page = v1("?select_filters=" + enc("{\"label\":{\"eq\":\"gpub-dep1-sess-lost\"}}"))
+                .json();
         assertThat(page.getJsonArray("instances")).hasSize(1);
-        assertThat(page.getJsonObject("label_counts").getInteger("gpub-dep1-sess-lost")).isEqualTo(1);
+        assertThat(page.getJsonObject("label_counts").getInteger("gpub-dep1-sess-lost"))
+                .isEqualTo(1);
         assertThat(control(id).getBoolean("billing")).isTrue();
         assertThat(control(id).getString("tag")).isEqualTo("gpub-dep1-sess-lost");
     }
 
     @Test
     void documentedRateLimitAnswersPlainText429WhenSwitchedOn() {
-        VastAiSim limited = new VastAiSim(fastConfig().set("vastai.rate-limit-per-second", "2"), new SimClock(Instant.now(), 300));
+        VastAiSim limited =
+                new VastAiSim(fastConfig().set("vastai.rate-limit-per-second", "2"), new SimClock(Instant.now(), 300));
         try (Simulators s = Simulators.startOne(limited, 0)) {
             String auth = "Bearer " + limited.apiKey();
             int tooMany = 0;
@@ -245,15 +287,19 @@ class VastAiFaultTests extends VastSimHarness {
             assertThat(last.body()).isEqualTo("API requests too frequent: endpoint threshold=2");
             assertThat(last.headers().firstValue("Retry-After")).isEmpty();
             // the limit is per endpoint
-            assertThat(send("POST", limited.baseUrl() + "/bundles/", "{}", auth).status()).isEqualTo(200);
+            assertThat(send("POST", limited.baseUrl() + "/bundles/", "{}", auth).status())
+                    .isEqualTo(200);
         }
-        assertThat(api("GET", "/users/current/", null).status()).as("off by default").isEqualTo(200);
+        assertThat(api("GET", "/users/current/", null).status())
+                .as("off by default")
+                .isEqualTo(200);
     }
 
     @Test
     void faultRulesCanTargetEveryOperationAtOnce() {
         fault(new JsonObject().put("op", "*").put("status", 500).put("count", 1));
         assertThat(api("GET", "/template/", null).status()).isEqualTo(500);
-        assertThat(api("GET", "/template/", null).json().getJsonArray("templates")).isNotEmpty();
+        assertThat(api("GET", "/template/", null).json().getJsonArray("templates"))
+                .isNotEmpty();
     }
 }

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 class VastAiSimTests extends VastSimHarness {
 
@@ -37,17 +35,25 @@ class VastAiSimTests extends VastSimHarness {
         }
         Resp param = send("GET", sim.baseUrl() + "/users/current/?api_key=" + sim.apiKey(), null, null);
         assertThat(param.status()).isEqualTo(200);
-        assertThat(send("GET", "http://127.0.0.1:" + sim.port() + "/api/v1/instances/", null, "Bearer nope").status())
+        assertThat(send("GET", "http://127.0.0.1:" + sim.port() + "/api/v1/instances/", null, "Bearer nope")
+                        .status())
                 .isEqualTo(401);
     }
 
     @Test
     void createReturnsTheNewContractAndTheInstanceWalksNullLoadingRunning() {
         JsonObject offer = anyOffer();
-        Resp r = createRaw(offer.getLong("id"), new JsonObject().put("client_id", "me").put("image", "nvidia/cuda:12.6.3-runtime-ubuntu22.04")
-                .put("disk", 20).put("label", "gpub-dep1-sess-abc").put("runtype", "ssh_direc ssh_proxy")
-                .put("env", new JsonObject().put("VAR", "val").put("-p 8000:8000", "1"))
-                .put("onstart", "echo hi").put("cancel_unavail", true));
+        Resp r = createRaw(
+                offer.getLong("id"),
+                new JsonObject()
+                        .put("client_id", "me")
+                        .put("image", "nvidia/cuda:12.6.3-runtime-ubuntu22.04")
+                        .put("disk", 20)
+                        .put("label", "gpub-dep1-sess-abc")
+                        .put("runtype", "ssh_direc ssh_proxy")
+                        .put("env", new JsonObject().put("VAR", "val").put("-p 8000:8000", "1"))
+                        .put("onstart", "echo hi")
+                        .put("cancel_unavail", true));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getBoolean("success")).isTrue();
         long id = r.json().getLong("new_contract");
@@ -70,7 +76,8 @@ class VastAiSimTests extends VastSimHarness {
         JsonObject ports = i.getJsonObject("ports");
         assertThat(ports.getJsonArray("22/tcp").getJsonObject(0).getString("HostPort"))
                 .isEqualTo(String.valueOf(i.getInteger("ssh_port")));
-        assertThat(ports.getJsonArray("8000/tcp").getJsonObject(0).getString("HostIp")).isEqualTo("0.0.0.0");
+        assertThat(ports.getJsonArray("8000/tcp").getJsonObject(0).getString("HostIp"))
+                .isEqualTo("0.0.0.0");
         assertThat(i.getString("gpu_name")).isEqualTo(offer.getString("gpu_name"));
         assertThat(i.getInteger("num_gpus")).isEqualTo(offer.getInteger("num_gpus"));
         assertThat(i.getDouble("dph_total")).isGreaterThan(0);
@@ -96,7 +103,8 @@ class VastAiSimTests extends VastSimHarness {
         assertThat(noImage.json().getString("error")).isEqualTo("invalid_args");
         Resp notJson = api("PUT", "/asks/" + anyOffer().getLong("id") + "/", "{nope");
         assertThat(notJson.status()).isEqualTo(400);
-        Resp longLabel = createRaw(anyOffer().getLong("id"), new JsonObject().put("image", "x").put("label", "a".repeat(1025)));
+        Resp longLabel = createRaw(
+                anyOffer().getLong("id"), new JsonObject().put("image", "x").put("label", "a".repeat(1025)));
         assertThat(longLabel.json().getString("msg")).contains("1024");
     }
 
@@ -105,8 +113,9 @@ class VastAiSimTests extends VastSimHarness {
         KeyPair broker = newKey();
         KeyPair createField = newKey();
         KeyPair stranger = newKey();
-        Resp r = createRaw(anyOffer().getLong("id"), new JsonObject().put("image", "img").put("runtype", "ssh_proxy")
-                .put("ssh_key", pub(createField)));
+        Resp r = createRaw(
+                anyOffer().getLong("id"),
+                new JsonObject().put("image", "img").put("runtype", "ssh_proxy").put("ssh_key", pub(createField)));
         long id = r.json().getLong("new_contract");
         attachKey(id, broker);
         int port = awaitStatus(id, "running").getInteger("ssh_port");
@@ -124,10 +133,18 @@ class VastAiSimTests extends VastSimHarness {
         assertThat(list.getJsonObject(0).getString("public_key")).startsWith(pub(broker));
         assertThat(list.getJsonObject(0).getString("name")).isEqualTo("broker");
         long keyId = list.getJsonObject(0).getLong("id");
-        assertThat(api("DELETE", "/instances/" + id + "/ssh/" + keyId + "/", "{}").json().getBoolean("success")).isTrue();
-        assertThat(new JsonArray(api("GET", "/instances/" + id + "/ssh/", null).json().getString("ssh_keys"))).isEmpty();
+        assertThat(api("DELETE", "/instances/" + id + "/ssh/" + keyId + "/", "{}")
+                        .json()
+                        .getBoolean("success"))
+                .isTrue();
+        assertThat(new JsonArray(
+                        api("GET", "/instances/" + id + "/ssh/", null).json().getString("ssh_keys")))
+                .isEmpty();
 
-        Resp bad = api("POST", "/instances/" + id + "/ssh/", new JsonObject().put("ssh_key", "not a key").encode());
+        Resp bad = api(
+                "POST",
+                "/instances/" + id + "/ssh/",
+                new JsonObject().put("ssh_key", "not a key").encode());
         assertThat(bad.status()).isEqualTo(400);
     }
 
@@ -136,8 +153,11 @@ class VastAiSimTests extends VastSimHarness {
         config.set("vastai.honor-create-ssh-key", "true");
         try {
             KeyPair key = newKey();
-            long id = createRaw(anyOffer().getLong("id"), new JsonObject().put("image", "img").put("ssh_key", pub(key)))
-                    .json().getLong("new_contract");
+            long id = createRaw(
+                            anyOffer().getLong("id"),
+                            new JsonObject().put("image", "img").put("ssh_key", pub(key)))
+                    .json()
+                    .getLong("new_contract");
             int port = awaitStatus(id, "running").getInteger("ssh_port");
             assertThat(awaitExec(port, key, "echo ok")).isEqualTo("ok\n");
         } finally {
@@ -148,7 +168,8 @@ class VastAiSimTests extends VastSimHarness {
     @Test
     void accountKeysApplyToInstancesCreatedAfterwards() {
         KeyPair key = newKey();
-        Resp added = api("POST", "/ssh/", new JsonObject().put("ssh_key", pub(key)).encode());
+        Resp added =
+                api("POST", "/ssh/", new JsonObject().put("ssh_key", pub(key)).encode());
         assertThat(added.status()).isEqualTo(200);
         JsonObject k = added.json().getJsonObject("key");
         assertThat(k.getLong("id")).isPositive();
@@ -161,7 +182,8 @@ class VastAiSimTests extends VastSimHarness {
         int port = awaitStatus(id, "running").getInteger("ssh_port");
         assertThat(awaitExec(port, key, "echo acct")).isEqualTo("acct\n");
 
-        assertThat(api("DELETE", "/ssh/" + k.getLong("id") + "/", null).json().getBoolean("success")).isTrue();
+        assertThat(api("DELETE", "/ssh/" + k.getLong("id") + "/", null).json().getBoolean("success"))
+                .isTrue();
         assertThat(new JsonArray(api("GET", "/ssh/", null).body())).isEmpty();
     }
 
@@ -236,7 +258,9 @@ class VastAiSimTests extends VastSimHarness {
         ctl("POST", "/offers/" + other.getLong("id") + "/gone", "{}");
         JsonObject still = new JsonObject().put("id", new JsonObject().put("eq", other.getLong("id")));
         assertThat(search(still)).hasSize(1);
-        assertThat(createRaw(other.getLong("id"), new JsonObject().put("image", "img")).json().getString("msg"))
+        assertThat(createRaw(other.getLong("id"), new JsonObject().put("image", "img"))
+                        .json()
+                        .getString("msg"))
                 .contains("no_such_ask");
         ctl("POST", "/offers/refresh", "{}");
         assertThat(search(still)).isEmpty();
@@ -251,18 +275,21 @@ class VastAiSimTests extends VastSimHarness {
 
         long id = create(anyOffer().getLong("id"), "gpub-bill");
         awaitStatus(id, "running");
-        await().atMost(Duration.ofSeconds(5)).until(() -> api("GET", "/users/current/", null).json().getDouble("credit") < 999.99);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> api("GET", "/users/current/", null).json().getDouble("credit") < 999.99);
         api("DELETE", "/instances/" + id + "/", "{}");
 
         double credit = api("GET", "/users/current/", null).json().getDouble("credit");
         double accrued = Double.parseDouble(control(id).getValue("accrued_cost").toString());
         assertThat(1000.0 - credit).isCloseTo(accrued, org.assertj.core.data.Offset.offset(1e-5));
 
-        JsonObject inv = api("GET", "/invoices?select_filters=" + enc("{\"instance_id\":{\"eq\":" + id + "}}"), null).json();
+        JsonObject inv = api("GET", "/invoices?select_filters=" + enc("{\"instance_id\":{\"eq\":" + id + "}}"), null)
+                .json();
         JsonArray rows = inv.getJsonArray("invoices");
         assertThat(rows).hasSize(1);
         assertThat(rows.getJsonObject(0).getString("label")).isEqualTo("gpub-bill");
-        assertThat(rows.getJsonObject(0).getDouble("amount")).isCloseTo(accrued, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(rows.getJsonObject(0).getDouble("amount"))
+                .isCloseTo(accrued, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(rows.getJsonObject(0).getValue("end")).isNotNull();
     }
 
@@ -272,7 +299,8 @@ class VastAiSimTests extends VastSimHarness {
         Resp r = createRaw(anyOffer().getLong("id"), new JsonObject().put("image", "img"));
         assertThat(r.status()).isEqualTo(402);
         assertThat(r.json().getString("error")).isEqualTo("insufficient_credit");
-        assertThat(api("GET", "/users/current/", null).json().getBoolean("can_pay")).isFalse();
+        assertThat(api("GET", "/users/current/", null).json().getBoolean("can_pay"))
+                .isFalse();
     }
 
     @Test
@@ -291,8 +319,11 @@ class VastAiSimTests extends VastSimHarness {
             JsonObject page = r.json();
             assertThat(page.getBoolean("success")).isTrue();
             assertThat(page.getInteger("total_instances")).isEqualTo(12);
-            assertThat(page.getJsonObject("label_counts").getInteger("gpub-dep1-s0")).isEqualTo(1);
-            assertThat(page.getJsonArray("instances").size()).isEqualTo(page.getInteger("instances_found")).isLessThanOrEqualTo(5);
+            assertThat(page.getJsonObject("label_counts").getInteger("gpub-dep1-s0"))
+                    .isEqualTo(1);
+            assertThat(page.getJsonArray("instances").size())
+                    .isEqualTo(page.getInteger("instances_found"))
+                    .isLessThanOrEqualTo(5);
             page.getJsonArray("instances").forEach(o -> seen.add(((JsonObject) o).getLong("id")));
             token = page.getString("next_token");
             pages++;
@@ -304,13 +335,15 @@ class VastAiSimTests extends VastSimHarness {
                 + "&order_by=" + enc("[{\"col\":\"id\",\"dir\":\"desc\"}]"));
         JsonArray f = filtered.json().getJsonArray("instances");
         assertThat(f).hasSize(2);
-        assertThat(f.getJsonObject(0).getLong("id")).isGreaterThan(f.getJsonObject(1).getLong("id"));
+        assertThat(f.getJsonObject(0).getLong("id"))
+                .isGreaterThan(f.getJsonObject(1).getLong("id"));
 
         Resp v0 = api("GET", "/instances/", null);
         assertThat(v0.status()).isEqualTo(410);
         assertThat(v0.json().getString("error")).isEqualTo("deprecated_endpoint");
         ctl("POST", "/v0-list", "{\"deprecated\": false}");
-        assertThat(api("GET", "/instances/", null).json().getJsonArray("instances")).hasSize(12);
+        assertThat(api("GET", "/instances/", null).json().getJsonArray("instances"))
+                .hasSize(12);
     }
 
     @Test
@@ -345,7 +378,10 @@ class VastAiSimTests extends VastSimHarness {
     @Test
     void labelCanBeChangedAfterCreation() {
         long id = create(anyOffer().getLong("id"), "old");
-        assertThat(api("PUT", "/instances/" + id + "/", "{\"label\": \"gpub-dep2-sess-9\"}").json().getBoolean("success")).isTrue();
+        assertThat(api("PUT", "/instances/" + id + "/", "{\"label\": \"gpub-dep2-sess-9\"}")
+                        .json()
+                        .getBoolean("success"))
+                .isTrue();
         assertThat(instance(id).getString("label")).isEqualTo("gpub-dep2-sess-9");
         assertThat(control(id).getString("tag")).isEqualTo("gpub-dep2-sess-9");
         assertThat(api("PUT", "/instances/999/", "{\"label\": \"x\"}").status()).isEqualTo(404);
@@ -353,8 +389,11 @@ class VastAiSimTests extends VastSimHarness {
 
     @Test
     void templatesAreListedAndCreateFromATemplateUsesItsImageAndPorts() {
-        Resp t = api("GET", "/template/?select_filters=" + enc("{\"recommended\":{\"eq\":true}}") + "&select_cols="
-                + enc("[\"*\"]"), null);
+        Resp t = api(
+                "GET",
+                "/template/?select_filters=" + enc("{\"recommended\":{\"eq\":true}}") + "&select_cols="
+                        + enc("[\"*\"]"),
+                null);
         JsonArray templates = t.json().getJsonArray("templates");
         assertThat(templates).hasSize(4);
         JsonObject ollama = null;
@@ -372,8 +411,13 @@ class VastAiSimTests extends VastSimHarness {
         }
         assertThat(ollama.getString("hash_id")).isEqualTo("a8a44c7363cbca20056020397e3bf072");
 
-        Resp r = createRaw(anyOffer().getLong("id"), new JsonObject().put("client_id", "me")
-                .put("template_hash_id", ollama.getString("hash_id")).put("disk", 32).put("label", "tpl"));
+        Resp r = createRaw(
+                anyOffer().getLong("id"),
+                new JsonObject()
+                        .put("client_id", "me")
+                        .put("template_hash_id", ollama.getString("hash_id"))
+                        .put("disk", 32)
+                        .put("label", "tpl"));
         long id = r.json().getLong("new_contract");
         JsonObject i = instance(id);
         assertThat(i.getString("image_uuid")).isEqualTo("vastai/ollama:0.15.4");
@@ -397,7 +441,12 @@ class VastAiSimTests extends VastSimHarness {
         JsonArray offers = search(new JsonObject().put("limit", 2));
         long a = create(offers.getJsonObject(0).getLong("id"), "a");
         long b = create(offers.getJsonObject(1).getLong("id"), "b");
-        Resp r = api("DELETE", "/instances/", new JsonObject().put("instance_ids", new JsonArray().add(a).add(b)).encode());
+        Resp r = api(
+                "DELETE",
+                "/instances/",
+                new JsonObject()
+                        .put("instance_ids", new JsonArray().add(a).add(b))
+                        .encode());
         assertThat(r.json().getBoolean("success")).isTrue();
         assertThat(instance(a)).isNull();
         assertThat(instance(b)).isNull();

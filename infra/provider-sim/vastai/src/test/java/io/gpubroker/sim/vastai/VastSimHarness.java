@@ -2,6 +2,11 @@ package io.gpubroker.sim.vastai;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gpubroker.sim.core.SimClock;
+import io.gpubroker.sim.core.SimConfig;
+import io.gpubroker.sim.core.Simulators;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,19 +17,12 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-
-import io.gpubroker.sim.core.SimClock;
-import io.gpubroker.sim.core.SimConfig;
-import io.gpubroker.sim.core.Simulators;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /** One in-process Vast simulator per test class (fast clock), an HTTP client and an SSH client. */
 abstract class VastSimHarness {
@@ -39,7 +37,8 @@ abstract class VastSimHarness {
     static Simulators sims;
     static VastAiSim sim;
     static SimConfig config;
-    static HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static SshClient ssh;
 
     /** Simulated seconds are 300x faster: schedule 30 s = 100 ms, boot 60 s = 200 ms. */
@@ -87,8 +86,11 @@ abstract class VastSimHarness {
     // ------------------------------------------------------------ HTTP
 
     static Resp send(String method, String url, String body, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
@@ -109,7 +111,10 @@ abstract class VastSimHarness {
     }
 
     static Resp v1(String pathAndQuery) {
-        return send("GET", "http://127.0.0.1:" + sim.port() + "/api/v1/instances/" + pathAndQuery, null,
+        return send(
+                "GET",
+                "http://127.0.0.1:" + sim.port() + "/api/v1/instances/" + pathAndQuery,
+                null,
                 "Bearer " + sim.apiKey());
     }
 
@@ -134,7 +139,10 @@ abstract class VastSimHarness {
     }
 
     static JsonObject anyOffer() {
-        return firstOffer(new JsonObject().put("order", new JsonArray().add(new JsonArray().add("dph_total").add("asc"))));
+        return firstOffer(new JsonObject()
+                .put(
+                        "order",
+                        new JsonArray().add(new JsonArray().add("dph_total").add("asc"))));
     }
 
     static Resp createRaw(long askId, JsonObject body) {
@@ -142,8 +150,15 @@ abstract class VastSimHarness {
     }
 
     static long create(long askId, String label) {
-        Resp r = createRaw(askId, new JsonObject().put("client_id", "me").put("image", "nvidia/cuda:12.6.3-runtime-ubuntu22.04")
-                .put("disk", 20).put("label", label).put("runtype", "ssh_proxy").put("cancel_unavail", true));
+        Resp r = createRaw(
+                askId,
+                new JsonObject()
+                        .put("client_id", "me")
+                        .put("image", "nvidia/cuda:12.6.3-runtime-ubuntu22.04")
+                        .put("disk", 20)
+                        .put("label", label)
+                        .put("runtype", "ssh_proxy")
+                        .put("cancel_unavail", true));
         if (r.status() != 200) {
             throw new IllegalStateException("create failed: " + r.status() + " " + r.body());
         }
@@ -156,12 +171,15 @@ abstract class VastSimHarness {
 
     static JsonObject awaitStatus(long id, String status) {
         AtomicReference<JsonObject> last = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            JsonObject i = instance(id);
-            last.set(i);
-            return i != null && status.equals(i.getString("actual_status"))
-                    && (!"running".equals(status) || i.getInteger("ssh_port") != null);
-        });
+        await().atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    JsonObject i = instance(id);
+                    last.set(i);
+                    return i != null
+                            && status.equals(i.getString("actual_status"))
+                            && (!"running".equals(status) || i.getInteger("ssh_port") != null);
+                });
         return last.get();
     }
 
@@ -176,7 +194,10 @@ abstract class VastSimHarness {
     }
 
     static void attachKey(long id, KeyPair key) {
-        Resp r = api("POST", "/instances/" + id + "/ssh/", new JsonObject().put("ssh_key", pub(key) + " broker").encode());
+        Resp r = api(
+                "POST",
+                "/instances/" + id + "/ssh/",
+                new JsonObject().put("ssh_key", pub(key) + " broker").encode());
         if (r.status() != 200) {
             throw new IllegalStateException("attach failed: " + r);
         }
@@ -197,7 +218,9 @@ abstract class VastSimHarness {
     }
 
     static String exec(int port, KeyPair key, String command) throws Exception {
-        try (ClientSession s = ssh.connect("root", "127.0.0.1", port).verify(Duration.ofSeconds(3)).getSession()) {
+        try (ClientSession s = ssh.connect("root", "127.0.0.1", port)
+                .verify(Duration.ofSeconds(3))
+                .getSession()) {
             s.addPublicKeyIdentity(key);
             s.auth().verify(Duration.ofSeconds(3));
             return s.executeRemoteCommand(command);
@@ -207,7 +230,9 @@ abstract class VastSimHarness {
     /** Waits until the key works (keys propagate a moment after the attach call). */
     static String awaitExec(int port, KeyPair key, String command) {
         AtomicReference<String> out = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptions()
                 .until(() -> {
                     out.set(exec(port, key, command));
                     return true;
