@@ -22,7 +22,6 @@ class GatewayConfigTests {
                 .withMapping(GatewayConfig.Admin.class)
                 .withMapping(GatewayConfig.Auth.class)
                 .withMapping(GatewayConfig.RateLimit.class)
-                .withMapping(GatewayConfig.Consumers.class)
                 .withMapping(GatewayConfig.Services.class)
                 .withMapping(GatewayConfig.Upstream.class)
                 .build();

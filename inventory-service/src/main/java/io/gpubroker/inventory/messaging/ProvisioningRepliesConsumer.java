@@ -22,7 +22,6 @@ import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,11 +40,17 @@ public class ProvisioningRepliesConsumer {
 
     private final Inbox inbox;
     private final OutcomeApplier outcomes;
+    private final CatalogRepository repository;
     private final OfferCatalog catalog;
     private final BrokerClock.Scaled clock;
 
     public ProvisioningRepliesConsumer(
-            Inbox inbox, OutcomeApplier outcomes, OfferCatalog catalog, BrokerClock.Scaled clock) {
+            Inbox inbox,
+            OutcomeApplier outcomes,
+            OfferCatalog catalog,
+            BrokerClock.Scaled clock,
+            CatalogRepository repository) {
+        this.repository = repository;
         this.inbox = inbox;
         this.outcomes = outcomes;
         this.catalog = catalog;
@@ -76,7 +81,22 @@ public class ProvisioningRepliesConsumer {
             return Uni.createFrom().completionStage(msg.ack()); // a reply type this service does not track
         }
         Facts facts = facts(env);
-        return inbox.process(CONSUMER, env, (db, e) -> store(db, e, facts))
+        return inbox.process(
+                        CONSUMER,
+                        env,
+                        (db, e) -> repository.storeOutcome(
+                                db,
+                                new CatalogRepository.Outcome(
+                                        e.eventId(),
+                                        facts.failed(),
+                                        facts.provider(),
+                                        facts.offerId(),
+                                        facts.machineId(),
+                                        facts.gpuType(),
+                                        facts.errorClass(),
+                                        facts.at(),
+                                        null),
+                                facts.message()))
                 .onFailure(t -> !(t instanceof MalformedEventException))
                 .retry()
                 .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
@@ -156,27 +176,5 @@ public class ProvisioningRepliesConsumer {
                 o.errorClass(),
                 o.message(),
                 at != null ? at : clock.instant());
-    }
-
-    private Uni<Void> store(Mutiny.Session db, Envelope env, Facts f) {
-        return db.createNativeQuery(
-                        "insert into inventory.provisioning_outcomes (event_id, outcome, provider, offer_id, machine_id,"
-                                + " gpu_type, error_class, message, occurred_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                                + " on conflict (event_id) do nothing")
-                .setParameter(1, env.eventId())
-                .setParameter(2, f.failed() ? "failed" : "provisioned")
-                .setParameter(3, f.provider())
-                .setParameter(4, f.offerId())
-                .setParameter(5, f.machineId())
-                .setParameter(6, f.gpuType())
-                .setParameter(7, cut(f.errorClass(), 64))
-                .setParameter(8, cut(f.message(), 512))
-                .setParameter(9, CatalogRepository.odt(f.at()))
-                .executeUpdate()
-                .replaceWithVoid();
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 }

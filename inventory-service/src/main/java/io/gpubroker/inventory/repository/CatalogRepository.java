@@ -227,6 +227,25 @@ public class CatalogRepository {
             Instant occurredAt,
             Instant recordedAt) {}
 
+    /** Stores one provisioning outcome in the inbox's transaction; a redelivered one is stored once. */
+    public Uni<Void> storeOutcome(Mutiny.Session db, Outcome o, String message) {
+        return db.createNativeQuery(
+                        "insert into inventory.provisioning_outcomes (event_id, outcome, provider, offer_id, machine_id,"
+                                + " gpu_type, error_class, message, occurred_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                + " on conflict (event_id) do nothing")
+                .setParameter(1, o.eventId())
+                .setParameter(2, o.failed() ? "failed" : "provisioned")
+                .setParameter(3, o.provider())
+                .setParameter(4, o.offerId())
+                .setParameter(5, o.machineId())
+                .setParameter(6, o.gpuType())
+                .setParameter(7, truncate(o.errorClass(), 64))
+                .setParameter(8, truncate(message, 512))
+                .setParameter(9, odt(o.occurredAt()))
+                .executeUpdate()
+                .replaceWithVoid();
+    }
+
     /** Stored provisioning outcomes that happened since {@code since}, oldest first (replayed at start). */
     public Uni<List<Outcome>> outcomesSince(Instant since) {
         return outcomes("occurred_at >= $1 order by occurred_at", since);

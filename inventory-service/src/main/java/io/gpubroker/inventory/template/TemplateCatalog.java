@@ -3,14 +3,11 @@ package io.gpubroker.inventory.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.inventory.config.InventoryConfig;
-import io.gpubroker.inventory.repository.CatalogRepository;
+import io.gpubroker.inventory.repository.TemplateCacheRepository;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.rest.ApiException;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -43,28 +40,29 @@ public class TemplateCatalog {
     }
 
     private final ProviderGatewayClient gateway;
-    private final Pool pool;
+    private final TemplateCacheRepository cache;
     private final BrokerClock.Scaled clock;
     private final Duration refreshAfter;
     private volatile Cached cached;
     private volatile Instant lastFailure;
 
     public TemplateCatalog(
-            @RestClient ProviderGatewayClient gateway, Pool pool, BrokerClock.Scaled clock, InventoryConfig config) {
+            @RestClient ProviderGatewayClient gateway,
+            TemplateCacheRepository cache,
+            BrokerClock.Scaled clock,
+            InventoryConfig config) {
         this.gateway = gateway;
-        this.pool = pool;
+        this.cache = cache;
         this.clock = clock;
         this.refreshAfter = config.templates().refreshAfter();
     }
 
     void onStart(@Observes StartupEvent ev) {
         try {
-            pool.query("select body::text, fetched_at from inventory.template_cache where id = 1")
-                    .execute()
+            cache.load()
                     .await()
                     .atMost(Duration.ofSeconds(10))
-                    .forEach((Row r) -> cached = new Cached(
-                            parse(r.getString(0)), r.getOffsetDateTime(1).toInstant(), null));
+                    .ifPresent(stored -> cached = new Cached(parse(stored.body()), stored.fetchedAt(), null));
         } catch (RuntimeException e) {
             LOG.warnf("no cached templates loaded: %s", e.getMessage());
         }
@@ -130,10 +128,7 @@ public class TemplateCatalog {
     }
 
     private void store(String body) {
-        pool.preparedQuery(
-                        "insert into inventory.template_cache (id, body, fetched_at) values (1, cast(cast($1 as text) as jsonb), $2)"
-                                + " on conflict (id) do update set body = excluded.body, fetched_at = excluded.fetched_at")
-                .execute(Tuple.of(body, CatalogRepository.odt(clock.instant())))
+        cache.store(body, clock.instant())
                 .subscribe()
                 .with(ok -> {}, e -> LOG.warnf("template cache not stored: %s", e.getMessage()));
     }

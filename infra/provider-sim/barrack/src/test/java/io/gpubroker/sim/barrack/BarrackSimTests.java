@@ -488,10 +488,13 @@ class BarrackSimTests extends BarrackTestSupport {
 
         assertThat(api("POST", "/instances/" + id + "/start/", null).data().getString("status"))
                 .isEqualTo("STARTING");
-        JsonObject vm = awaitReachable(id);
-        await().atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(25))
-                .untilAsserted(() -> assertThat(exec(vm.getInteger("ssh_port"), "ubuntu", brokerKey, "echo back"))
+        awaitReachable(id);
+        // the restarted VM's SSH may still be coming up: a refused connection is retried, with the port read afresh
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(
+                                exec(awaitReachable(id).getInteger("ssh_port"), "ubuntu", brokerKey, "echo back"))
                         .isEqualTo("back\n"));
     }
 
