@@ -43,6 +43,10 @@ final class E2EStack {
             while (!Files.exists(root.resolve("broker"))) {
                 root = root.getParent();
             }
+            // Trooper re-prices 10 % of its offers every minute of broker time (every real second at 60x):
+            // a test that books one offer without auto_retry then fails "Price has changed" by chance.
+            // Price drift is a fault the tests inject on purpose (/_sim/price-drift), not a dice roll.
+            System.setProperty("sim.trooper.price-drift-interval", "0");
             try {
                 stack = Stack.onInfra(
                         new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),

@@ -182,6 +182,14 @@ public final class Stack implements AutoCloseable {
         for (int i = 0; i < names.length; i++) {
             jvm.add("-Dsim." + names[i] + ".port=" + (ports.simBase() + i));
         }
+        // simulator settings given to the launcher's own JVM (-Dsim.<provider>.<key>=...) reach the simulators
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("sim.")
+                        && !k.equals("sim.config")
+                        && !k.equals("sim.endpoints-file")
+                        && !k.endsWith(".port"))
+                .sorted()
+                .forEach(k -> jvm.add("-D" + k + "=" + System.getProperty(k)));
         simulators = Proc.java(
                 "provider-simulators",
                 jvm,
