@@ -22,7 +22,7 @@ public abstract class InternalTokenFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext ctx) {
-        String path = ctx.getUriInfo().getPath();
+        String path = rawPath(ctx);
         if (path.startsWith("/q/")) {
             return;
         }
@@ -31,11 +31,27 @@ public abstract class InternalTokenFilter implements ContainerRequestFilter {
         }
         String requestId = RequestIds.sanitize(ctx.getHeaderString(RequestIds.HEADER));
         ctx.setProperty(RequestIds.PROPERTY, requestId);
-        LOG.warnf("refused %s %s: internal token missing or wrong", ctx.getMethod(), path);
+        LOG.warnf(
+                "refused %s %s: internal token missing or wrong",
+                ctx.getMethod(), path.length() > 200 ? path.substring(0, 200) + "..." : path);
         ctx.abortWith(Response.status(401)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header(RequestIds.HEADER, requestId)
                 .entity(Map.of("error", "internal token missing or wrong", "request_id", requestId))
                 .build());
+    }
+
+    /**
+     * The path as sent. RESTEasy Reactive's decoded {@code getPath()} decodes a second time (a path
+     * holding {@code %25} followed by a non-hex character then throws: a 500 before any check ran)
+     * and {@code getPath(false)} is unsupported.
+     */
+    private static String rawPath(ContainerRequestContext ctx) {
+        try {
+            String raw = ctx.getUriInfo().getRequestUri().getRawPath();
+            return raw == null ? "" : raw;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 }

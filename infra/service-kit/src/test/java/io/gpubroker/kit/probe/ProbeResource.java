@@ -39,6 +39,12 @@ public class ProbeResource {
     }
 
     @GET
+    @Path("/items/{id}")
+    public Map<String, String> item(@jakarta.ws.rs.PathParam("id") String id) {
+        return Map.of("id", io.gpubroker.kit.rest.Ids.require(id, "id"));
+    }
+
+    @GET
     @Path("/page")
     public Map<String, Integer> page(@QueryParam("size") @Min(1) int size) {
         return Map.of("size", size);

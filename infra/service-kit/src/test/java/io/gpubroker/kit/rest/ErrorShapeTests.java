@@ -156,4 +156,31 @@ class ErrorShapeTests {
                 .contains("\"error\":\"invalid request URI")
                 .contains("\"request_id\":");
     }
+
+    @Test
+    void matrixParametersAndEncodedSlashesInAPathParameterAreA400() throws Exception {
+        // a fuzzer's path (seed 12814371537414) that once answered 500
+        for (String path : new String[] {
+            "/probe/items/RAJx%17cDziiB%3C%2ClMy%2FzgMZ%25%7E%19s1T;jsessionid=1",
+            "/probe/items/abc%2Fdef;jsessionid=1",
+            "/probe/items/a%25%7E;x=%ZZ"
+        }) {
+            String response = raw(path);
+            assertThat(response)
+                    .as(path)
+                    .doesNotStartWith("HTTP/1.1 5")
+                    .contains("application/json")
+                    .contains("\"request_id\":");
+        }
+    }
+
+    private String raw(String path) throws Exception {
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
 }
