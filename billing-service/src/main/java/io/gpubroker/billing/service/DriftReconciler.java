@@ -4,6 +4,7 @@ import static io.gpubroker.billing.domain.Money.money;
 
 import io.gpubroker.billing.client.GatewayCallException;
 import io.gpubroker.billing.client.ProviderGatewayClient;
+import io.gpubroker.billing.client.ProviderGateways;
 import io.gpubroker.billing.config.BillingConfig;
 import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.metrics.BillingMetrics;
@@ -27,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -52,7 +52,7 @@ public class DriftReconciler {
     private final Mutiny.SessionFactory sessions;
     private final BilledSessionRepository billed;
     private final DriftRepository drifts;
-    private final ProviderGatewayClient gateway;
+    private final ProviderGateways gateways;
     private final OutboxWriter outbox;
     private final BillingMetrics metrics;
     private final BrokerClock.Scaled clock;
@@ -63,7 +63,7 @@ public class DriftReconciler {
             Mutiny.SessionFactory sessions,
             BilledSessionRepository billed,
             DriftRepository drifts,
-            @RestClient ProviderGatewayClient gateway,
+            ProviderGateways gateways,
             OutboxWriter outbox,
             BillingMetrics metrics,
             BrokerClock.Scaled clock,
@@ -73,7 +73,7 @@ public class DriftReconciler {
         this.sessions = sessions;
         this.billed = billed;
         this.drifts = drifts;
-        this.gateway = gateway;
+        this.gateways = gateways;
         this.outbox = outbox;
         this.metrics = metrics;
         this.clock = clock;
@@ -106,13 +106,19 @@ public class DriftReconciler {
 
     /** Reconciles every provider the gateway serves and can read the billing of. */
     public Uni<List<ProviderDrift>> reconcileAll() {
-        return gateway.providers()
-                .map(list -> list.providers().stream()
-                        .filter(p -> p.enabled() && p.billedCosts())
-                        .map(ProviderGatewayClient.ProviderList.Entry::provider)
-                        .toList())
+        // each gateway group names what it serves; a failed listing fails the run (never "nothing to reconcile")
+        return Multi.createFrom()
+                .iterable(gateways.all().values())
                 .onItem()
-                .transformToMulti(names -> Multi.createFrom().iterable(names))
+                .transformToUniAndConcatenate(g -> g.providers()
+                        .map(list -> list.providers().stream()
+                                .filter(p -> p.enabled() && p.billedCosts())
+                                .map(ProviderGatewayClient.ProviderList.Entry::provider)
+                                .toList()))
+                .onItem()
+                .transformToMultiAndConcatenate(names -> Multi.createFrom().iterable(names))
+                .select()
+                .distinct()
                 .onItem()
                 .transformToUniAndConcatenate(this::reconcile)
                 .collect()
@@ -140,7 +146,8 @@ public class DriftReconciler {
                                 broker.currency());
                     }
                     // a failed call is an error for this run, never "the provider billed zero": the next run asks again
-                    return gateway.billedCosts(
+                    return gateways.forProvider(provider)
+                            .billedCosts(
                                     provider,
                                     new BilledCosts.Request(
                                             List.copyOf(broker.costs().keySet())))

@@ -63,6 +63,14 @@ final class E2EStack {
         return stack;
     }
 
+    /** Stops the shared stack if it runs (a test that brings its own stack frees the CPU); get() starts it anew. */
+    static synchronized void stop() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+
     static String url(String service) {
         return get().serviceUrl(service);
     }

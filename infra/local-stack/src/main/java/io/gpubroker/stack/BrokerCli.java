@@ -61,6 +61,18 @@ public final class BrokerCli {
         @Option(names = "--clock-scale", defaultValue = "1")
         double clockScale;
 
+        @Option(
+                names = "--scale",
+                description = "The cluster form: 2 replicas of each service (or --replicas), 3 Kafka brokers,"
+                        + " 2 Kafka Connect workers, a provider-gateway per provider")
+        boolean scale;
+
+        @Option(names = "--replicas", description = "Replicas of each service with --scale (default 2)")
+        Integer replicas;
+
+        @Option(names = "--kafka-brokers", description = "Kafka brokers (default 1, 3 with --scale)")
+        Integer kafkaBrokers;
+
         @Override
         public Integer call() throws Exception {
             Optional<Map<String, Object>> st = state(profile);
@@ -76,8 +88,17 @@ public final class BrokerCli {
                 System.err.println("--clock-scale must be > 0");
                 return 2;
             }
+            Scale size;
+            try {
+                size = scale || replicas != null
+                        ? new Scale(replicas == null ? 2 : replicas, kafkaBrokers == null ? 3 : kafkaBrokers, 2, true)
+                        : new Scale(1, kafkaBrokers == null ? 1 : kafkaBrokers, 1, false);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
             Stack stack = new Stack(
-                    new Stack.Options(root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL")));
+                    new Stack.Options(root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL"), size));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
@@ -130,6 +151,7 @@ public final class BrokerCli {
                     .append(s.get("profile"))
                     .append(" stack: ")
                     .append(s.get("phase"))
+                    .append(s.get("scale") == null ? "" : " (" + s.get("scale") + ")")
                     .append('\n');
             for (Map<String, Object> c : (List<Map<String, Object>>) s.get("components")) {
                 Object pid = c.get("pid");

@@ -27,25 +27,43 @@ public final class ConnectWorker implements AutoCloseable {
     private final Path logDir;
     private final String kafka;
     private final int port;
-    private Proc proc;
+    private final int replicationFactor;
+    private final String name;
+    private volatile Proc proc;
 
-    private ConnectWorker(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
+    private ConnectWorker(
+            Path projectRoot, Path dataDir, Path logDir, String kafka, int port, int replicationFactor, String name) {
         this.projectRoot = projectRoot;
         this.dataDir = dataDir;
         this.logDir = logDir;
         this.kafka = kafka;
         this.port = port;
+        this.replicationFactor = replicationFactor;
+        this.name = name;
     }
 
     public static ConnectWorker start(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
-        ConnectWorker w = new ConnectWorker(projectRoot, dataDir, logDir, kafka, port);
+        return start(projectRoot, dataDir, logDir, kafka, port, 1, "kafka-connect");
+    }
+
+    /**
+     * One worker of the Connect group {@code gpubroker-connect}: workers started with the same Kafka
+     * share the connectors and their tasks, and take over a dead worker's task after a rebalance.
+     */
+    public static ConnectWorker start(
+            Path projectRoot, Path dataDir, Path logDir, String kafka, int port, int replicationFactor, String name) {
+        ConnectWorker w = new ConnectWorker(projectRoot, dataDir, logDir, kafka, port, replicationFactor, name);
         w.startProcess();
         return w;
     }
 
     /** A worker some other process started; {@link #startProcess} can still restart it here. */
     public static ConnectWorker attach(Path projectRoot, Path dataDir, Path logDir, String kafka, int port) {
-        return new ConnectWorker(projectRoot, dataDir, logDir, kafka, port);
+        return new ConnectWorker(projectRoot, dataDir, logDir, kafka, port, 1, "kafka-connect");
+    }
+
+    public String name() {
+        return name;
     }
 
     /** (Re)starts the worker process; connectors and offsets live in Kafka, so they resume. */
@@ -61,7 +79,13 @@ public final class ConnectWorker implements AutoCloseable {
                     props,
                     Templates.fill(
                             projectRoot.resolve("infra/connect/worker.properties"),
-                            Map.of("kafka", kafka, "port", String.valueOf(port))));
+                            Map.of(
+                                    "kafka",
+                                    kafka,
+                                    "port",
+                                    String.valueOf(port),
+                                    "rf",
+                                    String.valueOf(replicationFactor))));
             Path log4j = dataDir.resolve("log4j2.properties");
             Files.writeString(
                     log4j, """
@@ -75,18 +99,19 @@ public final class ConnectWorker implements AutoCloseable {
                     rootLogger.appenderRef.file.ref = file
                     logger.kafka.name = org.apache.kafka
                     logger.kafka.level = warn
-                    """.formatted(logDir.resolve("connect-worker.log").toAbsolutePath()));
+                    """.formatted(logDir.resolve(name + "-worker.log").toAbsolutePath()));
             proc = Proc.java(
-                    "kafka-connect",
+                    name,
                     List.of("-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j),
                     Proc.classpath(lib),
                     "org.apache.kafka.connect.cli.ConnectDistributed",
                     List.of(props.toString()),
                     Map.of(),
-                    logDir.resolve("kafka-connect.log"));
-            Wait.until("kafka connect", Duration.ofSeconds(120), () -> {
-                if (!proc.alive()) {
-                    throw new IllegalStateException("kafka connect exited; see " + proc.log());
+                    logDir.resolve(name + ".log"));
+            Proc started = proc;
+            Wait.until(name, Duration.ofSeconds(180), () -> {
+                if (!started.alive()) {
+                    throw new IllegalStateException(name + " exited; see " + started.log());
                 }
                 return Wait.httpStatus(url() + "/connectors") == 200;
             });

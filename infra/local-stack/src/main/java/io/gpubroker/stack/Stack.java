@@ -38,7 +38,11 @@ public final class Stack implements AutoCloseable {
 
     /** What to start. */
     public record Options(
-            Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
+            Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl, Scale scale) {
+        public Options(Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
+            this(root, profile, infraOnly, fresh, clockScale, pgUrl, Scale.SMALL);
+        }
+
         public Path stateDir() {
             return root.resolve(".broker").resolve(profile);
         }
@@ -49,10 +53,12 @@ public final class Stack implements AutoCloseable {
     private final Path logs;
     private final List<Map<String, Object>> components = new ArrayList<>();
     private final List<Proc> serviceProcs = new ArrayList<>();
+    private final List<ServiceSpec> specs;
     private Postgres pg;
-    private KafkaBroker kafka;
+    private List<KafkaBroker> kafkas = List.of();
     private String kafkaBootstrap;
     private ConnectWorker connect;
+    private List<ConnectWorker> connects = List.of();
     private boolean ownsInfra = true;
     private String slotPrefix = "outbox_";
     private String verifySecret;
@@ -67,6 +73,7 @@ public final class Stack implements AutoCloseable {
     public Stack(Options opts) {
         this.opts = opts;
         this.ports = StackPorts.forProfile(opts.profile());
+        this.specs = ports.services(opts.scale());
         this.logs = opts.stateDir().resolve("logs");
         this.clockPosition = new ClockPosition(opts.stateDir().resolve("clock.json"));
     }
@@ -77,6 +84,7 @@ public final class Stack implements AutoCloseable {
                 deleteTree(opts.stateDir());
             }
             Files.createDirectories(logs);
+            checkTopology();
             writeState();
             pg = opts.pgUrl() != null && !opts.pgUrl().isBlank()
                     ? Postgres.external(opts.pgUrl())
@@ -86,13 +94,35 @@ public final class Stack implements AutoCloseable {
                     "postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(),
                     pg.pid(opts.stateDir().resolve("pg")),
                     pg.describe());
-            kafka = KafkaBroker.start(
-                    opts.root(), opts.stateDir().resolve("kafka"), logs, ports.kafka(), ports.kafkaController());
-            kafkaBootstrap = kafka.bootstrap();
-            component("kafka", kafka.bootstrap(), kafka.proc().pid(), Map.of());
-            connect = ConnectWorker.start(
-                    opts.root(), opts.stateDir().resolve("connect"), logs, kafka.bootstrap(), ports.connect());
-            component("kafka-connect", connect.url(), connect.proc().pid(), Map.of());
+            int brokers = opts.scale().kafkaBrokers();
+            kafkas = KafkaBroker.startCluster(
+                    opts.root(),
+                    opts.stateDir().resolve(brokers == 1 ? "kafka" : "kafka-cluster"),
+                    logs,
+                    ports.kafka(),
+                    ports.kafkaController(),
+                    brokers);
+            kafkaBootstrap = kafkas.get(0).bootstrap();
+            for (KafkaBroker k : kafkas) {
+                component(kafkaName(k), k.address(), k.proc().pid(), Map.of());
+            }
+            List<ConnectWorker> workers = new ArrayList<>();
+            int nWorkers = opts.scale().connectWorkers();
+            for (int i = 0; i < nWorkers; i++) {
+                String name = nWorkers == 1 ? "kafka-connect" : "kafka-connect-" + (i + 1);
+                ConnectWorker w = ConnectWorker.start(
+                        opts.root(),
+                        opts.stateDir().resolve(i == 0 ? "connect" : "connect-" + (i + 1)),
+                        logs,
+                        kafkaBootstrap,
+                        ports.connect() + i,
+                        Math.min(brokers, 3),
+                        name);
+                workers.add(w);
+                component(name, w.url(), w.proc().pid(), Map.of());
+            }
+            connects = List.copyOf(workers);
+            connect = connects.get(0);
             writeState();
             if (!opts.infraOnly()) {
                 startApps();
@@ -121,6 +151,7 @@ public final class Stack implements AutoCloseable {
         s.pg = pg;
         s.kafkaBootstrap = kafkaBootstrap;
         s.connect = connect;
+        s.connects = List.of(connect);
         s.ownsInfra = false;
         s.slotPrefix = slotPrefix;
         try {
@@ -153,7 +184,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public String serviceUrl(String name) {
-        return ports.services().stream()
+        return specs.stream()
                 .filter(x -> x.name().equals(name))
                 .findFirst()
                 .orElseThrow()
@@ -211,7 +242,6 @@ public final class Stack implements AutoCloseable {
     }
 
     private void startServices() {
-        List<ServiceSpec> specs = ports.services();
         for (ServiceSpec s : specs) {
             Proc p = launch(s);
             serviceProcs.add(p);
@@ -228,6 +258,7 @@ public final class Stack implements AutoCloseable {
         List<String> outboxSchemas = specs.stream()
                 .filter(ServiceSpec::outbox)
                 .map(ServiceSpec::schema)
+                .distinct()
                 .toList();
         ExecutorService pool = Executors.newFixedThreadPool(specs.size());
         try {
@@ -243,7 +274,7 @@ public final class Stack implements AutoCloseable {
                         }
                         return Wait.httpStatus(s.url() + "/q/health/started") == 200;
                     });
-                    if (s.outbox() && !oneConnector) {
+                    if (s.outbox() && !oneConnector && s.name().equals(s.service())) {
                         connect.registerOutbox(pg, s.schema(), slotPrefix + s.schema(), false);
                     }
                     return null;
@@ -322,17 +353,19 @@ public final class Stack implements AutoCloseable {
                 () -> {
                     while (!phase.startsWith("stop")) {
                         Wait.sleep(1000);
-                        if (ownsInfra && connect != null && !connect.proc().alive() && "ready".equals(phase)) {
-                            try {
-                                connect.startProcess();
-                                component(
-                                        "kafka-connect",
-                                        connect.url(),
-                                        connect.proc().pid(),
-                                        Map.of("restarted_at", Instant.now().toString()));
-                                writeState();
-                            } catch (RuntimeException e) {
-                                System.err.println("kafka connect restart failed: " + e.getMessage());
+                        for (ConnectWorker w : connects) {
+                            if (ownsInfra && !w.proc().alive() && "ready".equals(phase)) {
+                                try {
+                                    w.startProcess();
+                                    component(
+                                            w.name(),
+                                            w.url(),
+                                            w.proc().pid(),
+                                            Map.of("restarted_at", Instant.now().toString()));
+                                    writeState();
+                                } catch (RuntimeException e) {
+                                    System.err.println(w.name() + " restart failed: " + e.getMessage());
+                                }
                             }
                         }
                     }
@@ -383,6 +416,9 @@ public final class Stack implements AutoCloseable {
 
     /** Kill -9 of one service (a crash: no shutdown hook, nothing flushed); {@link #restart} starts it again. */
     public synchronized void kill9(String name) {
+        if (!serviceProcs.get(serviceIndex(name)).alive()) {
+            throw new IllegalStateException(name + " is not running");
+        }
         serviceProcs.get(serviceIndex(name)).kill();
     }
 
@@ -392,7 +428,7 @@ public final class Stack implements AutoCloseable {
         Proc p;
         synchronized (this) {
             int i = serviceIndex(name);
-            s = ports.services().get(i);
+            s = specs.get(i);
             if (serviceProcs.get(i).alive()) {
                 throw new IllegalStateException(name + " is still running");
             }
@@ -411,7 +447,6 @@ public final class Stack implements AutoCloseable {
      * behind the clock's position reproduces a restart that set the broker clock back.
      */
     public void restartServices(Instant brokerNow) {
-        List<ServiceSpec> specs = ports.services();
         List<Proc> started = new ArrayList<>();
         synchronized (this) {
             serviceProcs.forEach(Proc::terminate);
@@ -436,7 +471,6 @@ public final class Stack implements AutoCloseable {
     }
 
     private int serviceIndex(String name) {
-        List<ServiceSpec> specs = ports.services();
         for (int i = 0; i < specs.size(); i++) {
             if (specs.get(i).name().equals(name)) {
                 return i;
@@ -469,11 +503,30 @@ public final class Stack implements AutoCloseable {
         env.put("BROKER_ADMIN_KEY", adminKey);
         env.put("BROKER_VERIFY_SECRET", verifySecret);
         env.put("BROKER_INTERNAL_TOKEN", internalToken);
-        for (ServiceSpec s : ports.services()) {
-            env.put("BROKER_SERVICES_" + s.name().toUpperCase().replace('-', '_') + "_URL", s.url());
+        // every replica of each service, comma-separated: the callers spread over them (Stork, docs/adr/0015)
+        Map<String, List<String>> urls = new LinkedHashMap<>();
+        for (ServiceSpec s : specs) {
+            urls.computeIfAbsent(s.service(), k -> new ArrayList<>())
+                    .add(s.provider() == null ? s.url() : s.provider() + "=" + s.url());
         }
-        if (!"provider-gateway".equals(service.name())) {
+        urls.forEach((name, list) ->
+                env.put("BROKER_SERVICES_" + name.toUpperCase().replace('-', '_') + "_URL", String.join(",", list)));
+        if (opts.scale().gatewayPerProvider() && !"billing-service".equals(service.service())) {
+            // only billing routes by provider; provider-gateway's other REST caller (inventory) reads
+            // Vast templates, which Vast's gateway serves
+            env.put(
+                    "BROKER_SERVICES_PROVIDER_GATEWAY_URL",
+                    specs.stream()
+                            .filter(s -> "vastai".equals(s.provider()))
+                            .map(ServiceSpec::url)
+                            .findFirst()
+                            .orElseThrow());
+        }
+        if (!"provider-gateway".equals(service.service())) {
             return env;
+        }
+        if (service.provider() != null) {
+            env.put("BROKER_GATEWAY_PROVIDERS", service.provider());
         }
         simEndpoints.forEach((name, v) -> {
             @SuppressWarnings("unchecked")
@@ -600,6 +653,7 @@ public final class Stack implements AutoCloseable {
             s.put("launcher_pid", ProcessHandle.current().pid());
             s.put("api", opts.infraOnly() ? null : "http://localhost:" + ports.serviceBase());
             s.put("logs", logs.toAbsolutePath().toString());
+            s.put("scale", opts.scale().describe());
             s.put(
                     "clock",
                     clock == null
@@ -643,8 +697,64 @@ public final class Stack implements AutoCloseable {
         return pg;
     }
 
+    /** Kafka's first node (the only one in the small stack). */
     public KafkaBroker kafka() {
-        return kafka;
+        return kafkas.isEmpty() ? null : kafkas.get(0);
+    }
+
+    /** Every Kafka node this stack started. */
+    public List<KafkaBroker> kafkaNodes() {
+        return kafkas;
+    }
+
+    /** Every Kafka Connect worker of this stack's group. */
+    public List<ConnectWorker> connectWorkers() {
+        return connects;
+    }
+
+    /** Every service process (replicas and per-provider gateways included). */
+    public List<ServiceSpec> serviceSpecs() {
+        return specs;
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    /** Kill -9 of one Kafka node; {@link #restartKafka} starts it again. */
+    public void kill9Kafka(int nodeId) {
+        kafkas.get(nodeId - 1).kill9();
+    }
+
+    public void restartKafka(int nodeId) {
+        KafkaBroker k = kafkas.get(nodeId - 1);
+        k.restart();
+        component(
+                kafkaName(k),
+                k.address(),
+                k.proc().pid(),
+                Map.of("restarted_at", Instant.now().toString()));
+        writeState();
+    }
+
+    private String kafkaName(KafkaBroker k) {
+        return kafkas.size() == 1 ? "kafka" : "kafka-" + k.nodeId();
+    }
+
+    /**
+     * A profile's data belongs to one Kafka size: a single broker's logs and a cluster's are not
+     * interchangeable, so changing the size needs {@code --fresh} rather than a silent new cluster
+     * beside a database whose outbox positions pointed into the old one.
+     */
+    private void checkTopology() throws IOException {
+        Path f = opts.stateDir().resolve("topology");
+        String want = "kafka-brokers=" + opts.scale().kafkaBrokers();
+        if (Files.exists(f) && !Files.readString(f).trim().equals(want)) {
+            throw new IllegalStateException(
+                    "this profile's data was made with " + Files.readString(f).trim() + ", not " + want
+                            + ": start it as before, or add --fresh to start over");
+        }
+        Files.writeString(f, want);
     }
 
     public ConnectWorker connect() {
@@ -684,12 +794,8 @@ public final class Stack implements AutoCloseable {
         // after every process that reads the clock has stopped: the position the next start resumes
         saveClock(true);
         if (ownsInfra) {
-            if (connect != null) {
-                connect.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
+            connects.forEach(ConnectWorker::close);
+            kafkas.forEach(KafkaBroker::close);
             if (pg != null) {
                 pg.close();
             }

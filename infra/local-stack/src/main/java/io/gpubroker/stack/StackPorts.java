@@ -19,10 +19,47 @@ public record StackPorts(int postgres, int kafka, int kafkaController, int conne
                 int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
                 yield new StackPorts(25432 + o, 29092 + o, 29093 + o, 28083 + o, 28101 + o, 28180 + o);
             }
+            case "e2e-scale" -> {
+                // the cluster-form end-to-end test's own infrastructure, beside the test profile's
+                int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
+                yield new StackPorts(25532 + o, 29192 + o, 29193 + o, 28183 + o, 28201 + o, 28280 + o);
+            }
             default -> throw new IllegalArgumentException("unknown profile " + profile);
         };
     }
 
+    /**
+     * Every service process of a stack of this size. Replica {@code r} (0-based) of the service on
+     * {@code serviceBase + i} listens on {@code serviceBase + i + 10r}; the gateway of provider
+     * {@code j} listens on {@code serviceBase + 50 + j + 10r}.
+     */
+    public List<ServiceSpec> services(Scale scale) {
+        List<ServiceSpec> out = new java.util.ArrayList<>();
+        for (ServiceSpec s : services()) {
+            if (s.name().equals("provider-gateway") && scale.gatewayPerProvider()) {
+                for (int j = 0; j < Stack.PROVIDERS.size(); j++) {
+                    String p = Stack.PROVIDERS.get(j);
+                    out.add(new ServiceSpec(
+                            s.name() + "-" + p, s.name(), s.module(), serviceBase + 50 + j, s.schema(), s.outbox(), p));
+                }
+                continue;
+            }
+            int replicas = s.name().equals("provider-gateway") ? 1 : scale.replicas();
+            for (int r = 0; r < replicas; r++) {
+                out.add(new ServiceSpec(
+                        r == 0 ? s.name() : s.name() + "-" + (r + 1),
+                        s.name(),
+                        s.module(),
+                        s.port() + 10 * r,
+                        s.schema(),
+                        s.outbox(),
+                        null));
+            }
+        }
+        return out;
+    }
+
+    /** One process per service: the small stack, and the services a deployment runs. */
     public List<ServiceSpec> services() {
         return List.of(
                 new ServiceSpec("api-gateway", "api-gateway", serviceBase, "gateway", false),
