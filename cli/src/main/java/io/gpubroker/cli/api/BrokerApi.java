@@ -118,7 +118,7 @@ public final class BrokerApi {
      */
     public InputStream openStream(String path, String lastEventId) {
         HttpRequest.Builder b =
-                request(path).header("Accept", "text/event-stream").GET();
+                request(path).setHeader("Accept", "text/event-stream").GET();
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }
