@@ -110,8 +110,12 @@ public final class GpuCli implements Runnable {
 
     public static void main(String[] args) {
         boolean tty = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-        System.exit(commandLine(System.getenv(), tty, Clock.systemDefaultZone(), Thread::sleep)
-                .execute(args));
+        CommandLine cl = commandLine(System.getenv(), tty, Clock.systemDefaultZone(), Thread::sleep);
+        int code = cl.execute(args);
+        // tables are written with print (no autoflush): flush before the JVM ends
+        cl.getOut().flush();
+        cl.getErr().flush();
+        System.exit(code);
     }
 
     /** The configured command line: subcommands, completion, and errors turned into messages and exit codes. */
