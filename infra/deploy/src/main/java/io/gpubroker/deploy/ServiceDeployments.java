@@ -62,7 +62,7 @@ final class ServiceDeployments {
         List<Object> env = new ArrayList<>();
         env.add(map("name", "QUARKUS_HTTP_PORT", "value", String.valueOf(s.port())));
         for (ServiceSpec other : services) {
-            env.add(map("name", "BROKER_SERVICES_" + upper(other.name()) + "_URL", "value", url(other)));
+            env.add(map("name", "BROKER_SERVICES_" + upper(other.name()) + "_URL", "value", url(s, other)));
         }
         env.addAll(extraEnv);
         env.addAll(secretEnv);
@@ -199,10 +199,21 @@ final class ServiceDeployments {
         return env;
     }
 
-    private String url(ServiceSpec s) {
-        // provider-gateway's REST side serves Vast templates to inventory: the Vast instance answers
-        String host = s.name().equals(PROVIDER_GATEWAY) ? PROVIDER_GATEWAY + "-vastai" : s.name();
-        return "http://" + host + ":" + s.port();
+    /** The URL {@code caller} is given for {@code s} (docs/adr/0017). */
+    private String url(ServiceSpec caller, ServiceSpec s) {
+        if (!s.name().equals(PROVIDER_GATEWAY)) {
+            return "http://" + s.name() + ":" + s.port();
+        }
+        if (caller.name().equals("billing-service")) {
+            // billing reads each provider's billing from that provider's gateway
+            return String.join(
+                    ",",
+                    Stack.PROVIDERS.stream()
+                            .map(p -> p + "=http://" + PROVIDER_GATEWAY + "-" + p + ":" + s.port())
+                            .toList());
+        }
+        // provider-gateway's other REST caller, inventory, reads Vast templates: the Vast instance answers
+        return "http://" + PROVIDER_GATEWAY + "-vastai:" + s.port();
     }
 
     private static String upper(String name) {

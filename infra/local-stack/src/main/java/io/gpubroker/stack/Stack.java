@@ -503,7 +503,7 @@ public final class Stack implements AutoCloseable {
         env.put("BROKER_ADMIN_KEY", adminKey);
         env.put("BROKER_VERIFY_SECRET", verifySecret);
         env.put("BROKER_INTERNAL_TOKEN", internalToken);
-        // every replica of each service, comma-separated: the callers spread over them (Stork, docs/adr/0015)
+        // every replica of each service, comma-separated: the callers spread over them (Stork, docs/adr/0017)
         Map<String, List<String>> urls = new LinkedHashMap<>();
         for (ServiceSpec s : specs) {
             urls.computeIfAbsent(s.service(), k -> new ArrayList<>())
