@@ -22,7 +22,8 @@ import java.util.function.Predicate;
  */
 public final class FakeServices {
     /** One request as a fake service received it. */
-    public record Received(String service, String method, String path, String query, MultiMap headers, String body) {
+    public record Received(
+            String service, String method, String path, String query, MultiMap headers, String body, int port) {
         public String header(String name) {
             return headers.get(name);
         }
@@ -63,6 +64,10 @@ public final class FakeServices {
     public final Fake inventory = new Fake("inventory");
     public final Fake session = new Fake("session");
     public final Fake billing = new Fake("billing");
+    /** second replicas of inventory- and session-service (ReplicaTests points the gateway at both) */
+    public final Fake inventory2 = new Fake("inventory");
+
+    public final Fake session2 = new Fake("session");
     private final ConcurrentLinkedDeque<Received> received = new ConcurrentLinkedDeque<>();
     /** the fake session-service's store: id → session JSON */
     public final Map<String, JsonObject> sessions = new ConcurrentHashMap<>();
@@ -72,7 +77,8 @@ public final class FakeServices {
     public static synchronized FakeServices get() {
         if (instance == null) {
             instance = new FakeServices();
-            for (Fake f : List.of(instance.inventory, instance.session, instance.billing)) {
+            for (Fake f : List.of(
+                    instance.inventory, instance.session, instance.billing, instance.inventory2, instance.session2)) {
                 f.server = await(instance.vertx
                         .createHttpServer()
                         .requestHandler(r -> instance.handle(f, r))
@@ -134,7 +140,8 @@ public final class FakeServices {
                         req.path(),
                         req.query(),
                         MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-                        body));
+                        body,
+                        f.port));
             }
             Runnable answer = () -> answer(f, req, body);
             if (f.delayMs > 0 && !req.path().startsWith("/q/health")) {

@@ -47,6 +47,8 @@ class GatewayConfigTests {
         assertThat(upstream.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(upstream.timeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(upstream.healthTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(upstream.maxConnections()).isEqualTo(64);
+        assertThat(upstream.errorPenalty()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
@@ -63,7 +65,9 @@ class GatewayConfigTests {
                 Map.entry("broker.services.billing-service.url", "http://billing:3"),
                 Map.entry("broker.upstream.connect-timeout", "100ms"),
                 Map.entry("broker.upstream.timeout", "4s"),
-                Map.entry("broker.upstream.health-timeout", "300ms")));
+                Map.entry("broker.upstream.health-timeout", "300ms"),
+                Map.entry("broker.upstream.max-connections", "8"),
+                Map.entry("broker.upstream.error-penalty", "5s")));
 
         assertThat(c.getConfigMapping(GatewayConfig.Admin.class).key()).contains("admin-0123456789");
         GatewayConfig.Auth auth = c.getConfigMapping(GatewayConfig.Auth.class);
@@ -81,6 +85,8 @@ class GatewayConfigTests {
         assertThat(upstream.connectTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(upstream.timeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(upstream.healthTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(upstream.maxConnections()).isEqualTo(8);
+        assertThat(upstream.errorPenalty()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

@@ -1,11 +1,7 @@
 package io.gpubroker.gateway.auth;
 
-import io.gpubroker.gateway.config.GatewayConfig;
-import io.gpubroker.gateway.consumer.ConsumerService;
-import io.gpubroker.gateway.consumer.KeyCache;
 import io.gpubroker.kit.rest.ErrorMapper;
 import io.gpubroker.kit.rest.RequestIds;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -16,38 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Authenticates {@code Authorization: Bearer <key>} (admin key or a consumer key; 401 otherwise),
- * enforces {@link Access} (403), then the per-key rate limit (429 + Retry-After). Runs after
- * routing, so an unknown path is a plain 404 whatever the key.
+ * Authenticates the JAX-RS routes with {@link Authenticator} (401, then {@link Access} 403, then
+ * the per-key rate limit 429 + Retry-After). Runs after routing, so an unknown path is a plain 404
+ * whatever the key.
  */
 public class AuthFilter {
-    private final GatewayConfig.Admin admin;
-    private final GatewayConfig.Auth auth;
-    private final GatewayConfig.RateLimit rateLimit;
-    private final ConsumerService consumers;
-    private final KeyCache cache;
-    private final RateLimiter limiter;
+    private final Authenticator authenticator;
     private final CallContext call;
-    private final MeterRegistry metrics;
     private final Map<Method, Access.Level> levels = new ConcurrentHashMap<>();
 
-    public AuthFilter(
-            GatewayConfig.Admin admin,
-            GatewayConfig.Auth auth,
-            GatewayConfig.RateLimit rateLimit,
-            ConsumerService consumers,
-            KeyCache cache,
-            RateLimiter limiter,
-            CallContext call,
-            MeterRegistry metrics) {
-        this.admin = admin;
-        this.auth = auth;
-        this.rateLimit = rateLimit;
-        this.consumers = consumers;
-        this.cache = cache;
-        this.limiter = limiter;
+    public AuthFilter(Authenticator authenticator, CallContext call) {
+        this.authenticator = authenticator;
         this.call = call;
-        this.metrics = metrics;
     }
 
     @ServerRequestFilter
@@ -64,72 +40,17 @@ public class AuthFilter {
             call.set(null, rid);
             return Uni.createFrom().nullItem();
         }
-        return principal(ctx.getHeaderString("Authorization")).map(p -> {
-            if (p == null) {
-                metrics.counter("gateway_auth_failures_total").increment();
-                boolean missing = ctx.getHeaderString("Authorization") == null;
-                Response r = ErrorMapper.body(
-                        401,
-                        missing ? "missing API key: send Authorization: Bearer <key>" : "invalid or revoked API key",
-                        rid,
-                        Map.of());
-                return Response.fromResponse(r)
-                        .header("WWW-Authenticate", "Bearer realm=\"gpu-broker\"")
-                        .build();
-            }
-            if (level == Access.Level.ADMIN && p instanceof Principal.Consumer) {
-                return ErrorMapper.body(403, "this operation needs the admin key", rid, Map.of());
-            }
-            if (!(p instanceof Principal.Admin && rateLimit.exemptAdmin())) {
-                long wait = limiter.acquire(p.bucket());
-                if (wait > 0) {
-                    metrics.counter("gateway_rate_limited_total").increment();
-                    Response r = ErrorMapper.body(
-                            429,
-                            "rate limit exceeded: at most " + rateLimit.requestsPerSecond() + " requests/s (burst "
-                                    + rateLimit.burst() + ") per API key",
-                            rid,
-                            Map.of());
-                    return Response.fromResponse(r)
-                            .header("Retry-After", Long.toString(wait))
-                            .build();
-                }
+        String header = ctx.getHeaderString("Authorization");
+        return authenticator.principal(header).map(p -> {
+            Authenticator.Refusal no = authenticator.admit(p, header != null, level);
+            if (no != null) {
+                Response.ResponseBuilder r =
+                        Response.fromResponse(ErrorMapper.body(no.status(), no.message(), rid, Map.of()));
+                no.headers().forEach(r::header);
+                return r.build();
             }
             call.set(p, rid);
             return null;
         });
-    }
-
-    /** The caller for this header, or null (→ 401). */
-    private Uni<Principal> principal(String header) {
-        if (header == null) {
-            return Uni.createFrom().item(auth.anonymous() ? new Principal.Anonymous() : null);
-        }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Uni.createFrom().nullItem();
-        }
-        String key = header.substring(7).trim();
-        if (admin.key().map(adminKey -> ApiKeys.same(adminKey, key)).orElse(false)) {
-            return Uni.createFrom().item(new Principal.Admin());
-        }
-        String keyId = ApiKeys.keyIdOf(key);
-        if (keyId == null) {
-            return Uni.createFrom().nullItem();
-        }
-        KeyCache.Entry cached = cache.get(keyId);
-        if (cached != null) {
-            return Uni.createFrom().item(check(cached.revoked(), cached.keyHash(), cached.consumerId(), key, keyId));
-        }
-        return consumers.key(keyId).map(k -> {
-            if (k == null) {
-                return null;
-            }
-            cache.put(keyId, k);
-            return check(k.revokedAt != null, k.keyHash, k.consumerId, key, keyId);
-        });
-    }
-
-    private static Principal check(boolean revoked, String hash, String consumerId, String key, String keyId) {
-        return !revoked && ApiKeys.matches(key, hash) ? new Principal.Consumer(consumerId, keyId) : null;
     }
 }

@@ -53,7 +53,10 @@ public final class GatewayConfig {
         boolean exemptAdmin();
     }
 
-    /** {@code broker.services.*}: where the services behind the gateway listen. */
+    /**
+     * {@code broker.services.*}: where the services behind the gateway listen; each a URL or a
+     * comma-separated list of URLs, one per replica ({@code BROKER_SERVICES_INVENTORY_SERVICE_URL=http://a:8081,http://b:8091}).
+     */
     @ConfigMapping(prefix = "broker.services")
     public interface Services {
         @WithName("inventory-service.url")
@@ -69,9 +72,20 @@ public final class GatewayConfig {
         String billingUrl();
     }
 
-    /** {@code broker.upstream.*}: timeouts of calls to those services. */
+    /** {@code broker.upstream.*}: timeouts, connection pools and replica choice of calls to those services. */
     @ConfigMapping(prefix = "broker.upstream")
     public interface Upstream {
+        /** Pooled keep-alive connections per replica (each of the two clients: streaming and buffered). */
+        @WithDefault("64")
+        int maxConnections();
+
+        /**
+         * How a failed replica is scored by the least-response-time balancer: as if it had answered
+         * after this long, so it gets (almost) no calls until the score decays over later calls.
+         */
+        @WithDefault("60s")
+        Duration errorPenalty();
+
         @WithDefault("2s")
         Duration connectTimeout();
 

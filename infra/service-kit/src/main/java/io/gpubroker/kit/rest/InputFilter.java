@@ -32,21 +32,40 @@ public class InputFilter {
 
     static String problem(MultivaluedMap<String, String> params, String kind, int max) {
         for (Map.Entry<String, List<String>> e : params.entrySet()) {
-            String name = e.getKey();
-            if (Ids.hasControl(name) || name.length() > 128) {
-                return "invalid " + kind + " name: control characters or longer than 128 characters";
-            }
-            for (String v : e.getValue()) {
-                if (v == null) {
-                    continue;
-                }
-                if (v.length() > max) {
-                    return "invalid '" + name + "': longer than " + max + " characters";
-                }
-                if (Ids.hasControl(v)) {
-                    return "invalid '" + name + "': control characters are not allowed";
+            for (String v : e.getValue().isEmpty() ? List.<String>of("") : e.getValue()) {
+                String problem = problem(e.getKey(), v, kind, max);
+                if (problem != null) {
+                    return problem;
                 }
             }
+        }
+        return null;
+    }
+
+    /** The same checks for routes served below JAX-RS (decoded name/value pairs, e.g. a Vert.x MultiMap). */
+    public static String problem(Iterable<Map.Entry<String, String>> params, String kind, int max) {
+        for (Map.Entry<String, String> e : params) {
+            String problem = problem(e.getKey(), e.getValue(), kind, max);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /** What is wrong with one parameter, or null. */
+    public static String problem(String name, String value, String kind, int max) {
+        if (Ids.hasControl(name) || name.length() > 128) {
+            return "invalid " + kind + " name: control characters or longer than 128 characters";
+        }
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > max) {
+            return "invalid '" + name + "': longer than " + max + " characters";
+        }
+        if (Ids.hasControl(value)) {
+            return "invalid '" + name + "': control characters are not allowed";
         }
         return null;
     }
