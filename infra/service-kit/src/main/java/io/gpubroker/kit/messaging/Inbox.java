@@ -2,7 +2,9 @@ package io.gpubroker.kit.messaging;
 
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.MalformedEventException;
+import io.gpubroker.kit.vertx.SafeContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,10 +37,13 @@ public class Inbox {
     private static final Logger LOG = Logger.getLogger(Inbox.class);
 
     private final Mutiny.SessionFactory sessions;
+    private final Vertx vertx;
     private final String table;
 
-    public Inbox(Mutiny.SessionFactory sessions, @ConfigProperty(name = "broker.db.schema") String schema) {
+    public Inbox(
+            Mutiny.SessionFactory sessions, Vertx vertx, @ConfigProperty(name = "broker.db.schema") String schema) {
         this.sessions = sessions;
+        this.vertx = vertx;
         this.table = schema + ".processed_messages";
     }
 
@@ -107,16 +112,20 @@ public class Inbox {
                 deadLetters = deadLetters.chain(() -> Uni.createFrom().completionStage(() -> msg.nack(e)));
             }
         }
+        // a batch arrives on the connector's context, not on an isolated one per message as a single
+        // record does: Hibernate Reactive needs one of its own
         return deadLetters
-                .chain(() -> processBatch(consumer, envelopes, effect)
-                        .replaceWithVoid()
-                        .onFailure()
-                        .recoverWithUni(t -> {
-                            LOG.warnf(
-                                    "batch of %d for %s failed (%s): applying them one per transaction",
-                                    envelopes.size(), consumer, t.getMessage());
-                            return oneByOne(decoded, consumer, single);
-                        }))
+                .chain(() -> SafeContext.run(
+                        vertx,
+                        () -> processBatch(consumer, envelopes, effect)
+                                .replaceWithVoid()
+                                .onFailure()
+                                .recoverWithUni(t -> {
+                                    LOG.warnf(
+                                            "batch of %d for %s failed (%s): applying them one per transaction",
+                                            envelopes.size(), consumer, t.getMessage());
+                                    return oneByOne(decoded, consumer, single);
+                                })))
                 .chain(() -> Uni.createFrom().completionStage(batch::ack));
     }
 
