@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -100,33 +101,82 @@ public class Inbox {
             String consumer,
             BiFunction<Mutiny.Session, List<Envelope>, Uni<Void>> effect,
             BiFunction<Mutiny.Session, Envelope, Uni<Void>> single) {
-        List<Message<String>> decoded = new ArrayList<>(records.size());
-        List<Envelope> envelopes = new ArrayList<>(records.size());
+        return handleBatch(batch, records, consumer, effect, single, e -> false);
+    }
+
+    /**
+     * Same as {@link #handleBatch(Message, List, String, BiFunction, BiFunction)}, but an event that
+     * {@code alone} picks (one whose effect waits on something slow, such as another service) gets
+     * a transaction of its own at its place in the batch, so the events before it commit first and
+     * the ones after it in the next transaction: the order stays the records' order.
+     */
+    public Uni<Void> handleBatch(
+            Message<?> batch,
+            List<? extends Message<String>> records,
+            String consumer,
+            BiFunction<Mutiny.Session, List<Envelope>, Uni<Void>> effect,
+            BiFunction<Mutiny.Session, Envelope, Uni<Void>> single,
+            Predicate<Envelope> alone) {
+        List<List<Message<String>>> segments = new ArrayList<>();
+        List<List<Envelope>> envelopes = new ArrayList<>();
+        List<Message<String>> run = new ArrayList<>();
+        List<Envelope> runEnvelopes = new ArrayList<>();
         Uni<Void> deadLetters = Uni.createFrom().voidItem();
         for (Message<String> msg : records) {
+            Envelope env;
             try {
-                envelopes.add(Envelope.of(msg));
-                decoded.add(msg);
+                env = Envelope.of(msg);
             } catch (MalformedEventException e) {
                 LOG.warnf("dead-lettering malformed message for %s: %s", consumer, e.getMessage());
                 deadLetters = deadLetters.chain(() -> Uni.createFrom().completionStage(() -> msg.nack(e)));
+                continue;
+            }
+            if (alone.test(env)) {
+                if (!run.isEmpty()) {
+                    segments.add(run);
+                    envelopes.add(runEnvelopes);
+                    run = new ArrayList<>();
+                    runEnvelopes = new ArrayList<>();
+                }
+                segments.add(List.of(msg));
+                envelopes.add(List.of(env));
+            } else {
+                run.add(msg);
+                runEnvelopes.add(env);
             }
         }
+        if (!run.isEmpty()) {
+            segments.add(run);
+            envelopes.add(runEnvelopes);
+        }
+        Uni<Void> chain = deadLetters;
+        for (int i = 0; i < segments.size(); i++) {
+            List<Message<String>> msgs = segments.get(i);
+            List<Envelope> envs = envelopes.get(i);
+            chain = chain.chain(() -> segment(consumer, msgs, envs, effect, single));
+        }
+        return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
+    }
+
+    private Uni<Void> segment(
+            String consumer,
+            List<Message<String>> msgs,
+            List<Envelope> envs,
+            BiFunction<Mutiny.Session, List<Envelope>, Uni<Void>> effect,
+            BiFunction<Mutiny.Session, Envelope, Uni<Void>> single) {
         // a batch arrives on the connector's context, not on an isolated one per message as a single
         // record does: Hibernate Reactive needs one of its own
-        return deadLetters
-                .chain(() -> SafeContext.run(
-                        vertx,
-                        () -> processBatch(consumer, envelopes, effect)
-                                .replaceWithVoid()
-                                .onFailure()
-                                .recoverWithUni(t -> {
-                                    LOG.warnf(
-                                            "batch of %d for %s failed (%s): applying them one per transaction",
-                                            envelopes.size(), consumer, t.getMessage());
-                                    return oneByOne(decoded, consumer, single);
-                                })))
-                .chain(() -> Uni.createFrom().completionStage(batch::ack));
+        return SafeContext.run(
+                vertx,
+                () -> processBatch(consumer, envs, effect)
+                        .replaceWithVoid()
+                        .onFailure()
+                        .recoverWithUni(t -> {
+                            LOG.warnf(
+                                    "batch of %d for %s failed (%s): applying them one per transaction",
+                                    envs.size(), consumer, t.getMessage());
+                            return oneByOne(msgs, consumer, single);
+                        }));
     }
 
     private Uni<Void> oneByOne(

@@ -301,6 +301,41 @@ class InboxTests {
     }
 
     @Test
+    void anEventThatMustRunAloneSplitsTheBatchAtItsPlace() {
+        KafkaMessages kafka = new KafkaMessages();
+        List<SessionRequested> events = List.of(
+                requested("sess-" + UUID.randomUUID()),
+                requested("sess-" + UUID.randomUUID()),
+                requested("sess-alone-" + UUID.randomUUID()),
+                requested("sess-" + UUID.randomUUID()));
+        List<Message<String>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            SessionRequested e = events.get(i);
+            records.add(kafka.message(
+                    UUID.randomUUID().toString(), "SessionRequested", e.sessionId(), EventCatalog.toJson(e), i));
+        }
+        List<List<Object>> transactions = new CopyOnWriteArrayList<>();
+
+        await(() -> inbox.handleBatch(
+                kafka.batch(records),
+                records,
+                "kit-batch",
+                (s, fresh) -> {
+                    transactions.add(fresh.stream()
+                            .map(Envelope::event)
+                            .map(Object.class::cast)
+                            .toList());
+                    return Uni.createFrom().voidItem();
+                },
+                (s, e) -> Uni.createFrom().failure(new AssertionError("no fallback expected")),
+                e -> e.key().startsWith("sess-alone-")));
+
+        assertThat(transactions)
+                .containsExactly(List.of(events.get(0), events.get(1)), List.of(events.get(2)), List.of(events.get(3)));
+        assertThat(kafka.batchAcks).hasValue(1);
+    }
+
+    @Test
     void asRefusesAnEventOfAnotherType() {
         Envelope env = envelope("e-1");
 
