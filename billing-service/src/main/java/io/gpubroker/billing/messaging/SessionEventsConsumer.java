@@ -8,7 +8,10 @@ import io.gpubroker.contracts.SessionStopped;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -18,6 +21,11 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * SessionStarted opens billing at started_at and price_per_hour, SessionStopped / SessionFailed
  * close it at the exact end. Either may arrive first (a replay, a partition lag): the row keeps
  * whatever is known, and the ledger is written once both ends are.
+ *
+ * <p>Consumes a whole poll per transaction (the channel runs in batch mode, docs/adr/0015): the
+ * SessionRequested events of a batch become one multi-row insert (they only write
+ * {@code session_accounts}, which no other event touches), every other event is applied in the
+ * order it arrived, which is offset order per session since a session's events share a partition.
  */
 @ApplicationScoped
 public class SessionEventsConsumer {
@@ -32,13 +40,35 @@ public class SessionEventsConsumer {
     }
 
     @Incoming("session-events")
-    public Uni<Void> consume(Message<String> msg) {
-        return inbox.handle(msg, CONSUMER, this::apply);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        return consume(batch, batch.getRecords());
+    }
+
+    /** One poll: {@code batch} is acked once each of {@code records} is applied, skipped or dead-lettered. */
+    public Uni<Void> consume(Message<?> batch, List<? extends Message<String>> records) {
+        return inbox.handleBatch(batch, records, CONSUMER, this::applyAll, this::apply);
+    }
+
+    Uni<Void> applyAll(Mutiny.Session db, List<Envelope> envelopes) {
+        List<SessionRequested> requested = new ArrayList<>();
+        List<Envelope> others = new ArrayList<>();
+        for (Envelope env : envelopes) {
+            if (env.event() instanceof SessionRequested e) {
+                requested.add(e);
+            } else {
+                others.add(env);
+            }
+        }
+        Uni<Void> chain = billing.requested(db, requested);
+        for (Envelope env : others) {
+            chain = chain.chain(() -> apply(db, env));
+        }
+        return chain;
     }
 
     Uni<Void> apply(Mutiny.Session db, Envelope env) {
         if (env.event() instanceof SessionRequested e) {
-            return billing.requested(db, e);
+            return billing.requested(db, List.of(e));
         }
         if (env.event() instanceof SessionStarted e) {
             return billing.started(db, e);

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -21,24 +22,52 @@ public class BilledSessionRepository {
     /** What the broker billed per instance of one provider, and in which currency. */
     public record BilledInstances(Map<String, BigDecimal> costs, String currency) {}
 
-    public Uni<Void> requested(Mutiny.Session db, SessionRequested e) {
-        return db.createNativeQuery("""
-                        insert into billing.session_accounts (session_id, consumer_id, offer_id, provider, gpu_type,
-                            gpu_count, price_per_hour, currency, reservation_hours, requested_at)
-                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                        on conflict (session_id) do nothing""")
-                .setParameter(1, e.sessionId())
-                .setParameter(2, e.consumerId())
-                .setParameter(3, e.offerId())
-                .setParameter(4, e.provider())
-                .setParameter(5, e.gpuType())
-                .setParameter(6, e.gpuCount())
-                .setParameter(7, e.pricePerHour())
-                .setParameter(8, e.currency())
-                .setParameter(9, e.reservationHours())
-                .setParameter(10, Sql.ts(e.requestedAt()))
-                .executeUpdate()
-                .replaceWithVoid();
+    /** Session accounts per insert statement: ten parameters each, far below PostgreSQL's 32,767. */
+    static final int REQUESTED_CHUNK = 500;
+
+    /**
+     * Opens the accounts of {@code events} in multi-row inserts; a session already known keeps its
+     * first request (also when it appears twice in the list: the earlier row wins).
+     */
+    public Uni<Void> requested(Mutiny.Session db, List<SessionRequested> events) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < events.size(); from += REQUESTED_CHUNK) {
+            List<SessionRequested> chunk = events.subList(from, Math.min(events.size(), from + REQUESTED_CHUNK));
+            chain = chain.chain(() -> insertRequested(db, chunk));
+        }
+        return chain;
+    }
+
+    private Uni<Void> insertRequested(Mutiny.Session db, List<SessionRequested> chunk) {
+        StringBuilder sql = new StringBuilder("""
+                insert into billing.session_accounts (session_id, consumer_id, offer_id, provider, gpu_type,
+                    gpu_count, price_per_hour, currency, reservation_hours, requested_at)
+                values """);
+        for (int i = 0; i < chunk.size(); i++) {
+            int p = 10 * i;
+            sql.append(i == 0 ? "" : ", ").append('(');
+            for (int c = 1; c <= 10; c++) {
+                sql.append(c == 1 ? "?" : ", ?").append(p + c);
+            }
+            sql.append(')');
+        }
+        sql.append(" on conflict (session_id) do nothing");
+        var query = db.createNativeQuery(sql.toString());
+        for (int i = 0; i < chunk.size(); i++) {
+            SessionRequested e = chunk.get(i);
+            int p = 10 * i;
+            query.setParameter(p + 1, e.sessionId())
+                    .setParameter(p + 2, e.consumerId())
+                    .setParameter(p + 3, e.offerId())
+                    .setParameter(p + 4, e.provider())
+                    .setParameter(p + 5, e.gpuType())
+                    .setParameter(p + 6, e.gpuCount())
+                    .setParameter(p + 7, e.pricePerHour())
+                    .setParameter(p + 8, e.currency())
+                    .setParameter(p + 9, e.reservationHours())
+                    .setParameter(p + 10, Sql.ts(e.requestedAt()));
+        }
+        return query.executeUpdate().replaceWithVoid();
     }
 
     public Uni<Void> started(Mutiny.Session db, SessionStarted e) {

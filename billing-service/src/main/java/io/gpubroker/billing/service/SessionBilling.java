@@ -6,6 +6,7 @@ import io.gpubroker.contracts.SessionStarted;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.List;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -23,8 +24,9 @@ public class SessionBilling {
         this.accruals = accruals;
     }
 
-    public Uni<Void> requested(Mutiny.Session db, SessionRequested e) {
-        return billed.requested(db, e);
+    /** Opens the accounts of {@code events} (first request per session wins, in list order). */
+    public Uni<Void> requested(Mutiny.Session db, List<SessionRequested> events) {
+        return billed.requested(db, events);
     }
 
     public Uni<Void> started(Mutiny.Session db, SessionStarted e) {

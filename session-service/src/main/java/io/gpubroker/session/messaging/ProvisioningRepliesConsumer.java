@@ -14,7 +14,9 @@ import io.gpubroker.session.service.RetryPlanner;
 import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionSteps;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -22,6 +24,12 @@ import org.hibernate.reactive.mutiny.Mutiny;
 /**
  * Feeds provider-gateway's outcomes into the saga, exactly once per reply. When the saga wants
  * another offer for a failure, the offer is looked up first and handed to it with the reply.
+ *
+ * <p>Consumes a whole poll per transaction (docs/adr/0015): the replies are applied one after the
+ * other in offset order (a session's replies share a partition; a session seen twice in a batch is
+ * the same locked, managed row, so the second step sees the first). A reply that may ask
+ * inventory-service for another offer ({@code ProvisionFailed}, {@code InstanceTerminated}) gets a
+ * transaction of its own at its place, so no HTTP call holds the locks of a whole batch.
  */
 @ApplicationScoped
 public class ProvisioningRepliesConsumer {
@@ -50,8 +58,26 @@ public class ProvisioningRepliesConsumer {
     }
 
     @Incoming("provisioning-replies")
-    public Uni<Void> consume(Message<String> msg) {
-        return inbox.handle(msg, CONSUMER, this::apply);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        return consume(batch, batch.getRecords());
+    }
+
+    /** One poll: {@code batch} is acked once each of {@code records} is applied, skipped or dead-lettered. */
+    public Uni<Void> consume(Message<?> batch, List<? extends Message<String>> records) {
+        return inbox.handleBatch(
+                batch, records, CONSUMER, this::applyAll, this::apply, ProvisioningRepliesConsumer::mayLookUpAnOffer);
+    }
+
+    static boolean mayLookUpAnOffer(Envelope env) {
+        return env.event() instanceof ProvisionFailed || env.event() instanceof InstanceTerminated;
+    }
+
+    Uni<Void> applyAll(Mutiny.Session tx, List<Envelope> envelopes) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Envelope env : envelopes) {
+            chain = chain.chain(() -> apply(tx, env));
+        }
+        return chain;
     }
 
     Uni<Void> apply(Mutiny.Session tx, Envelope env) {

@@ -17,8 +17,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -172,6 +175,164 @@ class InboxTests {
         assertThat(effects).hasValue(1);
         assertThat(kafka.acks).hasValue(2);
         assertThat(kafka.nack.get()).isNull();
+    }
+
+    @Test
+    void aBatchRecordsEachIdOnceAndAppliesOnlyTheFreshEventsInTheirOrder() {
+        Envelope seenBefore = envelope(UUID.randomUUID().toString());
+        await(() -> inbox.process(
+                "kit-batch", seenBefore, (s, e) -> Uni.createFrom().voidItem()));
+        Envelope a = envelope(UUID.randomUUID().toString());
+        Envelope b = envelope(UUID.randomUUID().toString());
+        Envelope c = envelope(UUID.randomUUID().toString());
+        List<Envelope> applied = new CopyOnWriteArrayList<>();
+
+        Inbox.BatchOutcome outcome =
+                await(() -> inbox.processBatch("kit-batch", List.of(a, seenBefore, b, a, c), (s, fresh) -> {
+                    applied.addAll(fresh);
+                    return Uni.createFrom().voidItem();
+                }));
+
+        assertThat(applied).containsExactly(a, b, c);
+        assertThat(outcome).isEqualTo(new Inbox.BatchOutcome(3, 2));
+        assertThat(count(
+                        pool,
+                        "select count(*) from kit_test.processed_messages where consumer = $1 and event_id = any($2)",
+                        "kit-batch",
+                        new String[] {a.eventId(), b.eventId(), c.eventId(), seenBefore.eventId()}))
+                .isEqualTo(4);
+    }
+
+    @Test
+    void aFailedBatchEffectRecordsNoIdOfTheBatch() {
+        Envelope a = envelope(UUID.randomUUID().toString());
+        Envelope b = envelope(UUID.randomUUID().toString());
+
+        assertThatThrownBy(() -> await(() -> inbox.processBatch(
+                        "kit-batch",
+                        List.of(a, b),
+                        (s, fresh) -> Uni.createFrom().failure(new IllegalStateException("database hiccup")))))
+                .hasMessageContaining("database hiccup");
+
+        assertThat(count(pool, "select count(*) from kit_test.processed_messages where event_id = any($1)", (Object)
+                        new String[] {a.eventId(), b.eventId()}))
+                .isZero();
+    }
+
+    @Test
+    void aMalformedRecordInABatchIsDeadLetteredAloneAndTheOthersAppliedInOneGo() {
+        KafkaMessages kafka = new KafkaMessages();
+        SessionRequested first = requested("sess-" + UUID.randomUUID());
+        SessionRequested second = requested("sess-" + UUID.randomUUID());
+        String firstId = UUID.randomUUID().toString();
+        List<Message<String>> records = List.of(
+                kafka.message(firstId, "SessionRequested", first.sessionId(), EventCatalog.toJson(first), 10),
+                kafka.message(UUID.randomUUID().toString(), "SessionRequested", "sess-bad", "{not json", 11),
+                kafka.message(firstId, "SessionRequested", first.sessionId(), EventCatalog.toJson(first), 12),
+                kafka.message(
+                        UUID.randomUUID().toString(),
+                        "SessionRequested",
+                        second.sessionId(),
+                        EventCatalog.toJson(second),
+                        13));
+        List<List<Envelope>> calls = new CopyOnWriteArrayList<>();
+
+        await(() -> inbox.handleBatch(
+                kafka.batch(records),
+                records,
+                "kit-batch",
+                (s, fresh) -> {
+                    calls.add(fresh);
+                    return Uni.createFrom().voidItem();
+                },
+                (s, e) -> Uni.createFrom().failure(new AssertionError("no fallback expected"))));
+
+        assertThat(calls)
+                .singleElement()
+                .satisfies(
+                        fresh -> assertThat(fresh).extracting(Envelope::event).containsExactly(first, second));
+        assertThat(kafka.nackedKeys).containsExactly("sess-bad");
+        assertThat(kafka.nack.get()).isInstanceOf(MalformedEventException.class);
+        assertThat(kafka.batchAcks).hasValue(1);
+    }
+
+    @Test
+    void aBatchWhoseTransactionFailsIsAppliedOnePerTransactionAndOnlyThePoisonIsDeadLettered() {
+        KafkaMessages kafka = new KafkaMessages();
+        List<SessionRequested> events = List.of(
+                requested("sess-" + UUID.randomUUID()),
+                requested("sess-poison-" + UUID.randomUUID()),
+                requested("sess-" + UUID.randomUUID()));
+        List<Message<String>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            SessionRequested e = events.get(i);
+            records.add(kafka.message(
+                    UUID.randomUUID().toString(), "SessionRequested", e.sessionId(), EventCatalog.toJson(e), i));
+        }
+        List<String> applied = new CopyOnWriteArrayList<>();
+
+        await(() -> inbox.handleBatch(
+                kafka.batch(records),
+                records,
+                "kit-batch",
+                (s, fresh) -> Uni.createFrom().failure(new IllegalStateException("one event breaks the batch")),
+                (s, e) -> {
+                    String session = Inbox.as(e, SessionRequested.class).sessionId();
+                    if (session.startsWith("sess-poison-")) {
+                        // not transient: dead-lettered at once instead of after the retries
+                        return Uni.createFrom().failure(new MalformedEventException("cannot apply " + session));
+                    }
+                    applied.add(session);
+                    return Uni.createFrom().voidItem();
+                }));
+
+        assertThat(applied)
+                .containsExactly(events.get(0).sessionId(), events.get(2).sessionId());
+        assertThat(kafka.nackedKeys).containsExactly(events.get(1).sessionId());
+        assertThat(kafka.acks).hasValue(2);
+        assertThat(kafka.batchAcks).hasValue(1);
+        assertThat(count(
+                        pool,
+                        "select count(*) from kit_test.processed_messages where consumer = 'kit-batch' and event_id = any($1)",
+                        (Object) records.stream()
+                                .map(m -> Envelope.of(m).eventId())
+                                .toArray(String[]::new)))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anEventThatMustRunAloneSplitsTheBatchAtItsPlace() {
+        KafkaMessages kafka = new KafkaMessages();
+        List<SessionRequested> events = List.of(
+                requested("sess-" + UUID.randomUUID()),
+                requested("sess-" + UUID.randomUUID()),
+                requested("sess-alone-" + UUID.randomUUID()),
+                requested("sess-" + UUID.randomUUID()));
+        List<Message<String>> records = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            SessionRequested e = events.get(i);
+            records.add(kafka.message(
+                    UUID.randomUUID().toString(), "SessionRequested", e.sessionId(), EventCatalog.toJson(e), i));
+        }
+        List<List<Object>> transactions = new CopyOnWriteArrayList<>();
+
+        await(() -> inbox.handleBatch(
+                kafka.batch(records),
+                records,
+                "kit-batch",
+                (s, fresh) -> {
+                    transactions.add(fresh.stream()
+                            .map(Envelope::event)
+                            .map(Object.class::cast)
+                            .toList());
+                    return Uni.createFrom().voidItem();
+                },
+                (s, e) -> Uni.createFrom().failure(new AssertionError("no fallback expected")),
+                e -> e.key().startsWith("sess-alone-")));
+
+        assertThat(transactions)
+                .containsExactly(List.of(events.get(0), events.get(1)), List.of(events.get(2)), List.of(events.get(3)));
+        assertThat(kafka.batchAcks).hasValue(1);
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.gpubroker.kit.messaging;
 import io.gpubroker.contracts.Topics;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,10 +16,17 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 final class KafkaMessages {
     final AtomicInteger acks = new AtomicInteger();
     final AtomicReference<Throwable> nack = new AtomicReference<>();
+    final List<String> nackedKeys = new CopyOnWriteArrayList<>();
+    final AtomicInteger batchAcks = new AtomicInteger();
 
     /** {@code id} / {@code type} null leave that header out. */
     Message<String> message(String id, String type, String key, String payload) {
-        ConsumerRecord<String, String> record = new ConsumerRecord<>("session.events", 0, 0L, key, payload);
+        return message(id, type, key, payload, 0L);
+    }
+
+    /** A record at {@code offset}; its nack is remembered per key in {@link #nackedKeys}. */
+    Message<String> message(String id, String type, String key, String payload, long offset) {
+        ConsumerRecord<String, String> record = new ConsumerRecord<>("session.events", 0, offset, key, payload);
         if (id != null) {
             record.headers().add(Topics.HEADER_EVENT_ID, id.getBytes(StandardCharsets.UTF_8));
         }
@@ -33,7 +42,16 @@ final class KafkaMessages {
                 },
                 t -> {
                     nack.set(t);
+                    nackedKeys.add(key);
                     return CompletableFuture.completedFuture(null);
                 });
+    }
+
+    /** A batch message over {@code records} whose ack counts in {@link #batchAcks}. */
+    Message<List<String>> batch(List<Message<String>> records) {
+        return Message.of(records.stream().map(Message::getPayload).toList(), () -> {
+            batchAcks.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        });
     }
 }
