@@ -178,7 +178,7 @@ class ScaleOutTests {
             killed.forEach(stack::kill9);
             stack.kill9Kafka(2);
             stack.connectWorkers().get(1).proc().kill(); // the stack's watchdog restarts it
-            Thread.sleep(10_000);
+            Thread.sleep(5_000);
             stack.restartKafka(2);
             List<Future<?>> restarts = new ArrayList<>();
             for (String name : killed) {
@@ -267,6 +267,7 @@ class ScaleOutTests {
         System.out.printf(
                 "scale-out: %d sessions (%d refused), running-or-failed after %d s, all ended after %d s, ends %s%n",
                 sessionOf.size(), refused.size(), toRunning, allEnded, byEnd);
+        refused.forEach(r -> System.out.println("  refused: " + r));
         assertThat(unexpectedFailures)
                 .as("sessions failed where no fault was injected")
                 .isEmpty();

@@ -56,6 +56,13 @@ public interface SessionConfig {
      */
     Map<String, Duration> verifyTimeout();
 
+    /**
+     * Real-time floor of the verification timeout: on a fast broker clock (60x: 15 broker minutes are
+     * 15 real seconds) a busy machine must not fail a healthy host for want of CPU; at 1x it never binds.
+     */
+    @WithDefault("45s")
+    Duration verifyTimeoutRealMin();
+
     /** First gap between status polls / SSH attempts; doubles up to {@link #pollMax()}. */
     @WithDefault("5s")
     Duration pollMin();

@@ -77,7 +77,9 @@ final class SagaTimings {
 
     Duration verifyTimeout(String workload) {
         Duration d = cfg.verifyTimeout().get(workload);
-        return d != null ? d : cfg.verifyTimeout().getOrDefault("default", Duration.ofMinutes(15));
+        return atLeastReal(
+                d != null ? d : cfg.verifyTimeout().getOrDefault("default", Duration.ofMinutes(15)),
+                cfg.verifyTimeoutRealMin());
     }
 
     /** The wait before the next look at a provisioning session (SSH attempt or instance lookup). */

@@ -71,6 +71,10 @@ class ProvisionSessionSagaTests {
                 return Map.of("default", Duration.ofMinutes(15), "llm", Duration.ofMinutes(30));
             }
 
+            public Duration verifyTimeoutRealMin() {
+                return Duration.ofSeconds(45);
+            }
+
             public Duration pollMin() {
                 return Duration.ofSeconds(5);
             }
