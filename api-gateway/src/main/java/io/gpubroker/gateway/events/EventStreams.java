@@ -9,12 +9,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,8 +47,8 @@ import org.jboss.logging.Logger;
  * assigned every partition of session.events, cost.events and budget.events and reads them all
  * itself, so N gateway replicas each see every event (a shared group would split them) and a
  * stream's position is its own, carried in the SSE event id ({@link StreamPosition}). The consumer
- * polls on the stream's own thread, filters by {@link EventFilter} and writes to the client,
- * waiting for each write: a slow client slows only its stream, never a buffer in memory.
+ * polls on the stream's own thread, filters by {@link EventFilter} and hands the client one frame
+ * at a time as it is written: a slow client slows only its stream, never a buffer in memory.
  */
 @ApplicationScoped
 public class EventStreams {
@@ -81,10 +84,10 @@ public class EventStreams {
     }
 
     /**
-     * Opens a stream positioned at the end of every partition, or at {@code resume}; blocking (it
-     * asks Kafka). Refuses with 429/503 in the error shape before anything is streamed.
+     * Takes a place for a stream of {@code owner} (a consumer, or the admin key): refused with 429
+     * or 503 in the error shape, before anything is written, when this replica has no room.
      */
-    public Stream open(String owner, EventFilter filter, StreamPosition resume) {
+    public Stream reserve(String owner, EventFilter filter, StreamPosition resume, String requestId) {
         if (stopping) {
             throw new ApiException(503, "the gateway is shutting down: reconnect to another replica");
         }
@@ -100,27 +103,7 @@ public class EventStreams {
             mine.decrementAndGet();
             throw new ApiException(503, "this gateway has too many open event streams: retry later");
         }
-        KafkaConsumer<String, String> consumer = null;
-        try {
-            consumer = new KafkaConsumer<>(consumerConfig());
-            Positioned p = position(consumer, resume);
-            return new Stream(owner, filter, consumer, p.position(), resume != null, p.truncated());
-        } catch (ApiException e) {
-            release(owner, consumer);
-            throw e;
-        } catch (RuntimeException e) {
-            release(owner, consumer);
-            LOG.warnf("cannot open an event stream: %s", e.toString());
-            throw new ApiException(503, "the event stream is unavailable (Kafka did not answer): retry later");
-        }
-    }
-
-    private void release(String owner, KafkaConsumer<String, String> consumer) {
-        open.decrementAndGet();
-        perConsumer.get(owner).decrementAndGet();
-        if (consumer != null) {
-            consumer.close(Duration.ZERO);
-        }
+        return new Stream(owner, filter, resume, requestId);
     }
 
     private Properties consumerConfig() {
@@ -181,12 +164,6 @@ public class EventStreams {
         return new Positioned(StreamPosition.of(next), truncated);
     }
 
-    /** Hands {@code stream} to its own thread, which writes to {@code sink} until either side ends. */
-    public void start(Stream stream, SseEventSink sink, Sse sse) {
-        streams.add(stream);
-        threads.execute(() -> stream.run(sink, sse));
-    }
-
     void onStop(@Observes ShutdownEvent ev) {
         stopping = true;
         streams.forEach(Stream::stop);
@@ -198,45 +175,98 @@ public class EventStreams {
         }
     }
 
+    /** The stream ended from the client's side (left, or too slow): not an error. */
+    private static final class Gone extends RuntimeException {
+        Gone() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Open streams on this replica (for tests and the gauge). */
     public int openStreams() {
         return open.get();
     }
 
-    /** One client's stream: its consumer, filter and position. */
+    /** One client's stream: its filter, and once open its consumer and position. */
     public final class Stream {
         private final String owner;
         private final EventFilter filter;
-        private final KafkaConsumer<String, String> consumer;
-        private final StreamPosition position;
-        private final boolean resumed;
-        private final boolean truncated;
+        private final StreamPosition resume;
+        private final String requestId;
+        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile KafkaConsumer<String, String> consumer;
+        private StreamPosition position;
         private volatile boolean stopped;
 
-        private Stream(
-                String owner,
-                EventFilter filter,
-                KafkaConsumer<String, String> consumer,
-                StreamPosition position,
-                boolean resumed,
-                boolean truncated) {
+        private Stream(String owner, EventFilter filter, StreamPosition resume, String requestId) {
             this.owner = owner;
             this.filter = filter;
-            this.consumer = consumer;
-            this.position = position;
-            this.resumed = resumed;
-            this.truncated = truncated;
+            this.resume = resume;
+            this.requestId = requestId;
         }
 
         void stop() {
             stopped = true;
-            consumer.wakeup();
+            KafkaConsumer<String, String> c = consumer;
+            if (c != null) {
+                try {
+                    c.wakeup();
+                } catch (RuntimeException e) {
+                    // already closed by its own thread
+                }
+            }
         }
 
-        private void run(SseEventSink sink, Sse sse) {
+        /**
+         * The stream's frames, produced on the stream's own thread: it opens the Kafka consumer
+         * (blocking), then polls, and emits a frame only when the HTTP side asked for one (it asks
+         * again once the previous frame is written), so a slow client slows its own consumer and
+         * no buffer grows. Cancelling (the client left) stops it.
+         */
+        public Multi<OutboundSseEvent> events(Sse sse) {
+            return Multi.createFrom().emitter(em -> {
+                em.onTermination(this::stop);
+                streams.add(this);
+                try {
+                    threads.execute(() -> run(em, sse));
+                } catch (RuntimeException e) {
+                    // the pool is shut down: the gateway is stopping
+                    release();
+                    em.complete();
+                }
+            });
+        }
+
+        private void run(MultiEmitter<? super OutboundSseEvent> em, Sse sse) {
             try {
-                send(
-                        sink,
+                boolean truncated;
+                try {
+                    consumer = new KafkaConsumer<>(consumerConfig());
+                    Positioned p = position(consumer, resume);
+                    position = p.position();
+                    truncated = p.truncated();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // the status line is already written (a stream's headers leave at once): say it in the stream
+                    LOG.warnf("cannot open an event stream: %s", e.toString());
+                    emit(
+                            em,
+                            sse.newEventBuilder()
+                                    .name("error")
+                                    .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                                    .data(
+                                            String.class,
+                                            json(Map.of(
+                                                    "error",
+                                                    "the event stream is unavailable (Kafka did not answer): retry later",
+                                                    "request_id",
+                                                    requestId)))
+                                    .build());
+                    return;
+                }
+                emit(
+                        em,
                         sse.newEventBuilder()
                                 .name("ready")
                                 .id(position.encode())
@@ -245,17 +275,17 @@ public class EventStreams {
                                 .data(
                                         String.class,
                                         json(new StreamOpened(
-                                                filter.consumerId(), filter.sessionId(), resumed, truncated)))
+                                                filter.consumerId(), filter.sessionId(), resume != null, truncated)))
                                 .build());
                 long quietSince = System.nanoTime();
-                while (!stopped && !sink.isClosed()) {
+                while (!stopped) {
                     for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
                         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                         position.examined(tp, r.offset());
                         StreamedEvent e = decode(r);
                         if (e != null && filter.matches(e.payload())) {
-                            send(
-                                    sink,
+                            emit(
+                                    em,
                                     sse.newEventBuilder()
                                             .name(eventName(e.type()))
                                             .id(position.encode())
@@ -267,28 +297,50 @@ public class EventStreams {
                         }
                     }
                     if (System.nanoTime() - quietSince >= config.heartbeat().toNanos()) {
-                        send(sink, sse.newEventBuilder().comment("heartbeat").build());
+                        emit(em, sse.newEventBuilder().comment("heartbeat").build());
                         quietSince = System.nanoTime();
                     }
                 }
-            } catch (WakeupException e) {
-                // stopped by shutdown
-            } catch (Exception e) {
-                // the client went away (or stalled past send-timeout): it resumes with Last-Event-ID
-                LOG.debugf("event stream of %s ended: %s", owner, e.toString());
+            } catch (WakeupException | Gone e) {
+                // stopped: the client left, or the gateway shuts down
+            } catch (RuntimeException e) {
+                LOG.warnf("event stream of %s failed: %s", owner, e.toString());
             } finally {
+                release();
+                em.complete();
+            }
+        }
+
+        private void release() {
+            if (released.compareAndSet(false, true)) {
                 streams.remove(this);
-                consumer.close(Duration.ZERO);
-                if (!sink.isClosed()) {
-                    sink.close();
+                KafkaConsumer<String, String> c = consumer;
+                if (c != null) {
+                    c.close(Duration.ZERO);
                 }
                 open.decrementAndGet();
                 perConsumer.get(owner).decrementAndGet();
             }
         }
 
-        private void send(SseEventSink sink, OutboundSseEvent event) throws Exception {
-            sink.send(event).toCompletableFuture().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        /** Emits once the client side asked for a frame; a client stuck past send-timeout is dropped. */
+        private void emit(MultiEmitter<? super OutboundSseEvent> em, OutboundSseEvent event) {
+            long deadline = System.nanoTime() + config.sendTimeout().toNanos();
+            while (em.requested() <= 0) {
+                if (stopped || em.isCancelled()) {
+                    throw new Gone();
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.debugf(
+                            "event stream of %s dropped: the client took nothing for %s", owner, config.sendTimeout());
+                    throw new Gone();
+                }
+                LockSupport.parkNanos(2_000_000);
+            }
+            if (stopped || em.isCancelled()) {
+                throw new Gone();
+            }
+            em.emit(event);
         }
 
         /** The record as an SSE payload, or null when its value is not JSON (never streamed). */
