@@ -13,7 +13,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.nio.charset.StandardCharsets;
@@ -254,7 +253,6 @@ public class EventStreams {
                             em,
                             sse.newEventBuilder()
                                     .name("error")
-                                    .mediaType(MediaType.APPLICATION_JSON_TYPE)
                                     .data(
                                             String.class,
                                             json(Map.of(
@@ -271,7 +269,6 @@ public class EventStreams {
                                 .name("ready")
                                 .id(position.encode())
                                 .reconnectDelay(config.reconnectDelay().toMillis())
-                                .mediaType(MediaType.APPLICATION_JSON_TYPE)
                                 .data(
                                         String.class,
                                         json(new StreamOpened(
@@ -289,7 +286,6 @@ public class EventStreams {
                                     sse.newEventBuilder()
                                             .name(eventName(e.type()))
                                             .id(position.encode())
-                                            .mediaType(MediaType.APPLICATION_JSON_TYPE)
                                             .data(String.class, json(e))
                                             .build());
                             sent.increment();

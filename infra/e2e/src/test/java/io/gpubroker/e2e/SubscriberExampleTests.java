@@ -72,7 +72,8 @@ class SubscriberExampleTests {
             Future<Map<String, SessionFollower.Followed>> followed =
                     pool.submit(() -> follower.run(Duration.ofMinutes(8)));
             pool.submit(stream);
-            await().atMost(Duration.ofSeconds(30)).until(() -> stream.has("ready"));
+            // a loaded machine may take a while to open the first Kafka consumer of the gateway
+            await().atMost(Duration.ofMinutes(2)).until(() -> stream.has("ready"));
 
             JsonNode offer = SessionLifecycleTests.firstOffer("rackrr");
             E2EStack.Reply created = call(
@@ -109,7 +110,7 @@ class SubscriberExampleTests {
             List<String> sessionEvents = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             for (SseReader.Frame fr : stream.frames()) {
-                if (fr.event().equals("ready")) {
+                if (fr.event().equals("ready") || fr.event().equals("error")) {
                     continue;
                 }
                 JsonNode d = E2EStack.JSON.readTree(fr.data());
@@ -210,6 +211,8 @@ class SubscriberExampleTests {
         private final String key;
         private final List<Frame> frames = Collections.synchronizedList(new ArrayList<>());
         private final AtomicReference<InputStream> body = new AtomicReference<>();
+        private volatile String lastId;
+        private volatile boolean closed;
 
         SseReader(URI uri, String key) {
             this.uri = uri;
@@ -218,14 +221,27 @@ class SubscriberExampleTests {
 
         @Override
         public void run() {
+            // like a browser's EventSource: reconnect after an end or an error frame, resuming with Last-Event-ID
+            while (!closed) {
+                read();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void read() {
             try {
-                HttpResponse<InputStream> r = E2EStack.HTTP.send(
-                        HttpRequest.newBuilder(uri)
-                                .header("Authorization", "Bearer " + key)
-                                .header("Accept", "text/event-stream")
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                        .header("Authorization", "Bearer " + key)
+                        .header("Accept", "text/event-stream");
+                if (lastId != null) {
+                    b.header("Last-Event-ID", lastId);
+                }
+                HttpResponse<InputStream> r =
+                        E2EStack.HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 body.set(r.body());
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("stream answered " + r.statusCode());
@@ -239,6 +255,9 @@ class SubscriberExampleTests {
                     if (line.isEmpty()) {
                         if (event != null) {
                             frames.add(new Frame(event, id, data));
+                            if (id != null) {
+                                lastId = id;
+                            }
                         }
                         event = id = data = null;
                     } else if (line.startsWith("event:")) {
@@ -250,7 +269,7 @@ class SubscriberExampleTests {
                     }
                 }
             } catch (Exception e) {
-                // closed by the test
+                // closed by the test, or the connection dropped: reconnect
             }
         }
 
@@ -271,6 +290,7 @@ class SubscriberExampleTests {
 
         @Override
         public void close() {
+            closed = true;
             InputStream in = body.get();
             if (in != null) {
                 try {
