@@ -21,6 +21,8 @@ public class GatewayTestProfile extends BrokerTestProfile {
         m.put("broker.upstream.health-timeout", "500ms");
         m.put("broker.rate-limit.requests-per-second", "20");
         m.put("broker.rate-limit.burst", "40");
+        // event-stream tests wait for a heartbeat to prove nothing else was coming
+        m.put("broker.events.heartbeat", "1s");
         return m;
     }
 
