@@ -8,6 +8,7 @@ import io.smallrye.stork.api.ServiceDefinition;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.loadbalancer.leastresponsetime.LeastResponseTimeConfiguration;
 import io.smallrye.stork.servicediscovery.staticlist.StaticConfiguration;
+import io.smallrye.stork.utils.InMemoryAddressesBackend;
 import io.vertx.core.Future;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -31,31 +33,36 @@ import java.util.function.Function;
 @Startup
 @ApplicationScoped
 public class Replicas {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
     private final Map<Service, io.smallrye.stork.api.Service> services = new EnumMap<>(Service.class);
     /** The static lists never change, so they are resolved once rather than re-parsed on every call. */
     private final Map<Service, List<ServiceInstance>> instances = new EnumMap<>(Service.class);
 
     public Replicas(GatewayConfig.Services config, GatewayConfig.Upstream upstream) {
-        // Stork is a JVM-wide registry: a previous application in this JVM (a test profile) leaves
-        // its definitions and addresses behind
-        Stork.shutdown();
+        // the Quarkus Stork extension (service-kit) has initialised Stork already; this is a no-op then
         Stork.initialize();
         Stork stork = Stork.getInstance();
-        define(stork, Service.INVENTORY, config.inventoryUrl(), upstream);
-        define(stork, Service.SESSION, config.sessionUrl(), upstream);
-        define(stork, Service.BILLING, config.billingUrl(), upstream);
+        // Stork is one registry per JVM and a service cannot be redefined: each gateway instance (a test
+        // profile restarts the application in the same JVM) defines its own names, beside the extension's
+        // stork://<service> definitions for the REST clients of other modules
+        String suffix = "@api-gateway-" + INSTANCES.incrementAndGet();
+        define(stork, Service.INVENTORY, config.inventoryUrl(), upstream, suffix);
+        define(stork, Service.SESSION, config.sessionUrl(), upstream, suffix);
+        define(stork, Service.BILLING, config.billingUrl(), upstream, suffix);
     }
 
-    private void define(Stork stork, Service s, String urls, GatewayConfig.Upstream upstream) {
+    private void define(Stork stork, Service s, String urls, GatewayConfig.Upstream upstream, String suffix) {
+        String name = s.label() + suffix;
         stork.defineIfAbsent(
-                s.label(),
+                name,
                 ServiceDefinition.of(
                         new StaticConfiguration().withAddressList(String.join(",", urls(s, urls))),
                         // Stork reads durations as ISO-8601 without the leading "PT" ("1M", "0.5S")
                         new LeastResponseTimeConfiguration()
                                 .withErrorPenalty(
                                         upstream.errorPenalty().toString().substring(2))));
-        io.smallrye.stork.api.Service service = stork.getService(s.label());
+        io.smallrye.stork.api.Service service = stork.getService(name);
         AtomicReference<List<ServiceInstance>> found = new AtomicReference<>();
         // the static list answers at once; nothing waits here
         service.getInstances().subscribe().with(found::set, e -> {
@@ -133,6 +140,9 @@ public class Replicas {
 
     @PreDestroy
     void close() {
-        Stork.shutdown();
+        // the statically listed addresses Stork keeps per service name
+        for (Service s : services.keySet()) {
+            InMemoryAddressesBackend.clear(services.get(s).getServiceName());
+        }
     }
 }
