@@ -57,7 +57,10 @@ class BudgetTests {
     /** A finished one-hour session this month at {@code price} per hour. */
     static void spend(String consumer, String price) {
         String s = "sess-budget-" + UUID.randomUUID();
-        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(150));
+        // started 61 minutes ago: until its stop is applied, the running session accrues at most 61
+        // minutes (started 150 minutes ago, a consumer batch that applied the start before the stop saw
+        // 2.5 hours of spend in between and rightly called the budget exceeded)
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(61));
         if (!YearMonth.from(start.atOffset(ZoneOffset.UTC)).equals(YearMonth.now(ZoneOffset.UTC))) {
             start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofSeconds(10));
         }
