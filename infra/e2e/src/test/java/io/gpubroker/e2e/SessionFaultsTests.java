@@ -44,6 +44,33 @@ class SessionFaultsTests {
         return r.body();
     }
 
+    /**
+     * A create on an offer the catalog holds right now: an offer withdrawn between the pick and the
+     * create (404, or 503 when stale; seen on a freshly started stack) is replaced by another.
+     */
+    static JsonNode createOnFreshOffer(String provider, Map<String, Object> extra) {
+        E2EStack.Reply r = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            JsonNode offer = firstOffer(provider);
+            Map<String, Object> body = new HashMap<>(Map.of(
+                    "consumer_id",
+                    "e2e-fault-" + UUID.randomUUID(),
+                    "offer_id",
+                    offer.path("id").asText(),
+                    "workload_type",
+                    "batch",
+                    "reservation_hours",
+                    1));
+            body.putAll(extra);
+            r = call("POST", url("session-service") + "/sessions", body);
+            if (r.status() != 404 && r.status() != 503) {
+                break;
+            }
+        }
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
+        return r.body();
+    }
+
     static JsonNode awaitEnded(String id) {
         AtomicReference<JsonNode> last = new AtomicReference<>();
         await().atMost(Duration.ofMinutes(4))
@@ -84,9 +111,11 @@ class SessionFaultsTests {
 
     @Test
     void aCreateThatKeepsFailingFailsTheSessionWithoutAnInstance() {
-        JsonNode offer = firstOffer("rackrr");
         E2EStack.simFault("rackrr", Map.of("op", "create", "status", 500, "count", 50));
-        String id = create("rackrr", offer, Map.of()).path("session").path("id").asText();
+        String id = createOnFreshOffer("rackrr", Map.of())
+                .path("session")
+                .path("id")
+                .asText();
         JsonNode s = awaitEnded(id);
         assertThat(s.path("status").asText()).isEqualTo("failed");
         assertThat(s.path("failure_reason").asText()).isNotBlank();
