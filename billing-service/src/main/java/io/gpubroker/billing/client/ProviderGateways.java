@@ -4,7 +4,6 @@ import io.gpubroker.kit.upstream.UpstreamAddresses;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ public class ProviderGateways {
                     QuarkusRestClientBuilder.newBuilder()
                             .baseUri(URI.create("stork://provider-gateway-" + p))
                             .connectTimeout(connectTimeoutMs, TimeUnit.MILLISECONDS)
-                            .readTimeout(Duration.ofMillis(readTimeoutMs).toMillis(), TimeUnit.MILLISECONDS)
+                            .readTimeout(readTimeoutMs, TimeUnit.MILLISECONDS)
                             .build(ProviderGatewayClient.class));
         }
     }
