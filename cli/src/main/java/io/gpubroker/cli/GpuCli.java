@@ -12,6 +12,7 @@ import io.gpubroker.cli.command.LsCommand;
 import io.gpubroker.cli.command.OffersCommand;
 import io.gpubroker.cli.command.RmCommand;
 import io.gpubroker.cli.command.ShowCommand;
+import io.gpubroker.cli.command.SmokeCommand;
 import io.gpubroker.cli.command.SshCommand;
 import io.gpubroker.cli.command.UpCommand;
 import io.gpubroker.cli.command.WatchCommand;
@@ -52,7 +53,8 @@ import picocli.CommandLine.Spec;
             RmCommand.class,
             DiagCommand.class,
             CostsCommand.class,
-            WatchCommand.class
+            WatchCommand.class,
+            SmokeCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -109,6 +111,9 @@ public final class GpuCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         boolean tty = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         CommandLine cl = commandLine(System.getenv(), tty, Clock.systemDefaultZone(), Thread::sleep);
         int code = cl.execute(args);

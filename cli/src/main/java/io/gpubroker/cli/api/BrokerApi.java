@@ -54,6 +54,10 @@ public final class BrokerApi {
         return send("POST", path, body);
     }
 
+    public JsonNode put(String path, Object body) {
+        return send("PUT", path, body);
+    }
+
     public JsonNode delete(String path) {
         return send("DELETE", path, null);
     }
