@@ -8,7 +8,7 @@ import io.gpubroker.contracts.NormalisedOffer;
 import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.provider.config.Providers;
-import io.gpubroker.provider.intent.IntentLog;
+import io.gpubroker.provider.repository.IntentRepository;
 import io.gpubroker.provider.support.Catalogs;
 import io.gpubroker.provider.support.Commands;
 import io.gpubroker.provider.support.GatewayTestProfile;
@@ -43,7 +43,7 @@ class ProvisioningFlowTests {
     Providers providers;
 
     @Inject
-    IntentLog intents;
+    IntentRepository intents;
 
     @Inject
     Mutiny.SessionFactory sessions;

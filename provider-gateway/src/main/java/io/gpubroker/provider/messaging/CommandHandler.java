@@ -24,7 +24,7 @@ import io.gpubroker.provider.config.Ownership;
 import io.gpubroker.provider.config.Providers;
 import io.gpubroker.provider.config.Providers.Provider;
 import io.gpubroker.provider.intent.Intent;
-import io.gpubroker.provider.intent.IntentLog;
+import io.gpubroker.provider.repository.IntentRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -52,7 +52,7 @@ public class CommandHandler {
 
     private final Inbox inbox;
     private final OutboxWriter outbox;
-    private final IntentLog intents;
+    private final IntentRepository intents;
     private final Providers providers;
     private final Ownership ownership;
     private final Mutiny.SessionFactory sessions;
@@ -67,7 +67,7 @@ public class CommandHandler {
     public CommandHandler(
             Inbox inbox,
             OutboxWriter outbox,
-            IntentLog intents,
+            IntentRepository intents,
             Providers providers,
             Ownership ownership,
             Mutiny.SessionFactory sessions,
@@ -436,7 +436,7 @@ public class CommandHandler {
 
     /** A host key the adapter saw on an unpinned instance is pinned (with the reply, one transaction). */
     private Uni<Integer> pinFirst(
-            Mutiny.Session db, DescribeInstance c, IntentLog.HostAccess access, InstanceStatus reply) {
+            Mutiny.Session db, DescribeInstance c, IntentRepository.HostAccess access, InstanceStatus reply) {
         if (access.hostKey() != null || reply.sshHostKey() == null) {
             return Uni.createFrom().item(0);
         }
@@ -464,7 +464,7 @@ public class CommandHandler {
                 r.observedAt());
     }
 
-    private InstanceStatus describeNow(Provider p, DescribeInstance c, IntentLog.HostAccess access) {
+    private InstanceStatus describeNow(Provider p, DescribeInstance c, IntentRepository.HostAccess access) {
         try {
             InstanceView v = p.guard()
                     .call("describe", () -> p.adapter().describe(c.instanceId(), access.keys(), access.hostKey()));

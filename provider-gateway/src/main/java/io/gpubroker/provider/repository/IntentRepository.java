@@ -1,10 +1,11 @@
-package io.gpubroker.provider.intent;
+package io.gpubroker.provider.repository;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.ProvisionInstance;
+import io.gpubroker.provider.intent.Intent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -12,15 +13,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * The intent log (table {@code <schema>.intents}). Every method runs in the caller's session and
+ * The intent log's SQL (table {@code <schema>.intents}). Every method runs in the caller's session and
  * transaction: the intent is inserted in the same transaction as the inbox row, and the outcome in
  * the same transaction as the outbox reply.
  */
 @ApplicationScoped
-public class IntentLog {
+public class IntentRepository {
     private final String table;
 
-    public IntentLog(@ConfigProperty(name = "broker.db.schema") String schema) {
+    public IntentRepository(@ConfigProperty(name = "broker.db.schema") String schema) {
         this.table = schema + ".intents";
     }
 
