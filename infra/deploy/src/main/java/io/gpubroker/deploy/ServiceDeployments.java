@@ -21,9 +21,6 @@ import java.util.Map;
 final class ServiceDeployments {
     static final String CONFIG = "gpu-broker-config";
     static final String SECRETS = "gpu-broker-secrets";
-    /** Providers billing reads usage from directly (broker.providers.* in billing's application.properties). */
-    private static final List<String> BILLING_PROVIDERS = List.of("vastai", "rackrr", "barrack");
-
     private static final String PROVIDER_GATEWAY = "provider-gateway";
 
     private final List<ServiceSpec> services = StackPorts.forProfile("local").services();
@@ -45,12 +42,8 @@ final class ServiceDeployments {
             } else {
                 // two replicas: every service's timers claim rows with FOR UPDATE SKIP LOCKED and its
                 // consumers share a group, so a second pod adds capacity and survives a node loss
-                out.add(deployment(
-                        s,
-                        s.name(),
-                        2,
-                        List.of(),
-                        secrets(s, s.name().equals("billing-service") ? BILLING_PROVIDERS : List.of())));
+                // no provider key outside provider-gateway: billing reads provider truth through it (ADR 0010)
+                out.add(deployment(s, s.name(), 2, List.of(), secrets(s, List.of())));
                 out.add(service(s, s.name()));
             }
         }

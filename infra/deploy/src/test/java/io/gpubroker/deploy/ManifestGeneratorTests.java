@@ -161,4 +161,28 @@ class ManifestGeneratorTests {
                     .toList();
         }
     }
+
+    @Test
+    void onlyProviderGatewaysHoldProviderKeys() throws IOException {
+        for (JsonNode d : docs("services.yaml")) {
+            if (!d.path("kind").asText().equals("Deployment")) {
+                continue;
+            }
+            String name = d.at("/metadata/name").asText();
+            List<String> providerKeys = new ArrayList<>();
+            d.at("/spec/template/spec/containers/0/env").forEach(e -> {
+                if (e.path("name").asText().matches("BROKER_PROVIDERS_[A-Z]+_API_KEY")) {
+                    providerKeys.add(e.path("name").asText());
+                }
+            });
+            if (name.startsWith("provider-gateway-")) {
+                assertThat(providerKeys)
+                        .as(name)
+                        .containsExactly("BROKER_PROVIDERS_"
+                                + name.substring("provider-gateway-".length()).toUpperCase() + "_API_KEY");
+            } else {
+                assertThat(providerKeys).as(name + " holds no provider key").isEmpty();
+            }
+        }
+    }
 }
