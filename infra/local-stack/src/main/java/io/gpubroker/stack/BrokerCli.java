@@ -73,6 +73,11 @@ public final class BrokerCli {
         @Option(names = "--kafka-brokers", description = "Kafka brokers (default 1, 3 with --scale)")
         Integer kafkaBrokers;
 
+        @Option(
+                names = "--containers",
+                description = "Services as containers: podman kube play of their generated Kubernetes Deployments")
+        boolean containers;
+
         @Override
         public Integer call() throws Exception {
             Optional<Map<String, Object>> st = state(profile);
@@ -97,8 +102,8 @@ public final class BrokerCli {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            Stack stack = new Stack(
-                    new Stack.Options(root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL"), size));
+            Stack stack = new Stack(new Stack.Options(
+                    root(), profile, infraOnly, fresh, clockScale, System.getenv("PG_URL"), size, containers));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
@@ -207,6 +212,8 @@ public final class BrokerCli {
                     ProcessHandle.of(((Number) pid).longValue()).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
+            // containers are not children: take down any pod the launcher left
+            new KubePlay(root(), root().resolve(".broker").resolve(profile), profile).downAll();
             Path pgPid = root().resolve(".broker").resolve(profile).resolve("pg/postmaster.pid");
             try {
                 if (Files.exists(pgPid)) {

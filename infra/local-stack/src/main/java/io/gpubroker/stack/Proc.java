@@ -15,11 +15,26 @@ public final class Proc {
     private final String name;
     private final Process process;
     private final Path log;
+    /** For a process that only follows something running elsewhere (a container): how to stop and kill that. */
+    private final Runnable onStop;
 
-    private Proc(String name, Process process, Path log) {
+    private final Runnable onKill;
+    private Thread stopping;
+
+    private Proc(String name, Process process, Path log, Runnable onStop, Runnable onKill) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.onStop = onStop;
+        this.onKill = onKill;
+    }
+
+    /**
+     * The same process, standing for something it only follows (a container whose output it streams):
+     * stopping runs {@code stop} (which ends the followed thing and so this process), kill -9 runs {@code kill}.
+     */
+    public Proc withStop(Runnable stop, Runnable kill) {
+        return new Proc(name, process, log, stop, kill);
     }
 
     /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} with output to {@code log}. */
@@ -50,7 +65,7 @@ public final class Proc {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(env);
-            return new Proc(name, pb.start(), log);
+            return new Proc(name, pb.start(), log, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -83,6 +98,10 @@ public final class Proc {
 
     /** SIGTERM, then SIGKILL after {@code graceSeconds}; also kills anything it started. */
     public void stop(int graceSeconds) {
+        if (onStop != null) {
+            terminate();
+            joinStop(graceSeconds);
+        }
         if (!process.isAlive()) {
             return;
         }
@@ -100,13 +119,34 @@ public final class Proc {
 
     /** Asks the process to stop (SIGTERM) without waiting, so several can stop in parallel. */
     public void terminate() {
+        if (onStop != null) {
+            synchronized (this) {
+                if (stopping == null) {
+                    stopping = new Thread(onStop, name + "-stop");
+                    stopping.start();
+                }
+            }
+            return;
+        }
         if (process.isAlive()) {
             process.destroy();
         }
     }
 
+    private void joinStop(int graceSeconds) {
+        try {
+            // podman's own stop timeout (10 s) comes before its SIGKILL: allow for it
+            stopping.join((graceSeconds + 15) * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Kill -9 (tests that prove nothing is lost when a component crashes). */
     public void kill() {
+        if (onKill != null) {
+            onKill.run();
+        }
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);

@@ -38,9 +38,27 @@ public final class Stack implements AutoCloseable {
 
     /** What to start. */
     public record Options(
-            Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl, Scale scale) {
+            Path root,
+            String profile,
+            boolean infraOnly,
+            boolean fresh,
+            double clockScale,
+            String pgUrl,
+            Scale scale,
+            boolean containers) {
         public Options(Path root, String profile, boolean infraOnly, boolean fresh, double clockScale, String pgUrl) {
             this(root, profile, infraOnly, fresh, clockScale, pgUrl, Scale.SMALL);
+        }
+
+        public Options(
+                Path root,
+                String profile,
+                boolean infraOnly,
+                boolean fresh,
+                double clockScale,
+                String pgUrl,
+                Scale scale) {
+            this(root, profile, infraOnly, fresh, clockScale, pgUrl, scale, false);
         }
 
         public Path stateDir() {
@@ -376,6 +394,10 @@ public final class Stack implements AutoCloseable {
     }
 
     private Proc launch(ServiceSpec s) {
+        if (opts.containers()) {
+            return new KubePlay(opts.root(), opts.stateDir(), opts.profile())
+                    .play(s, containerEnv(s), logs.resolve(s.name() + ".log"));
+        }
         Path jar = opts.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("missing " + jar + ": build the project first (./broker up builds it)");
@@ -486,6 +508,28 @@ public final class Stack implements AutoCloseable {
             }
             return Wait.httpStatus(s.url() + "/q/health/ready") == 200;
         });
+    }
+
+    /**
+     * The process form's settings as a container's environment: what {@link #launch} passes as system
+     * properties becomes variables, the heap is capped as for the processes (the image sizes it from the
+     * machine's memory otherwise), and the service stays on loopback (host network).
+     */
+    private Map<String, String> containerEnv(ServiceSpec s) {
+        Map<String, String> env = new LinkedHashMap<>(serviceEnv(s));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(s.port()));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("BROKER_CLOCK_EPOCH", String.valueOf(clock.epoch()));
+        env.put("BROKER_CLOCK_ORIGIN", String.valueOf(clock.origin()));
+        env.put("BROKER_CLOCK_SCALE", String.valueOf(clock.scale()));
+        if (opts.clockScale() != 1.0) {
+            env.put(
+                    "INVENTORY_OFFER_STALE_AFTER",
+                    java.time.Duration.ofSeconds((long) (120 * opts.clockScale()))
+                            .toString());
+        }
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
+        return env;
     }
 
     /**

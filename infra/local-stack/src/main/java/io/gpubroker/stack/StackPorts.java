@@ -24,6 +24,11 @@ public record StackPorts(int postgres, int kafka, int kafkaController, int conne
                 int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
                 yield new StackPorts(25532 + o, 29192 + o, 29193 + o, 28183 + o, 28201 + o, 28280 + o);
             }
+            case "e2e-containers" -> {
+                // the containers form's end-to-end test: its own infrastructure beside the test profile's
+                int o = Integer.parseInt(System.getenv().getOrDefault("BROKER_TEST_PORT_OFFSET", "0"));
+                yield new StackPorts(25632 + o, 29292 + o, 29293 + o, 28283 + o, 28301 + o, 28380 + o);
+            }
             default -> throw new IllegalArgumentException("unknown profile " + profile);
         };
     }
