@@ -43,12 +43,16 @@ public class PolicyRepository {
         return db.withSession(tx -> find(tx, consumerId));
     }
 
-    /** Creates or replaces the consumer's policy. */
+    /**
+     * Creates or replaces the consumer's policy. The lists travel as text cast to jsonb: a String bound
+     * to a jsonb parameter is sent by the reactive driver as a JSON string, not parsed.
+     */
     public Uni<ConsumerPolicy> put(ConsumerPolicy p) {
         return db.withTransaction(tx -> tx.createNativeQuery("""
                         insert into session.consumer_policies (consumer_id, max_sessions, max_gpus, max_hourly_usd,
                             allowed_providers, allowed_gpu_types, max_reservation_hours, default_ttl_hours, updated_at)
-                        values (?1, ?2, ?3, ?4, cast(?5 as jsonb), cast(?6 as jsonb), ?7, ?8, ?9)
+                        values (?1, ?2, ?3, ?4, cast(cast(?5 as text) as jsonb), cast(cast(?6 as text) as jsonb),
+                            ?7, ?8, ?9)
                         on conflict (consumer_id) do update set max_sessions = excluded.max_sessions,
                             max_gpus = excluded.max_gpus, max_hourly_usd = excluded.max_hourly_usd,
                             allowed_providers = excluded.allowed_providers, allowed_gpu_types = excluded.allowed_gpu_types,
