@@ -58,6 +58,9 @@ class AuthMatrixTests {
                 new Case(
                         "PUT", "/api/v1/consumers/" + a.id() + "/budget", "{\"monthly_limit\":10}", 401, 403, 403, 200),
                 new Case("GET", "/api/v1/consumers/" + a.id() + "/budget", null, 401, 200, 403, 200),
+                new Case("PUT", "/api/v1/consumers/" + a.id() + "/policy", "{\"max_gpus\":4}", 401, 403, 403, 200),
+                new Case("GET", "/api/v1/consumers/" + a.id() + "/policy", null, 401, 200, 403, 200),
+                new Case("DELETE", "/api/v1/consumers/" + a.id() + "/policy", null, 401, 403, 403, 200),
                 new Case("GET", "/health", null, 200, 200, 200, 200),
                 new Case("GET", "/openapi", null, 200, 200, 200, 200));
         List<String> wrong = new ArrayList<>();

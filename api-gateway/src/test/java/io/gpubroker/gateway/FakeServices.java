@@ -72,6 +72,8 @@ public final class FakeServices {
     /** the fake session-service's store: id → session JSON */
     public final Map<String, JsonObject> sessions = new ConcurrentHashMap<>();
 
+    public final Map<String, JsonObject> policies = new ConcurrentHashMap<>();
+
     private final AtomicInteger seq = new AtomicInteger();
 
     public static synchronized FakeServices get() {
@@ -288,6 +290,33 @@ public final class FakeServices {
                     .filter(s -> status == null || status.equals(s.getString("status")))
                     .forEach(out::add);
             reply(req, 200, new JsonObject().put("sessions", out).put("count", out.size()));
+        } else if (p.length == 3 && p[1].equals("policies")) {
+            // a stand-in for session-service's policy store (the real rules: ConsumerPolicyTests)
+            switch (m) {
+                case "PUT" -> {
+                    JsonObject policy = new JsonObject(body).put("consumer_id", p[2]);
+                    policies.put(p[2], policy);
+                    reply(req, 200, policy);
+                }
+                case "GET" -> {
+                    if (policies.containsKey(p[2])) {
+                        reply(req, 200, policies.get(p[2]));
+                    } else {
+                        error(req, 404, "consumer " + p[2] + " has no policy");
+                    }
+                }
+                case "DELETE" -> {
+                    if (policies.remove(p[2]) != null) {
+                        reply(
+                                req,
+                                200,
+                                new JsonObject().put("consumer_id", p[2]).put("message", "policy removed"));
+                    } else {
+                        error(req, 404, "consumer " + p[2] + " has no policy");
+                    }
+                }
+                default -> error(req, 405, "method not allowed");
+            }
         } else if (p.length >= 3 && p[1].equals("sessions")) {
             JsonObject s = sessions.get(p[2]);
             if (s == null) {

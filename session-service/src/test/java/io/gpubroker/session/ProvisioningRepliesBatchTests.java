@@ -107,6 +107,7 @@ class ProvisioningRepliesBatchTests {
                         new CreateSessionRequest(
                                         "team-batch-replies",
                                         o.id(),
+                                        null,
                                         "batch",
                                         1,
                                         null,

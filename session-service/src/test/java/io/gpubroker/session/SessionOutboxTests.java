@@ -71,7 +71,8 @@ class SessionOutboxTests {
 
     static CreateSessionRequest request(String consumer, String offerId) {
         return new CreateSessionRequest(
-                consumer, offerId, "llm", 2, 30, null, null, null, null, null, null, null, null, null, null, null);
+                consumer, offerId, null, "llm", 2, 30, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     Session create(String consumer) {

@@ -74,6 +74,7 @@ class SessionPartsTests {
                         new CreateSessionRequest(
                                         "team-parts",
                                         o.id(),
+                                        null,
                                         "batch",
                                         1,
                                         null,
@@ -114,7 +115,9 @@ class SessionPartsTests {
         assertThat(after.terms.launchMode).isEqualTo(LaunchMode.ssh);
         assertThat(after.terms.retryScope).isEqualTo(RetryScope.same_vram);
         assertThat(after.terms.storagePolicy).isEqualTo(StoragePolicy.destroy);
-        assertThat(after.terms.maxRetries).as("auto_retry's default").isEqualTo(2);
+        assertThat(after.terms.maxRetries)
+                .as("failover is on by default: session.failover.default-retries")
+                .isEqualTo(3);
 
         List<Object[]> rows = await(() -> db.withSession(s -> s.createNativeQuery(
                         "select launch_mode, retry_scope, storage_policy, error_class, verify_salt, provider from session.sessions where id = ?1",
@@ -148,6 +151,7 @@ class SessionPartsTests {
                         new CreateSessionRequest(
                                         "team-parts-get",
                                         o.id(),
+                                        null,
                                         "llm",
                                         2,
                                         null,

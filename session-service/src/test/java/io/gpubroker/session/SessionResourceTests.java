@@ -40,6 +40,13 @@ class SessionResourceTests {
                 "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"quantization\":\"AWQ 4bit\"}|quantization must be",
                 "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"disk_gb\":-5}|disk_gb",
                 "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"workload_type\":\"llm\",\"reservation_hours\":2,\"bogus\":1}|unknown field 'bogus'",
+                "{\"consumer_id\":\"a\",\"offer_id\":\"o\",\"requirements\":{\"gpu_type\":\"A100\"},\"workload_type\":\"llm\",\"reservation_hours\":2}|either offer_id or requirements",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"providers\":[\"nimbus\"]},\"workload_type\":\"llm\",\"reservation_hours\":2}|requirements.providers: unknown provider 'nimbus'",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"min_reliability\":1.5},\"workload_type\":\"llm\",\"reservation_hours\":2}|requirements.min_reliability must be between 0 and 1",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"max_price\":0},\"workload_type\":\"llm\",\"reservation_hours\":2}|requirements.max_price",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"gpu_types\":[]},\"workload_type\":\"llm\",\"reservation_hours\":2}|requirements.gpu_types must list",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"provider\":\"vastai\",\"exclude_providers\":[\"vastai\"]},\"workload_type\":\"llm\",\"reservation_hours\":2}|every provider asked for is also excluded",
+                "{\"consumer_id\":\"a\",\"requirements\":{\"gpu\":\"A100\"},\"workload_type\":\"llm\",\"reservation_hours\":2}|unknown field 'gpu'",
                 "{not json|malformed JSON"
             })
     void invalidCreateBodiesAreRejectedNamingTheField(String body, String message) {
@@ -52,6 +59,20 @@ class SessionResourceTests {
                 .statusCode(400)
                 .body("error", containsString(message))
                 .body("request_id", equalTo("req-123"));
+    }
+
+    @Test
+    void aRequirementsCreateWithInventoryDownIs503NotA500() {
+        given().contentType("application/json")
+                .body("""
+                        {"consumer_id":"team-r","requirements":{"gpu_types":["A100","H100"],"providers":["vastai","rackrr"],
+                         "locations":["US","EU"],"max_price":3.5,"allow_interruptible":false},
+                         "workload_type":"batch","reservation_hours":1}""")
+                .when()
+                .post("/sessions")
+                .then()
+                .statusCode(503)
+                .body("error", containsString("inventory unavailable"));
     }
 
     @Test

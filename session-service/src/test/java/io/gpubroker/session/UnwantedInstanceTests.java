@@ -111,6 +111,7 @@ class UnwantedInstanceTests {
                         new CreateSessionRequest(
                                         "team-late",
                                         o.id(),
+                                        null,
                                         "batch",
                                         1,
                                         null,

@@ -99,6 +99,35 @@ public class ConsumerResource {
         return fwd.forward(Service.BILLING, HttpMethod.GET, "/budgets/" + seg(id), req, null);
     }
 
+    /** The consumer's policy; session-service stores and enforces it (in its create transaction). */
+    @PUT
+    @Path("/{id}/policy")
+    @Access(Access.Level.ADMIN)
+    public Uni<Response> setPolicy(@PathParam("id") String id, byte[] body, @Context HttpServerRequest req) {
+        Ids.require(id, "consumer_id");
+        fwd.object(body, req);
+        Buffer json = Buffer.buffer(body);
+        return known(id)
+                .chain(() -> fwd.send(Service.SESSION, HttpMethod.PUT, "/policies/" + seg(id), json, req))
+                .map(fwd::respond);
+    }
+
+    @GET
+    @Path("/{id}/policy")
+    public Uni<Response> policy(@PathParam("id") String id, @Context HttpServerRequest req) {
+        Ids.require(id, "consumer_id");
+        call.requireSelfOrAdmin(id);
+        return fwd.forward(Service.SESSION, HttpMethod.GET, "/policies/" + seg(id), req, null);
+    }
+
+    @DELETE
+    @Path("/{id}/policy")
+    @Access(Access.Level.ADMIN)
+    public Uni<Response> removePolicy(@PathParam("id") String id, @Context HttpServerRequest req) {
+        Ids.require(id, "consumer_id");
+        return fwd.forward(Service.SESSION, HttpMethod.DELETE, "/policies/" + seg(id), req, null);
+    }
+
     private Uni<Void> known(String id) {
         return consumers.exists(id).map(e -> {
             if (!e) {

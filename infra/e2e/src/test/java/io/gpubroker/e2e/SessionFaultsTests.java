@@ -37,7 +37,10 @@ class SessionFaultsTests {
                 "workload_type",
                 "batch",
                 "reservation_hours",
-                1));
+                1,
+                // each fault must end THIS session: failover (on by default) would move it to another offer
+                "auto_retry",
+                false));
         body.putAll(extra);
         E2EStack.Reply r = call("POST", url("session-service") + "/sessions", body);
         assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
@@ -60,7 +63,9 @@ class SessionFaultsTests {
                     "workload_type",
                     "batch",
                     "reservation_hours",
-                    1));
+                    1,
+                    "auto_retry",
+                    false));
             body.putAll(extra);
             r = call("POST", url("session-service") + "/sessions", body);
             if (r.status() != 404 && r.status() != 503) {

@@ -19,12 +19,17 @@ public interface InventoryClient {
     @Path("/{id}")
     Uni<Offer> offer(@PathParam("id") String id);
 
-    /** Comparable offers for an auto-retry. */
+    /** Offers matching the filters (null: no filter): a requirements search, or comparable offers for a failover. */
     @GET
     Uni<OfferPage> search(
+            @QueryParam("provider") String provider,
             @QueryParam("gpu_type") String gpuType,
+            @QueryParam("location") String location,
             @QueryParam("min_vram") Integer minVram,
             @QueryParam("min_gpu_count") Integer minGpuCount,
             @QueryParam("max_price") String maxPrice,
+            @QueryParam("min_reliability") Double minReliability,
+            @QueryParam("min_availability_confidence") Double minAvailabilityConfidence,
+            @QueryParam("min_cuda") Double minCuda,
             @QueryParam("limit") int limit);
 }

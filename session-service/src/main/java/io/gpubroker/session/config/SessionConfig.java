@@ -119,6 +119,36 @@ public interface SessionConfig {
     /** Entrypoint mode (an image whose HTTP API must answer health before the session runs). */
     App app();
 
+    /** Failover to other offers when a create or a host fails (ADR 0020). */
+    Failover failover();
+
+    /** {@code session.failover.*}. */
+    interface Failover {
+        /** The providers a {@code requirements} object may name (inventory-service's list). */
+        @WithDefault("vastai,tensordock,rackrr,barrack,trooper")
+        java.util.Set<String> providers();
+
+        /** Further offers tried when the request does not say ({@code max_retries}); failover is on by default. */
+        @WithDefault("3")
+        int defaultRetries();
+
+        /** No failover starts later than this after the create (broker clock)... */
+        @WithDefault("30m")
+        Duration window();
+
+        /** ...nor, on a fast clock, earlier than this real time (one failed SSH verification takes 45 s or more). */
+        @WithDefault("5m")
+        Duration windowRealMin();
+
+        /** Offers looked at per search (each GPU type x provider combination of a requirements object). */
+        @WithDefault("50")
+        int searchLimit();
+
+        /** Offer details read (and budget checks made) before giving up on finding one. */
+        @WithDefault("6")
+        int maxLookups();
+    }
+
     /** {@code session.app.*}. */
     interface App {
         /** Providers whose instance IS the container: the start command goes with the create. */

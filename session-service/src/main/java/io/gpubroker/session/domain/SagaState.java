@@ -61,6 +61,10 @@ public class SagaState {
     @Column(name = "retry_count")
     public int retryCount;
 
+    /** No failover to another offer starts after this (null: no limit in time, a session from before it existed). */
+    @Column(name = "failover_until")
+    public Instant failoverUntil;
+
     @Column(name = "next_check_at")
     public Instant nextCheckAt;
     /** Why the attempt an auto-retry just left ended (recorded in session_attempts, not a column). */

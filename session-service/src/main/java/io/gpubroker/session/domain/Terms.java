@@ -55,4 +55,9 @@ public class Terms {
 
     @Column(name = "idempotency_key")
     public String idempotencyKey;
+
+    /** What the session asked for instead of an offer (null: it named an offer); every failover searches with it. */
+    @Column(name = "requirements", columnDefinition = "jsonb")
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    public Requirements requirements;
 }

@@ -8,8 +8,11 @@ import io.gpubroker.contracts.TerminateFailed;
 import io.gpubroker.kit.messaging.Envelope;
 import io.gpubroker.kit.messaging.Inbox;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.domain.Session;
+import io.gpubroker.session.repository.PolicyRepository;
 import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
+import io.gpubroker.session.service.PolicyCheck;
 import io.gpubroker.session.service.RetryPlanner;
 import io.gpubroker.session.service.SessionMetrics;
 import io.gpubroker.session.service.SessionSteps;
@@ -41,6 +44,7 @@ public class ProvisioningRepliesConsumer {
     private final ProvisionSessionSaga saga;
     private final SessionMetrics metrics;
     private final RetryPlanner retries;
+    private final PolicyRepository policies;
 
     public ProvisioningRepliesConsumer(
             Inbox inbox,
@@ -48,7 +52,9 @@ public class ProvisioningRepliesConsumer {
             SessionRepository sessions,
             ProvisionSessionSaga saga,
             SessionMetrics metrics,
-            RetryPlanner retries) {
+            RetryPlanner retries,
+            PolicyRepository policies) {
+        this.policies = policies;
         this.inbox = inbox;
         this.steps = steps;
         this.sessions = sessions;
@@ -80,15 +86,33 @@ public class ProvisioningRepliesConsumer {
         return chain;
     }
 
+    /**
+     * The offer a failover moves {@code s} to: never one it was on, only what the consumer's policy still
+     * admits with the session's own share left out — under the consumer's lock, as a create would be.
+     */
+    private Uni<Offer> nextOffer(Mutiny.Session tx, Session s, String failedMachine) {
+        return sessions.lockConsumer(tx, s.consumerId)
+                .chain(() -> policies.find(tx, s.consumerId))
+                .chain(p -> (p == null
+                                ? Uni.createFrom().item(new PolicyCheck.Usage(0, 0, java.math.BigDecimal.ZERO))
+                                : policies.usage(tx, s.consumerId, s.id))
+                        .chain(u -> sessions.triedOffers(tx, s.id)
+                                .chain(tried -> retries.nextOffer(
+                                        s,
+                                        failedMachine,
+                                        tried,
+                                        o -> PolicyCheck.refusal(p, u, o, s.terms.reservationHours, false) == null))));
+    }
+
     Uni<Void> apply(Mutiny.Session tx, Envelope env) {
         if (env.event() instanceof InstanceProvisioned e) {
             return steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisioned(s, e, now));
         }
         if (env.event() instanceof ProvisionFailed e) {
             return sessions.find(tx, e.sessionId())
-                    .chain(s -> s == null || !saga.wantsOfferAfter(s, e)
+                    .chain(s -> s == null || !saga.wantsOfferAfter(s, e, steps.now())
                             ? Uni.createFrom().<Offer>nullItem()
-                            : retries.nextOffer(s, e.machineId()))
+                            : nextOffer(tx, s, e.machineId()))
                     .chain(next ->
                             steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisionFailed(s, e, next, now)));
         }
@@ -98,9 +122,9 @@ public class ProvisioningRepliesConsumer {
         if (env.event() instanceof InstanceTerminated e) {
             // a host that failed verification is gone: with auto_retry the session moves to another offer
             return sessions.find(tx, e.sessionId())
-                    .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s)
+                    .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s, steps.now())
                             ? Uni.createFrom().<Offer>nullItem()
-                            : retries.nextOffer(s, s.offer.machineId))
+                            : nextOffer(tx, s, s.offer.machineId))
                     .chain(next -> steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, next, now)));
         }
         if (env.event() instanceof TerminateFailed e) {

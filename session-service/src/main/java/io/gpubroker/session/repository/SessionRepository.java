@@ -141,6 +141,14 @@ public class SessionRepository {
                 .replaceWithVoid();
     }
 
+    /** The offers a session has been on (every attempt's, the current one included): failover never goes back. */
+    public Uni<java.util.Set<String>> triedOffers(Mutiny.Session tx, String id) {
+        return tx.createNativeQuery("select offer_id from session.session_attempts where session_id = ?1", String.class)
+                .setParameter(1, id)
+                .getResultList()
+                .map(java.util.HashSet::new);
+    }
+
     public Uni<List<AttemptRow>> attempts(String id) {
         return db.withSession(s -> s.createNativeQuery(
                                 "select attempt, offer_id, provider, outcome, at, detail from session.session_attempts"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.app.AppLaunch;
 import io.gpubroker.session.domain.LaunchMode;
+import io.gpubroker.session.domain.Requirements;
 import io.gpubroker.session.domain.RetryScope;
 import io.gpubroker.session.domain.StoragePolicy;
 import io.gpubroker.session.service.NewSession;
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
 public record CreateSessionRequest(
         @JsonProperty("consumer_id") String consumerId,
         @JsonProperty("offer_id") String offerId,
+        @JsonProperty("requirements") Requirements requirements,
         @JsonProperty("workload_type") String workloadType,
         @JsonProperty("reservation_hours") Integer reservationHours,
         @JsonProperty("idle_threshold_minutes") Integer idleThresholdMinutes,
@@ -35,22 +37,30 @@ public record CreateSessionRequest(
     public static final Set<String> WORKLOADS = Set.of(
             "llm", "training", "batch", "inference", "interactive", "fine_tuning", "rendering", "notebook", "other");
 
-    /** Field checks of a create request; the message names the field. */
-    public static void validate(CreateSessionRequest r) {
+    /** Field checks of a create request; the message names the field. {@code providers}: the known providers. */
+    public static void validate(CreateSessionRequest r, Set<String> providers) {
         if (r == null) {
             throw ApiException.badRequest("request body is required");
         }
         requireText(r.consumerId(), "consumer_id", 128);
-        requireText(r.offerId(), "offer_id", 256);
+        if (r.offerId() != null && r.requirements() != null) {
+            throw ApiException.badRequest("give either offer_id or requirements, not both");
+        }
+        if (r.requirements() != null) {
+            Requirements.validate(r.requirements(), providers);
+        } else {
+            if (r.offerId() == null) {
+                throw ApiException.badRequest("offer_id is required (or a requirements object to choose one)");
+            }
+            requireText(r.offerId(), "offer_id", 256);
+        }
         requireText(r.workloadType(), "workload_type", 32);
         if (!WORKLOADS.contains(r.workloadType())) {
             throw ApiException.badRequest("workload_type must be one of "
                     + WORKLOADS.stream().sorted().collect(Collectors.joining(", ")));
         }
-        if (r.reservationHours() == null) {
-            throw ApiException.badRequest("reservation_hours is required");
-        }
-        if (r.reservationHours() < 1 || r.reservationHours() > 12) {
+        // absent: the consumer policy's default_ttl_hours, else a 400 (SessionResource)
+        if (r.reservationHours() != null && (r.reservationHours() < 1 || r.reservationHours() > 12)) {
             throw ApiException.badRequest("reservation_hours must be between 1 and 12");
         }
         if (r.idleThresholdMinutes() != null && (r.idleThresholdMinutes() < 0 || r.idleThresholdMinutes() > 720)) {
@@ -98,13 +108,19 @@ public record CreateSessionRequest(
         }
     }
 
-    /** The request as the service takes it; call after {@link #validate}. */
+    /** The request as the service takes it; call after {@link #validate}, with reservation_hours given. */
     public NewSession toNewSession() {
+        return toNewSession(reservationHours);
+    }
+
+    /** The request with {@code hours} reserved (the request's, or the consumer policy's default). */
+    public NewSession toNewSession(int hours) {
         return new NewSession(
                 consumerId,
                 offerId,
+                requirements,
                 workloadType,
-                reservationHours,
+                hours,
                 idleThresholdMinutes,
                 value(StoragePolicy.class, storagePolicy),
                 value(LaunchMode.class, launchMode),

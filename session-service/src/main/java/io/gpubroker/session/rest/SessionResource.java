@@ -4,13 +4,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.kit.rest.Ids;
 import io.gpubroker.kit.rest.JsonBodies;
-import io.gpubroker.session.client.BillingClient;
 import io.gpubroker.session.client.InventoryClient;
 import io.gpubroker.session.client.Offer;
+import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.ConsumerPolicy;
 import io.gpubroker.session.domain.LaunchMode;
+import io.gpubroker.session.domain.Requirements;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
+import io.gpubroker.session.service.BudgetGate;
+import io.gpubroker.session.service.OfferFinder;
 import io.gpubroker.session.service.SessionService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -28,7 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.Set;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.ClientWebApplicationException;
 
@@ -39,28 +43,33 @@ public class SessionResource {
 
     private final SessionService sessions;
     private final InventoryClient inventory;
-    private final BillingClient billing;
-    private final boolean budgetCheck;
+    private final BudgetGate budget;
+    private final OfferFinder finder;
+    private final SessionConfig cfg;
 
     public SessionResource(
             SessionService sessions,
             @RestClient InventoryClient inventory,
-            @RestClient BillingClient billing,
-            @ConfigProperty(name = "broker.budget-check.enabled", defaultValue = "true") boolean budgetCheck) {
+            BudgetGate budget,
+            OfferFinder finder,
+            SessionConfig cfg) {
         this.sessions = sessions;
         this.inventory = inventory;
-        this.billing = billing;
-        this.budgetCheck = budgetCheck;
+        this.budget = budget;
+        this.finder = finder;
+        this.cfg = cfg;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(String raw, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         CreateSessionRequest body = JsonBodies.read(raw, CreateSessionRequest.class);
-        CreateSessionRequest.validate(body);
+        CreateSessionRequest.validate(body, cfg.failover().providers());
         // both travel on to inventory and billing: a value they would refuse must be this caller's 400, not their 503
         Ids.require(body.consumerId(), "consumer_id");
-        Ids.text(body.offerId(), "offer_id", 256);
+        if (body.offerId() != null) {
+            Ids.text(body.offerId(), "offer_id", 256);
+        }
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
             throw ApiException.badRequest("Idempotency-Key must be 1-128 characters");
         }
@@ -68,17 +77,80 @@ public class SessionResource {
             if (existing != null) {
                 return Uni.createFrom().item(replay(existing));
             }
-            // a concurrent create with the same key may still win: create() checks again under the consumer's lock
-            return offer(body.offerId())
-                    .call(o -> budget(body.consumerId(), o, body.reservationHours()))
-                    .chain(o -> sessions.create(body.toNewSession(), o, idempotencyKey))
-                    .map(c -> c.replay()
-                            ? replay(c.session())
-                            : Response.status(201)
-                                    .entity(new SessionResponses.Created(
-                                            SessionView.of(c.session()), c.privateKey(), c.agentToken()))
-                                    .build());
+            return sessions.policy(body.consumerId()).chain(policy -> create(body, policy, idempotencyKey));
         });
+    }
+
+    private Uni<Response> create(CreateSessionRequest body, ConsumerPolicy policy, String idempotencyKey) {
+        int hours;
+        if (body.reservationHours() != null) {
+            hours = body.reservationHours();
+        } else if (policy != null && policy.defaultTtlHours() != null) {
+            hours = policy.defaultTtlHours();
+        } else {
+            throw ApiException.badRequest(
+                    "reservation_hours is required (the consumer's policy sets no default_ttl_hours)");
+        }
+        Uni<Offer> chosen = body.requirements() != null
+                ? choose(body, policy, hours)
+                : offer(body.offerId()).call(o -> budget(body.consumerId(), o, hours));
+        // a concurrent create with the same key may still win, and the policy is enforced for good there:
+        // create() checks both again under the consumer's lock
+        return chosen.chain(o -> sessions.create(body.toNewSession(hours), o, idempotencyKey))
+                .map(c -> c.replay()
+                        ? replay(c.session())
+                        : Response.status(201)
+                                .entity(new SessionResponses.Created(
+                                        SessionView.of(c.session()), c.privateKey(), c.agentToken()))
+                                .build());
+    }
+
+    /**
+     * The best offer for a requirements create: ranked matches, the first one inventory still holds
+     * and the budget covers. None: 409 (nothing matches now) or 402 (only the budget stood in the way).
+     */
+    private Uni<Offer> choose(CreateSessionRequest body, ConsumerPolicy policy, int hours) {
+        Requirements r = body.requirements();
+        boolean entrypoint = LaunchMode.entrypoint.name().equals(body.launchMode());
+        return finder.matching(r)
+                .onFailure()
+                .transform(e -> new ApiException(503, "inventory unavailable; try again"))
+                .map(list -> entrypoint
+                        ? list.stream()
+                                .filter(o -> cfg.app().portProviders().contains(o.provider()))
+                                .toList()
+                        : list)
+                .chain(list -> finder.firstAffordable(
+                                list,
+                                Set.of(),
+                                null,
+                                // what the policy forbids outright is never chosen; its in-flight limits are
+                                // checked when the session is stored, under the consumer's lock
+                                o -> policy == null
+                                        || (policy.providerAllowed(o.provider()) && policy.gpuTypeAllowed(o.gpuType())),
+                                body.consumerId(),
+                                hours)
+                        .map(p -> {
+                            if (p.offer() != null) {
+                                return p.offer();
+                            }
+                            if (p.refusedByBudget() > 0 && p.refusedByBudget() == p.looked()) {
+                                throw new ApiException(
+                                        402,
+                                        "budget exceeded: none of the " + p.looked()
+                                                + " best offers matching the requirements fits the budget ("
+                                                + p.lastRefusal()
+                                                + ")",
+                                        Map.of("error_type", "budget_exceeded"));
+                            }
+                            throw new ApiException(
+                                    409,
+                                    list.isEmpty()
+                                            ? "no offer matches the requirements right now; widen them or try later"
+                                            : list.size() + " offers match the requirements but none of the "
+                                                    + p.looked() + " best is available any more; try again",
+                                    Map.of("error_type", "no_matching_offer", "matching_offers", list.size()));
+                        }));
     }
 
     private static Response replay(Session existing) {
@@ -104,7 +176,7 @@ public class SessionResource {
                 .onFailure(e -> !(e instanceof ApiException))
                 .transform(e -> new ApiException(503, "inventory unavailable; try again"))
                 .invoke(o -> {
-                    if (!o.available() || o.stale() || o.suppressed()) {
+                    if (!o.usable()) {
                         throw new ApiException(
                                 503,
                                 "offer unavailable due to stale inventory",
@@ -124,10 +196,7 @@ public class SessionResource {
     }
 
     private Uni<Void> budget(String consumerId, Offer o, int hours) {
-        if (!budgetCheck) {
-            return Uni.createFrom().voidItem();
-        }
-        return billing.check(new BillingClient.Check(consumerId, o.costFor(hours)))
+        return budget.check(consumerId, o, hours)
                 .onFailure()
                 .transform(e -> new ApiException(503, "billing unavailable: the budget cannot be checked; try again"))
                 .invoke(v -> {
@@ -135,7 +204,7 @@ public class SessionResource {
                         throw new ApiException(
                                 402,
                                 "budget exceeded: this session could cost up to "
-                                        + o.costFor(hours).toPlainString() + " USD but only "
+                                        + v.cost().toPlainString() + " USD but only "
                                         + (v.remaining() == null
                                                 ? "0"
                                                 : v.remaining().toPlainString()) + " USD remain this month",
@@ -208,8 +277,21 @@ public class SessionResource {
     @Path("/{id}/done")
     public Uni<SessionResponses.Ending> done(@PathParam("id") String id) {
         Ids.require(id, "session_id");
-        return sessions.end(id, StopReason.done)
-                .map(s -> new SessionResponses.Ending("session shutdown initiated", s.id, s.status.name()));
+        // ending what already ended is a conflict, not a second success (a DELETE stays idempotent)
+        return sessions.find(id)
+                .invoke(s -> {
+                    if (s.status == SessionStatus.stopped || s.status == SessionStatus.failed) {
+                        throw ApiException.conflict("session " + id + " already ended (" + s.status + ")");
+                    }
+                })
+                .chain(() -> sessions.end(id, StopReason.done))
+                .map(s -> new SessionResponses.Ending(
+                        s.status == SessionStatus.stopping
+                                ? "session shutdown initiated: the instance is being destroyed; the session is"
+                                        + " stopped once the provider confirms"
+                                : "session shutdown initiated",
+                        s.id,
+                        s.status.name()));
     }
 
     @DELETE
@@ -217,7 +299,19 @@ public class SessionResource {
     public Uni<SessionResponses.Ending> delete(@PathParam("id") String id) {
         Ids.require(id, "session_id");
         return sessions.end(id, StopReason.deleted)
-                .map(s -> new SessionResponses.Ending("session destroyed", s.id, s.status.name()));
+                .map(s -> new SessionResponses.Ending(ending(s), s.id, s.status.name()));
+    }
+
+    /** What a DELETE did, truthfully: a session is destroyed only once the provider confirmed it. */
+    static String ending(Session s) {
+        return switch (s.status) {
+            case stopping ->
+                "destroy requested: the instance is being destroyed; the session is stopped once the"
+                        + " provider confirms (GET it to follow)";
+            case stopped -> "session destroyed";
+            case failed -> "session already ended (failed); its instance is destroyed";
+            default -> "session " + s.status;
+        };
     }
 
     /** The body of {@code POST /sessions/{id}/extend}. */
@@ -236,7 +330,30 @@ public class SessionResource {
         if (body.additionalHours() < 1 || body.additionalHours() > 12) {
             throw ApiException.badRequest("additional_hours must be between 1 and 12");
         }
-        return sessions.extend(id, body.additionalHours())
+        int hours = body.additionalHours();
+        // the budget must cover the added hours and the policy the longer reservation, as at the create
+        return sessions.find(id)
+                .call(s -> s.status != SessionStatus.running
+                        ? Uni.createFrom().voidItem()
+                        : budget.check(s.consumerId, s.offer.pricePerHour.multiply(java.math.BigDecimal.valueOf(hours)))
+                                .onFailure()
+                                .transform(e -> new ApiException(
+                                        503, "billing unavailable: the budget cannot be checked; try again"))
+                                .invoke(v -> {
+                                    if (!v.allowed()) {
+                                        throw new ApiException(
+                                                402,
+                                                "budget exceeded: " + hours + " more hours could cost up to "
+                                                        + v.cost().toPlainString() + " USD but only "
+                                                        + (v.remaining() == null
+                                                                ? "0"
+                                                                : v.remaining().toPlainString())
+                                                        + " USD remain this month",
+                                                Map.of("error_type", "budget_exceeded"));
+                                    }
+                                }))
+                .chain(s -> sessions.policy(s.consumerId))
+                .chain(policy -> sessions.extend(id, hours, policy))
                 .map(s -> new SessionResponses.Extended("session extended", s.id, s.lease.expiresAt.toString()));
     }
 

@@ -3,6 +3,7 @@ package io.gpubroker.session.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gpubroker.session.domain.LaunchMode;
+import io.gpubroker.session.domain.Requirements;
 import io.gpubroker.session.domain.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -36,7 +37,10 @@ public record SessionView(
         @JsonProperty("stop_reason") String stopReason,
         @JsonProperty("failure_reason") String failureReason,
         @JsonProperty("error_class") String errorClass,
-        @JsonProperty("retry_count") int retryCount) {
+        @JsonProperty("retry_count") int retryCount,
+        @JsonProperty("auto_retry") boolean autoRetry,
+        @JsonProperty("max_retries") int maxRetries,
+        @JsonProperty("requirements") Requirements requirements) {
 
     public static SessionView of(Session s) {
         boolean reachable = s.status.name().equals("running") || s.status.name().equals("provisioning");
@@ -67,6 +71,9 @@ public record SessionView(
                 s.saga.stopReason,
                 s.saga.failureReason,
                 s.saga.errorClass,
-                s.saga.retryCount);
+                s.saga.retryCount,
+                s.terms.autoRetry,
+                s.terms.maxRetries,
+                s.terms.requirements);
     }
 }

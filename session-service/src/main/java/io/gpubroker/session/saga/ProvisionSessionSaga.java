@@ -45,13 +45,14 @@ import java.util.function.Function;
  * verified          → running,      SessionStarted (billing starts)
  * verified, entrypoint → docker run over SSH (VMs; container providers got a start command)
  *                     → app health 200 → running with api_endpoint, SessionStarted
- * ProvisionFailed   → retry on a comparable offer (auto_retry) | failed, SessionFailed; an older attempt's: ignored
+ * ProvisionFailed   → failover: the next offer (the requirements' next match, or a comparable offer;
+ *                     on by default, within max_retries and the failover window) | failed, SessionFailed; an older attempt's: ignored
  * running, only the user's key needed → the broker's key is removed from the host, its salt retired
  * heartbeat / GPU probe → activity (idle detection); extend → later expiry, never past the hard max
  * any failure after an instance exists → stopping (final: failed), TerminateInstance
  * done/delete/expiry/hard max/idle/budget → stopping (final: stopped), SessionStopping, TerminateInstance
  * InstanceTerminated → stopped (SessionStopped) | failed (SessionFailed), billing ends at the confirmation;
- *                     a host that never ran and failed its checks → retry on another offer (auto_retry)
+ *                     a host that never ran and failed its checks → failover to another offer, as above
  * TerminateFailed   → retry with backoff, forever; never stopped while the instance may bill
  * listing: an instance no live session wants → TerminateInstance (orphan); a running one missing → DescribeInstance
  * restart           → every running instance looked up (DescribeInstance); nothing is terminated for it
@@ -102,6 +103,10 @@ public class ProvisionSessionSaga {
 
     /** The first command of a new session (and of each retry on another offer). */
     public Step start(Session s, Instant now) {
+        if (s.saga.failoverUntil == null) {
+            // the first create opens the failover window: no move to another offer starts after it
+            s.saga.failoverUntil = now.plus(timings.failoverWindow());
+        }
         s.saga.provisionCommandId = ProviderGatewayCommands.commandId();
         s.saga.provisionSentAt = now;
         s.saga.provisionResends = 0;
@@ -170,16 +175,21 @@ public class ProvisionSessionSaga {
      * Whether a failed create is worth looking for another offer: it answers the current create,
      * another offer may fix its cause, and auto-retry has attempts left.
      */
-    public boolean wantsOfferAfter(Session s, ProvisionFailed r) {
+    public boolean wantsOfferAfter(Session s, ProvisionFailed r, Instant now) {
         return s.status == SessionStatus.pending
                 && currentCreate(s, r.commandId())
                 && RETRYABLE.contains(r.errorClass())
-                && attemptsLeft(s);
+                && attemptsLeft(s, now);
     }
 
-    /** The one auto-retry condition every retry decision shares: asked for, and attempts left. */
-    static boolean attemptsLeft(Session s) {
-        return s.terms.autoRetry && s.saga.retryCount < s.terms.maxRetries;
+    /**
+     * The one failover condition every retry decision shares: on (the default), attempts left, and
+     * still within the failover window counted from the create.
+     */
+    static boolean attemptsLeft(Session s, Instant now) {
+        return s.terms.autoRetry
+                && s.saga.retryCount < s.terms.maxRetries
+                && (s.saga.failoverUntil == null || now.isBefore(s.saga.failoverUntil));
     }
 
     /**
@@ -190,7 +200,7 @@ public class ProvisionSessionSaga {
         if (s.status != SessionStatus.pending || !currentCreate(s, r.commandId())) {
             return new Step();
         }
-        if (RETRYABLE.contains(r.errorClass()) && mayRetry(s, next, r)) {
+        if (RETRYABLE.contains(r.errorClass()) && mayRetry(s, next, r, now)) {
             return retryOn(s, next, r.errorClass() + ": " + r.message(), now);
         }
         return fail(s, "provisioning failed: " + r.message(), r.errorClass(), now);
@@ -202,9 +212,9 @@ public class ProvisionSessionSaga {
     }
 
     /** Whether a failed create may move the session to {@code next} (auto-retry). */
-    static boolean mayRetry(Session s, Offer next, ProvisionFailed r) {
+    static boolean mayRetry(Session s, Offer next, ProvisionFailed r, Instant now) {
         // an expired create means provider-gateway is behind: another offer would only queue behind it
-        return next != null && attemptsLeft(s) && !"expired".equals(r.errorClass());
+        return next != null && attemptsLeft(s, now) && !"expired".equals(r.errorClass());
     }
 
     /** Auto-retry: move the session to {@code next} offer (same keys, same id) and provision again. */
@@ -666,18 +676,18 @@ public class ProvisionSessionSaga {
      * Whether the instance being destroyed failed in a way another host may fix (it never ran, and
      * auto-retry has attempts left): then another offer is looked for before the confirmation is applied.
      */
-    public boolean wantsOfferAfterDestroy(Session s) {
+    public boolean wantsOfferAfterDestroy(Session s, Instant now) {
         return s.status == SessionStatus.stopping
                 && s.saga.finalStatus == SessionStatus.failed
                 && s.lease.startedAt == null
                 && s.saga.errorClass != null
                 && RETRYABLE_AFTER_DESTROY.contains(s.saga.errorClass)
-                && attemptsLeft(s);
+                && attemptsLeft(s, now);
     }
 
     /** The instance is confirmed gone; with {@code next} (an offer auto-retry found) a failed session goes on there. */
     public Step onTerminated(Session s, InstanceTerminated r, Offer next, Instant now) {
-        if (next != null && attemptsLeft(s)) {
+        if (next != null && attemptsLeft(s, now)) {
             return onTerminatedRetry(s, r, next, now);
         }
         return onTerminated(s, r, now);

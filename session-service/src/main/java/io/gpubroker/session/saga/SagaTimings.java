@@ -75,6 +75,11 @@ final class SagaTimings {
         return next.isBefore(now) ? now : next;
     }
 
+    /** How long after the create a failover to another offer may still start. */
+    Duration failoverWindow() {
+        return atLeastReal(cfg.failover().window(), cfg.failover().windowRealMin());
+    }
+
     Duration verifyTimeout(String workload) {
         Duration d = cfg.verifyTimeout().get(workload);
         return atLeastReal(

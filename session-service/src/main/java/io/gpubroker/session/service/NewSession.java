@@ -1,6 +1,7 @@
 package io.gpubroker.session.service;
 
 import io.gpubroker.session.domain.LaunchMode;
+import io.gpubroker.session.domain.Requirements;
 import io.gpubroker.session.domain.RetryScope;
 import io.gpubroker.session.domain.StoragePolicy;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.List;
 public record NewSession(
         String consumerId,
         String offerId,
+        Requirements requirements,
         String workloadType,
         int reservationHours,
         Integer idleThresholdMinutes,

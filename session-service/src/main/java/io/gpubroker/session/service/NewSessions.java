@@ -65,8 +65,11 @@ public class NewSessions {
         s.terms.quantization = r.quantization();
         s.terms.diskGb = r.diskGb() == null ? 50 : r.diskGb();
         s.terms.templateHashId = r.templateHashId();
-        s.terms.autoRetry = Boolean.TRUE.equals(r.autoRetry());
-        s.terms.maxRetries = r.maxRetries() == null ? (s.terms.autoRetry ? 2 : 0) : r.maxRetries();
+        s.terms.requirements = r.requirements();
+        // failover is on unless the request turns it off (auto_retry: false)
+        s.terms.autoRetry = !Boolean.FALSE.equals(r.autoRetry());
+        s.terms.maxRetries =
+                r.maxRetries() == null ? (s.terms.autoRetry ? cfg.failover().defaultRetries() : 0) : r.maxRetries();
         s.terms.retryScope = r.retryScope() == null ? RetryScope.same_gpu : r.retryScope();
         s.terms.idempotencyKey = idempotencyKey;
         s.lease.createdAt = now;

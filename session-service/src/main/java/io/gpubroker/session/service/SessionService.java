@@ -5,9 +5,11 @@ import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.client.Offer;
 import io.gpubroker.session.config.SessionConfig;
+import io.gpubroker.session.domain.ConsumerPolicy;
 import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.domain.SessionStatus;
 import io.gpubroker.session.domain.StopReason;
+import io.gpubroker.session.repository.PolicyRepository;
 import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
 import io.gpubroker.session.saga.Step;
@@ -34,16 +36,19 @@ public class SessionService {
     private final ProvisionSessionSaga saga;
     private final SessionMetrics metrics;
     private final SessionConfig cfg;
+    private final PolicyRepository policies;
 
     public SessionService(
             Mutiny.SessionFactory db,
             SessionRepository repository,
+            PolicyRepository policies,
             SessionSteps steps,
             NewSessions newSessions,
             ProvisionSessionSaga saga,
             SessionMetrics metrics,
             SessionConfig cfg) {
         this.cfg = cfg;
+        this.policies = policies;
         this.db = db;
         this.repository = repository;
         this.steps = steps;
@@ -103,6 +108,7 @@ public class SessionService {
                         .chain(earlier -> earlier != null
                                 ? Uni.createFrom().item(new Created(earlier, null, null, true))
                                 : belowCap(tx, r.consumerId())
+                                        .chain(() -> withinPolicy(tx, r.consumerId(), offer, r.reservationHours()))
                                         .chain(() -> steps.insert(tx, s, events, now))
                                         .replaceWith(
                                                 () -> new Created(s, built.privateKey(), built.agentToken(), false))))
@@ -135,6 +141,26 @@ public class SessionService {
                 .replaceWithVoid();
     }
 
+    /** The consumer's policy admits one more session on {@code offer}, as this transaction (under the consumer's lock) sees it. */
+    private Uni<Void> withinPolicy(Mutiny.Session tx, String consumerId, Offer offer, int hours) {
+        return policies.find(tx, consumerId)
+                .chain(p -> p == null
+                        ? Uni.createFrom().voidItem()
+                        : policies.usage(tx, consumerId, null)
+                                .invoke(u -> {
+                                    ApiException refused = PolicyCheck.refusal(p, u, offer, hours, true);
+                                    if (refused != null) {
+                                        throw refused;
+                                    }
+                                })
+                                .replaceWithVoid());
+    }
+
+    /** The consumer's policy, or null. */
+    public Uni<ConsumerPolicy> policy(String consumerId) {
+        return policies.find(consumerId);
+    }
+
     public Uni<Session> find(String id) {
         return repository
                 .find(id)
@@ -156,8 +182,16 @@ public class SessionService {
         return steps.apply(id, (s, now) -> saga.stop(s, reason, now));
     }
 
-    public Uni<Session> extend(String id, int hours) {
-        return steps.apply(id, (s, now) -> saga.extend(s, hours, now));
+    /** Extends by {@code hours} unless {@code policy} (the consumer's, or null) caps the session's reserved hours. */
+    public Uni<Session> extend(String id, int hours, ConsumerPolicy policy) {
+        return steps.apply(id, (s, now) -> {
+            ApiException refused =
+                    PolicyCheck.extendRefusal(policy, s.terms.reservationHours + s.lease.extendedHours, hours);
+            if (refused != null && s.status == SessionStatus.running) {
+                throw refused;
+            }
+            return saga.extend(s, hours, now);
+        });
     }
 
     public Uni<Session> heartbeat(String id, String token, Integer gpuUtil, Integer idleSeconds) {

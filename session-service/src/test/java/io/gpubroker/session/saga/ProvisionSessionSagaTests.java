@@ -127,6 +127,34 @@ class ProvisionSessionSagaTests {
                 return Duration.ofSeconds(10);
             }
 
+            public Failover failover() {
+                return new Failover() {
+                    public java.util.Set<String> providers() {
+                        return java.util.Set.of("vastai", "tensordock", "rackrr", "barrack", "trooper");
+                    }
+
+                    public int defaultRetries() {
+                        return 3;
+                    }
+
+                    public Duration window() {
+                        return Duration.ofMinutes(30);
+                    }
+
+                    public Duration windowRealMin() {
+                        return Duration.ofMinutes(5);
+                    }
+
+                    public int searchLimit() {
+                        return 50;
+                    }
+
+                    public int maxLookups() {
+                        return 6;
+                    }
+                };
+            }
+
             public App app() {
                 return new App() {
                     public java.util.Set<String> containerProviders() {
@@ -302,7 +330,7 @@ class ProvisionSessionSagaTests {
                 "m2",
                 Map.of("location_id", "l"),
                 false);
-        assertThat(ProvisionSessionSaga.mayRetry(s, other, expired)).isFalse();
+        assertThat(ProvisionSessionSaga.mayRetry(s, other, expired, T0)).isFalse();
         saga.onProvisionFailed(s, expired, T0.plusSeconds(700));
         assertThat(s.status).isEqualTo(SessionStatus.failed);
         assertThat(s.saga.failureReason).contains("deadline");

@@ -99,11 +99,34 @@ class SagaDecisionsTests {
     }
 
     @Test
+    void noFailoverStartsAfterTheWindowCountedFromTheCreate() {
+        autoRetry(3);
+        saga.start(s, T0);
+        assertThat(s.saga.failoverUntil).as("the first create opens the window").isEqualTo(T0.plusSeconds(30 * 60));
+        ProvisionFailed f = failure("stale_inventory");
+        Instant late = T0.plusSeconds(30 * 60);
+        assertThat(saga.wantsOfferAfter(s, f, late.minusSeconds(1))).isTrue();
+        assertThat(saga.wantsOfferAfter(s, f, late)).isFalse();
+        Step step = saga.onProvisionFailed(s, f, other(), late);
+        assertThat(s.status).as("an offer found too late is not taken").isEqualTo(SessionStatus.failed);
+        assertThat(step.events()).anyMatch(e -> e instanceof io.gpubroker.contracts.SessionFailed);
+    }
+
+    @Test
+    void aRetryKeepsTheWindowOfTheFirstCreate() {
+        autoRetry(3);
+        saga.start(s, T0);
+        saga.onProvisionFailed(s, failure("no_capacity"), other(), T0.plusSeconds(60));
+        assertThat(s.saga.retryCount).isEqualTo(1);
+        assertThat(s.saga.failoverUntil).isEqualTo(T0.plusSeconds(30 * 60));
+    }
+
+    @Test
     void aRetryableCreateFailureWithAttemptsLeftAsksForAnotherOfferAndMovesThere() {
         autoRetry(2);
         saga.start(s, T0);
         ProvisionFailed f = failure("no_capacity");
-        assertThat(saga.wantsOfferAfter(s, f)).isTrue();
+        assertThat(saga.wantsOfferAfter(s, f, T0)).isTrue();
         Step step = saga.onProvisionFailed(s, f, other(), T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.pending);
         assertThat(s.saga.retryCount).isEqualTo(1);
@@ -119,7 +142,7 @@ class SagaDecisionsTests {
         autoRetry(2);
         saga.start(s, T0);
         ProvisionFailed f = failure("invalid_request");
-        assertThat(saga.wantsOfferAfter(s, f)).isFalse();
+        assertThat(saga.wantsOfferAfter(s, f, T0)).isFalse();
         Step step = saga.onProvisionFailed(s, f, other(), T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.failed);
         assertThat(s.saga.errorClass).isEqualTo("invalid_request");
@@ -131,7 +154,7 @@ class SagaDecisionsTests {
         autoRetry(1);
         s.saga.retryCount = 1;
         saga.start(s, T0);
-        assertThat(saga.wantsOfferAfter(s, failure("no_capacity"))).isFalse();
+        assertThat(saga.wantsOfferAfter(s, failure("no_capacity"), T0)).isFalse();
         saga.onProvisionFailed(s, failure("no_capacity"), other(), T0.plusSeconds(5));
         assertThat(s.status).isEqualTo(SessionStatus.failed);
 
@@ -148,7 +171,7 @@ class SagaDecisionsTests {
         saga.start(s, T0);
         ProvisionFailed stale = new ProvisionFailed(
                 "an-older-command", s.id, "vastai", s.offer.offerId, null, "no_capacity", "x", true, T0);
-        assertThat(saga.wantsOfferAfter(s, stale)).isFalse();
+        assertThat(saga.wantsOfferAfter(s, stale, T0)).isFalse();
         Step step = saga.onProvisionFailed(s, stale, other(), T0.plusSeconds(5));
         assertThat(step.events()).isEmpty();
         assertThat(s.status).isEqualTo(SessionStatus.pending);
@@ -176,9 +199,9 @@ class SagaDecisionsTests {
                 T0);
         saga.onVerified(s, new HostReport(null, null, "NVIDIA GeForce RTX 3090", 1, 24576, "550", 12.4, 0), T0);
         assertThat(s.status).isEqualTo(SessionStatus.stopping);
-        assertThat(saga.wantsOfferAfterDestroy(s)).isTrue();
+        assertThat(saga.wantsOfferAfterDestroy(s, T0)).isTrue();
         s.terms.maxRetries = 0;
-        assertThat(saga.wantsOfferAfterDestroy(s)).as("no attempts left").isFalse();
+        assertThat(saga.wantsOfferAfterDestroy(s, T0)).as("no attempts left").isFalse();
         Step end = saga.onTerminated(
                 s, new InstanceTerminated("c", s.id, "vastai", "42", T0.plusSeconds(5)), other(), T0.plusSeconds(5));
         assertThat(s.status).as("an offer without attempts left is not taken").isEqualTo(SessionStatus.failed);
@@ -190,7 +213,7 @@ class SagaDecisionsTests {
         autoRetry(2);
         running();
         saga.stop(s, StopReason.done, T0.plusSeconds(60));
-        assertThat(saga.wantsOfferAfterDestroy(s)).isFalse();
+        assertThat(saga.wantsOfferAfterDestroy(s, T0)).isFalse();
         assertThat(s.saga.finalStatus).isEqualTo(SessionStatus.stopped);
         assertThat(s.saga.stopReason).isEqualTo("done");
     }
