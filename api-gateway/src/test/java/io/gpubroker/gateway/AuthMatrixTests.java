@@ -49,6 +49,7 @@ class AuthMatrixTests {
                 new Case("GET", "/api/v1/costs?consumer_id=" + a.id(), null, 401, 200, 403, 200),
                 new Case("GET", "/api/v1/costs?session_id=" + sa, null, 401, 200, 404, 200),
                 new Case("GET", "/api/v1/costs/summary?consumer_id=" + a.id(), null, 401, 200, 403, 200),
+                new Case("GET", "/api/v1/costs/export?format=csv&consumer_id=" + a.id(), null, 401, 200, 403, 200),
                 new Case("GET", "/api/v1/costs/drift", null, 401, 403, 403, 200),
                 new Case("GET", "/api/v1/consumers", null, 401, 403, 403, 200),
                 new Case("GET", "/api/v1/consumers/" + a.id(), null, 401, 200, 403, 200),
@@ -131,6 +132,15 @@ class AuthMatrixTests {
                 .isEqualTo(a.id());
         Response summary = a.spec().get("/api/v1/costs/summary");
         assertThat(summary.<String>path("consumer_id")).isEqualTo(a.id());
+
+        Response export = a.spec().get("/api/v1/costs/export?format=csv");
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.contentType()).startsWith("text/csv");
+        assertThat(export.header("Content-Disposition")).contains("attachment");
+        assertThat(f.last("billing", "GET", "/costs/export").query())
+                .as("billing was asked for A's export only")
+                .contains("consumer_id=" + a.id());
+        assertThat(export.asString()).contains("total," + a.id());
     }
 
     @Test

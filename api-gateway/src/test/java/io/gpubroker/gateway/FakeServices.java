@@ -371,6 +371,11 @@ public final class FakeServices {
                     new JsonObject()
                             .put("consumer_id", req.getParam("consumer_id"))
                             .put("total_cost", 45.67));
+        } else if (path.equals("/costs/export")) {
+            req.response()
+                    .setStatusCode(200)
+                    .putHeader("content-type", "text/csv; charset=utf-8")
+                    .end("line_type,consumer_id\r\ntotal," + req.getParam("consumer_id") + "\r\n");
         } else if (path.equals("/costs/drift")) {
             reply(req, 200, new JsonObject().put("providers", new JsonArray()));
         } else if (p.length == 3 && p[1].equals("budgets")) {

@@ -72,6 +72,8 @@ class HealthAndDocsTests {
                 Map.entry("/api/v1/sessions/{id}/heartbeat", List.of("post")),
                 Map.entry("/api/v1/costs", List.of("get")),
                 Map.entry("/api/v1/costs/summary", List.of("get")),
+                Map.entry("/api/v1/costs/export", List.of("get")),
+                Map.entry("/api/v1/costs/drift", List.of("get")),
                 Map.entry("/api/v1/offer-health", List.of("get")),
                 Map.entry("/api/v1/consumers", List.of("get", "post")),
                 Map.entry("/api/v1/consumers/{consumer_id}/keys", List.of("post")),

@@ -76,6 +76,13 @@ class RoutingTests {
                 new Route("GET", "/api/v1/costs", "billing", "/costs", "consumer_id=routing-team&period=daily", null),
                 new Route(
                         "GET", "/api/v1/costs/summary", "billing", "/costs/summary", "consumer_id=routing-team", null),
+                new Route(
+                        "GET",
+                        "/api/v1/costs/export",
+                        "billing",
+                        "/costs/export",
+                        "format=csv&consumer_id=routing-team&start_date=2026-09-01",
+                        null),
                 new Route("GET", "/api/v1/costs/drift", "billing", "/costs/drift", null, null),
                 new Route(
                         "GET",

@@ -58,12 +58,18 @@ class DailyRollupTests {
     }
 
     /** Rows of the rollup that the ledger does not produce, and the other way round (exact numeric comparison). */
+    /** Rows where the rollup and the two ledgers it sums (sessions and instance charges, V4) disagree. */
     static final String DIFFERENCES = """
             with raw as (
                 select session_id, (minute at time zone 'UTC')::date as day, consumer_id, provider,
                        coalesce(gpu_type, 'unknown') as gpu_type, currency, sum(amount) as amount, sum(seconds) as seconds,
                        count(*)::int as steps
-                from billing.ledger_entries group by 1, 2, 3, 4, 5, 6),
+                from (select session_id, minute, consumer_id, provider, gpu_type, currency, amount, seconds
+                      from billing.ledger_entries
+                      union all
+                      select session_id, minute, consumer_id, provider, gpu_type, currency, amount, seconds
+                      from billing.instance_ledger_entries) l
+                group by 1, 2, 3, 4, 5, 6),
             rollup as (
                 select session_id, day, consumer_id, provider, gpu_type, currency, amount, seconds, steps from billing.daily_costs)
             select count(*) from ((select * from raw except all select * from rollup)

@@ -144,6 +144,11 @@ class DashboardTests {
                         .equals(SessionEvents.sql(
                                 "select count(*) from billing.ledger_entries where session_id = '" + running + "'")));
         send(stopped(running, consumer, "trooper", Instant.now()));
+        // a failed launch: the failed-launch and orphan panel reads the instance ledger
+        String vm = "vm-dash-" + UUID.randomUUID();
+        send(InstanceCostsTests.created(s + "-failed", consumer, vm, "attempt", "1.50", start));
+        send(InstanceCostsTests.gone(s + "-failed", consumer, vm, start.plus(Duration.ofMinutes(3))));
+        InstanceCostsTests.awaitCharged(vm);
         DriftTests.barrackSessionBilledLikeTheProvider();
         VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("barrack"));
         // the budget gauge is set when a budget or its spend changes

@@ -8,9 +8,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.gpubroker.billing.domain.ProviderDrift;
 import io.gpubroker.billing.service.DriftReconciler;
+import io.gpubroker.contracts.EventCatalog;
 import io.gpubroker.contracts.Topics;
 import io.gpubroker.testkit.BrokerTestProfile;
 import io.gpubroker.testkit.KafkaProbe;
@@ -136,10 +138,39 @@ class DriftTests {
                 "1.20",
                 new BigDecimal("1.20").multiply(new BigDecimal("1.05")).toPlainString(),
                 40);
-        ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("rackrr"));
-        assertThat(d.status()).isEqualTo("ok");
-        assertThat(d.driftRatio()).isBetween(new BigDecimal("0.04"), new BigDecimal("0.06"));
-        assertThat(d.detail()).contains("above");
+        try (KafkaProbe costs = KafkaProbe.tail(Topics.COST_EVENTS)) {
+            ProviderDrift d = VertxContextSupport.subscribeAndAwait(() -> reconciler.reconcile("rackrr"));
+            assertThat(d.status()).isEqualTo("ok");
+            assertThat(d.driftRatio()).isBetween(new BigDecimal("0.04"), new BigDecimal("0.06"));
+            assertThat(d.detail()).contains("above");
+            // over the 1 % alert threshold: an alert event through the outbox, and the alert counter
+            List<ConsumerRecord<String, String>> seen = costs.pollUntil(
+                    Duration.ofSeconds(30),
+                    r -> "rackrr".equals(r.key())
+                            && "ProviderDriftAlert".equals(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)));
+            ConsumerRecord<String, String> alert = seen.stream()
+                    .filter(r -> "ProviderDriftAlert".equals(KafkaProbe.header(r, Topics.HEADER_EVENT_TYPE)))
+                    .findFirst()
+                    .orElseThrow();
+            var event = (io.gpubroker.contracts.ProviderDriftAlert)
+                    EventCatalog.fromJson("ProviderDriftAlert", alert.value());
+            assertThat(event.driftRatio()).isEqualByComparingTo(d.driftRatio());
+            assertThat(event.thresholdRatio()).isEqualByComparingTo("0.01");
+        }
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("gpu_provider_cost_drift_alerts_total{provider=\"rackrr\"}"));
+        // the day's row: broker vs provider in money and percent, flagged as alerted
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        given().get("/costs/drift")
+                .then()
+                .statusCode(200)
+                .body("alert_threshold", org.hamcrest.Matchers.notNullValue())
+                .body("days.find { it.provider == 'rackrr' && it.day == '" + today + "' }.alerted", equalTo(true))
+                .body(
+                        "days.find { it.provider == 'rackrr' && it.day == '" + today + "' }.drift_percent",
+                        org.hamcrest.Matchers.notNullValue());
     }
 
     @Test

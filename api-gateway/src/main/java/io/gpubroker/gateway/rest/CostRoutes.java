@@ -45,6 +45,21 @@ public class CostRoutes {
         return scoped("/costs/summary", uri, req);
     }
 
+    /**
+     * Every session and instance charge of a consumer and period as CSV (billing's export); a consumer
+     * key gets only its own consumer's, the admin key any consumer's or all.
+     */
+    @GET
+    @Path("/export")
+    public Uni<Response> export(@Context UriInfo uri, @Context HttpServerRequest req) {
+        return scoped("/costs/export", uri, req)
+                .map(r -> r.getStatus() == 200
+                        ? Response.fromResponse(r)
+                                .header("Content-Disposition", "attachment; filename=\"costs.csv\"")
+                                .build()
+                        : r);
+    }
+
     /** Provider billing reconciliation (the broker's ledger against what providers charged): operators only. */
     @GET
     @Path("/drift")

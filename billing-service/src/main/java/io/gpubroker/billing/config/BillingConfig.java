@@ -19,6 +19,25 @@ public interface BillingConfig {
 
     Reconcile reconcile();
 
+    InstanceCosts instanceCosts();
+
+    /** Who pays for an instance's cost that no session ledger covers (docs/adr/0019). */
+    interface InstanceCosts {
+        /** Who absorbs failed launches (instances no session ever ran on): the session's consumer, or the operator account. */
+        enum Payer {
+            consumer,
+            operator
+        }
+
+        /** The failed-launch policy; orphans are always the operator's, boot and destroy delay the session consumer's. */
+        @WithDefault("operator")
+        Payer failedLaunchPayer();
+
+        /** The account (a consumer id in every report) operator-absorbed charges are booked to. */
+        @WithDefault("operator")
+        String operatorAccount();
+    }
+
     /** Ledger accrual of running sessions. */
     interface Accrual {
         /** How often whole minutes of running sessions are written. */
@@ -53,5 +72,9 @@ public interface BillingConfig {
         /** Ended sessions compared: those that ended within this window before now (broker clock). */
         @WithDefault("P7D")
         Duration window();
+
+        /** |drift ratio| above which a measurement raises {@code ProviderDriftAlert} (and counts in {@code gpu_provider_cost_drift_alerts_total}). */
+        @WithDefault("0.01")
+        BigDecimal alertThreshold();
     }
 }

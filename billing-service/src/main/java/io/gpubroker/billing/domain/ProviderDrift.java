@@ -23,7 +23,24 @@ public record ProviderDrift(
         Instant measuredAt,
         String detail) {
 
-    /** {@code GET /costs/drift}: the latest measurement per provider. */
+    /**
+     * {@code GET /costs/drift}: the latest measurement per provider, and per provider and UTC day the
+     * day's last real measurement (broker vs provider total over the reconciliation window, in money and percent).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Report(BigDecimal targetRatio, List<ProviderDrift> providers) {}
+    public record Report(
+            BigDecimal targetRatio, BigDecimal alertThreshold, List<ProviderDrift> providers, List<Day> days) {}
+
+    /** One provider's day: {@code drift = broker - provider}, {@code drift_percent = drift / provider * 100}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Day(
+            String provider,
+            String day,
+            BigDecimal brokerCost,
+            BigDecimal providerCost,
+            BigDecimal drift,
+            BigDecimal driftPercent,
+            int instances,
+            boolean alerted,
+            Instant measuredAt) {}
 }

@@ -1,6 +1,9 @@
 package io.gpubroker.billing.messaging;
 
+import io.gpubroker.billing.service.InstanceCosts;
 import io.gpubroker.billing.service.SessionBilling;
+import io.gpubroker.contracts.InstanceCreated;
+import io.gpubroker.contracts.InstanceGone;
 import io.gpubroker.contracts.SessionFailed;
 import io.gpubroker.contracts.SessionRequested;
 import io.gpubroker.contracts.SessionStarted;
@@ -19,7 +22,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
 /**
  * Billing's view of sessions, built from {@code session.events} exactly once per event:
  * SessionStarted opens billing at started_at and price_per_hour, SessionStopped / SessionFailed
- * close it at the exact end. Either may arrive first (a replay, a partition lag): the row keeps
+ * close it at the exact end; InstanceCreated / InstanceGone give every instance's provider billing
+ * window, charged where no session covers it ({@link InstanceCosts}). Either end may arrive first (a replay, a partition lag): the row keeps
  * whatever is known, and the ledger is written once both ends are.
  *
  * <p>Consumes a whole poll per transaction (the channel runs in batch mode, docs/adr/0015): the
@@ -33,10 +37,12 @@ public class SessionEventsConsumer {
 
     private final Inbox inbox;
     private final SessionBilling billing;
+    private final InstanceCosts instances;
 
-    public SessionEventsConsumer(Inbox inbox, SessionBilling billing) {
+    public SessionEventsConsumer(Inbox inbox, SessionBilling billing, InstanceCosts instances) {
         this.inbox = inbox;
         this.billing = billing;
+        this.instances = instances;
     }
 
     @Incoming("session-events")
@@ -86,6 +92,13 @@ public class SessionEventsConsumer {
                     e.provider(),
                     e.instanceId(),
                     e.endedAt() != null ? e.endedAt() : e.failedAt());
+        }
+        if (env.event() instanceof InstanceCreated e) {
+            return instances.created(db, e);
+        }
+        if (env.event() instanceof InstanceGone e) {
+            // after the session's own end (published before it): the session ledger's window is known here
+            return instances.gone(db, e);
         }
         // provisioning / extension / stopping change nothing billable; recording their id keeps replays cheap
         return Uni.createFrom().voidItem();

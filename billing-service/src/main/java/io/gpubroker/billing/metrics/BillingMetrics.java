@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * dashboards and alerts: {@code gpu_cost_accrued_usd_total{provider,gpu_type}} (positive accruals
  * written by this process; corrections downwards are not subtracted, counters only grow),
  * {@code gpu_budget_used_ratio{consumer_id}} (spent / monthly limit this month, refreshed from the
- * database) and {@code gpu_provider_cost_drift_ratio{provider}} (the last reconciliation).
+ * database), {@code gpu_provider_cost_drift_ratio{provider}} (the last reconciliation),
+ * {@code gpu_provider_cost_drift_alerts_total{provider}} (measurements above the alert threshold) and
+ * {@code gpu_instance_cost_usd_total{provider,flag}} (instance charges no session covers).
  */
 @ApplicationScoped
 public class BillingMetrics {
@@ -40,6 +42,26 @@ public class BillingMetrics {
                                 .tag("gpu_type", gpu)
                                 .register(registry))
                 .increment(amount.doubleValue());
+    }
+
+    /** An instance charge (boot, destroy_delay, failed_attempt, orphan) written to the instance ledger. */
+    public void instanceCharged(String provider, String flag, BigDecimal amount) {
+        if (amount == null || amount.signum() <= 0) {
+            return;
+        }
+        accrued.computeIfAbsent(
+                        "instance\u0000" + provider + "\u0000" + flag,
+                        k -> Counter.builder("gpu.instance.cost.usd")
+                                .description("Instance cost no session covers, written to the instance ledger (USD)")
+                                .tag("provider", provider)
+                                .tag("flag", flag)
+                                .register(registry))
+                .increment(amount.doubleValue());
+    }
+
+    /** A reconciliation measured drift above the alert threshold. */
+    public void driftAlert(String provider) {
+        registry.counter("gpu.provider.cost.drift.alerts", "provider", provider).increment();
     }
 
     public void budgetUsed(String consumerId, BigDecimal ratio) {

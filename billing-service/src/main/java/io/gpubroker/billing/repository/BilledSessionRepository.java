@@ -115,12 +115,22 @@ public class BilledSessionRepository {
                 .replaceWithVoid();
     }
 
-    /** The ledger total per instance of {@code provider}'s sessions that started and ended at or after {@code since}. */
+    /**
+     * The broker's total per instance of {@code provider} over the window: the ledger of sessions that
+     * started and ended at or after {@code since}, plus the instance charges (boot, destroy delay, failed
+     * launches, orphans) of instances confirmed gone at or after it — the whole of what the broker
+     * says each instance cost, as the provider bills the instance.
+     */
     public Uni<BilledInstances> endedSince(Mutiny.Session db, String provider, Instant since) {
         return db.createNativeQuery("""
-                        select instance_id, sum(accrued_total), max(currency) from billing.billed_sessions
-                        where provider = ?1 and instance_id is not null and started_at is not null
-                          and ended_at is not null and ended_at >= ?2
+                        select instance_id, sum(cost), max(currency) from (
+                            select instance_id, accrued_total as cost, currency from billing.billed_sessions
+                            where provider = ?1 and instance_id is not null and started_at is not null
+                              and ended_at is not null and ended_at >= ?2
+                            union all
+                            select instance_id, charged_total, coalesce(currency, 'USD') from billing.instance_charges
+                            where provider = ?1 and charged_at is not null and note is null and gone_at >= ?2
+                        ) c
                         group by instance_id""")
                 .setParameter(1, provider)
                 .setParameter(2, Sql.ts(since))

@@ -14,12 +14,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 
-/** {@code /costs}: cost per session, per consumer and date range (daily / monthly rows), month summary, provider drift. */
+/** {@code /costs}: cost per session, per consumer and date range (daily / monthly rows), month summary, CSV export, provider drift. */
 @Path("/costs")
 @Produces(MediaType.APPLICATION_JSON)
 public class CostsResource {
@@ -69,6 +70,36 @@ public class CostsResource {
     @Path("/summary")
     public Uni<CostSummary> summary(@QueryParam("consumer_id") String consumerId) {
         return reports.monthToDate(id(consumerId, "consumer_id"), clock.instant());
+    }
+
+    /**
+     * {@code GET /costs/export?format=csv}: one line per session and instance charge of a consumer (or
+     * all) over UTC days, and a total line equal to {@code GET /costs} for the same filter.
+     */
+    @GET
+    @Path("/export")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    public Uni<Response> export(
+            @QueryParam("format") String format,
+            @QueryParam("consumer_id") String consumerId,
+            @QueryParam("start_date") String startDate,
+            @QueryParam("end_date") String endDate) {
+        if (format != null && !format.isEmpty() && !format.equals("csv")) {
+            throw ApiException.badRequest("format must be 'csv'");
+        }
+        LocalDate from = date(startDate, "start_date");
+        LocalDate to = date(endDate, "end_date");
+        if (from != null && to != null && from.isAfter(to)) {
+            throw ApiException.badRequest("start_date must not be after end_date");
+        }
+        String consumer = id(consumerId, "consumer_id");
+        return reports.export(new CostFilter(consumer, from, to, null, null))
+                .map(e -> Response.ok(e.csv(), "text/csv; charset=utf-8")
+                        .header(
+                                "Content-Disposition",
+                                "attachment; filename=\"costs" + (consumer == null ? "" : "-" + consumer)
+                                        + (from == null ? "" : "-" + from) + (to == null ? "" : "-" + to) + ".csv\"")
+                        .build());
     }
 
     @GET

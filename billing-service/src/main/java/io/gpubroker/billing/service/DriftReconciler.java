@@ -11,6 +11,7 @@ import io.gpubroker.billing.metrics.BillingMetrics;
 import io.gpubroker.billing.repository.BilledSessionRepository;
 import io.gpubroker.billing.repository.DriftRepository;
 import io.gpubroker.contracts.BilledCosts;
+import io.gpubroker.contracts.ProviderDriftAlert;
 import io.gpubroker.contracts.ProviderDriftMeasured;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.lease.JobLease;
@@ -58,6 +59,7 @@ public class DriftReconciler {
     private final BrokerClock.Scaled clock;
     private final JobLease lease;
     private final Duration window;
+    private final BigDecimal alertThreshold;
 
     public DriftReconciler(
             Mutiny.SessionFactory sessions,
@@ -78,6 +80,7 @@ public class DriftReconciler {
         this.metrics = metrics;
         this.clock = clock;
         this.window = config.reconcile().window();
+        this.alertThreshold = config.reconcile().alertThreshold();
     }
 
     @Scheduled(
@@ -243,8 +246,20 @@ public class DriftReconciler {
         return m.length() > 500 ? m.substring(0, 500) : m;
     }
 
+    /** Whether a measurement is over the alert threshold (only a real measurement can be). */
+    static boolean alerting(ProviderDrift d, BigDecimal threshold) {
+        return "ok".equals(d.status())
+                && d.driftRatio() != null
+                && d.driftRatio().abs().compareTo(threshold) > 0;
+    }
+
+    /**
+     * Records the measurement; a real one is published ({@code ProviderDriftMeasured}) and, above the
+     * alert threshold, raises {@code ProviderDriftAlert} in the same transaction (outbox) and the alert metric.
+     */
     private Uni<ProviderDrift> record(ProviderDrift d, String currency) {
-        return sessions.withTransaction((db, tx) -> drifts.record(db, d, currency)
+        boolean alert = alerting(d, alertThreshold);
+        return sessions.withTransaction((db, tx) -> drifts.record(db, d, currency, alert)
                         .chain(() -> "ok".equals(d.status())
                                 ? outbox.append(
                                                 db,
@@ -259,10 +274,30 @@ public class DriftReconciler {
                                                         currency,
                                                         d.measuredAt()))
                                         .replaceWithVoid()
+                                : Uni.createFrom().voidItem())
+                        .chain(() -> alert
+                                ? outbox.append(
+                                                db,
+                                                "cost",
+                                                new ProviderDriftAlert(
+                                                        d.provider(),
+                                                        d.driftRatio(),
+                                                        alertThreshold,
+                                                        d.brokerCost(),
+                                                        d.providerCost(),
+                                                        currency,
+                                                        d.measuredAt()))
+                                        .replaceWithVoid()
                                 : Uni.createFrom().voidItem()))
                 .invoke(() -> {
                     if ("ok".equals(d.status())) {
                         metrics.drift(d.provider(), d.driftRatio());
+                    }
+                    if (alert) {
+                        LOG.warnf(
+                                "provider %s: billing drift %s above the alert threshold %s (broker %s, provider %s)",
+                                d.provider(), d.driftRatio(), alertThreshold, d.brokerCost(), d.providerCost());
+                        metrics.driftAlert(d.provider());
                     }
                 })
                 .replaceWith(d);
@@ -270,6 +305,8 @@ public class DriftReconciler {
 
     /** The latest measurement per provider. */
     public Uni<ProviderDrift.Report> latest() {
-        return sessions.withSession(drifts::latest).map(all -> new ProviderDrift.Report(TARGET, all));
+        return sessions.withSession(db -> drifts.latest(db)
+                .chain(all ->
+                        drifts.daily(db).map(days -> new ProviderDrift.Report(TARGET, alertThreshold, all, days))));
     }
 }

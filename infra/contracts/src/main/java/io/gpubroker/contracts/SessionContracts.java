@@ -11,7 +11,9 @@ final class SessionContracts {
             "SessionExtended", entry(SessionExtended.class),
             "SessionStopping", entry(SessionStopping.class),
             "SessionStopped", entry(SessionStopped.class),
-            "SessionFailed", entry(SessionFailed.class));
+            "SessionFailed", entry(SessionFailed.class),
+            "InstanceCreated", entry(InstanceCreated.class),
+            "InstanceGone", entry(InstanceGone.class));
 
     private static EventCatalog.Entry entry(Class<? extends BrokerEvent> type) {
         return new EventCatalog.Entry(type, Topics.SESSION_EVENTS, 1);

@@ -124,6 +124,7 @@ class InventoryBenchmark {
         System.gc();
         inProcess();
         http(seconds, concurrency);
+        wholeCatalog(total);
 
         List<List<NormalisedOffer>> empty = new ArrayList<>();
         PROVIDERS.forEach(p -> empty.add(List.of()));
@@ -216,6 +217,41 @@ class InventoryBenchmark {
             }
         }
         return new CatalogIndex.Query(provider, gpu, loc, vram, price, count, rel, conf, cuda, null, limit, offset);
+    }
+
+    /**
+     * The whole catalog in one response ({@code limit} = every offer): the public API allows any positive
+     * limit, and a client asking for everything must get it quickly (issue #16: 100k offers in one response,
+     * target 1 s). Five sequential requests on one connection after a warm-up; time to the last byte.
+     */
+    private void wholeCatalog(int total) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + RestAssured.port + "/inventory?limit=" + total))
+                .build();
+        client.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()); // warm-up
+        List<Long> millis = new ArrayList<>();
+        long bytes = 0;
+        int offers = 0;
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            java.net.http.HttpResponse<byte[]> r =
+                    client.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            millis.add((System.nanoTime() - t0) / 1_000_000);
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET /inventory?limit=" + total + " answered " + r.statusCode());
+            }
+            bytes = r.body().length;
+            offers = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.body())
+                    .path("offers")
+                    .size();
+        }
+        java.util.Collections.sort(millis);
+        System.out.printf(
+                "whole catalog in one response (limit=%d): %,d offers, %.1f MB, min %d ms, median %d ms, max %d ms"
+                        + " (load average %s)%n",
+                total, offers, bytes / 1e6, millis.get(0), millis.get(2), millis.get(4), loadavg());
     }
 
     private void http(int seconds, int concurrency) throws Exception {

@@ -95,7 +95,8 @@ public class InstanceInventoryConsumer {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (InstanceListing.ListedInstance i : ours) {
                 if (saga.isOrphan(byId.get(i.sessionId()), l.provider(), i, now)) {
-                    chain = chain.call(() -> orphan(tx, l.provider(), i, now));
+                    Session owner = byId.get(i.sessionId());
+                    chain = chain.call(() -> orphan(tx, l.provider(), i, owner, now));
                 }
             }
             if (l.complete()) {
@@ -106,7 +107,8 @@ public class InstanceInventoryConsumer {
     }
 
     /** Commands an orphan's destruction unless it was commanded recently (then the outcome is awaited). */
-    private Uni<Void> orphan(Mutiny.Session tx, String provider, InstanceListing.ListedInstance i, Instant now) {
+    private Uni<Void> orphan(
+            Mutiny.Session tx, String provider, InstanceListing.ListedInstance i, Session known, Instant now) {
         return orphans.claimCommand(
                         tx,
                         provider,
@@ -122,6 +124,8 @@ public class InstanceInventoryConsumer {
                     if (claim == OrphanRepository.Claim.NEW) {
                         metrics.orphanDetected(provider);
                         LOG.warnf("orphan %s/%s (tag %s): destroying", provider, i.instanceId(), i.tag());
+                        // first sight: billing learns the orphan exists (it bills from its creation)
+                        return steps.append(tx, saga.onOrphanBilled(known, provider, i, now));
                     }
                     return steps.append(tx, saga.onOrphan(provider, i, now));
                 });

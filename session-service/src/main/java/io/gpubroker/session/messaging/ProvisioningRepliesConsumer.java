@@ -12,6 +12,7 @@ import io.gpubroker.session.domain.Session;
 import io.gpubroker.session.repository.PolicyRepository;
 import io.gpubroker.session.repository.SessionRepository;
 import io.gpubroker.session.saga.ProvisionSessionSaga;
+import io.gpubroker.session.saga.Step;
 import io.gpubroker.session.service.PolicyCheck;
 import io.gpubroker.session.service.RetryPlanner;
 import io.gpubroker.session.service.SessionMetrics;
@@ -106,7 +107,7 @@ public class ProvisioningRepliesConsumer {
 
     Uni<Void> apply(Mutiny.Session tx, Envelope env) {
         if (env.event() instanceof InstanceProvisioned e) {
-            return steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisioned(s, e, now));
+            return steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onProvisionedBilled(s, e, now));
         }
         if (env.event() instanceof ProvisionFailed e) {
             return sessions.find(tx, e.sessionId())
@@ -121,11 +122,23 @@ public class ProvisioningRepliesConsumer {
         }
         if (env.event() instanceof InstanceTerminated e) {
             // a host that failed verification is gone: with auto_retry the session moves to another offer
-            return sessions.find(tx, e.sessionId())
-                    .chain(s -> s == null || !saga.wantsOfferAfterDestroy(s, steps.now())
-                            ? Uni.createFrom().<Offer>nullItem()
-                            : nextOffer(tx, s, s.offer.machineId))
-                    .chain(next -> steps.applyIn(tx, e.sessionId(), (s, now) -> saga.onTerminated(s, e, next, now)));
+            return sessions.find(tx, e.sessionId()).chain(s -> {
+                if (s == null) {
+                    // an orphan of a session this deployment does not know: billing still learns it is gone
+                    return e.instanceId() == null
+                            ? Uni.createFrom().voidItem()
+                            : steps.append(
+                                    tx,
+                                    new Step()
+                                            .emit(ProvisionSessionSaga.instanceGone(
+                                                    e.sessionId(), null, e, e.instanceId())));
+                }
+                return (!saga.wantsOfferAfterDestroy(s, steps.now())
+                                ? Uni.createFrom().<Offer>nullItem()
+                                : nextOffer(tx, s, s.offer.machineId))
+                        .chain(next -> steps.applyIn(
+                                tx, e.sessionId(), (locked, now) -> saga.onTerminatedBilled(locked, e, next, now)));
+            });
         }
         if (env.event() instanceof TerminateFailed e) {
             metrics.destroyFailed(e.provider());

@@ -1,5 +1,7 @@
 package io.gpubroker.session.saga;
 
+import io.gpubroker.contracts.InstanceCreated;
+import io.gpubroker.contracts.InstanceGone;
 import io.gpubroker.contracts.InstanceListing;
 import io.gpubroker.contracts.InstanceProvisioned;
 import io.gpubroker.contracts.InstanceStatus;
@@ -160,6 +162,69 @@ public class ProvisionSessionSaga {
             step.emit(gateway.terminate(s, now));
         }
         return step;
+    }
+
+    /**
+     * {@link #onProvisioned} plus the billing fact that the instance exists ({@code InstanceCreated}):
+     * every instance the provider created for the session, wanted or not, bills from its creation.
+     * The offer's price is known only for an instance of the session's current offer.
+     */
+    public Step onProvisionedBilled(Session s, InstanceProvisioned r, Instant now) {
+        String offerBefore = s.offer.offerId;
+        Step step = onProvisioned(s, r, now);
+        boolean sameOffer = r.offerId() == null || r.offerId().equals(offerBefore);
+        step.emit(new InstanceCreated(
+                s.id,
+                s.consumerId,
+                r.provider(),
+                r.instanceId(),
+                step.unwanted().isEmpty() ? InstanceCreated.ATTEMPT : InstanceCreated.UNWANTED,
+                r.offerId() != null ? r.offerId() : offerBefore,
+                sameOffer ? s.offer.gpuType : null,
+                sameOffer ? s.offer.pricePerHour : null,
+                sameOffer ? s.offer.currency : null,
+                r.provisionedAt()));
+        return step;
+    }
+
+    /**
+     * {@link #onTerminated(Session, InstanceTerminated, Offer, Instant)} plus the billing fact that the
+     * instance is gone ({@code InstanceGone}, after the session's own events): any instance of the
+     * session, its own or an unwanted/orphaned one. The instance is taken before the step (an auto-retry
+     * clears it).
+     */
+    public Step onTerminatedBilled(Session s, InstanceTerminated r, Offer next, Instant now) {
+        String instance = r.instanceId() != null ? r.instanceId() : s.host.instanceId;
+        Step step = onTerminated(s, r, next, now);
+        if (instance != null) {
+            step.emit(instanceGone(s.id, s.consumerId, r, instance));
+        }
+        return step;
+    }
+
+    /** The billing fact for a confirmation about a session this service does not know (an orphan's). */
+    public static InstanceGone instanceGone(
+            String sessionId, String consumerId, InstanceTerminated r, String instance) {
+        return new InstanceGone(sessionId, consumerId, r.provider(), instance, r.confirmedAt());
+    }
+
+    /**
+     * A new orphan (found in a listing) bills from its creation at the provider: the billing fact is
+     * published with the destroy command; its price is unknown here (billing uses the session's offer).
+     */
+    public Step onOrphanBilled(Session known, String provider, InstanceListing.ListedInstance i, Instant now) {
+        return onOrphan(provider, i, now)
+                .emit(new InstanceCreated(
+                        i.sessionId(),
+                        known == null ? null : known.consumerId,
+                        provider,
+                        i.instanceId(),
+                        InstanceCreated.ORPHAN,
+                        null,
+                        null,
+                        null,
+                        null,
+                        i.createdAt() != null && !i.createdAt().isAfter(now) ? i.createdAt() : now));
     }
 
     Step unwanted(Session s, InstanceProvisioned r, String why, Instant now) {
