@@ -420,7 +420,7 @@ public final class Stack implements AutoCloseable {
                 "-Dbroker.clock.epoch=" + clock.epoch(),
                 "-Dbroker.clock.origin=" + clock.origin(),
                 "-Dbroker.clock.scale=" + clock.scale(),
-                "-Dquarkus.log.file.enable=true",
+                "-Dquarkus.log.file.enabled=true",
                 "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
         // a setting given to the launcher's JVM as -Dservice.<service>.<key>=<value> reaches every replica of
         // that service as -D<key>=<value> (tests shorten a schedule, as -Dsim.* reaches the simulators)
