@@ -68,7 +68,7 @@ public class SessionSteps {
      * the step's side effect. Returns the committed session.
      */
     public Uni<Session> apply(String id, BiFunction<Session, Instant, Step> decide) {
-        LogContext.put("session_id", id);
+        logContext(id);
         Instant now = clock.instant();
         Step[] holder = new Step[1];
         SessionStatus[] before = new SessionStatus[1];
@@ -89,7 +89,7 @@ public class SessionSteps {
 
     /** Same as {@link #apply} inside a caller's transaction (message consumers: the Inbox owns the transaction). */
     public Uni<Void> applyIn(Mutiny.Session tx, String id, BiFunction<Session, Instant, Step> decide) {
-        LogContext.put("session_id", id);
+        logContext(id);
         Instant now = clock.instant();
         return sessions.lock(tx, id).chain(s -> {
             if (s == null) {
@@ -179,6 +179,13 @@ public class SessionSteps {
                     orphans.commandNow(tx, t.provider(), t.instanceId(), "session:" + t.sessionId(), t.reason(), now));
         }
         return chain;
+    }
+
+    /** This step's session, and no other session's consumer or provider until it is loaded. */
+    private static void logContext(String id) {
+        LogContext.put("session_id", id);
+        LogContext.put("consumer_id", null);
+        LogContext.put("provider", null);
     }
 
     /** What this step logs names its session's consumer and provider too (JSON logs' fields). */
