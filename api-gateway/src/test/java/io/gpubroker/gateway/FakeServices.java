@@ -38,6 +38,8 @@ public final class FakeServices {
         public volatile long delayMs;
         /** when set, every non-health request answers this status with a plain-text body */
         public volatile Integer plainError;
+        /** what {@code /q/metrics} answers (Prometheus text); 404 while null */
+        public volatile String metrics;
 
         Fake(String name) {
             this.name = name;
@@ -68,6 +70,9 @@ public final class FakeServices {
     public final Fake inventory2 = new Fake("inventory");
 
     public final Fake session2 = new Fake("session");
+    /** provider-gateway, which the gateway only reads metrics from */
+    public final Fake providerGateway = new Fake("provider");
+
     private final ConcurrentLinkedDeque<Received> received = new ConcurrentLinkedDeque<>();
     /** the fake session-service's store: id → session JSON */
     public final Map<String, JsonObject> sessions = new ConcurrentHashMap<>();
@@ -80,7 +85,12 @@ public final class FakeServices {
         if (instance == null) {
             instance = new FakeServices();
             for (Fake f : List.of(
-                    instance.inventory, instance.session, instance.billing, instance.inventory2, instance.session2)) {
+                    instance.inventory,
+                    instance.session,
+                    instance.billing,
+                    instance.inventory2,
+                    instance.session2,
+                    instance.providerGateway)) {
                 f.server = await(instance.vertx
                         .createHttpServer()
                         .requestHandler(r -> instance.handle(f, r))
@@ -135,7 +145,7 @@ public final class FakeServices {
     private void handle(Fake f, HttpServerRequest req) {
         req.body().onSuccess(buf -> {
             String body = buf.toString();
-            if (!req.path().startsWith("/q/health")) {
+            if (!req.path().startsWith("/q/")) {
                 received.add(new Received(
                         f.name,
                         req.method().name(),
@@ -160,6 +170,14 @@ public final class FakeServices {
         String path = req.path();
         if (path.equals("/q/health/ready")) {
             reply(req, f.ready ? 200 : 503, new JsonObject().put("status", f.ready ? "UP" : "DOWN"));
+            return;
+        }
+        if (path.equals("/q/metrics")) {
+            String m = f.metrics;
+            req.response()
+                    .setStatusCode(m == null ? 404 : 200)
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(m == null ? "" : m);
             return;
         }
         if (f.plainError != null) {

@@ -44,7 +44,9 @@ public class GatewayTestProfile extends BrokerTestProfile {
                     "broker.services.session-service.url",
                     f.session.url(),
                     "broker.services.billing-service.url",
-                    f.billing.url());
+                    f.billing.url(),
+                    "broker.metrics.provider-gateway-url",
+                    f.providerGateway.url());
         }
 
         @Override

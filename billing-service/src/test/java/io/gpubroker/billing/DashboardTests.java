@@ -41,14 +41,26 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BrokerTestProfile.class)
 class DashboardTests {
-    /** Metrics exported by session-service and provider-gateway (see billing-service/README.md). */
+    /**
+     * Metrics exported by session-service, provider-gateway, every service's Kafka clients, and
+     * Prometheus itself ({@code up}); infra/e2e ObservabilityTests evaluates every panel on the live stack.
+     */
     static final Set<String> OTHER_SERVICES = Set.of(
             "gpu_sessions_active",
             "gpu_orphans_detected_total",
+            "gpu_orphans_detected_by_provider_total",
             "gpu_destroy_failures_total",
+            "gpu_destroy_failures_by_provider_total",
             "gpu_ssh_verify_duration_seconds",
             "gpu_ssh_verify_failures_total",
-            "gpu_provider_api_errors_total");
+            "gpu_session_provisioning_seconds",
+            "gpu_provider_api_errors_total",
+            "gpu_provider_calls_total",
+            "gpu_provider_circuit_state",
+            "gpu_outbox_slot_lag_bytes",
+            "gpu_outbox_slot_active",
+            "kafka_consumer_fetch_manager_records_lag",
+            "up");
 
     static final Set<String> PROMQL_WORDS = Set.of(
             "sum",

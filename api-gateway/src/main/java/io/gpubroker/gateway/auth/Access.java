@@ -17,6 +17,8 @@ public @interface Access {
         /** no API key: health, docs, and the agent heartbeat (authenticated by its session token). */
         PUBLIC,
         /** the admin key (or anonymous local mode). */
-        ADMIN
+        ADMIN,
+        /** {@code /metrics}: public, admin or off, as {@code broker.metrics.access} says. */
+        METRICS
     }
 }

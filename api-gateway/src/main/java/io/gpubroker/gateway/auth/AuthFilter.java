@@ -1,5 +1,7 @@
 package io.gpubroker.gateway.auth;
 
+import io.gpubroker.gateway.config.GatewayConfig;
+import io.gpubroker.kit.messaging.LogContext;
 import io.gpubroker.kit.rest.ErrorMapper;
 import io.gpubroker.kit.rest.RequestIds;
 import io.smallrye.mutiny.Uni;
@@ -19,23 +21,31 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class AuthFilter {
     private final Authenticator authenticator;
     private final CallContext call;
+    private final GatewayConfig.Metrics metrics;
     private final Map<Method, Access.Level> levels = new ConcurrentHashMap<>();
 
-    public AuthFilter(Authenticator authenticator, CallContext call) {
+    public AuthFilter(Authenticator authenticator, CallContext call, GatewayConfig.Metrics metrics) {
         this.authenticator = authenticator;
         this.call = call;
+        this.metrics = metrics;
     }
 
     @ServerRequestFilter
     public Uni<Response> authenticate(ContainerRequestContext ctx, ResourceInfo info) {
         String rid = RequestIds.current(ctx);
-        Access.Level level = levels.computeIfAbsent(info.getResourceMethod(), m -> {
+        Access.Level declared = levels.computeIfAbsent(info.getResourceMethod(), m -> {
             Access a = m.getAnnotation(Access.class);
             if (a == null) {
                 a = m.getDeclaringClass().getAnnotation(Access.class);
             }
             return a == null ? null : a.value();
         });
+        if (declared == Access.Level.METRICS && metrics.access() == GatewayConfig.MetricsAccess.OFF) {
+            return Uni.createFrom().item(ErrorMapper.body(404, "metrics are not served here", rid, Map.of()));
+        }
+        Access.Level level = declared != Access.Level.METRICS
+                ? declared
+                : metrics.access() == GatewayConfig.MetricsAccess.ADMIN ? Access.Level.ADMIN : Access.Level.PUBLIC;
         if (level == Access.Level.PUBLIC) {
             call.set(null, rid);
             return Uni.createFrom().nullItem();
@@ -50,6 +60,7 @@ public class AuthFilter {
                 return r.build();
             }
             call.set(p, rid);
+            LogContext.put("consumer_id", p instanceof Principal.Consumer c ? c.consumerId() : null);
             return null;
         });
     }

@@ -95,4 +95,30 @@ public final class GatewayConfig {
         @WithDefault("2s")
         Duration healthTimeout();
     }
+
+    /**
+     * {@code broker.metrics.*}: who may read {@code /metrics}, and where the seed metrics' owners
+     * besides the routed services listen (provider-gateway is never routed to, so it is listed here).
+     */
+    @ConfigMapping(prefix = "broker.metrics")
+    public interface Metrics {
+        /** {@code public} (a scraper without a key), {@code admin} (the admin key) or {@code off} (404). */
+        @WithDefault("public")
+        MetricsAccess access();
+
+        /** Every provider-gateway process, comma-separated (one per provider in the cluster form). */
+        @WithDefault("http://127.0.0.1:8084")
+        String providerGatewayUrl();
+
+        /** How long one owner's {@code /q/metrics} may take before it is left out of the answer. */
+        @WithDefault("2s")
+        Duration scrapeTimeout();
+    }
+
+    /** The access levels of {@code /metrics}. */
+    public enum MetricsAccess {
+        PUBLIC,
+        ADMIN,
+        OFF
+    }
 }

@@ -93,6 +93,11 @@ public class Replicas {
         return urls;
     }
 
+    /** Every configured replica of a service (for calls that go to all of them: the metrics' aggregation). */
+    public List<ServiceInstance> all(Service s) {
+        return instances.get(s);
+    }
+
     /** How many replicas of a service are configured. */
     public int count(Service s) {
         return instances.get(s).size();

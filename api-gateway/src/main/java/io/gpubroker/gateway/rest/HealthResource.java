@@ -2,6 +2,7 @@ package io.gpubroker.gateway.rest;
 
 import io.gpubroker.gateway.auth.Access;
 import io.gpubroker.gateway.config.GatewayConfig;
+import io.gpubroker.gateway.metrics.SeedMetrics;
 import io.gpubroker.gateway.proxy.Service;
 import io.gpubroker.gateway.proxy.UpstreamClient;
 import io.gpubroker.kit.clock.BrokerClock;
@@ -28,16 +29,19 @@ public class HealthResource {
     private final GatewayConfig.Upstream config;
     private final BrokerClock.Scaled clock;
     private final PrometheusMeterRegistry prometheus;
+    private final SeedMetrics seed;
 
     public HealthResource(
             UpstreamClient upstream,
             GatewayConfig.Upstream config,
             BrokerClock.Scaled clock,
-            PrometheusMeterRegistry prometheus) {
+            PrometheusMeterRegistry prometheus,
+            SeedMetrics seed) {
         this.upstream = upstream;
         this.config = config;
         this.clock = clock;
         this.prometheus = prometheus;
+        this.seed = seed;
     }
 
     @GET
@@ -72,12 +76,19 @@ public class HealthResource {
         });
     }
 
-    /** The gateway's own Micrometer registry, i.e. what {@code /q/metrics} serves. */
+    /**
+     * The gateway's own Micrometer registry (what {@code /q/metrics} serves) followed by the seed
+     * metrics aggregated from their owners. Any {@code Accept} gets the text format (a Prometheus
+     * scraper asks for OpenMetrics first and accepts text/plain 0.0.4).
+     */
     @GET
     @Path("metrics")
-    @Produces("text/plain; version=0.0.4; charset=utf-8")
-    public String metrics() {
-        return prometheus.scrape();
+    @Access(Access.Level.METRICS)
+    public Uni<Response> metrics() {
+        return seed.scrape()
+                .map(owned -> Response.ok(prometheus.scrape() + owned)
+                        .type("text/plain; version=0.0.4; charset=utf-8")
+                        .build());
     }
 
     private Uni<Map<Service, Boolean>> probeAll() {

@@ -47,6 +47,10 @@ final class E2EStack {
             // a test that books one offer without auto_retry then fails "Price has changed" by chance.
             // Price drift is a fault the tests inject on purpose (/_sim/price-drift), not a dice roll.
             System.setProperty("sim.trooper.price-drift-interval", "0");
+            // billing reconciles provider costs every 10 minutes from 1 minute after its start: a run of the
+            // end-to-end suite would see at most one, so the dashboards' drift panel could not be checked
+            System.setProperty("service.billing-service.billing.reconcile.delay", "20s");
+            System.setProperty("service.billing-service.billing.reconcile.every", "30s");
             try {
                 stack = Stack.onInfra(
                         new Stack.Options(root, "e2e", false, true, CLOCK_SCALE, System.getenv("PG_URL")),

@@ -173,6 +173,9 @@ public final class BrokerCli {
             if (s.get("api") != null) {
                 sb.append("API:       ").append(s.get("api")).append('\n');
             }
+            if (s.get("prometheus") != null) {
+                sb.append("metrics:   ").append(s.get("prometheus")).append('\n');
+            }
             if (s.get("admin_key") != null) {
                 sb.append("admin key: ").append(s.get("admin_key")).append('\n');
             }

@@ -81,6 +81,8 @@ public final class Stack implements AutoCloseable {
     private String slotPrefix = "outbox_";
     private String verifySecret;
     private Proc simulators;
+    private PrometheusServer prometheus;
+    private String prometheusProblem;
     private Map<String, Object> simEndpoints = Map.of();
     private ClockPosition clockPosition;
     private volatile ClockPosition.Clock clock;
@@ -199,6 +201,32 @@ public final class Stack implements AutoCloseable {
         internalToken = secret("internal-token", "");
         startSimulators();
         startServices();
+        startPrometheus();
+    }
+
+    /**
+     * Prometheus scraping every service process. A machine where it is missing and cannot be
+     * installed still gets a working stack: the reason is printed and shown by {@code ./broker status}.
+     */
+    private void startPrometheus() {
+        try {
+            if (opts.fresh()) {
+                deleteTree(opts.stateDir().resolve("prometheus"));
+            }
+            prometheus = PrometheusServer.start(
+                    opts.root(), opts.stateDir().resolve("prometheus"), logs, ports.prometheus(), specs);
+            component("prometheus", prometheus.url(), prometheus.proc().pid(), Map.of("targets", specs.size()));
+        } catch (IOException | RuntimeException e) {
+            prometheusProblem = e.getMessage();
+            System.err.println("Prometheus not started: " + prometheusProblem);
+            component("prometheus", null, null, Map.of("problem", String.valueOf(prometheusProblem)));
+        }
+        writeState();
+    }
+
+    /** The stack's Prometheus URL, or null when it could not be started. */
+    public String prometheusUrl() {
+        return prometheus == null ? null : prometheus.url();
     }
 
     public String serviceUrl(String name) {
@@ -414,8 +442,15 @@ public final class Stack implements AutoCloseable {
                 "-Dbroker.clock.epoch=" + clock.epoch(),
                 "-Dbroker.clock.origin=" + clock.origin(),
                 "-Dbroker.clock.scale=" + clock.scale(),
-                "-Dquarkus.log.file.enable=true",
+                "-Dquarkus.log.file.enabled=true",
                 "-Dquarkus.log.file.path=" + logs.resolve(s.name() + ".json.log")));
+        // a setting given to the launcher's JVM as -Dservice.<service>.<key>=<value> reaches every replica of
+        // that service as -D<key>=<value> (tests shorten a schedule, as -Dsim.* reaches the simulators)
+        String prefix = "service." + s.service() + ".";
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith(prefix) && k.length() > prefix.length())
+                .sorted()
+                .forEach(k -> jvm.add("-D" + k.substring(prefix.length()) + "=" + System.getProperty(k)));
         if (opts.clockScale() != 1.0) {
             // offers are polled on real time but aged on the broker clock: scale the stale threshold
             jvm.add("-Dinventory.offer.stale-after=" + java.time.Duration.ofSeconds((long) (120 * opts.clockScale())));
@@ -565,6 +600,15 @@ public final class Stack implements AutoCloseable {
                             .map(ServiceSpec::url)
                             .findFirst()
                             .orElseThrow());
+        }
+        if ("api-gateway".equals(service.service())) {
+            // /metrics aggregates the seed metrics of every provider-gateway, not only the one it would call
+            env.put(
+                    "BROKER_METRICS_PROVIDER_GATEWAY_URL",
+                    specs.stream()
+                            .filter(s -> "provider-gateway".equals(s.service()))
+                            .map(ServiceSpec::url)
+                            .collect(java.util.stream.Collectors.joining(",")));
         }
         if (!"provider-gateway".equals(service.service())) {
             return env;
@@ -722,6 +766,9 @@ public final class Stack implements AutoCloseable {
             if (connect != null) {
                 s.put("connect", connect.url());
             }
+            if (prometheus != null || prometheusProblem != null) {
+                s.put("prometheus", prometheus != null ? prometheus.url() : "not running: " + prometheusProblem);
+            }
             if (adminKey != null) {
                 s.put("admin_key", adminKey);
             }
@@ -831,7 +878,13 @@ public final class Stack implements AutoCloseable {
         if (simulators != null) {
             simulators.terminate();
         }
+        if (prometheus != null) {
+            prometheus.proc().terminate();
+        }
         serviceProcs.forEach(p -> p.stop(20));
+        if (prometheus != null) {
+            prometheus.close();
+        }
         if (simulators != null) {
             simulators.stop(10);
         }

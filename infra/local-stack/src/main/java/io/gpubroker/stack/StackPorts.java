@@ -64,6 +64,11 @@ public record StackPorts(int postgres, int kafka, int kafkaController, int conne
         return out;
     }
 
+    /** Prometheus' port: 9090 (its usual one) for the local stack, beside the services for the others. */
+    public int prometheus() {
+        return serviceBase + 1010;
+    }
+
     /** One process per service: the small stack, and the services a deployment runs. */
     public List<ServiceSpec> services() {
         return List.of(

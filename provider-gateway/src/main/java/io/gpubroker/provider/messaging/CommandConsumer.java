@@ -6,6 +6,7 @@ import io.gpubroker.contracts.ProvisionInstance;
 import io.gpubroker.contracts.TerminateInstance;
 import io.gpubroker.kit.clock.BrokerClock;
 import io.gpubroker.kit.messaging.Envelope;
+import io.gpubroker.kit.messaging.LogContext;
 import io.gpubroker.provider.config.Providers;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,6 +59,7 @@ public class CommandConsumer {
                     .completionStage(
                             msg.nack(new MalformedEventException(env.type() + " is not a provisioning command")));
         }
+        LogContext.of(env.event());
         if (!providers.isEnabled(provider)) {
             return Uni.createFrom().completionStage(msg.ack());
         }

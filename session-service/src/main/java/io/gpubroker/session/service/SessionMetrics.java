@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,9 @@ import java.util.List;
 public class SessionMetrics {
     private final MeterRegistry registry;
     private final MultiGauge active;
+    /** Every provider and status the gauge has had a row for (this process). */
+    private final java.util.Set<Tags> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     final Timer sshVerify;
 
     public SessionMetrics(MeterRegistry registry) {
@@ -21,8 +25,18 @@ public class SessionMetrics {
         this.active = MultiGauge.builder("gpu_sessions_active")
                 .description("Sessions by provider and status (from the database)")
                 .register(registry);
+        // buckets, so dashboards and alerts can take quantiles over every replica (histogram_quantile)
         this.sshVerify = Timer.builder("gpu_ssh_verify_duration_seconds")
                 .description("SSH verification attempts")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(250),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(120))
                 .register(registry);
         Counter.builder("gpu_orphans_detected_total").register(registry);
         Counter.builder("gpu_destroy_failures_total").register(registry);
@@ -32,10 +46,23 @@ public class SessionMetrics {
     /** A row of the active-sessions gauge. */
     public record ActiveRow(String provider, String status, long count) {}
 
+    /**
+     * Replaces the gauge's rows. A provider and status seen before but without sessions now reads 0
+     * rather than vanishing, so "no running sessions" is a value, not a gap in every graph.
+     */
     public void setActive(List<ActiveRow> rows) {
         List<MultiGauge.Row<?>> out = new ArrayList<>();
+        java.util.Set<Tags> now = new java.util.HashSet<>();
         for (ActiveRow r : rows) {
-            out.add(MultiGauge.Row.of(Tags.of("provider", r.provider(), "status", r.status()), r.count()));
+            Tags t = Tags.of("provider", r.provider(), "status", r.status());
+            now.add(t);
+            seen.add(t);
+            out.add(MultiGauge.Row.of(t, r.count()));
+        }
+        for (Tags t : seen) {
+            if (!now.contains(t)) {
+                out.add(MultiGauge.Row.of(t, 0));
+            }
         }
         active.register(out, true);
     }
@@ -77,6 +104,16 @@ public class SessionMetrics {
                         "reason",
                         reason == null ? "unknown" : reason.replaceAll("[^a-z_:]", ""))
                 .increment();
+    }
+
+    /** Request to running, in broker-clock seconds (a provider's boot as the session saw it, at any clock scale). */
+    public void provisioned(String provider, double seconds) {
+        io.micrometer.core.instrument.DistributionSummary.builder("gpu_session_provisioning_seconds")
+                .description("seconds from a session's request to running (broker clock)")
+                .tag("provider", provider)
+                .serviceLevelObjectives(10, 30, 60, 120, 300, 600, 1200)
+                .register(registry)
+                .record(Math.max(0, seconds));
     }
 
     /** How late an expiry or hard-max stop was decided after its due time (real seconds). */

@@ -2,6 +2,7 @@ package io.gpubroker.session.service;
 
 import io.gpubroker.contracts.BrokerEvent;
 import io.gpubroker.kit.clock.BrokerClock;
+import io.gpubroker.kit.messaging.LogContext;
 import io.gpubroker.kit.outbox.OutboxWriter;
 import io.gpubroker.kit.rest.ApiException;
 import io.gpubroker.session.domain.Session;
@@ -67,6 +68,7 @@ public class SessionSteps {
      * the step's side effect. Returns the committed session.
      */
     public Uni<Session> apply(String id, BiFunction<Session, Instant, Step> decide) {
+        logContext(id);
         Instant now = clock.instant();
         Step[] holder = new Step[1];
         SessionStatus[] before = new SessionStatus[1];
@@ -75,6 +77,7 @@ public class SessionSteps {
                         .ifNull()
                         .failWith(() -> ApiException.notFound("session " + id + " not found"))
                         .chain(s -> {
+                            logContext(s);
                             before[0] = s.status;
                             Attempt was = Attempt.of(s);
                             Step step = decide.apply(s, now);
@@ -86,15 +89,18 @@ public class SessionSteps {
 
     /** Same as {@link #apply} inside a caller's transaction (message consumers: the Inbox owns the transaction). */
     public Uni<Void> applyIn(Mutiny.Session tx, String id, BiFunction<Session, Instant, Step> decide) {
+        logContext(id);
         Instant now = clock.instant();
         return sessions.lock(tx, id).chain(s -> {
             if (s == null) {
                 LOG.warnf("reply for unknown session %s ignored", id);
                 return Uni.createFrom().voidItem();
             }
+            logContext(s);
             SessionStatus before = s.status;
             Attempt was = Attempt.of(s);
             Step step = decide.apply(s, now);
+            provisioned(s, before);
             if (before != s.status && !s.status.live() && s.status != SessionStatus.stopping) {
                 metrics.ended(
                         s.offer.provider,
@@ -175,7 +181,30 @@ public class SessionSteps {
         return chain;
     }
 
+    /** This step's session, and no other session's consumer or provider until it is loaded. */
+    private static void logContext(String id) {
+        LogContext.put("session_id", id);
+        LogContext.put("consumer_id", null);
+        LogContext.put("provider", null);
+    }
+
+    /** What this step logs names its session's consumer and provider too (JSON logs' fields). */
+    private static void logContext(Session s) {
+        LogContext.put("consumer_id", s.consumerId);
+        LogContext.put("provider", s.offer == null ? null : s.offer.provider);
+    }
+
+    /** A session that just turned running: how long it took from the request (broker clock, as its timestamps). */
+    private void provisioned(Session s, SessionStatus before) {
+        if (before != SessionStatus.running && s.status == SessionStatus.running && s.lease.startedAt != null) {
+            metrics.provisioned(
+                    s.offer.provider,
+                    Duration.between(s.lease.createdAt, s.lease.startedAt).toMillis() / 1000.0);
+        }
+    }
+
     private void afterCommit(Session s, SessionStatus before, Step step) {
+        provisioned(s, before);
         StopReason reason = s.saga.stopReason();
         if (before == SessionStatus.running
                 && s.status == SessionStatus.stopping

@@ -63,6 +63,8 @@ public class Inbox {
             LOG.warnf("dead-lettering malformed message for %s: %s", consumer, e.getMessage());
             return Uni.createFrom().completionStage(msg.nack(e));
         }
+        // one message on its own context: what it logs carries its session, consumer and provider
+        LogContext.of(env.event());
         return process(consumer, env, effect)
                 .onFailure(t -> !(t instanceof MalformedEventException))
                 .retry()
@@ -168,7 +170,7 @@ public class Inbox {
         // record does: Hibernate Reactive needs one of its own
         return SafeContext.run(
                 vertx,
-                () -> processBatch(consumer, envs, effect)
+                () -> processBatch(consumer, LogContext.none(envs), effect)
                         .replaceWithVoid()
                         .onFailure()
                         .recoverWithUni(t -> {
