@@ -128,6 +128,13 @@ public interface SessionConfig {
         @WithDefault("vastai,tensordock,rackrr,barrack,trooper")
         java.util.Set<String> providers();
 
+        /**
+         * Whether an {@code offer_id} create fails over when it does not say ({@code auto_retry}); a
+         * {@code requirements} create always may.
+         */
+        @WithDefault("true")
+        boolean offerDefault();
+
         /** Further offers tried when the request does not say ({@code max_retries}); failover is on by default. */
         @WithDefault("3")
         int defaultRetries();

@@ -66,8 +66,11 @@ public class NewSessions {
         s.terms.diskGb = r.diskGb() == null ? 50 : r.diskGb();
         s.terms.templateHashId = r.templateHashId();
         s.terms.requirements = r.requirements();
-        // failover is on unless the request turns it off (auto_retry: false)
-        s.terms.autoRetry = !Boolean.FALSE.equals(r.autoRetry());
+        // failover is on unless the request turns it off (auto_retry: false) or, for an offer_id, the
+        // deployment does (session.failover.offer-default)
+        s.terms.autoRetry = r.autoRetry() != null
+                ? r.autoRetry()
+                : r.requirements() != null || cfg.failover().offerDefault();
         s.terms.maxRetries =
                 r.maxRetries() == null ? (s.terms.autoRetry ? cfg.failover().defaultRetries() : 0) : r.maxRetries();
         s.terms.retryScope = r.retryScope() == null ? RetryScope.same_gpu : r.retryScope();

@@ -133,6 +133,10 @@ class ProvisionSessionSagaTests {
                         return java.util.Set.of("vastai", "tensordock", "rackrr", "barrack", "trooper");
                     }
 
+                    public boolean offerDefault() {
+                        return true;
+                    }
+
                     public int defaultRetries() {
                         return 3;
                     }
