@@ -98,7 +98,8 @@ final class KubePlay {
     }
 
     String container(ServiceSpec s, ObjectNode doc) {
-        return prefix + s.name() + "-pod-"
+        // a Deployment's pods are <deployment>-pod-<n>, their containers <pod>-<container>
+        return prefix + s.name() + "-pod-0-"
                 + doc.path("spec")
                         .path("template")
                         .path("spec")
