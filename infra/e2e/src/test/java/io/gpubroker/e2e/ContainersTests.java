@@ -83,11 +83,11 @@ class ContainersTests {
         assertThat(running)
                 .as("a container per service, played from its Deployment")
                 .containsExactlyInAnyOrder(
-                        "gpub-" + PROFILE + "-api-gateway-pod-api-gateway",
-                        "gpub-" + PROFILE + "-inventory-service-pod-inventory-service",
-                        "gpub-" + PROFILE + "-session-service-pod-session-service",
-                        "gpub-" + PROFILE + "-billing-service-pod-billing-service",
-                        "gpub-" + PROFILE + "-provider-gateway-pod-provider-gateway");
+                        "gpub-" + PROFILE + "-api-gateway-pod-0-api-gateway",
+                        "gpub-" + PROFILE + "-inventory-service-pod-0-inventory-service",
+                        "gpub-" + PROFILE + "-session-service-pod-0-session-service",
+                        "gpub-" + PROFILE + "-billing-service-pod-0-billing-service",
+                        "gpub-" + PROFILE + "-provider-gateway-pod-0-provider-gateway");
         for (String c : running) {
             // the Deployment's securityContext holds: the service user, a read-only root file system
             Result user = run(
