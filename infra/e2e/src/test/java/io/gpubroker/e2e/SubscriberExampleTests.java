@@ -116,7 +116,9 @@ class SubscriberExampleTests {
                 JsonNode d = E2EStack.JSON.readTree(fr.data());
                 assertThat(d.path("payload").path("consumer_id").asText()).isEqualTo(consumer);
                 ids.add(d.path("event_id").asText());
-                if (d.path("topic").asText().equals("session.events")) {
+                // the lifecycle; InstanceCreated / InstanceGone (billing facts, #18) ride on the same topic
+                if (d.path("topic").asText().equals("session.events")
+                        && !d.path("type").asText().startsWith("Instance")) {
                     sessionEvents.add(d.path("type").asText());
                 }
             }
