@@ -28,7 +28,8 @@ class SessionFaultsTests {
         }
     }
 
-    static JsonNode create(String provider, JsonNode offer, Map<String, Object> extra) {
+    /** A fault test's create body: its own consumer, one hour, and no failover (each fault must end THIS session). */
+    static Map<String, Object> body(JsonNode offer, Map<String, Object> extra) {
         Map<String, Object> body = new HashMap<>(Map.of(
                 "consumer_id",
                 "e2e-fault-" + UUID.randomUUID(),
@@ -38,11 +39,14 @@ class SessionFaultsTests {
                 "batch",
                 "reservation_hours",
                 1,
-                // each fault must end THIS session: failover (on by default) would move it to another offer
                 "auto_retry",
                 false));
         body.putAll(extra);
-        E2EStack.Reply r = call("POST", url("session-service") + "/sessions", body);
+        return body;
+    }
+
+    static JsonNode create(String provider, JsonNode offer, Map<String, Object> extra) {
+        E2EStack.Reply r = call("POST", url("session-service") + "/sessions", body(offer, extra));
         assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
         return r.body();
     }
@@ -55,19 +59,7 @@ class SessionFaultsTests {
         E2EStack.Reply r = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             JsonNode offer = firstOffer(provider);
-            Map<String, Object> body = new HashMap<>(Map.of(
-                    "consumer_id",
-                    "e2e-fault-" + UUID.randomUUID(),
-                    "offer_id",
-                    offer.path("id").asText(),
-                    "workload_type",
-                    "batch",
-                    "reservation_hours",
-                    1,
-                    "auto_retry",
-                    false));
-            body.putAll(extra);
-            r = call("POST", url("session-service") + "/sessions", body);
+            r = call("POST", url("session-service") + "/sessions", body(offer, extra));
             if (r.status() != 404 && r.status() != 503) {
                 break;
             }
